@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test VM's kernel-log judge (scripts/lib.sh kernel_log_errors): a clean
+# log passes, and each kind of report the brief names fails the run.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/scripts/lib.sh"
+n=0 fail=0
+flagged() {
+	n=$((n + 1))
+	if [ -n "$(printf '%s\n' "$2" | kernel_log_errors)" ]; then
+		echo "ok $n flags_$1"
+	else
+		echo "not ok $n flags_$1"
+		fail=1
+	fi
+}
+echo "TAP version 13"
+echo "1..9"
+clean='[    7.2] vtxhv: VMX root operation on 1 CPUs (VMCS revision 0x2b)
+[    7.3] vtxhv: version 0.1 loaded, API 1
+[    7.4] kvm: enabling virtualization on CPU0 failed'
+n=$((n + 1))
+if [ -z "$(printf '%s\n' "$clean" | kernel_log_errors)" ]; then
+	echo "ok $n clean_log_passes"
+else
+	echo "not ok $n clean_log_passes"
+	fail=1
+fi
+flagged warning '[ 1.0] WARNING: CPU: 0 PID: 1 at kmod/vmx_root.c:10 x+0x1/0x2'
+flagged bug '[ 1.0] BUG: unable to handle page fault for address: 0'
+flagged oops '[ 1.0] Oops: 0000 [#1] PREEMPT SMP NOPTI'
+flagged soft_lockup '[ 1.0] watchdog: BUG: soft lockup - CPU#0 stuck for 22s!'
+flagged hung_task '[ 1.0] INFO: task insmod:99 blocked for more than 120 seconds.'
+flagged lockdep '[ 1.0] WARNING: possible circular locking dependency detected'
+flagged kasan '[ 1.0] BUG: KASAN: slab-out-of-bounds in vtxhv_ioctl'
+flagged gpf '[ 1.0] general protection fault, probably for non-canonical address'
+exit $fail

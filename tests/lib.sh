@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the shell tests: TAP 13 output in the kselftest style, the
+# module's location, loading and unloading it, and a kernel-log check.
+#
+# VTXHV_KO      the module to load (default: found next to the tests)
+# VTXHV_REQUIRE if 1, a missing prerequisite fails the test instead of
+#               skipping it (make check sets it: its VMs are built to have
+#               what each test needs)
+
+KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
+t_nr=0 t_pass=0 t_fail=0 t_skip=0
+here=$(cd "$(dirname "$0")" && pwd)
+PATH=$here:$PATH
+
+find_ko() {
+	local k
+	for k in "${VTXHV_KO:-}" "$here/vtxhv.ko" /vtxhv/vtxhv.ko \
+		 "$here/../../kmod/vtxhv.ko" "$here/../kmod/vtxhv.ko"; do
+		[ -n "$k" ] && [ -f "$k" ] && { echo "$k"; return 0; }
+	done
+	return 1
+}
+
+plan() {
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+skip_all() {
+	if [ "${VTXHV_REQUIRE:-0}" = 1 ]; then
+		echo "TAP version 13"
+		echo "1..1"
+		echo "not ok 1 prerequisite # $*"
+		exit $KSFT_FAIL
+	fi
+	echo "TAP version 13"
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+ok() {
+	t_nr=$((t_nr + 1)) t_pass=$((t_pass + 1))
+	echo "ok $t_nr $*"
+}
+
+not_ok() {
+	t_nr=$((t_nr + 1)) t_fail=$((t_fail + 1))
+	echo "not ok $t_nr $*"
+}
+
+# check NAME COMMAND...: one test case, passing when COMMAND succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+diag() {
+	echo "# $*"
+}
+
+finish() {
+	echo "# Totals: pass:$t_pass fail:$t_fail xfail:0 xpass:0 skip:$t_skip error:0"
+	[ $t_fail -eq 0 ] || exit $KSFT_FAIL
+	exit $KSFT_PASS
+}
+
+require_root() {
+	[ "$(id -u)" = 0 ] || skip_all "must run as root"
+}
+
+loaded() {
+	[ -d /sys/module/vtxhv ]
+}
+
+# Load vtxhv if it is not loaded; print modload's answer on failure.
+ensure_loaded() {
+	local out
+	loaded && return 0
+	out=$(modload "$KO") || { diag "loading $KO: $out"; return 1; }
+}
+
+ensure_unloaded() {
+	loaded || return 0
+	rmmod vtxhv
+}
+
+# The kernel log since the last dmesg_mark must show no error report.
+dmesg_mark() {
+	mark=$(dmesg | wc -l)
+}
+
+dmesg_since_mark() {
+	dmesg | tail -n +$((mark + 1))
+}
+
+dmesg_clean() {
+	local bad
+	bad=$(dmesg_since_mark | grep -E 'WARNING:|BUG:|Oops|general protection|soft lockup|hard LOCKUP|blocked for more than|circular locking|lockdep|KASAN|UBSAN|Call Trace:')
+	[ -z "$bad" ] && return 0
+	echo "$bad" | sed 's/^/# /'
+	return 1
+}
+
+KO=$(find_ko) || KO=

@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run vtxhv tests the way the kernel's kselftest runner does: one TAP 13
+# stream, each test's own TAP output nested behind "# ", and one line per
+# test: "ok N selftests: vtxhv: NAME", "not ok ..." or "ok ... # SKIP".
+#
+#   run_tests.sh [-t SECONDS] [TEST...]   default: every test in test-list
+#   TESTDIR=DIR run_tests.sh ...          run the tests of another directory
+#
+# Exit status: 0 when no test failed, 1 otherwise.
+cd "${TESTDIR:-$(dirname "$0")}" || exit 1
+limit=300
+if [ "${1:-}" = -t ]; then
+	limit=$2
+	shift 2
+fi
+tests=${*:-$(cat test-list)}
+count=0
+for t in $tests; do count=$((count + 1)); done
+
+echo "TAP version 13"
+echo "1..$count"
+n=0 failed=0
+for t in $tests; do
+	n=$((n + 1))
+	echo "# selftests: vtxhv: $t"
+	if [ ! -x "./$t" ]; then
+		echo "not ok $n selftests: vtxhv: $t # no such test"
+		failed=1
+		continue
+	fi
+	rcfile=/tmp/vtxhv-test.$$.rc
+	{ timeout "$limit" "./$t" 2>&1; echo $? > $rcfile; } | sed 's/^/# /'
+	rc=$(cat $rcfile)
+	rm -f $rcfile
+	case $rc in
+	0) echo "ok $n selftests: vtxhv: $t" ;;
+	4) echo "ok $n selftests: vtxhv: $t # SKIP" ;;
+	124) echo "not ok $n selftests: vtxhv: $t # TIMEOUT $limit seconds"
+	     failed=1 ;;
+	*) echo "not ok $n selftests: vtxhv: $t # exit=$rc"; failed=1 ;;
+	esac
+done
+exit $failed

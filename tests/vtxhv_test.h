@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Test helpers in the kernel's kselftest style: TAP 13 on stdout (a plan,
+ * "ok N name", "not ok N name", "ok N name # SKIP reason"), and the exit
+ * statuses of kselftest: 0 pass, 1 fail, 4 skip.  Assertions print the file
+ * and line that failed.
+ */
+#ifndef VTXHV_TEST_H
+#define VTXHV_TEST_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KSFT_PASS	0
+#define KSFT_FAIL	1
+#define KSFT_SKIP	4
+
+static unsigned int test_nr, test_pass, test_fail, test_skip;
+
+static inline void test_plan(unsigned int n)
+{
+	printf("TAP version 13\n1..%u\n", n);
+	fflush(stdout);
+}
+
+static inline void test_result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %u ", ok ? "" : "not ", ++test_nr);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		test_pass++;
+	else
+		test_fail++;
+}
+
+static inline void test_skip_one(const char *name, const char *why)
+{
+	printf("ok %u %s # SKIP %s\n", ++test_nr, name, why);
+	fflush(stdout);
+	test_skip++;
+}
+
+/*
+ * Skip the whole program: no plan was printed yet.  Under VTXHV_REQUIRE=1
+ * (make check, whose VMs have every prerequisite) a skip is a failure.
+ */
+static inline void __attribute__((noreturn)) test_skip_all(const char *why)
+{
+	const char *req = getenv("VTXHV_REQUIRE");
+
+	if (req && !strcmp(req, "1")) {
+		printf("TAP version 13\n1..1\nnot ok 1 prerequisite # %s\n",
+		       why);
+		exit(KSFT_FAIL);
+	}
+	printf("TAP version 13\n1..0 # SKIP %s\n", why);
+	exit(KSFT_SKIP);
+}
+
+static inline void __attribute__((noreturn)) test_finish(void)
+{
+	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n",
+	       test_pass, test_fail, test_skip);
+	if (test_fail)
+		exit(KSFT_FAIL);
+	exit(test_pass ? KSFT_PASS : KSFT_SKIP);
+}
+
+/*
+ * TEST_CHECK(cond, fmt, ...): print a diagnostic with file and line when
+ * @cond is false and evaluate to it, so a test case can go on collecting.
+ */
+#define TEST_CHECK(cond, fmt, ...)					\
+	({								\
+		int __ok = !!(cond);					\
+		if (!__ok)						\
+			printf("# %s:%d: check '%s' failed: " fmt "\n",	\
+			       __FILE__, __LINE__, #cond, ##__VA_ARGS__); \
+		__ok;							\
+	})
+
+/* TEST_ASSERT: a failed setup step ends the program as a failure. */
+#define TEST_ASSERT(cond, fmt, ...)					\
+	do {								\
+		if (!(cond)) {						\
+			printf("# %s:%d: assertion '%s' failed: " fmt	\
+			       " (errno %d: %s)\n", __FILE__, __LINE__,	\
+			       #cond, ##__VA_ARGS__, errno,		\
+			       strerror(errno));			\
+			printf("Bail out!\n");				\
+			exit(KSFT_FAIL);				\
+		}							\
+	} while (0)
+
+#endif /* VTXHV_TEST_H */

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtxctl: the userspace side of vtxhv.  This file holds the command table,
+ * the top-level usage text and the device helpers the subcommands share.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include "vtxctl.h"
+
+const char *progname = "vtxctl";
+
+static const struct vtxctl_cmd commands[] = {
+	{ "info", "module and API version, VMX capabilities", cmd_info,
+	  usage_info },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: %s COMMAND [OPTIONS]\n\ncommands:\n", progname);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(out,
+		"\n'%s COMMAND --help' describes one command.\n"
+		"exit status: 0 success, 64 usage error, 69 vtxhv not loaded,\n"
+		"  77 permission denied, 1 any other error.\n",
+		progname);
+}
+
+bool want_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
+}
+
+/*
+ * Open /dev/vtxhv and check the API version, or say what to do: the module
+ * is not loaded, the device node is missing, or permission is denied.
+ */
+int vtxhv_open_device(void)
+{
+	struct stat st;
+	int fd, api;
+
+	fd = open(VTXHV_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		if (err == ENOENT || err == ENXIO || err == ENODEV) {
+			if (stat("/sys/module/vtxhv", &st))
+				fprintf(stderr,
+					"%s: the vtxhv module is not loaded: load it with 'insmod kmod/vtxhv.ko' (or 'modprobe vtxhv')\n",
+					progname);
+			else
+				fprintf(stderr,
+					"%s: vtxhv is loaded but %s is missing: is devtmpfs or udev running?\n",
+					progname, VTXHV_DEVICE);
+			exit(EXIT_NOMODULE);
+		}
+		if (err == EACCES || err == EPERM) {
+			fprintf(stderr,
+				"%s: permission denied on %s: run as root, or see README.md for giving the device to a group\n",
+				progname, VTXHV_DEVICE);
+			exit(EXIT_NOPERM);
+		}
+		fprintf(stderr, "%s: cannot open %s: %s\n", progname,
+			VTXHV_DEVICE, strerror(err));
+		exit(1);
+	}
+	api = ioctl(fd, VTXHV_GET_API_VERSION, 0);
+	if (api != VTXHV_API_VERSION) {
+		fprintf(stderr,
+			"%s: vtxhv API version %d, this vtxctl speaks %d: rebuild vtxctl and the module together\n",
+			progname, api, VTXHV_API_VERSION);
+		exit(1);
+	}
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		if (want_help(argc - 1, argv + 1)) {
+			commands[i].usage(stdout);
+			return 0;
+		}
+		return commands[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "%s: unknown command '%s'\n", progname, argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
