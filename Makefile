@@ -36,9 +36,87 @@ tests:
 check: all
 	scripts/check $(T)
 
+# vtxhv beside KVM in one boot of the test VM; HOST=1 on a real VT-x host.
+bench: all
+	scripts/bench $(if $(HOST),--host)
+
 clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module userspace tests check clean
+.PHONY: all module userspace tests check bench clean
+
+# ---- Installing (README.md, "Installing") ----------------------------------
+#
+#   make install [KVER=VERSION] [PREFIX=/usr/local] [DESTDIR=DIR]
+#   make uninstall            removes what install and install-udev put
+#   make install-udev         the optional udev rule: /dev/vtxhv to group vtxhv
+#   make uninstall-udev
+#   make check-rt [T=NAME]    the whole suite once on the PREEMPT_RT kernel
+#
+# install copies what 'make' built and builds nothing.  The module goes to
+# /lib/modules/$(KVER)/extra; KVER is the release of $(KDIR) unless given,
+# and must be the kernel kmod/vtxhv.ko was built for.  depmod runs unless
+# DESTDIR is set (a package's own install step runs it there).
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= /etc/udev/rules.d
+ifeq ($(origin KVER),undefined)
+KVER := $(if $(KDIR),$(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null))
+endif
+MODDIR ?= /lib/modules/$(KVER)/extra
+INSTALL ?= install
+DEPMOD ?= /sbin/depmod
+MODINFO ?= /sbin/modinfo
+UDEVADM ?= udevadm
+
+install:
+	@test -f kmod/vtxhv.ko && test -f userspace/vtxctl || \
+		{ echo "install: nothing built yet: run 'make module userspace' first" >&2; exit 1; }
+	@test -n "$(KVER)" || \
+		{ echo "install: cannot tell the kernel version: set KVER or KDIR" >&2; exit 1; }
+	@built=$$($(MODINFO) -F vermagic kmod/vtxhv.ko | cut -d' ' -f1); \
+	test "$$built" = "$(KVER)" || \
+		{ echo "install: kmod/vtxhv.ko is built for $$built, not $(KVER): rebuild with 'make module KDIR=/lib/modules/$(KVER)/build'" >&2; exit 1; }
+	$(INSTALL) -D -m 0644 kmod/vtxhv.ko $(DESTDIR)$(MODDIR)/vtxhv.ko
+	$(INSTALL) -D -m 0755 userspace/vtxctl $(DESTDIR)$(SBINDIR)/vtxctl
+	$(INSTALL) -D -m 0644 docs/vtxctl.8 $(DESTDIR)$(MANDIR)/man8/vtxctl.8
+ifeq ($(DESTDIR),)
+	$(DEPMOD) -a $(KVER)
+endif
+
+uninstall: uninstall-udev
+	@test -n "$(KVER)" || \
+		{ echo "uninstall: cannot tell the kernel version: set KVER or KDIR" >&2; exit 1; }
+	rm -f $(DESTDIR)$(MODDIR)/vtxhv.ko $(DESTDIR)$(SBINDIR)/vtxctl \
+		$(DESTDIR)$(MANDIR)/man8/vtxctl.8
+	@[ ! -d $(DESTDIR)$(MODDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(MODDIR)
+ifeq ($(DESTDIR),)
+	$(DEPMOD) -a $(KVER)
+endif
+
+install-udev:
+	$(INSTALL) -D -m 0644 udev/60-vtxhv.rules $(DESTDIR)$(UDEVRULESDIR)/60-vtxhv.rules
+ifeq ($(DESTDIR),)
+	@getent group vtxhv >/dev/null || \
+		echo "install-udev: there is no group 'vtxhv' yet: create it with 'groupadd --system vtxhv'" >&2
+	@if [ -S /run/udev/control ]; then \
+		$(UDEVADM) control --reload && \
+		$(UDEVADM) trigger --action=add --subsystem-match=misc --sysname-match=vtxhv; \
+	fi
+endif
+
+uninstall-udev:
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-vtxhv.rules
+ifeq ($(DESTDIR),)
+	@if [ -S /run/udev/control ]; then $(UDEVADM) control --reload; fi
+endif
+
+check-rt:
+	scripts/check-rt $(T)
+
+.PHONY: install uninstall install-udev uninstall-udev check-rt

@@ -7,12 +7,31 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/seq_file.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
 #include "vtxhv.h"
+
+static struct dentry *vtxhv_debugfs;
+
+/*
+ * debugfs vtxhv/counts: what the module holds now.  All zero when no VM
+ * exists: the leak checks of the tests read it.
+ */
+static int counts_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "vms %ld\nvcpus %ld\nept_pages %ld\npinned_pages %ld\n",
+		   atomic_long_read(&vtxhv_counts.vms),
+		   atomic_long_read(&vtxhv_counts.vcpus),
+		   atomic_long_read(&vtxhv_counts.ept_pages),
+		   atomic_long_read(&vtxhv_counts.pinned_pages));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(counts);
 
 static long vtxhv_get_caps(void __user *argp)
 {
@@ -44,6 +63,10 @@ static long vtxhv_dev_ioctl(struct file *filp, unsigned int cmd,
 		return VTXHV_API_VERSION;
 	case VTXHV_GET_CAPS:
 		return vtxhv_get_caps(argp);
+	case VTXHV_CREATE_VM:
+		return vtxhv_create_vm(argp);
+	case VTXHV_GET_RUN_SIZE:
+		return arg ? -EINVAL : PAGE_SIZE;
 	default:
 		return -ENOTTY;
 	}
@@ -72,28 +95,47 @@ static int __init vtxhv_init(void)
 	if (ret)
 		return ret;
 
-	ret = vtxhv_vmx_root_init();
+	ret = vtxhv_vmcs_global_init();
 	if (ret)
 		return ret;
+
+	ret = vtxhv_vmx_root_init();
+	if (ret)
+		goto out_vmcs;
+
+	ret = vtxhv_genl_init();
+	if (ret) {
+		pr_err("cannot register the generic-netlink family (%d)\n", ret);
+		goto out_vmx_root;
+	}
 
 	ret = misc_register(&vtxhv_dev);
 	if (ret) {
 		pr_err("cannot register /dev/vtxhv (%d)\n", ret);
-		goto out_vmx_root;
+		goto out_genl;
 	}
+	vtxhv_debugfs = debugfs_create_dir("vtxhv", NULL);
+	debugfs_create_file("counts", 0400, vtxhv_debugfs, NULL, &counts_fops);
 	pr_info("version %s loaded, API %d\n", VTXHV_VERSION,
 		VTXHV_API_VERSION);
 	return 0;
 
+out_genl:
+	vtxhv_genl_exit();
 out_vmx_root:
 	vtxhv_vmx_root_exit();
+out_vmcs:
+	vtxhv_vmcs_global_exit();
 	return ret;
 }
 
 static void __exit vtxhv_exit(void)
 {
+	debugfs_remove_recursive(vtxhv_debugfs);
 	misc_deregister(&vtxhv_dev);
+	vtxhv_genl_exit();
 	vtxhv_vmx_root_exit();
+	vtxhv_vmcs_global_exit();
 	pr_info("unloaded\n");
 }
 

@@ -10,6 +10,7 @@
 
 #include <linux/errno.h>
 #include <linux/types.h>
+#include <linux/build_bug.h>
 #include <linux/stringify.h>
 #include <asm/extable_fixup_types.h>
 
@@ -53,5 +54,150 @@ fail:
 fault:
 	return -EFAULT;
 }
+
+/* VMCLEAR: flush a VMCS to memory and make it inactive on this CPU. */
+static inline int vmx_vmclear(u64 phys)
+{
+	asm goto("1: vmclear %[pa]\n\t"
+		 "jna %l[fail]\n\t"
+		 VMX_EXTABLE("1b", "%l[fault]")
+		 : : [pa] "m"(phys) : "cc", "memory" : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+/* VMPTRLD: make a VMCS current on this CPU. */
+static inline int vmx_vmptrld(u64 phys)
+{
+	asm goto("1: vmptrld %[pa]\n\t"
+		 "jna %l[fail]\n\t"
+		 VMX_EXTABLE("1b", "%l[fault]")
+		 : : [pa] "m"(phys) : "cc", "memory" : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+struct invept_desc {
+	u64 eptp;
+	u64 reserved;
+};
+
+static inline int vmx_invept(unsigned long type, u64 eptp)
+{
+	struct invept_desc desc = { eptp, 0 };
+
+	asm goto("1: invept %[desc], %[type]\n\t"
+		 "jna %l[fail]\n\t"
+		 VMX_EXTABLE("1b", "%l[fault]")
+		 : : [desc] "m"(desc), [type] "r"(type) : "cc", "memory"
+		 : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+struct invvpid_desc {
+	u64 vpid;
+	u64 gva;
+};
+
+static inline int vmx_invvpid(unsigned long type, u16 vpid, u64 gva)
+{
+	struct invvpid_desc desc = { vpid, gva };
+
+	asm goto("1: invvpid %[desc], %[type]\n\t"
+		 "jna %l[fail]\n\t"
+		 VMX_EXTABLE("1b", "%l[fault]")
+		 : : [desc] "m"(desc), [type] "r"(type) : "cc", "memory"
+		 : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+void vmx_vmread_error(unsigned long field);
+void vmx_vmwrite_error(unsigned long field, unsigned long value);
+
+/*
+ * VMREAD/VMWRITE on the current VMCS.  A failure means a bug in vtxhv (a
+ * wrong field, or no current VMCS): it is reported once with the field and
+ * VM_INSTRUCTION_ERROR, and a read then returns 0.
+ */
+static __always_inline unsigned long __vmcs_readl(unsigned long field)
+{
+	unsigned long value;
+
+	asm goto("1: vmread %[field], %[value]\n\t"
+		 "jna %l[fail]\n\t"
+		 VMX_EXTABLE("1b", "%l[fail]")
+		 : [value] "=rm"(value) : [field] "r"(field) : "cc"
+		 : fail);
+	return value;
+fail:
+	vmx_vmread_error(field);
+	return 0;
+}
+
+static __always_inline void __vmcs_writel(unsigned long field,
+					  unsigned long value)
+{
+	asm goto("1: vmwrite %[value], %[field]\n\t"
+		 "jna %l[fail]\n\t"
+		 VMX_EXTABLE("1b", "%l[fail]")
+		 : : [field] "r"(field), [value] "rm"(value) : "cc"
+		 : fail);
+	return;
+fail:
+	vmx_vmwrite_error(field, value);
+}
+
+/*
+ * The width of a field is encoded in bits 14:13 of its encoding (SDM
+ * 24.11.2): 0 16-bit, 1 64-bit, 2 32-bit, 3 natural width.  Bit 0 selects
+ * the high half of a 64-bit field.  The typed accessors reject a field of
+ * the wrong width at compile time when the encoding is a constant.
+ */
+#define VMCS_FIELD_WIDTH(f)	(((f) >> 13) & 3)
+
+#define vmcs_check(field, width)					\
+	BUILD_BUG_ON_MSG(__builtin_constant_p(field) &&			\
+			 (VMCS_FIELD_WIDTH(field) != (width) ||		\
+			  ((width) == 1 && ((field) & 1))),		\
+			 "VMCS field of the wrong width")
+
+#define vmcs_read16(f) ({ vmcs_check(f, 0); (u16)__vmcs_readl(f); })
+#define vmcs_read32(f) ({ vmcs_check(f, 2); (u32)__vmcs_readl(f); })
+#define vmcs_read64(f) ({ vmcs_check(f, 1); (u64)__vmcs_readl(f); })
+#define vmcs_readl(f) ({ vmcs_check(f, 3); __vmcs_readl(f); })
+#define vmcs_write16(f, v)						\
+	do {								\
+		vmcs_check(f, 0);					\
+		__vmcs_writel(f, (u16)(v));				\
+	} while (0)
+#define vmcs_write32(f, v)						\
+	do {								\
+		vmcs_check(f, 2);					\
+		__vmcs_writel(f, (u32)(v));				\
+	} while (0)
+#define vmcs_write64(f, v)						\
+	do {								\
+		vmcs_check(f, 1);					\
+		__vmcs_writel(f, (u64)(v));				\
+	} while (0)
+#define vmcs_writel(f, v)						\
+	do {								\
+		vmcs_check(f, 3);					\
+		__vmcs_writel(f, (v));				\
+	} while (0)
 
 #endif /* VTXHV_VMX_OPS_H */

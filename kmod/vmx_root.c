@@ -65,8 +65,6 @@ static const struct vmx_required vmx_required[] = {
 	{ "load IA32_EFER on exit", VCTL_EXIT, VM_EXIT_LOAD_IA32_EFER },
 	{ "save IA32_EFER on exit", VCTL_EXIT, VM_EXIT_SAVE_IA32_EFER },
 	{ "load IA32_PAT on exit", VCTL_EXIT, VM_EXIT_LOAD_IA32_PAT },
-	{ "acknowledge interrupt on exit", VCTL_EXIT,
-	  VM_EXIT_ACK_INTR_ON_EXIT },
 	{ "IA-32e mode guest", VCTL_ENTRY, VM_ENTRY_IA32E_MODE },
 	{ "load IA32_EFER on entry", VCTL_ENTRY, VM_ENTRY_LOAD_IA32_EFER },
 	{ "load IA32_PAT on entry", VCTL_ENTRY, VM_ENTRY_LOAD_IA32_PAT },
@@ -256,6 +254,8 @@ static void vmx_cpu_disable(struct vtxhv_cpu *c)
 
 	if (!c->vmx_on)
 		return;
+	/* VMCSs active here must reach memory before VMXOFF (SDM 24.11.1). */
+	vtxhv_vcpus_clear_cpu();
 	ret = vmx_vmxoff();
 	WARN_ONCE(ret, "vtxhv: VMXOFF failed on CPU %d (%d)\n",
 		  smp_processor_id(), ret);
@@ -345,6 +345,7 @@ int vtxhv_vmx_root_init(void)
 {
 	int ret;
 
+	vtxhv_vcpu_init_percpu();
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "vtxhv:online",
 				vtxhv_cpu_online, vtxhv_cpu_offline);
 	if (ret < 0)
@@ -406,9 +407,15 @@ void vtxhv_fill_caps(struct vtxhv_caps *caps)
 		f |= VTXHV_FEAT_PML;
 
 	caps->features = f;
-	/* Guests do not run yet: the module uses the bitmaps it requires. */
-	caps->used_features = f & (VTXHV_FEAT_MSR_BITMAP | VTXHV_FEAT_IO_BITMAP);
+	caps->used_features = f & (VTXHV_FEAT_MSR_BITMAP | VTXHV_FEAT_IO_BITMAP |
+				   VTXHV_FEAT_EPT | VTXHV_FEAT_EPT_2M |
+				   VTXHV_FEAT_VPID | VTXHV_FEAT_TSC_OFFSET |
+				   VTXHV_FEAT_UNRESTRICTED_GUEST |
+				   VTXHV_FEAT_INVEPT_SINGLE |
+				   VTXHV_FEAT_INVVPID_SINGLE);
 	caps->paging_modes = 0;
+	if (cpu_has_vmx_ept() && cpu_has_vmx_unrestricted_guest())
+		caps->paging_modes |= 1U << VTXHV_PAGING_EPT;
 	caps->cpus_online = num_online_cpus();
 	caps->cpus_in_vmx = vtxhv_cpus_in_vmx();
 	caps->vmcs_revision = c->revision_id;

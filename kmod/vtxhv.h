@@ -6,10 +6,16 @@
 #ifndef VTXHV_H
 #define VTXHV_H
 
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/types.h>
+#include <asm/fpu/api.h>
 #include <asm/vmx.h>
 
 #include "../uapi/vtxhv.h"
+#include "insn_decode.h"
 
 #define VTXHV_VERSION		"0.1"
 #define VTXHV_MAX_VCPUS		8
@@ -78,6 +84,145 @@ static inline bool cpu_has_vmx_unrestricted_guest(void)
 	       cpu_has_proc2(SECONDARY_EXEC_UNRESTRICTED_GUEST);
 }
 
+/* General registers in encoding order; RSP lives in the VMCS. */
+enum {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI,
+	GPR_RDI, GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13,
+	GPR_R14, GPR_R15, NR_GPRS
+};
+
+/* What vmenter.S saves and restores: keep in sync with its offsets. */
+struct vtxhv_gprs {
+	u64 r[NR_GPRS];
+	u64 cr2;
+};
+
+struct vtxhv_slot {
+	u64 gpa;
+	u64 size;		/* 0: unused */
+	u64 uaddr;
+	u32 flags;		/* VTXHV_MEM_* */
+	struct page **pages;	/* pinned pages, one per 4 KiB (or NULL) */
+};
+
+/* Module-wide accounting, for the leak checks of the tests. */
+struct vtxhv_counts {
+	atomic_long_t vms;
+	atomic_long_t vcpus;
+	atomic_long_t ept_pages;
+	atomic_long_t pinned_pages;
+};
+
+extern struct vtxhv_counts vtxhv_counts;
+
+struct vtxhv_vcpu;
+
+struct vtxhv_vm {
+	struct kref ref;
+	struct list_head link;	/* on vtxhv_vms, under vtxhv_vms_lock */
+	struct mutex lock;	/* slots, EPT tables, vcpus[] */
+	struct mm_struct *mm;	/* the creator's: slot addresses are there */
+	u32 paging;		/* VTXHV_PAGING_* */
+	int id;
+	struct vtxhv_slot slots[VTXHV_MAX_MEM_SLOTS];
+	unsigned int nr_slots;	/* highest slot in use + 1 */
+	unsigned int last_slot;	/* vtxhv_find_slot()'s hint */
+	struct vtxhv_vcpu *vcpus[VTXHV_MAX_VCPUS];
+	u64 eptp;
+	u64 *ept_root;
+	struct list_head ept_pages;
+	s64 tsc_offset;
+	/* For operators (netlink): who made it, when, what it does now. */
+	pid_t pid;
+	uid_t uid;
+	char comm[TASK_COMM_LEN];
+	u64 created_ns;
+	atomic_t running;	/* vCPUs inside VTXHV_RUN */
+	bool shutdown;		/* a vCPU triple-faulted */
+};
+
+/* An I/O or MMIO instruction waiting for userspace to complete it. */
+enum vtxhv_pending {
+	PENDING_NONE,
+	PENDING_IN,		/* IN: data to RAX */
+	PENDING_INS,		/* INS: data to guest memory */
+	PENDING_MMIO_READ,	/* MMIO load: data to a register */
+	PENDING_HYPERCALL,	/* VMCALL: ret to RAX */
+};
+
+#define VTXHV_NR_EXIT_REASONS	80
+
+/*
+ * The guest state an exit handler needs once preemption is enabled again
+ * (guest memory is reached through user copies, which may sleep, while
+ * the VMCS may be read only with preemption disabled): a snapshot.
+ */
+struct vtxhv_exit_ctx {
+	u32 reason;
+	u32 insn_info;
+	u32 insn_len;
+	u32 cs_ar, ss_ar;
+	unsigned long qual;
+	u64 gpa;
+	u64 cr0, cr3, cr4, efer;
+	u64 rip, rflags;
+	u64 seg_base[6];	/* ES CS SS DS FS GS, the VMX order */
+};
+
+struct vtxhv_vcpu {
+	struct vtxhv_vm *vm;
+	int id;
+	struct mutex mutex;	/* one ioctl at a time */
+	struct vtxhv_run *run;
+	struct page *vmcs;
+	u16 vpid;
+	int cpu;		/* where the VMCS is active, or -1 */
+	bool launched;		/* VMRESUME, not VMLAUNCH */
+	bool need_flush;	/* INVEPT/INVVPID before the next entry */
+	struct list_head loaded_link;	/* on the per-CPU list of @cpu */
+	struct vtxhv_gprs gprs;
+
+	/* Host state saved while guest MSRs are loaded (switch_to_guest). */
+	bool guest_msrs_loaded;
+	u16 host_ds, host_es, host_fs, host_gs;
+	unsigned long host_fs_base, host_kernel_gs_base;
+	unsigned long host_cr3, host_cr4;
+	u64 host_msr[4];	/* STAR, LSTAR, CSTAR, SFMASK */
+	u64 host_debugctl;
+
+	/* Guest state the VMCS does not hold. */
+	u64 guest_msr[4];	/* STAR, LSTAR, CSTAR, SFMASK */
+	u64 kernel_gs_base;
+	u64 apic_base, misc_enable, mtrr_def_type;
+	u64 xcr0;
+	u64 dr[4], dr6;
+	u64 cr8;
+	struct fpu_guest guest_fpu;
+
+	struct vtxhv_cpuid_entry *cpuid;
+	u32 cpuid_nent;
+
+	/* Instruction completion after a return to userspace. */
+	enum vtxhv_pending pending;
+	u8 pending_size;
+	u32 pending_count;
+	u8 pending_insn_len;	/* RIP advance at completion, 0: none */
+	struct insn_mmio pending_mmio;
+
+	struct vtxhv_exit_ctx ctx;
+	/* Statistics, read unlocked by netlink (single writer: this vCPU). */
+	u64 exits[VTXHV_NR_EXIT_REASONS];
+	u64 guest_tsc, exit_tsc;	/* TSC ticks in the guest, in exits */
+	u64 last_exit_tsc;
+	u64 injected;
+	u64 ept_violations;
+};
+
+/* Return values of exit handlers (the contract of exits.c). */
+#define EXIT_TO_GUEST	1	/* resume the guest */
+#define EXIT_TO_USER	0	/* run structure filled: back to userspace */
+#define EXIT_SLEEPABLE	2	/* redo in a context that may sleep */
+
 /* vmx_root.c */
 int vtxhv_vmx_check(void);
 int vtxhv_vmx_root_init(void);
@@ -85,5 +230,70 @@ void vtxhv_vmx_root_exit(void);
 unsigned int vtxhv_cpus_in_vmx(void);
 bool vtxhv_vmx_usable(void);
 void vtxhv_fill_caps(struct vtxhv_caps *caps);
+u64 vmx_adjust_ctl(u64 msr, u32 want, const char *what, bool *ok);
+
+/* vm.c */
+extern struct list_head vtxhv_vms;
+extern struct mutex vtxhv_vms_lock;
+extern const struct file_operations vtxhv_vm_fops;
+u64 vtxhv_vm_mem_size(struct vtxhv_vm *vm);
+unsigned int vtxhv_vm_nr_vcpus(struct vtxhv_vm *vm);
+long vtxhv_create_vm(const struct vtxhv_create_vm __user *arg);
+struct vtxhv_slot *vtxhv_find_slot(struct vtxhv_vm *vm, u64 gpa);
+int vtxhv_read_guest(struct vtxhv_vm *vm, u64 gpa, void *buf, size_t len);
+int vtxhv_write_guest(struct vtxhv_vm *vm, u64 gpa, const void *buf,
+		      size_t len);
+void vtxhv_vm_put(struct vtxhv_vm *vm);
+
+/* ept.c */
+int vtxhv_ept_init(struct vtxhv_vm *vm);
+void vtxhv_ept_destroy(struct vtxhv_vm *vm);
+int vtxhv_ept_fault(struct vtxhv_vm *vm, u64 gpa, bool write, bool exec);
+void vtxhv_ept_unmap_slot(struct vtxhv_vm *vm, struct vtxhv_slot *slot);
+void vtxhv_unpin_slot(struct vtxhv_slot *slot);
+
+/* vcpu.c */
+int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id);
+void vtxhv_vcpus_clear_cpu(void);
+void vtxhv_vcpu_init_percpu(void);
+void vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu);
+void vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu);
+
+/* vmenter.S: VM exits land here (HOST_RIP). */
+extern const char __vtxhv_vmexit[];
+
+/* vmcs.c */
+int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu);
+void vtxhv_vmcs_set_host_percpu(void);
+int vtxhv_set_sregs(struct vtxhv_vcpu *vcpu, const struct vtxhv_sregs *s);
+void vtxhv_get_sregs(struct vtxhv_vcpu *vcpu, struct vtxhv_sregs *s);
+void vtxhv_vmcs_dump(struct vtxhv_vcpu *vcpu);
+int vtxhv_vmcs_global_init(void);
+void vtxhv_vmcs_global_exit(void);
+extern u64 vtxhv_host_xcr0;
+extern u32 vtxhv_preemption_timer;
+
+/* exits.c */
+int vtxhv_handle_exit(struct vtxhv_vcpu *vcpu, u32 reason);
+int vtxhv_handle_exit_sleepable(struct vtxhv_vcpu *vcpu);
+int vtxhv_complete_pending(struct vtxhv_vcpu *vcpu);
+void vtxhv_inject_exception(struct vtxhv_vcpu *vcpu, int vector,
+			    bool has_error, u32 error);
+int vtxhv_get_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 *data);
+int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data);
+
+/* netlink.c */
+int vtxhv_genl_init(void);
+void vtxhv_genl_exit(void);
+void vtxhv_genl_event(struct vtxhv_vm *vm, int vcpu, u32 type, u32 reason,
+		      u64 rip, u64 value);
+
+/* gwalk.c: translations use vcpu->ctx, filled by the exit handler */
+int vtxhv_gva_to_gpa(struct vtxhv_vcpu *vcpu, u64 gva, bool write,
+		     u64 *gpa, u32 *pf_error);
+int vtxhv_read_gva(struct vtxhv_vcpu *vcpu, u64 gva, void *buf,
+		   unsigned int len, u32 *pf_error, u64 *pf_addr);
+int vtxhv_write_gva(struct vtxhv_vcpu *vcpu, u64 gva, const void *buf,
+		    unsigned int len, u32 *pf_error, u64 *pf_addr);
 
 #endif /* VTXHV_H */

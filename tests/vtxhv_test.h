@@ -22,6 +22,8 @@ static unsigned int test_nr, test_pass, test_fail, test_skip;
 
 static inline void test_plan(unsigned int n)
 {
+	/* Line by line, so a test killed by a timeout leaves its story. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n1..%u\n", n);
 	fflush(stdout);
 }

@@ -88,8 +88,225 @@ struct vtxhv_caps {
 	__u64 reserved[8];
 };
 
+/**
+ * struct vtxhv_create_vm - argument of VTXHV_CREATE_VM
+ * @paging:	VTXHV_PAGING_* (only modes in vtxhv_caps.paging_modes)
+ * @flags:	must be 0
+ */
+struct vtxhv_create_vm {
+	__u32 paging;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+#define VTXHV_MEM_READONLY	(1U << 0)	/* guest writes become MMIO */
+
+/**
+ * struct vtxhv_memory_region - argument of VTXHV_SET_MEMORY_REGION
+ * @slot:		0 .. max_mem_slots - 1
+ * @flags:		VTXHV_MEM_*
+ * @guest_phys_addr:	4 KiB aligned
+ * @size:		4 KiB multiple; 0 deletes the slot
+ * @userspace_addr:	4 KiB aligned address in the caller's memory
+ *
+ * Setting a slot that exists replaces it.  Slots may not overlap.
+ */
+struct vtxhv_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 size;
+	__u64 userspace_addr;
+};
+
+/* General registers, in the CPU's encoding order (RAX=0 ... R15=15). */
+struct vtxhv_regs {
+	__u64 rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/* A segment register as the VMCS holds it (Intel SDM Vol. 3C 24.4.1). */
+struct vtxhv_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8 type;
+	__u8 present, dpl, db, s, l, g, avl;
+	__u8 unusable;
+	__u8 padding;
+};
+
+struct vtxhv_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+/**
+ * struct vtxhv_sregs - special registers (VTXHV_GET_SREGS/SET_SREGS)
+ * @cr0, @cr4:		as the guest sees them (the read shadows)
+ * @efer:		IA32_EFER; LMA must agree with LME and CR0.PG
+ * @interruptibility:	guest interruptibility state (SDM 24.4.2:
+ *			bit 0 blocking by STI, bit 1 by MOV SS)
+ * @pending_event:	an event to inject at the next entry, in the
+ *			VM-entry interruption-information format (SDM
+ *			24.8.3; bit 31 valid), or 0
+ * @pending_error_code:	its error code, if bit 11 of @pending_event
+ */
+struct vtxhv_sregs {
+	struct vtxhv_segment cs, ds, es, fs, gs, ss, tr, ldt;
+	struct vtxhv_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u32 interruptibility;
+	__u32 pending_event;
+	__u32 pending_error_code;
+	__u32 padding;
+	__u64 reserved[4];
+};
+
+#define VTXHV_CPUID_SIGNIFICANT_INDEX	(1U << 0)
+#define VTXHV_MAX_CPUID_ENTRIES		128
+
+struct vtxhv_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;		/* VTXHV_CPUID_* */
+	__u32 eax, ebx, ecx, edx;
+	__u32 padding;
+};
+
+/* CPUID leaves absent from the table read as zeros. */
+struct vtxhv_cpuid {
+	__u32 nent;		/* at most VTXHV_MAX_CPUID_ENTRIES */
+	__u32 padding;
+	struct vtxhv_cpuid_entry entries[];
+};
+
+#define VTXHV_MAX_MSR_ENTRIES		64
+
+struct vtxhv_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+
+/*
+ * VTXHV_GET_MSRS/SET_MSRS process entries in order and return how many
+ * succeeded; they stop at the first MSR that is not in the list
+ * README.md documents, or at a value the MSR refuses.
+ */
+struct vtxhv_msrs {
+	__u32 nmsrs;		/* at most VTXHV_MAX_MSR_ENTRIES */
+	__u32 padding;
+	struct vtxhv_msr_entry entries[];
+};
+
+/* struct vtxhv_run.exit_reason */
+#define VTXHV_EXIT_UNKNOWN		0
+#define VTXHV_EXIT_IO			1	/* port I/O for userspace */
+#define VTXHV_EXIT_MMIO			2	/* access outside RAM */
+#define VTXHV_EXIT_HLT			3	/* the guest executed HLT */
+#define VTXHV_EXIT_HYPERCALL		4	/* the guest executed VMCALL */
+#define VTXHV_EXIT_SHUTDOWN		5	/* triple fault */
+#define VTXHV_EXIT_FAIL_ENTRY		6	/* VM entry failed */
+#define VTXHV_EXIT_INTERNAL_ERROR	7	/* see internal.suberror */
+#define VTXHV_EXIT_INTR			8	/* signal or immediate exit */
+
+#define VTXHV_IO_IN			0
+#define VTXHV_IO_OUT			1
+
+/* struct vtxhv_run.internal.suberror */
+#define VTXHV_INTERNAL_UNHANDLED_EXIT	1	/* exit reason vtxhv lacks */
+#define VTXHV_INTERNAL_EMULATION	2	/* instruction not decoded */
+#define VTXHV_INTERNAL_EPT_MISCONFIG	3
+#define VTXHV_INTERNAL_GUEST_MEMORY	4	/* instruction unreadable */
+
+/* Bytes of vtxhv_run that I/O data may use, from io.data_offset on. */
+#define VTXHV_RUN_IO_DATA_MAX		2048
+
+/**
+ * struct vtxhv_run - the page shared with userspace (mmap of a vCPU fd)
+ * @immediate_exit:	set by userspace: VTXHV_RUN returns -EINTR with
+ *			exit reason VTXHV_EXIT_INTR before entering
+ * @exit_reason:	VTXHV_EXIT_*, valid when VTXHV_RUN returned 0
+ *
+ * After an I/O or MMIO exit userspace fills in the data of an IN or a read
+ * (in the run page) and calls VTXHV_RUN again, which completes the
+ * instruction; after a hypercall, hypercall.ret lands in RAX.
+ */
+struct vtxhv_run {
+	__u8 immediate_exit;
+	__u8 padding1[7];
+	__u32 exit_reason;
+	__u32 padding2;
+	union {
+		/* VTXHV_EXIT_IO: data at (char *)run + data_offset */
+		struct {
+			__u8 direction;		/* VTXHV_IO_IN/OUT */
+			__u8 size;		/* 1, 2 or 4 */
+			__u16 port;
+			__u32 count;		/* string I/O: elements */
+			__u64 data_offset;
+		} io;
+		/* VTXHV_EXIT_MMIO */
+		struct {
+			__u64 phys_addr;
+			__u8 data[8];
+			__u32 len;		/* 1, 2, 4 or 8 */
+			__u8 is_write;
+			__u8 padding[3];
+		} mmio;
+		/* VTXHV_EXIT_HYPERCALL: RAX, then RBX RCX RDX RSI RDI */
+		struct {
+			__u64 nr;
+			__u64 args[5];
+			__u64 ret;
+		} hypercall;
+		/* VTXHV_EXIT_FAIL_ENTRY */
+		struct {
+			__u32 exit_reason;	/* with bit 31 set */
+			__u32 vm_instruction_error;
+			__u64 qualification;
+		} fail_entry;
+		/* VTXHV_EXIT_INTERNAL_ERROR */
+		struct {
+			__u32 suberror;		/* VTXHV_INTERNAL_* */
+			__u32 exit_reason;	/* basic VMX exit reason */
+			__u64 qualification;
+			__u64 gpa;
+			__u64 rip;
+			__u8 insn_len;
+			__u8 insn[15];
+		} internal;
+		/* VTXHV_EXIT_SHUTDOWN, VTXHV_EXIT_HLT */
+		struct {
+			__u64 rip;
+		} stop;
+		__u8 padding3[256];
+	};
+};
+
 /* /dev/vtxhv */
 #define VTXHV_GET_API_VERSION	_IO(VTXHV_IO, 0x00)	/* returns the version */
 #define VTXHV_GET_CAPS		_IOR(VTXHV_IO, 0x01, struct vtxhv_caps)
+#define VTXHV_CREATE_VM		_IOW(VTXHV_IO, 0x02, struct vtxhv_create_vm)
+#define VTXHV_GET_RUN_SIZE	_IO(VTXHV_IO, 0x03)	/* mmap size */
+
+/* VM fd */
+#define VTXHV_SET_MEMORY_REGION	_IOW(VTXHV_IO, 0x10, \
+				     struct vtxhv_memory_region)
+#define VTXHV_CREATE_VCPU	_IO(VTXHV_IO, 0x11)	/* arg: vCPU id */
+
+/* vCPU fd */
+#define VTXHV_RUN		_IO(VTXHV_IO, 0x20)
+#define VTXHV_GET_REGS		_IOR(VTXHV_IO, 0x21, struct vtxhv_regs)
+#define VTXHV_SET_REGS		_IOW(VTXHV_IO, 0x22, struct vtxhv_regs)
+#define VTXHV_GET_SREGS		_IOR(VTXHV_IO, 0x23, struct vtxhv_sregs)
+#define VTXHV_SET_SREGS		_IOW(VTXHV_IO, 0x24, struct vtxhv_sregs)
+#define VTXHV_SET_CPUID		_IOW(VTXHV_IO, 0x25, struct vtxhv_cpuid)
+#define VTXHV_GET_MSRS		_IOWR(VTXHV_IO, 0x26, struct vtxhv_msrs)
+#define VTXHV_SET_MSRS		_IOW(VTXHV_IO, 0x27, struct vtxhv_msrs)
 
 #endif /* _UAPI_VTXHV_H */

@@ -18,6 +18,8 @@ const char *progname = "vtxctl";
 static const struct vtxctl_cmd commands[] = {
 	{ "info", "module and API version, VMX capabilities", cmd_info,
 	  usage_info },
+	{ "run", "run a guest image (multiboot, ELF, flat binary)", cmd_run,
+	  usage_run },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -33,8 +35,9 @@ static void usage(FILE *out)
 	fprintf(out,
 		"\n'%s COMMAND --help' describes one command.\n"
 		"exit status: 0 success, 64 usage error, 69 vtxhv not loaded,\n"
-		"  77 permission denied, 1 any other error.\n",
-		progname);
+		"  77 permission denied, 1 any other error; 'run' tells how the\n"
+		"  guest ended (see '%s run --help').\n",
+		progname, progname);
 }
 
 bool want_help(int argc, char **argv)

@@ -14,7 +14,9 @@
 
 /* Exit statuses shared by every subcommand (see vtxctl --help). */
 #define EXIT_USAGE	64	/* bad command line */
+#define EXIT_IMAGE	65	/* run: image or initrd unreadable or not loadable */
 #define EXIT_NOMODULE	69	/* module not loaded, device missing */
+#define EXIT_SETUP	70	/* run: the VM could not be set up */
 #define EXIT_NOPERM	77	/* permission denied */
 
 struct vtxctl_cmd {
@@ -31,5 +33,7 @@ bool want_help(int argc, char **argv);
 
 int cmd_info(int argc, char **argv);
 void usage_info(FILE *out);
+int cmd_run(int argc, char **argv);
+void usage_run(FILE *out);
 
 #endif /* VTXCTL_H */

@@ -16,7 +16,7 @@ flagged() {
 	fi
 }
 echo "TAP version 13"
-echo "1..9"
+echo "1..10"
 clean='[    7.2] vtxhv: VMX root operation on 1 CPUs (VMCS revision 0x2b)
 [    7.3] vtxhv: version 0.1 loaded, API 1
 [    7.4] kvm: enabling virtualization on CPU0 failed'
@@ -35,4 +35,11 @@ flagged hung_task '[ 1.0] INFO: task insmod:99 blocked for more than 120 seconds
 flagged lockdep '[ 1.0] WARNING: possible circular locking dependency detected'
 flagged kasan '[ 1.0] BUG: KASAN: slab-out-of-bounds in vtxhv_ioctl'
 flagged gpf '[ 1.0] general protection fault, probably for non-canonical address'
+n=$((n + 1))
+if [ -z "$(printf '%s\n' '[ 9.5] traps: fuzz[97] general protection fault ip:4023ad sp:7f15 error:0 in fuzz[401000+8e000]' | kernel_log_errors)" ]; then
+	echo "ok $n user_crash_is_not_a_kernel_error"
+else
+	echo "not ok $n user_crash_is_not_a_kernel_error"
+	fail=1
+fi
 exit $fail

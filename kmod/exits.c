@@ -1,0 +1,970 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM exit handling: one handler per basic exit reason, in a table.
+ *
+ * The return contract of every handler: EXIT_TO_GUEST (1) resume the
+ * guest; EXIT_TO_USER (0) the run structure is filled, return to
+ * userspace; EXIT_SLEEPABLE (2) call again through
+ * vtxhv_handle_exit_sleepable() once preemption is enabled; a negative
+ * errno fails VTXHV_RUN.  Handlers run with the vCPU's VMCS current.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/ratelimit.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+#include <asm/vmx.h>
+
+#include "vtxhv.h"
+#include "vmx_ops.h"
+#include "trace.h"
+
+#define GP_VECTOR	13
+#define UD_VECTOR	6
+#define PF_VECTOR	14
+
+void vtxhv_inject_exception(struct vtxhv_vcpu *vcpu, int vector,
+			    bool has_error, u32 error)
+{
+	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	vcpu->injected++;
+	trace_vtxhv_inject(vcpu->vm->id, vcpu->id, info, error);
+	if (has_error) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	}
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+static void inject_gp(struct vtxhv_vcpu *vcpu)
+{
+	vtxhv_inject_exception(vcpu, GP_VECTOR, true, 0);
+}
+
+static void inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error)
+{
+	vcpu->gprs.cr2 = addr;
+	vtxhv_inject_exception(vcpu, PF_VECTOR, true, error);
+}
+
+/* Advance RIP past the instruction that exited; STI/MOV SS blocking ends. */
+static void skip_insn_len(unsigned int len)
+{
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + len);
+	if (intr & 3)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
+}
+
+static void skip_insn(void)
+{
+	skip_insn_len(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/* 16, 32 or 64: the code size at the exit, from the snapshot. */
+static int cpu_mode(const struct vtxhv_exit_ctx *c)
+{
+	if ((c->efer & EFER_LMA) && (c->cs_ar & VMX_AR_L_MASK))
+		return 64;
+	if (!(c->cr0 & X86_CR0_PE))
+		return 16;
+	return c->cs_ar & VMX_AR_DB_MASK ? 32 : 16;
+}
+
+static void fill_ctx(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	static const u32 bases[] = {
+		GUEST_ES_BASE, GUEST_CS_BASE, GUEST_SS_BASE, GUEST_DS_BASE,
+		GUEST_FS_BASE, GUEST_GS_BASE,
+	};
+	struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	int i;
+
+	c->reason = reason;
+	c->qual = vmcs_readl(EXIT_QUALIFICATION);
+	/* Each field is valid for some exits only (SDM 28.2.1-28.2.5). */
+	if (reason == EXIT_REASON_EPT_VIOLATION ||
+	    reason == EXIT_REASON_EPT_MISCONFIG) {
+		c->gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	} else {
+		c->gpa = 0;
+		c->insn_info = vmcs_read32(VMX_INSTRUCTION_INFO);
+		c->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	}
+	c->cs_ar = vmcs_read32(GUEST_CS_AR_BYTES);
+	c->ss_ar = vmcs_read32(GUEST_SS_AR_BYTES);
+	c->cr0 = vmcs_readl(GUEST_CR0);
+	c->cr3 = vmcs_readl(GUEST_CR3);
+	c->cr4 = vmcs_readl(GUEST_CR4);
+	c->efer = vmcs_read64(GUEST_IA32_EFER);
+	c->rip = vmcs_readl(GUEST_RIP);
+	/* Instruction fetches need CS; string I/O every segment. */
+	if (reason == EXIT_REASON_EPT_VIOLATION) {
+		c->seg_base[1] = vmcs_readl(GUEST_CS_BASE);
+		return;
+	}
+	c->rflags = vmcs_readl(GUEST_RFLAGS);
+	for (i = 0; i < ARRAY_SIZE(bases); i++)
+		c->seg_base[i] = __vmcs_readl(bases[i]);
+}
+
+/* An exit userspace must hear about; the VMCS need not be current. */
+static int internal_error_ctx(struct vtxhv_vcpu *vcpu, u32 suberror)
+{
+	struct vtxhv_run *run = vcpu->run;
+
+	run->exit_reason = VTXHV_EXIT_INTERNAL_ERROR;
+	memset(&run->internal, 0, sizeof(run->internal));
+	run->internal.suberror = suberror;
+	run->internal.exit_reason = vcpu->ctx.reason;
+	run->internal.qualification = vcpu->ctx.qual;
+	run->internal.gpa = vcpu->ctx.gpa;
+	run->internal.rip = vcpu->ctx.rip;
+	return EXIT_TO_USER;
+}
+
+static int internal_error(struct vtxhv_vcpu *vcpu, u32 suberror, u32 reason)
+{
+	fill_ctx(vcpu, reason);
+	return internal_error_ctx(vcpu, suberror);
+}
+
+static int handle_unknown(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	pr_info_ratelimited("VM %d vCPU %d: unhandled exit reason %u at %#lx\n",
+			    vcpu->vm->id, vcpu->id, reason,
+			    vmcs_readl(GUEST_RIP));
+	return internal_error(vcpu, VTXHV_INTERNAL_UNHANDLED_EXIT, reason);
+}
+
+static int handle_exception_nmi(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	/* NMIs were passed to the host already (vcpu.c). */
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		return EXIT_TO_GUEST;
+	return handle_unknown(vcpu, reason);
+}
+
+static int handle_external_interrupt(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	/* The host took the interrupt when interrupts were enabled again. */
+	return EXIT_TO_GUEST;
+}
+
+static int handle_triple_fault(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	vcpu->run->exit_reason = VTXHV_EXIT_SHUTDOWN;
+	vcpu->run->stop.rip = vmcs_readl(GUEST_RIP);
+	return EXIT_TO_USER;
+}
+
+static const struct vtxhv_cpuid_entry *find_cpuid(struct vtxhv_vcpu *vcpu,
+						  u32 fn, u32 index)
+{
+	u32 i;
+
+	for (i = 0; i < vcpu->cpuid_nent; i++) {
+		const struct vtxhv_cpuid_entry *e = &vcpu->cpuid[i];
+
+		if (e->function == fn &&
+		    (!(e->flags & VTXHV_CPUID_SIGNIFICANT_INDEX) ||
+		     e->index == index))
+			return e;
+	}
+	return NULL;
+}
+
+static int handle_cpuid(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	u64 *r = vcpu->gprs.r;
+	const struct vtxhv_cpuid_entry *e;
+
+	e = find_cpuid(vcpu, r[GPR_RAX], r[GPR_RCX]);
+	r[GPR_RAX] = e ? e->eax : 0;
+	r[GPR_RBX] = e ? e->ebx : 0;
+	r[GPR_RCX] = e ? e->ecx : 0;
+	r[GPR_RDX] = e ? e->edx : 0;
+	skip_insn();
+	return EXIT_TO_GUEST;
+}
+
+static int handle_hlt(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	skip_insn();
+	vcpu->run->exit_reason = VTXHV_EXIT_HLT;
+	vcpu->run->stop.rip = vmcs_readl(GUEST_RIP);
+	return EXIT_TO_USER;
+}
+
+static int handle_nop(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	/* INVD, WBINVD: guest memory is write-back RAM, nothing to do. */
+	skip_insn();
+	return EXIT_TO_GUEST;
+}
+
+static int handle_ud(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	/* VMX instructions, RDPMC's #GP aside: the guest has no VMX. */
+	vtxhv_inject_exception(vcpu, UD_VECTOR, false, 0);
+	return EXIT_TO_GUEST;
+}
+
+static int handle_rdpmc(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	inject_gp(vcpu);
+	return EXIT_TO_GUEST;
+}
+
+static int handle_vmcall(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	struct vtxhv_run *run = vcpu->run;
+	u64 *r = vcpu->gprs.r;
+
+	run->exit_reason = VTXHV_EXIT_HYPERCALL;
+	run->hypercall.nr = r[GPR_RAX];
+	run->hypercall.args[0] = r[GPR_RBX];
+	run->hypercall.args[1] = r[GPR_RCX];
+	run->hypercall.args[2] = r[GPR_RDX];
+	run->hypercall.args[3] = r[GPR_RSI];
+	run->hypercall.args[4] = r[GPR_RDI];
+	run->hypercall.ret = 0;
+	vcpu->pending = PENDING_HYPERCALL;
+	skip_insn();
+	return EXIT_TO_USER;
+}
+
+/* MOV to/from CR (exit qualification: SDM Vol. 3C table 28-3). */
+static int handle_cr(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+	u64 *r = vcpu->gprs.r;
+	u64 val = reg == GPR_RSP ? vmcs_readl(GUEST_RSP) : r[reg];
+	u64 fixed0 = vmcs_config.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
+
+	fill_ctx(vcpu, reason);
+	if (cpu_mode(&vcpu->ctx) != 64)
+		val = (u32)val;
+	if (type == 0 && cr == 0) {
+		if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
+		    ((val & X86_CR0_NW) && !(val & X86_CR0_CD))) {
+			inject_gp(vcpu);
+			return EXIT_TO_GUEST;
+		}
+		vmcs_writel(CR0_READ_SHADOW, val);
+		vmcs_writel(GUEST_CR0, (val | fixed0) & vmcs_config.cr0_fixed1);
+	} else if (type == 0 && cr == 4) {
+		u64 host_owned = vmcs_readl(CR4_GUEST_HOST_MASK);
+
+		if (val & ~(vmcs_config.cr4_fixed1 & ~host_owned)) {
+			inject_gp(vcpu);
+			return EXIT_TO_GUEST;
+		}
+		vmcs_writel(CR4_READ_SHADOW, val);
+		vmcs_writel(GUEST_CR4, (val | vmcs_config.cr4_fixed0) &
+			    vmcs_config.cr4_fixed1);
+	} else if (type == 0 && cr == 8) {
+		if (val > 15) {
+			inject_gp(vcpu);
+			return EXIT_TO_GUEST;
+		}
+		vcpu->cr8 = val;
+	} else if (type == 1 && cr == 8) {
+		if (reg == GPR_RSP)
+			vmcs_writel(GUEST_RSP, vcpu->cr8);
+		else
+			r[reg] = vcpu->cr8;
+	} else {
+		return handle_unknown(vcpu, reason);
+	}
+	skip_insn();
+	return EXIT_TO_GUEST;
+}
+
+/* MOV DR: DR0-3 and DR6 are kept for the guest, DR7 is in the VMCS. */
+static int handle_dr(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	unsigned int dr = q & 7, reg = (q >> 8) & 15;
+	bool from_dr = q & BIT(4);
+	u64 *r = vcpu->gprs.r;
+	u64 *slot = NULL, dr7;
+
+	if (VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES)) != 0 ||
+	    ((dr == 4 || dr == 5) &&
+	     (vmcs_readl(CR4_READ_SHADOW) & X86_CR4_DE))) {
+		inject_gp(vcpu);
+		return EXIT_TO_GUEST;
+	}
+	if (dr < 4)
+		slot = &vcpu->dr[dr];
+	else if (dr == 4 || dr == 6)
+		slot = &vcpu->dr6;
+	if (from_dr) {
+		u64 v = slot ? *slot : vmcs_readl(GUEST_DR7);
+
+		if (reg == GPR_RSP)
+			vmcs_writel(GUEST_RSP, v);
+		else
+			r[reg] = v;
+	} else {
+		u64 v = reg == GPR_RSP ? vmcs_readl(GUEST_RSP) : r[reg];
+
+		if (slot) {
+			*slot = v;
+		} else {
+			dr7 = v;
+			if (dr7 >> 32) {
+				inject_gp(vcpu);
+				return EXIT_TO_GUEST;
+			}
+			vmcs_writel(GUEST_DR7, (dr7 & ~0xd800ULL) | 0x400);
+		}
+	}
+	skip_insn();
+	return EXIT_TO_GUEST;
+}
+
+/* The address size of INS/OUTS (SDM table 28-8: instruction info). */
+static u64 string_addr_mask(u32 info)
+{
+	switch ((info >> 7) & 7) {
+	case 0:
+		return 0xffff;
+	case 1:
+		return 0xffffffff;
+	default:
+		return ~0ULL;
+	}
+}
+
+static void string_update(u64 *reg, u64 mask, s64 delta)
+{
+	*reg = (*reg & ~mask) | ((*reg + delta) & mask);
+}
+
+/*
+ * Port I/O (qualification: SDM table 28-5).  OUT data and IN results go
+ * through the run page.  String I/O moves at most VTXHV_RUN_IO_DATA_MAX
+ * bytes per exit: RSI/RDI/RCX are updated and RIP stays on a REP
+ * instruction that has elements left, so the guest executes it again.
+ * String I/O reaches guest memory, so it is finished in a sleepable
+ * context (io_string).
+ */
+static int handle_io(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	unsigned int size = (q & 7) + 1;
+	bool in = q & BIT(3);
+	struct vtxhv_run *run = vcpu->run;
+	u8 *data = (u8 *)run + sizeof(*run);
+
+	if (q & BIT(4)) {
+		fill_ctx(vcpu, reason);
+		return EXIT_SLEEPABLE;
+	}
+	run->exit_reason = VTXHV_EXIT_IO;
+	run->io.direction = in ? VTXHV_IO_IN : VTXHV_IO_OUT;
+	run->io.size = size;
+	run->io.port = q >> 16;
+	run->io.count = 1;
+	run->io.data_offset = sizeof(*run);
+	if (!in)
+		memcpy(data, &vcpu->gprs.r[GPR_RAX], size);
+	vcpu->pending = in ? PENDING_IN : PENDING_NONE;
+	vcpu->pending_size = size;
+	skip_insn();
+	return EXIT_TO_USER;
+}
+
+static int io_string(struct vtxhv_vcpu *vcpu)
+{
+	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	unsigned int size = (c->qual & 7) + 1;
+	bool in = c->qual & BIT(3), rep = c->qual & BIT(5);
+	struct vtxhv_run *run = vcpu->run;
+	u64 *r = vcpu->gprs.r;
+	u8 *data = (u8 *)run + sizeof(*run);
+	u64 mask = string_addr_mask(c->insn_info), count = 1, pf_addr;
+	unsigned int seg = (c->insn_info >> 15) & 7;
+	s64 step = c->rflags & X86_EFLAGS_DF ? -(s64)size : size;
+	u32 n, i, pf_error;
+	int ret;
+
+	if (rep) {
+		count = r[GPR_RCX] & mask;
+		if (!count) {
+			vtxhv_vcpu_load(vcpu);
+			skip_insn_len(c->insn_len);
+			vtxhv_vcpu_put(vcpu);
+			return EXIT_TO_GUEST;
+		}
+	}
+	n = min_t(u64, count, VTXHV_RUN_IO_DATA_MAX / size);
+	run->exit_reason = VTXHV_EXIT_IO;
+	run->io.direction = in ? VTXHV_IO_IN : VTXHV_IO_OUT;
+	run->io.size = size;
+	run->io.port = c->qual >> 16;
+	run->io.count = n;
+	run->io.data_offset = sizeof(*run);
+	vcpu->pending_size = size;
+	vcpu->pending_count = n;
+	vcpu->pending_insn_len = rep && count > n ? 0 : c->insn_len;
+	if (in) {
+		/* INS writes ES:RDI once userspace has the data. */
+		vcpu->pending = PENDING_INS;
+		return EXIT_TO_USER;
+	}
+	for (i = 0; i < n; i++) {
+		u64 gva = (seg < 6 ? c->seg_base[seg] : 0) +
+			  ((r[GPR_RSI] + step * i) & mask);
+
+		ret = vtxhv_read_gva(vcpu, gva, data + i * size, size,
+				     &pf_error, &pf_addr);
+		if (ret == 1) {
+			vtxhv_vcpu_load(vcpu);
+			inject_pf(vcpu, pf_addr, pf_error);
+			vtxhv_vcpu_put(vcpu);
+			return EXIT_TO_GUEST;
+		}
+		if (ret)
+			return internal_error_ctx(vcpu,
+						  VTXHV_INTERNAL_GUEST_MEMORY);
+	}
+	string_update(&r[GPR_RSI], mask, step * n);
+	if (rep)
+		string_update(&r[GPR_RCX], mask, -(s64)n);
+	vcpu->pending = PENDING_NONE;
+	if (vcpu->pending_insn_len) {
+		vtxhv_vcpu_load(vcpu);
+		skip_insn_len(vcpu->pending_insn_len);
+		vtxhv_vcpu_put(vcpu);
+	}
+	return EXIT_TO_USER;
+}
+
+/* Complete INS: store the data userspace provided at ES:RDI. */
+static int complete_ins(struct vtxhv_vcpu *vcpu)
+{
+	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	u8 *data = (u8 *)vcpu->run + sizeof(*vcpu->run);
+	u64 *r = vcpu->gprs.r;
+	u64 mask = string_addr_mask(c->insn_info), pf_addr;
+	int size = vcpu->pending_size, ret;
+	s64 step = c->rflags & X86_EFLAGS_DF ? -size : size;
+	u32 pf_error, i;
+
+	for (i = 0; i < vcpu->pending_count; i++) {
+		u64 gva = c->seg_base[0] + ((r[GPR_RDI] + step * i) & mask);
+
+		ret = vtxhv_write_gva(vcpu, gva, data + i * size, size,
+				      &pf_error, &pf_addr);
+		if (ret == 1) {
+			vtxhv_vcpu_load(vcpu);
+			inject_pf(vcpu, pf_addr, pf_error);
+			vtxhv_vcpu_put(vcpu);
+			return 0;
+		}
+		if (ret) {
+			internal_error_ctx(vcpu, VTXHV_INTERNAL_GUEST_MEMORY);
+			return 1;
+		}
+	}
+	string_update(&r[GPR_RDI], mask, step * vcpu->pending_count);
+	if (c->qual & BIT(5))
+		string_update(&r[GPR_RCX], mask, -(s64)vcpu->pending_count);
+	if (vcpu->pending_insn_len) {
+		vtxhv_vcpu_load(vcpu);
+		skip_insn_len(vcpu->pending_insn_len);
+		vtxhv_vcpu_put(vcpu);
+	}
+	return 0;
+}
+
+/* The MSRs vtxhv emulates (README.md lists them); others are #GP. */
+#define STAR_IDX(i)	((i) - MSR_STAR)
+
+static bool canonical(u64 v)
+{
+	return (s64)(v << 16) >> 16 == (s64)v;
+}
+
+int vtxhv_get_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 *data)
+{
+	switch (index) {
+	case MSR_IA32_TSC:
+		*data = rdtsc() + vmcs_read64(TSC_OFFSET);
+		return 0;
+	case MSR_IA32_APICBASE:
+		*data = vcpu->apic_base;
+		return 0;
+	case MSR_IA32_FEAT_CTL:
+		*data = FEAT_CTL_LOCKED;	/* locked, VMX off */
+		return 0;
+	case MSR_IA32_UCODE_REV:
+	case MSR_MTRRcap:
+	case MSR_IA32_MCG_CAP:
+	case MSR_IA32_MCG_STATUS:
+		*data = 0;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*data = vcpu->misc_enable;
+		return 0;
+	case MSR_MTRRdefType:
+		*data = vcpu->mtrr_def_type;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		*data = vmcs_read32(GUEST_SYSENTER_CS);
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+		*data = vmcs_readl(GUEST_SYSENTER_ESP);
+		return 0;
+	case MSR_IA32_SYSENTER_EIP:
+		*data = vmcs_readl(GUEST_SYSENTER_EIP);
+		return 0;
+	case MSR_IA32_CR_PAT:
+		*data = vmcs_read64(GUEST_IA32_PAT);
+		return 0;
+	case MSR_IA32_DEBUGCTLMSR:
+		*data = vmcs_read64(GUEST_IA32_DEBUGCTL);
+		return 0;
+	case MSR_EFER:
+		*data = vmcs_read64(GUEST_IA32_EFER);
+		return 0;
+	case MSR_STAR:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_SYSCALL_MASK:
+		*data = vcpu->guest_msr[STAR_IDX(index)];
+		return 0;
+	case MSR_FS_BASE:
+		*data = vmcs_readl(GUEST_FS_BASE);
+		return 0;
+	case MSR_GS_BASE:
+		*data = vmcs_readl(GUEST_GS_BASE);
+		return 0;
+	case MSR_KERNEL_GS_BASE:
+		if (vcpu->guest_msrs_loaded)
+			rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+		*data = vcpu->kernel_gs_base;
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+static bool pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (8 * i);
+
+		if (t != 0 && t != 1 && t != 4 && t != 5 && t != 6 && t != 7)
+			return false;
+	}
+	return true;
+}
+
+int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
+{
+	u64 efer;
+
+	switch (index) {
+	case MSR_IA32_TSC:
+		vmcs_write64(TSC_OFFSET, data - rdtsc());
+		return 0;
+	case MSR_IA32_APICBASE:
+		if (data & ~(0xfffff000ULL | MSR_IA32_APICBASE_BSP |
+			     MSR_IA32_APICBASE_ENABLE))
+			return -EINVAL;
+		vcpu->apic_base = data;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+	case MSR_IA32_MCG_STATUS:
+		return data ? -EINVAL : 0;
+	case MSR_IA32_MISC_ENABLE:
+		vcpu->misc_enable = data;
+		return 0;
+	case MSR_MTRRdefType:
+		if (data & ~0xcffULL)
+			return -EINVAL;
+		vcpu->mtrr_def_type = data;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write32(GUEST_SYSENTER_CS, data);
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		if (!canonical(data))
+			return -EINVAL;
+		if (index == MSR_IA32_SYSENTER_ESP)
+			vmcs_writel(GUEST_SYSENTER_ESP, data);
+		else
+			vmcs_writel(GUEST_SYSENTER_EIP, data);
+		return 0;
+	case MSR_IA32_CR_PAT:
+		if (!pat_valid(data))
+			return -EINVAL;
+		vmcs_write64(GUEST_IA32_PAT, data);
+		return 0;
+	case MSR_IA32_DEBUGCTLMSR:
+		/* No LBR or BTS for guests: only 0 is accepted. */
+		return data ? -EINVAL : 0;
+	case MSR_EFER:
+		efer = vmcs_read64(GUEST_IA32_EFER);
+		if (data & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+			return -EINVAL;
+		/* LME may not change while paging is on; LMA is read-only. */
+		if ((vmcs_readl(GUEST_CR0) & X86_CR0_PG) &&
+		    ((data ^ efer) & EFER_LME))
+			return -EINVAL;
+		data = (data & ~EFER_LMA) | (efer & EFER_LMA);
+		vmcs_write64(GUEST_IA32_EFER, data);
+		return 0;
+	case MSR_STAR:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_SYSCALL_MASK:
+		if (index != MSR_STAR && index != MSR_SYSCALL_MASK &&
+		    !canonical(data))
+			return -EINVAL;
+		vcpu->guest_msr[STAR_IDX(index)] = data;
+		if (vcpu->guest_msrs_loaded)
+			wrmsrl(index, data);
+		return 0;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_KERNEL_GS_BASE:
+		if (!canonical(data))
+			return -EINVAL;
+		if (index == MSR_FS_BASE)
+			vmcs_writel(GUEST_FS_BASE, data);
+		else if (index == MSR_GS_BASE)
+			vmcs_writel(GUEST_GS_BASE, data);
+		vcpu->kernel_gs_base = index == MSR_KERNEL_GS_BASE ?
+				       data : vcpu->kernel_gs_base;
+		if (index == MSR_KERNEL_GS_BASE && vcpu->guest_msrs_loaded)
+			wrmsrl(MSR_KERNEL_GS_BASE, data);
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+static int handle_rdmsr(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	u64 *r = vcpu->gprs.r;
+	u64 data;
+
+	if (vtxhv_get_msr(vcpu, r[GPR_RCX], &data)) {
+		inject_gp(vcpu);
+		return EXIT_TO_GUEST;
+	}
+	r[GPR_RAX] = (u32)data;
+	r[GPR_RDX] = data >> 32;
+	skip_insn();
+	return EXIT_TO_GUEST;
+}
+
+static int handle_wrmsr(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	u64 *r = vcpu->gprs.r;
+	u64 data = (u32)r[GPR_RAX] | ((u64)(u32)r[GPR_RDX] << 32);
+
+	if (vtxhv_set_msr(vcpu, r[GPR_RCX], data)) {
+		inject_gp(vcpu);
+		return EXIT_TO_GUEST;
+	}
+	skip_insn();
+	return EXIT_TO_GUEST;
+}
+
+/* XSETBV (SDM Vol. 2 XSETBV, #GP conditions). */
+static int handle_xsetbv(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	u64 *r = vcpu->gprs.r;
+	u64 v = (u32)r[GPR_RAX] | ((u64)(u32)r[GPR_RDX] << 32);
+
+	if ((u32)r[GPR_RCX] != 0 || !(v & XFEATURE_MASK_FP) ||
+	    (v & ~vtxhv_host_xcr0) ||
+	    ((v & XFEATURE_MASK_YMM) && !(v & XFEATURE_MASK_SSE)) ||
+	    VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES)) != 0) {
+		inject_gp(vcpu);
+		return EXIT_TO_GUEST;
+	}
+	vcpu->xcr0 = v;
+	skip_insn();
+	return EXIT_TO_GUEST;
+}
+
+static int handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic);
+
+static int handle_ept_violation(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	int ret;
+
+	vcpu->ept_violations++;
+	fill_ctx(vcpu, reason);
+	/*
+	 * The common MMIO case, a data access outside every slot, is
+	 * finished right here, reading the instruction with page faults
+	 * disabled.  Mapping RAM pins pages, which may sleep: that, and
+	 * every odd case, is done once preemption is enabled again.
+	 */
+	if (!vtxhv_find_slot(vcpu->vm, c->gpa) &&
+	    !(c->qual & EPT_VIOLATION_ACC_INSTR) &&
+	    !((c->qual & BIT(7)) && !(c->qual & BIT(8)))) {
+		trace_vtxhv_ept_violation(vcpu->vm->id, c->gpa, c->qual, -ENOENT);
+		pagefault_disable();
+		ret = handle_mmio(vcpu, c->gpa, true);
+		pagefault_enable();
+		return ret;
+	}
+	return EXIT_SLEEPABLE;
+}
+
+static int handle_ept_misconfig(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	return internal_error(vcpu, VTXHV_INTERNAL_EPT_MISCONFIG, reason);
+}
+
+static int handle_preemption_timer(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	return EXIT_TO_GUEST;
+}
+
+typedef int (*exit_handler_t)(struct vtxhv_vcpu *vcpu, u32 reason);
+
+static const exit_handler_t exit_handlers[] = {
+	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_REASON_CPUID] = handle_cpuid,
+	[EXIT_REASON_HLT] = handle_hlt,
+	[EXIT_REASON_INVD] = handle_nop,
+	[EXIT_REASON_WBINVD] = handle_nop,
+	[EXIT_REASON_RDPMC] = handle_rdpmc,
+	[EXIT_REASON_VMCALL] = handle_vmcall,
+	[EXIT_REASON_VMCLEAR] = handle_ud,
+	[EXIT_REASON_VMLAUNCH] = handle_ud,
+	[EXIT_REASON_VMPTRLD] = handle_ud,
+	[EXIT_REASON_VMPTRST] = handle_ud,
+	[EXIT_REASON_VMREAD] = handle_ud,
+	[EXIT_REASON_VMRESUME] = handle_ud,
+	[EXIT_REASON_VMWRITE] = handle_ud,
+	[EXIT_REASON_VMOFF] = handle_ud,
+	[EXIT_REASON_VMON] = handle_ud,
+	[EXIT_REASON_INVEPT] = handle_ud,
+	[EXIT_REASON_INVVPID] = handle_ud,
+	[EXIT_REASON_VMFUNC] = handle_ud,
+	[EXIT_REASON_MWAIT_INSTRUCTION] = handle_ud,
+	[EXIT_REASON_MONITOR_INSTRUCTION] = handle_ud,
+	[EXIT_REASON_CR_ACCESS] = handle_cr,
+	[EXIT_REASON_DR_ACCESS] = handle_dr,
+	[EXIT_REASON_IO_INSTRUCTION] = handle_io,
+	[EXIT_REASON_MSR_READ] = handle_rdmsr,
+	[EXIT_REASON_MSR_WRITE] = handle_wrmsr,
+	[EXIT_REASON_XSETBV] = handle_xsetbv,
+	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
+	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
+};
+
+/*
+ * An exit that interrupted the delivery of an event (IDT-vectoring
+ * information, SDM 27.2.4) must deliver it again at the next entry.
+ */
+static void requeue_vectoring_event(void)
+{
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~BIT(12));
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
+		     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+int vtxhv_handle_exit(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	u32 basic = reason & 0xffff;
+
+	if (basic < VTXHV_NR_EXIT_REASONS)
+		vcpu->exits[basic]++;
+	requeue_vectoring_event();
+	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
+		return exit_handlers[basic](vcpu, basic);
+	return handle_unknown(vcpu, basic);
+}
+
+/* Fetch and decode the instruction at CS:RIP for MMIO emulation. */
+static int mmio_decode(struct vtxhv_vcpu *vcpu, struct insn_mmio *insn,
+		       bool atomic)
+{
+	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	struct vtxhv_run *run = vcpu->run;
+	u64 rip = c->seg_base[1] + c->rip, pf_addr;
+	u8 bytes[INSN_MAX_LEN];
+	u32 pf_error;
+	int i, n;
+
+	/*
+	 * 15 bytes, or up to the end of the page if the next one is not
+	 * readable (the instruction may well end before it).  With page
+	 * faults disabled a read may fail only because a page is not
+	 * present in the host: try again where faults can be taken.
+	 */
+	n = sizeof(bytes);
+	if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr)) {
+		if (atomic)
+			return -EAGAIN;
+		n = min_t(u64, n, PAGE_SIZE - (rip & ~PAGE_MASK));
+		if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr))
+			n = 0;
+	}
+	if (n && !insn_decode_mmio(bytes, n, cpu_mode(c), insn))
+		return 0;
+	internal_error_ctx(vcpu, n ? VTXHV_INTERNAL_EMULATION :
+			   VTXHV_INTERNAL_GUEST_MEMORY);
+	run->internal.insn_len = n;
+	for (i = 0; i < n; i++)
+		run->internal.insn[i] = bytes[i];
+	return -1;
+}
+
+static int handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
+{
+	struct vtxhv_run *run = vcpu->run;
+	struct insn_mmio insn;
+	int ret;
+	u64 v;
+
+	ret = mmio_decode(vcpu, &insn, atomic);
+	if (ret == -EAGAIN)
+		return EXIT_SLEEPABLE;
+	if (ret)
+		return EXIT_TO_USER;
+	run->exit_reason = VTXHV_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = insn.size;
+	run->mmio.is_write = insn.write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (insn.write) {
+		v = insn_mmio_store_value(&insn, vcpu->gprs.r);
+		memcpy(run->mmio.data, &v, insn.size);
+		vcpu->pending = PENDING_NONE;
+		vtxhv_vcpu_load(vcpu);
+		skip_insn_len(insn.len);
+		vtxhv_vcpu_put(vcpu);
+	} else {
+		vcpu->pending_mmio = insn;
+		vcpu->pending = PENDING_MMIO_READ;
+	}
+	return EXIT_TO_USER;
+}
+
+/*
+ * EPT violation (qualification: SDM table 28-7), with preemption enabled:
+ * map guest RAM, or turn an access outside it into an MMIO exit.
+ */
+static int ept_violation(struct vtxhv_vcpu *vcpu)
+{
+	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	struct vtxhv_vm *vm = vcpu->vm;
+	int ret;
+
+	mutex_lock(&vm->lock);
+	ret = vtxhv_ept_fault(vm, c->gpa, c->qual & EPT_VIOLATION_ACC_WRITE,
+			      c->qual & EPT_VIOLATION_ACC_INSTR);
+	mutex_unlock(&vm->lock);
+	trace_vtxhv_ept_violation(vm->id, c->gpa, c->qual, ret);
+	if (!ret)
+		return EXIT_TO_GUEST;
+	if (ret == -ENOENT || ret == -EACCES) {
+		/*
+		 * Code cannot run from MMIO, and the guest's page tables
+		 * must be in RAM: bit 7 set and bit 8 clear in the
+		 * qualification mean the CPU was walking them (SDM 28.2.1).
+		 */
+		if ((c->qual & EPT_VIOLATION_ACC_INSTR) ||
+		    ((c->qual & BIT(7)) && !(c->qual & BIT(8))))
+			return internal_error_ctx(vcpu,
+						  VTXHV_INTERNAL_GUEST_MEMORY);
+		return handle_mmio(vcpu, c->gpa, false);
+	}
+	pr_info_ratelimited("VM %d: guest page %#llx: cannot pin its memory (%d)\n",
+			    vm->id, c->gpa, ret);
+	return ret;
+}
+
+/* The second half of an exit that returned EXIT_SLEEPABLE. */
+int vtxhv_handle_exit_sleepable(struct vtxhv_vcpu *vcpu)
+{
+	switch (vcpu->ctx.reason) {
+	case EXIT_REASON_EPT_VIOLATION:
+		return ept_violation(vcpu);
+	case EXIT_REASON_IO_INSTRUCTION:
+		return io_string(vcpu);
+	default:
+		WARN_ON_ONCE(1);
+		return -EIO;
+	}
+}
+
+/*
+ * Finish an instruction whose data userspace has now provided.  Called
+ * with preemption enabled, before the next entry.  Returns 0 to go on
+ * into the guest, 1 when the run structure holds an exit for userspace
+ * instead (INS into memory that is not RAM), or a negative errno.
+ */
+int vtxhv_complete_pending(struct vtxhv_vcpu *vcpu)
+{
+	struct vtxhv_run *run = vcpu->run;
+	u64 *r = vcpu->gprs.r;
+	enum vtxhv_pending p = vcpu->pending;
+	struct insn_mmio insn;
+	u64 v = 0;
+
+	vcpu->pending = PENDING_NONE;
+	switch (p) {
+	case PENDING_IN:
+		memcpy(&v, (u8 *)run + sizeof(*run), vcpu->pending_size);
+		/* IN to EAX zero-extends; to AL/AX merges (SDM 3.4.1.1). */
+		if (vcpu->pending_size == 4)
+			r[GPR_RAX] = (u32)v;
+		else if (vcpu->pending_size == 2)
+			r[GPR_RAX] = (r[GPR_RAX] & ~0xffffUL) | (u16)v;
+		else
+			r[GPR_RAX] = (r[GPR_RAX] & ~0xffUL) | (u8)v;
+		return 0;
+	case PENDING_INS:
+		return complete_ins(vcpu);
+	case PENDING_MMIO_READ:
+		insn = vcpu->pending_mmio;
+		memcpy(&v, run->mmio.data, insn.size);
+		insn_mmio_complete_load(&insn, r, v,
+					cpu_mode(&vcpu->ctx));
+		vtxhv_vcpu_load(vcpu);
+		skip_insn_len(insn.len);
+		vtxhv_vcpu_put(vcpu);
+		return 0;
+	case PENDING_HYPERCALL:
+		r[GPR_RAX] = run->hypercall.ret;
+		return 0;
+	default:
+		return 0;
+	}
+}

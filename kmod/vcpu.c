@@ -1,0 +1,657 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPUs: the vCPU file descriptor, its run page, and the run loop that
+ * enters the guest, keeps the VMCS on the CPU the thread runs on, and
+ * switches the state VMX does not switch (some MSRs, XCR0, FPU).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/apic.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/io.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/tlbflush.h>
+
+#include "vtxhv.h"
+#include "vmx_ops.h"
+#include "../uapi/vtxhv_genl.h"
+#include "trace.h"
+
+int __vtxhv_vmenter(struct vtxhv_gprs *regs, int launched,
+		    unsigned long host_rsp_field);
+
+static DEFINE_IDA(vpid_ida);
+/* The vCPUs whose VMCS is active on each CPU, and the current one. */
+static DEFINE_PER_CPU(struct list_head, loaded_vcpus);
+static DEFINE_PER_CPU(struct vtxhv_vcpu *, current_vcpu);
+
+static const u32 syscall_msrs[4] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK
+};
+
+void vtxhv_vcpu_init_percpu(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		INIT_LIST_HEAD(&per_cpu(loaded_vcpus, cpu));
+}
+
+/* VMCLEAR on this CPU: the VMCS goes back to memory, launch state clear. */
+static void vcpu_clear_here(struct vtxhv_vcpu *vcpu)
+{
+	int cpu = smp_processor_id();
+
+	if (vcpu->cpu != cpu)
+		return;
+	WARN_ON_ONCE(vmx_vmclear(page_to_phys(vcpu->vmcs)));
+	if (per_cpu(current_vcpu, cpu) == vcpu)
+		per_cpu(current_vcpu, cpu) = NULL;
+	list_del_init(&vcpu->loaded_link);
+	vcpu->launched = false;
+	/* Make the clear visible before the VMCS may be loaded elsewhere. */
+	smp_wmb();
+	WRITE_ONCE(vcpu->cpu, -1);
+}
+
+static void vcpu_clear_ipi(void *info)
+{
+	vcpu_clear_here(info);
+}
+
+static void vcpu_clear(struct vtxhv_vcpu *vcpu)
+{
+	int cpu = READ_ONCE(vcpu->cpu);
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vcpu_clear_ipi, vcpu, 1);
+	/* An offline CPU cleared its VMCSs before leaving (see below). */
+	WRITE_ONCE(vcpu->cpu, -1);
+}
+
+/* CPU going offline: no VMCS may stay active on it across VMXOFF. */
+void vtxhv_vcpus_clear_cpu(void)
+{
+	struct list_head *list = this_cpu_ptr(&loaded_vcpus);
+	struct vtxhv_vcpu *vcpu, *next;
+
+	list_for_each_entry_safe(vcpu, next, list, loaded_link)
+		vcpu_clear_here(vcpu);
+}
+
+/*
+ * Make the vCPU's VMCS current on this CPU, with preemption disabled until
+ * vcpu_put().  After a migration the VMCS is cleared on the old CPU first
+ * (a VMCS may be active on one CPU only, SDM 24.11.1), the per-CPU host
+ * fields are rewritten, and the TLBs tagged for this guest are flushed
+ * before the next entry.
+ */
+void vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu)
+{
+	int cpu = get_cpu();
+
+	if (vcpu->cpu != cpu) {
+		vcpu_clear(vcpu);
+		/* Pairs with the smp_wmb() in vcpu_clear_here(). */
+		smp_rmb();
+		local_irq_disable();
+		list_add(&vcpu->loaded_link, this_cpu_ptr(&loaded_vcpus));
+		vcpu->cpu = cpu;
+		local_irq_enable();
+		WARN_ON_ONCE(vmx_vmptrld(page_to_phys(vcpu->vmcs)));
+		this_cpu_write(current_vcpu, vcpu);
+		vtxhv_vmcs_set_host_percpu();
+		vcpu->need_flush = true;
+	} else if (this_cpu_read(current_vcpu) != vcpu) {
+		WARN_ON_ONCE(vmx_vmptrld(page_to_phys(vcpu->vmcs)));
+		this_cpu_write(current_vcpu, vcpu);
+	}
+}
+
+void vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu)
+{
+	put_cpu();
+}
+
+/*
+ * Load the guest's values of the state VMX leaves alone: the syscall MSRs
+ * and KERNEL_GS_BASE (which SWAPGS in the guest exchanges), and save the
+ * host's, with its DS/ES/FS/GS selectors, which VM exits leave null.
+ */
+static void switch_to_guest(struct vtxhv_vcpu *vcpu)
+{
+	unsigned long cr4 = cr4_read_shadow();
+	int i;
+
+	savesegment(ds, vcpu->host_ds);
+	savesegment(es, vcpu->host_es);
+	savesegment(fs, vcpu->host_fs);
+	savesegment(gs, vcpu->host_gs);
+	rdmsrl(MSR_FS_BASE, vcpu->host_fs_base);
+	vmcs_writel(HOST_FS_BASE, vcpu->host_fs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
+	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+	for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++) {
+		rdmsrl(syscall_msrs[i], vcpu->host_msr[i]);
+		if (vcpu->guest_msr[i] != vcpu->host_msr[i])
+			wrmsrl(syscall_msrs[i], vcpu->guest_msr[i]);
+	}
+	rdmsrl(MSR_IA32_DEBUGCTLMSR, vcpu->host_debugctl);
+	/* CR4 can differ between tasks (TSD, for one). */
+	if (cr4 != vcpu->host_cr4) {
+		vmcs_writel(HOST_CR4, cr4);
+		vcpu->host_cr4 = cr4;
+	}
+	vcpu->guest_msrs_loaded = true;
+}
+
+static void switch_to_host(struct vtxhv_vcpu *vcpu)
+{
+	int i;
+
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+	for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++)
+		if (vcpu->guest_msr[i] != vcpu->host_msr[i])
+			wrmsrl(syscall_msrs[i], vcpu->host_msr[i]);
+	if (vcpu->host_ds)
+		loadsegment(ds, vcpu->host_ds);
+	if (vcpu->host_es)
+		loadsegment(es, vcpu->host_es);
+	if (vcpu->host_fs) {
+		loadsegment(fs, vcpu->host_fs);
+		wrmsrl(MSR_FS_BASE, vcpu->host_fs_base);
+	}
+	if (vcpu->host_gs)
+		load_gs_index(vcpu->host_gs);
+	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
+	/* VM exits clear DEBUGCTL and DR7 (SDM 28.5.1). */
+	if (vcpu->host_debugctl)
+		update_debugctlmsr(vcpu->host_debugctl);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	/*
+	 * VM exits also set the GDT limit to 0xffff and the TR limit to 0x67
+	 * (SDM 28.5.2): harmless inside the kernel, but user space may look
+	 * at the GDT limit and the I/O bitmap needs the real TSS limit.
+	 */
+	load_fixmap_gdt(smp_processor_id());
+	invalidate_tss_limit();
+	vcpu->guest_msrs_loaded = false;
+}
+
+/*
+ * One VM entry and exit, with interrupts disabled.  Returns the exit
+ * reason, or -EIO when VMLAUNCH/VMRESUME failed.
+ */
+static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
+{
+	unsigned long cr3 = __read_cr3();
+	bool xcr0_switch = false;
+	u32 intr, reason;
+	u64 t0;
+	int fail;
+
+	if (vtxhv_preemption_timer)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vtxhv_preemption_timer);
+	if (cr3 != vcpu->host_cr3) {
+		vmcs_writel(HOST_CR3, cr3);
+		vcpu->host_cr3 = cr3;
+	}
+	if (vcpu->need_flush) {
+		if (vcpu->vpid)
+			vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vcpu->vpid, 0);
+		vmx_invept(VMX_EPT_EXTENT_CONTEXT, vcpu->vm->eptp);
+		vcpu->need_flush = false;
+	}
+	if ((vmcs_readl(GUEST_CR4) & X86_CR4_OSXSAVE) &&
+	    vcpu->xcr0 != vtxhv_host_xcr0) {
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+		xcr0_switch = true;
+	}
+
+	if (trace_vtxhv_entry_enabled())
+		trace_vtxhv_entry(vcpu->vm->id, vcpu->id, vmcs_readl(GUEST_RIP));
+	t0 = rdtsc();
+	vcpu->exit_tsc += t0 - vcpu->last_exit_tsc;
+	fail = __vtxhv_vmenter(&vcpu->gprs, vcpu->launched, HOST_RSP);
+	vcpu->last_exit_tsc = rdtsc();
+	vcpu->guest_tsc += vcpu->last_exit_tsc - t0;
+
+	if (xcr0_switch)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vtxhv_host_xcr0);
+	if (fail)
+		return -EIO;
+	vcpu->launched = true;
+
+	/*
+	 * An NMI that arrived in the guest caused this exit and belongs to
+	 * the host: raise it again here, where the host's handler takes it.
+	 */
+	if ((vmcs_read32(VM_EXIT_REASON) & 0xffff) ==
+	    EXIT_REASON_EXCEPTION_NMI) {
+		intr = vmcs_read32(VM_EXIT_INTR_INFO);
+		if ((intr & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
+		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
+			apic->send_IPI_self(NMI_VECTOR);
+	}
+	reason = vmcs_read32(VM_EXIT_REASON);
+	if (trace_vtxhv_exit_enabled())
+		trace_vtxhv_exit(vcpu->vm->id, vcpu->id, reason,
+				 vmcs_readl(EXIT_QUALIFICATION),
+				 vmcs_readl(GUEST_RIP));
+	return reason;
+}
+
+static int fail_entry(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	struct vtxhv_run *run = vcpu->run;
+
+	run->exit_reason = VTXHV_EXIT_FAIL_ENTRY;
+	run->fail_entry.exit_reason = reason;
+	run->fail_entry.vm_instruction_error =
+		vmcs_read32(VM_INSTRUCTION_ERROR);
+	run->fail_entry.qualification = vmcs_readl(EXIT_QUALIFICATION);
+	vtxhv_vmcs_dump(vcpu);
+	return EXIT_TO_USER;
+}
+
+/* Exits an operator wants to hear about, on the netlink "events" group. */
+static void report_exit(struct vtxhv_vcpu *vcpu)
+{
+	struct vtxhv_run *run = vcpu->run;
+
+	switch (run->exit_reason) {
+	case VTXHV_EXIT_SHUTDOWN:
+		vcpu->vm->shutdown = true;
+		vtxhv_genl_event(vcpu->vm, vcpu->id, VTXHV_EVENT_SHUTDOWN,
+				 EXIT_REASON_TRIPLE_FAULT, run->stop.rip, 0);
+		break;
+	case VTXHV_EXIT_FAIL_ENTRY:
+		vtxhv_genl_event(vcpu->vm, vcpu->id, VTXHV_EVENT_FAIL_ENTRY,
+				 run->fail_entry.exit_reason, 0,
+				 run->fail_entry.vm_instruction_error);
+		break;
+	case VTXHV_EXIT_INTERNAL_ERROR:
+		vtxhv_genl_event(vcpu->vm, vcpu->id,
+				 VTXHV_EVENT_INTERNAL_ERROR,
+				 run->internal.exit_reason, run->internal.rip,
+				 run->internal.suberror);
+		break;
+	}
+}
+
+/*
+ * VTXHV_RUN.  The inner loop runs with preemption disabled, so that the
+ * guest's MSRs never reach another task; it leaves at every exit that
+ * needs userspace or a sleepable context, and whenever the scheduler or a
+ * signal wants the CPU (any host interrupt makes the guest exit).
+ */
+static int vcpu_run(struct vtxhv_vcpu *vcpu)
+{
+	struct vtxhv_run *run = vcpu->run;
+	long reason;
+	int r;
+
+	if (!vtxhv_vmx_usable())
+		return -ESHUTDOWN;
+	if (current->mm != vcpu->vm->mm)
+		return -EIO;
+	r = vtxhv_complete_pending(vcpu);
+	if (r)
+		return r < 0 ? r : 0;
+	if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
+		run->exit_reason = VTXHV_EXIT_INTR;
+		return -EINTR;
+	}
+
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	atomic_inc(&vcpu->vm->running);
+	vcpu->last_exit_tsc = rdtsc();
+	for (;;) {
+		vtxhv_vcpu_load(vcpu);
+		switch_to_guest(vcpu);
+		for (;;) {
+			local_irq_disable();
+			if (need_resched() || signal_pending(current)) {
+				local_irq_enable();
+				r = EXIT_TO_GUEST;
+				break;
+			}
+			reason = vcpu_enter_exit(vcpu);
+			local_irq_enable();
+			if (reason < 0)
+				r = fail_entry(vcpu, 0);
+			else if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+				r = fail_entry(vcpu, reason);
+			else
+				r = vtxhv_handle_exit(vcpu, reason);
+			if (r != EXIT_TO_GUEST)
+				break;
+		}
+		switch_to_host(vcpu);
+		vtxhv_vcpu_put(vcpu);
+		if (r == EXIT_SLEEPABLE)
+			r = vtxhv_handle_exit_sleepable(vcpu);
+		if (r != EXIT_TO_GUEST)
+			break;
+		if (signal_pending(current)) {
+			run->exit_reason = VTXHV_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	atomic_dec(&vcpu->vm->running);
+	if (!r)
+		report_exit(vcpu);
+	return r < 0 ? r : 0;
+}
+
+static long vcpu_get_regs(struct vtxhv_vcpu *vcpu, void __user *argp)
+{
+	struct vtxhv_regs regs;
+	int i;
+
+	for (i = 0; i < NR_GPRS; i++)
+		((__u64 *)&regs)[i] = vcpu->gprs.r[i];
+	vtxhv_vcpu_load(vcpu);
+	regs.rsp = vmcs_readl(GUEST_RSP);
+	regs.rip = vmcs_readl(GUEST_RIP);
+	regs.rflags = vmcs_readl(GUEST_RFLAGS);
+	vtxhv_vcpu_put(vcpu);
+	return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+}
+
+static long vcpu_set_regs(struct vtxhv_vcpu *vcpu, void __user *argp)
+{
+	struct vtxhv_regs regs;
+	int i;
+
+	if (copy_from_user(&regs, argp, sizeof(regs)))
+		return -EFAULT;
+	/* RFLAGS: reserved bits 1 (set), 3, 5, 15 and 22-63 (clear). */
+	if (!(regs.rflags & X86_EFLAGS_FIXED) ||
+	    (regs.rflags & (BIT(3) | BIT(5) | BIT(15) | GENMASK_ULL(63, 22))))
+		return -EINVAL;
+	for (i = 0; i < NR_GPRS; i++)
+		vcpu->gprs.r[i] = ((__u64 *)&regs)[i];
+	vtxhv_vcpu_load(vcpu);
+	vmcs_writel(GUEST_RSP, regs.rsp);
+	vmcs_writel(GUEST_RIP, regs.rip);
+	vmcs_writel(GUEST_RFLAGS, regs.rflags);
+	vtxhv_vcpu_put(vcpu);
+	vcpu->pending = PENDING_NONE;
+	return 0;
+}
+
+static long vcpu_get_sregs(struct vtxhv_vcpu *vcpu, void __user *argp)
+{
+	struct vtxhv_sregs s;
+
+	vtxhv_vcpu_load(vcpu);
+	vtxhv_get_sregs(vcpu, &s);
+	vtxhv_vcpu_put(vcpu);
+	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+static long vcpu_set_sregs(struct vtxhv_vcpu *vcpu, void __user *argp)
+{
+	struct vtxhv_sregs s;
+	int ret;
+
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	vtxhv_vcpu_load(vcpu);
+	ret = vtxhv_set_sregs(vcpu, &s);
+	vtxhv_vcpu_put(vcpu);
+	return ret;
+}
+
+static long vcpu_set_cpuid(struct vtxhv_vcpu *vcpu,
+			   struct vtxhv_cpuid __user *argp)
+{
+	struct vtxhv_cpuid_entry *e;
+	u32 nent, i;
+
+	if (get_user(nent, &argp->nent))
+		return -EFAULT;
+	if (nent > VTXHV_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	e = memdup_user(argp->entries, nent * sizeof(*e));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	for (i = 0; i < nent; i++) {
+		if ((e[i].flags & ~VTXHV_CPUID_SIGNIFICANT_INDEX) ||
+		    e[i].padding) {
+			kfree(e);
+			return -EINVAL;
+		}
+	}
+	kfree(vcpu->cpuid);
+	vcpu->cpuid = e;
+	vcpu->cpuid_nent = nent;
+	return 0;
+}
+
+static long vcpu_msrs(struct vtxhv_vcpu *vcpu, struct vtxhv_msrs __user *argp,
+		      bool set)
+{
+	struct vtxhv_msr_entry *e;
+	u32 n, i;
+	int ret = 0;
+
+	if (get_user(n, &argp->nmsrs))
+		return -EFAULT;
+	if (n > VTXHV_MAX_MSR_ENTRIES)
+		return -E2BIG;
+	e = memdup_user(argp->entries, n * sizeof(*e));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	vtxhv_vcpu_load(vcpu);
+	for (i = 0; i < n; i++) {
+		if (e[i].reserved)
+			break;
+		if (set ? vtxhv_set_msr(vcpu, e[i].index, e[i].data) :
+			  vtxhv_get_msr(vcpu, e[i].index, &e[i].data))
+			break;
+	}
+	vtxhv_vcpu_put(vcpu);
+	if (!set && copy_to_user(argp->entries, e, i * sizeof(*e)))
+		ret = -EFAULT;
+	kfree(e);
+	return ret ? ret : i;
+}
+
+static long vtxhv_vcpu_ioctl(struct file *filp, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct vtxhv_vcpu *vcpu = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	long ret;
+
+	if (current->mm != vcpu->vm->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	switch (cmd) {
+	case VTXHV_RUN:
+		ret = arg ? -EINVAL : vcpu_run(vcpu);
+		break;
+	case VTXHV_GET_REGS:
+		ret = vcpu_get_regs(vcpu, argp);
+		break;
+	case VTXHV_SET_REGS:
+		ret = vcpu_set_regs(vcpu, argp);
+		break;
+	case VTXHV_GET_SREGS:
+		ret = vcpu_get_sregs(vcpu, argp);
+		break;
+	case VTXHV_SET_SREGS:
+		ret = vcpu_set_sregs(vcpu, argp);
+		break;
+	case VTXHV_SET_CPUID:
+		ret = vcpu_set_cpuid(vcpu, argp);
+		break;
+	case VTXHV_GET_MSRS:
+		ret = vcpu_msrs(vcpu, argp, false);
+		break;
+	case VTXHV_SET_MSRS:
+		ret = vcpu_msrs(vcpu, argp, true);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&vcpu->mutex);
+	return ret;
+}
+
+static vm_fault_t vtxhv_vcpu_fault(struct vm_fault *vmf)
+{
+	struct vtxhv_vcpu *vcpu = vmf->vma->vm_file->private_data;
+
+	if (vmf->pgoff)
+		return VM_FAULT_SIGBUS;
+	vmf->page = virt_to_page(vcpu->run);
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct vtxhv_vcpu_vm_ops = {
+	.fault = vtxhv_vcpu_fault,
+};
+
+static int vtxhv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff || vma_pages(vma) != 1)
+		return -EINVAL;
+	vma->vm_ops = &vtxhv_vcpu_vm_ops;
+	return 0;
+}
+
+static void vcpu_free(struct vtxhv_vcpu *vcpu)
+{
+	vcpu_clear(vcpu);
+	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	if (vcpu->vpid)
+		ida_free(&vpid_ida, vcpu->vpid);
+	__free_page(vcpu->vmcs);
+	free_page((unsigned long)vcpu->run);
+	kfree(vcpu->cpuid);
+	kfree(vcpu);
+	atomic_long_dec(&vtxhv_counts.vcpus);
+}
+
+static int vtxhv_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct vtxhv_vcpu *vcpu = filp->private_data;
+	struct vtxhv_vm *vm = vcpu->vm;
+
+	mutex_lock(&vm->lock);
+	vm->vcpus[vcpu->id] = NULL;
+	mutex_unlock(&vm->lock);
+	vcpu_free(vcpu);
+	vtxhv_vm_put(vm);
+	return 0;
+}
+
+static const struct file_operations vtxhv_vcpu_fops = {
+	.owner = THIS_MODULE,
+	.release = vtxhv_vcpu_release,
+	.unlocked_ioctl = vtxhv_vcpu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = vtxhv_vcpu_mmap,
+	.llseek = noop_llseek,
+};
+
+int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
+{
+	struct vtxhv_vcpu *vcpu;
+	int ret, fd;
+
+	if (id >= VTXHV_MAX_VCPUS)
+		return -EINVAL;
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->cpu = -1;
+	mutex_init(&vcpu->mutex);
+	INIT_LIST_HEAD(&vcpu->loaded_link);
+	ret = -ENOMEM;
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run)
+		goto out_free;
+	vcpu->vmcs = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!vcpu->vmcs)
+		goto out_run;
+	*(u32 *)page_address(vcpu->vmcs) = vmcs_config.revision_id;
+	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
+		goto out_vmcs;
+	if (cpu_has_vmx_vpid()) {
+		ret = ida_alloc_range(&vpid_ida, 1, 0xffff, GFP_KERNEL);
+		vcpu->vpid = ret < 0 ? 0 : ret;
+	}
+
+	/* VMCLEAR initialises the launch state (SDM 24.11.3). */
+	ret = -EIO;
+	preempt_disable();
+	if (vmx_vmclear(page_to_phys(vcpu->vmcs))) {
+		preempt_enable();
+		goto out_vpid;
+	}
+	preempt_enable();
+	vtxhv_vcpu_load(vcpu);
+	ret = vtxhv_vmcs_setup(vcpu);
+	vtxhv_vcpu_put(vcpu);
+	if (ret)
+		goto out_clear;
+
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[id]) {
+		mutex_unlock(&vm->lock);
+		ret = -EEXIST;
+		goto out_clear;
+	}
+	vm->vcpus[id] = vcpu;
+	kref_get(&vm->ref);
+	mutex_unlock(&vm->lock);
+	atomic_long_inc(&vtxhv_counts.vcpus);
+
+	fd = anon_inode_getfd("vtxhv-vcpu", &vtxhv_vcpu_fops, vcpu,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		mutex_lock(&vm->lock);
+		vm->vcpus[id] = NULL;
+		mutex_unlock(&vm->lock);
+		vcpu_free(vcpu);
+		vtxhv_vm_put(vm);
+	}
+	return fd;
+
+out_clear:
+	vcpu_clear(vcpu);
+out_vpid:
+	if (vcpu->vpid)
+		ida_free(&vpid_ida, vcpu->vpid);
+	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+out_vmcs:
+	__free_page(vcpu->vmcs);
+out_run:
+	free_page((unsigned long)vcpu->run);
+out_free:
+	kfree(vcpu);
+	return ret;
+}

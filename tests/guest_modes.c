@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guest_modes: guests start in 16-bit real mode, 32-bit protected mode
+ * with paging off and on (32-bit paging, 4 MiB pages, a high alias), and
+ * 64-bit long mode, as set through the special registers.
+ */
+#include "tvm.h"
+#include "vtxhv_test.h"
+
+/* Code snippets copied to guest-physical 0x1000. */
+extern const uint8_t real_start[], real_end[], pm_start[], pm_end[];
+
+__asm__(".pushsection .rodata\n"
+	"real_start:\n .code16\n"
+	" mov $0x1234, %ax\n out %ax, $0x10\n"
+	" mov %cr0, %eax\n out %eax, $0x11\n"	/* PE must read 0 */
+	" hlt\n"
+	"real_end:\n"
+	"pm_start:\n .code32\n"
+	" mov $0x40001000, %ebx\n"		/* the high alias of 0x1000 */
+	" mov (%ebx), %eax\n out %eax, $0x10\n"
+	" mov %cr0, %eax\n out %eax, $0x11\n"
+	" movl $0xcafef00d, 0x40003000\n"	/* write through the alias */
+	" hlt\n"
+	"pm_end:\n .code64\n"
+	".popsection\n");
+
+static uint32_t io_value(struct tvm *t)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, (uint8_t *)t->run + t->run->io.data_offset, t->run->io.size);
+	return v;
+}
+
+static void test_real(void)
+{
+	struct tvm *t = tvm_create(TVM_DEFAULT_MEM);
+	struct vtxhv_sregs s;
+	int ok;
+
+	tvm_setup_real_mode(t, real_start, real_end - real_start);
+	tvm_run_ok(t);
+	ok = TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_IO &&
+			t->run->io.port == 0x10 && t->run->io.size == 2 &&
+			io_value(t) == 0x1234, "exit %u port %#x value %#x",
+			t->run->exit_reason, t->run->io.port, io_value(t));
+	tvm_run_ok(t);
+	ok &= TEST_CHECK(t->run->io.port == 0x11 && !(io_value(t) & 1),
+			 "CR0 %#x", io_value(t));
+	tvm_run_ok(t);
+	ok &= TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_HLT, "exit %u",
+			 t->run->exit_reason);
+	tvm_get_sregs(t, &s);
+	ok &= TEST_CHECK(!(s.cr0 & 1) && !(s.efer & 0x400), "cr0 %#llx",
+			 (unsigned long long)s.cr0);
+	test_result(ok, "real_mode");
+	tvm_destroy(t);
+}
+
+static struct vtxhv_segment flat32(uint16_t sel, uint8_t type)
+{
+	struct vtxhv_segment s = {
+		.limit = 0xffffffff, .selector = sel, .type = type,
+		.present = 1, .s = 1, .db = 1, .g = 1,
+	};
+	return s;
+}
+
+static void test_protected(int paging)
+{
+	struct tvm *t = tvm_create(TVM_DEFAULT_MEM);
+	uint32_t *pd = (uint32_t *)(t->mem + 0x10000);
+	struct vtxhv_sregs s;
+	struct vtxhv_regs r;
+	int ok;
+
+	memcpy(t->mem + 0x1000, pm_start, pm_end - pm_start);
+	/* 4 MiB pages: 0 -> 0 and 0x40000000 -> 0 (SDM 4.3). */
+	pd[0] = 0x83;
+	pd[0x40000000 >> 22] = 0x83;
+	tvm_get_sregs(t, &s);
+	s.cs = flat32(0x08, 11);
+	s.ds = s.es = s.fs = s.gs = s.ss = flat32(0x10, 3);
+	s.cr0 = 0x11 | (paging ? 0x80000000 : 0);
+	s.cr3 = 0x10000;
+	s.cr4 = paging ? 0x10 : 0;		/* PSE */
+	s.efer = 0;
+	tvm_set_sregs(t, &s);
+	memset(&r, 0, sizeof(r));
+	r.rip = paging ? 0x40001000 : 0x1000;
+	r.rflags = 2;
+	tvm_set_regs(t, &r);
+	if (!paging) {
+		/* Without paging the alias is plain guest-physical memory
+		 * above RAM: the first access is an MMIO read.
+		 */
+		tvm_run_ok(t);
+		ok = TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_MMIO &&
+				t->run->mmio.phys_addr == 0x40001000 &&
+				t->run->mmio.len == 4 && !t->run->mmio.is_write,
+				"exit %u addr %#llx", t->run->exit_reason,
+				(unsigned long long)t->run->mmio.phys_addr);
+		memcpy(t->run->mmio.data, "\x78\x56\x34\x12", 4);
+		tvm_run_ok(t);
+		ok &= TEST_CHECK(io_value(t) == 0x12345678, "%#x",
+				 io_value(t));
+	} else {
+		tvm_run_ok(t);
+		/* Through the alias the guest reads its own first bytes. */
+		ok = TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_IO &&
+				io_value(t) == *(uint32_t *)pm_start, "%#x",
+				io_value(t));
+	}
+	tvm_run_ok(t);
+	ok &= TEST_CHECK(t->run->io.port == 0x11 &&
+			 (io_value(t) & 0x80000001) ==
+			 (paging ? 0x80000001U : 1U), "CR0 %#x", io_value(t));
+	tvm_run_ok(t);
+	if (!paging) {
+		ok &= TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_MMIO &&
+				 t->run->mmio.is_write &&
+				 t->run->mmio.phys_addr == 0x40003000,
+				 "exit %u", t->run->exit_reason);
+		tvm_run_ok(t);
+	} else {
+		ok &= TEST_CHECK(*(uint32_t *)(t->mem + 0x3000) == 0xcafef00d,
+				 "write through the alias not in RAM");
+	}
+	ok &= TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_HLT, "exit %u",
+			 t->run->exit_reason);
+	test_result(ok, paging ? "protected_mode_paging" :
+		    "protected_mode_no_paging");
+	tvm_destroy(t);
+}
+
+static void guest_long(uint64_t arg)
+{
+	uint64_t cr0, efer_lo, efer_hi;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	__asm__ volatile("rdmsr" : "=a"(efer_lo), "=d"(efer_hi)
+			 : "c"(0xc0000080));
+	GUEST_ASSERT(cr0 & (1ULL << 31));
+	GUEST_ASSERT(efer_lo & 0x400);	/* LMA */
+	GUEST_SYNC(arg * 2);
+}
+
+static void test_long(void)
+{
+	struct tvm *t = tvm_create(TVM_DEFAULT_MEM);
+
+	tvm_set_cpuid_host(t);
+	tvm_setup_long_mode(t, guest_long, 21);
+	tvm_expect_ucall(t, UCALL_SYNC, 42);
+	tvm_expect_ucall(t, UCALL_DONE, 0);
+	test_result(1, "long_mode");
+	tvm_destroy(t);
+}
+
+int main(void)
+{
+	test_plan(4);
+	test_real();
+	test_protected(0);
+	test_protected(1);
+	test_long();
+	test_finish();
+}

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for the devices 'vtxctl run' emulates (userspace/devices.c):
+ * each test drives the port-I/O and MMIO dispatch directly, as the run loop
+ * does after an exit, and checks the values read, the output produced and
+ * the run's end.  TAP 13 output; exit 0 if every test passes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices.h"
+
+#define RAM_SIZE	(64ULL << 20)
+#define NCPUS		3
+
+static struct devices d;
+static char *out_buf, *log_buf;
+static size_t out_len, log_len;
+static FILE *out, *logf;
+
+/* Assertions print file, line and what failed as TAP diagnostics. */
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			printf("# %s:%d: %s\n", __FILE__, __LINE__,	\
+			       #cond);					\
+			return false;					\
+		}							\
+	} while (0)
+
+#define CHECK_EQ(a, b)							\
+	do {								\
+		unsigned long long a_ = (a), b_ = (b);			\
+		if (a_ != b_) {						\
+			printf("# %s:%d: %s is 0x%llx, expected %s = 0x%llx\n", \
+			       __FILE__, __LINE__, #a, a_, #b, b_);	\
+			return false;					\
+		}							\
+	} while (0)
+
+/* Fresh devices; with_log: unhandled accesses are reported. */
+static void reset(bool with_log)
+{
+	if (out)
+		fclose(out);
+	if (logf)
+		fclose(logf);
+	free(out_buf);
+	free(log_buf);
+	out_buf = log_buf = NULL;
+	out = open_memstream(&out_buf, &out_len);
+	logf = open_memstream(&log_buf, &log_len);
+	if (!out || !logf) {
+		perror("open_memstream");
+		exit(1);
+	}
+	devices_init(&d, out, with_log ? logf : NULL, RAM_SIZE, NCPUS);
+}
+
+static const char *output(void)
+{
+	fflush(out);
+	return out_buf;
+}
+
+static const char *logged(void)
+{
+	fflush(logf);
+	return log_buf;
+}
+
+/* A read; no read ends a run (exit_device_ends_run checks). */
+static uint32_t in(uint16_t port, unsigned int size)
+{
+	uint32_t v = 0xdeadbeef;
+
+	dev_pio(&d, port, size, false, &v);
+	return v;
+}
+
+static bool out_ok(uint16_t port, unsigned int size, uint32_t v)
+{
+	return !dev_pio(&d, port, size, true, &v);
+}
+
+/* ---- UART --------------------------------------------------------------- */
+
+static bool uart_lsr_transmitter_empty(void)
+{
+	reset(false);
+	CHECK_EQ(in(DEV_UART_BASE + UART_LSR, 1), 0x60);
+	CHECK(out_ok(DEV_UART_BASE + UART_THR, 1, 'x'));
+	CHECK_EQ(in(DEV_UART_BASE + UART_LSR, 1), 0x60);
+	return true;
+}
+
+static bool uart_thr_to_output(void)
+{
+	const char *s = "hello, world\n";
+
+	reset(false);
+	for (; *s; s++)
+		CHECK(out_ok(DEV_UART_BASE, 1, (uint8_t)*s));
+	CHECK(!strcmp(output(), "hello, world\n"));
+	/* Only the low byte of a wider write goes to THR. */
+	CHECK(out_ok(DEV_UART_BASE, 1, 0x4100 | 'B'));
+	CHECK(!strcmp(output(), "hello, world\nB"));
+	return true;
+}
+
+static bool uart_registers_read_back(void)
+{
+	reset(false);
+	CHECK(out_ok(DEV_UART_BASE + UART_IER, 1, 0xff));
+	CHECK_EQ(in(DEV_UART_BASE + UART_IER, 1), 0x0f);	/* 4 bits */
+	CHECK(out_ok(DEV_UART_BASE + UART_LCR, 1, 0x03));
+	CHECK_EQ(in(DEV_UART_BASE + UART_LCR, 1), 0x03);
+	CHECK(out_ok(DEV_UART_BASE + UART_MCR, 1, 0xff));
+	CHECK_EQ(in(DEV_UART_BASE + UART_MCR, 1), 0x1f);	/* 5 bits */
+	CHECK(out_ok(DEV_UART_BASE + UART_MCR, 1, 0x0b));
+	CHECK(out_ok(DEV_UART_BASE + UART_SCR, 1, 0x5a));
+	CHECK_EQ(in(DEV_UART_BASE + UART_SCR, 1), 0x5a);
+	CHECK(out_ok(DEV_UART_BASE + UART_SCR, 1, 0xa5));
+	CHECK_EQ(in(DEV_UART_BASE + UART_SCR, 1), 0xa5);
+	/* No interrupt pending; FIFO bits once FCR enables the FIFOs. */
+	CHECK_EQ(in(DEV_UART_BASE + UART_IIR, 1), 0x01);
+	CHECK(out_ok(DEV_UART_BASE + UART_FCR, 1, 0x07));
+	CHECK_EQ(in(DEV_UART_BASE + UART_IIR, 1), 0xc1);
+	/* Nothing is ever received. */
+	CHECK_EQ(in(DEV_UART_BASE + UART_RBR, 1), 0);
+	CHECK_EQ(in(DEV_UART_BASE + UART_MSR, 1), 0xb0);	/* DCD DSR CTS */
+	CHECK(!output()[0]);
+	return true;
+}
+
+static bool uart_dlab_divisor(void)
+{
+	reset(false);
+	CHECK(out_ok(DEV_UART_BASE + UART_IER, 1, 0x05));
+	/* Baud rate as a driver sets it: DLAB, divisor 0x0c01, 8N1. */
+	CHECK(out_ok(DEV_UART_BASE + UART_LCR, 1, 0x83));
+	CHECK(out_ok(DEV_UART_BASE + UART_DLL, 1, 0x01));
+	CHECK(out_ok(DEV_UART_BASE + UART_DLM, 1, 0x0c));
+	CHECK_EQ(in(DEV_UART_BASE + UART_DLL, 1), 0x01);
+	CHECK_EQ(in(DEV_UART_BASE + UART_DLM, 1), 0x0c);
+	CHECK_EQ(in(DEV_UART_BASE + UART_LCR, 1), 0x83);
+	CHECK(out_ok(DEV_UART_BASE + UART_LCR, 1, 0x03));
+	/* DLAB off: the divisor bytes were not data, IER is untouched. */
+	CHECK_EQ(in(DEV_UART_BASE + UART_IER, 1), 0x05);
+	CHECK(!output()[0]);
+	/* A 16-bit access covers DLL and DLM together. */
+	CHECK(out_ok(DEV_UART_BASE + UART_LCR, 1, 0x80));
+	CHECK(out_ok(DEV_UART_BASE + UART_DLL, 2, 0x0030));
+	CHECK_EQ(in(DEV_UART_BASE + UART_DLL, 2), 0x0030);
+	CHECK(out_ok(DEV_UART_BASE + UART_LCR, 1, 0x03));
+	CHECK(out_ok(DEV_UART_BASE, 1, 'k'));
+	CHECK(!strcmp(output(), "k"));
+	return true;
+}
+
+static bool uart_loopback(void)
+{
+	reset(false);
+	/* Linux's 8250 probe: loopback with OUT2 and RTS gives DCD and CTS. */
+	CHECK(out_ok(DEV_UART_BASE + UART_MCR, 1, 0x1a));
+	CHECK_EQ(in(DEV_UART_BASE + UART_MSR, 1) & 0xf0, 0x90);
+	CHECK(out_ok(DEV_UART_BASE + UART_THR, 1, 0x55));
+	CHECK_EQ(in(DEV_UART_BASE + UART_LSR, 1), 0x61);	/* data ready */
+	CHECK_EQ(in(DEV_UART_BASE + UART_RBR, 1), 0x55);
+	CHECK_EQ(in(DEV_UART_BASE + UART_LSR, 1), 0x60);
+	CHECK(!output()[0]);		/* looped back, not sent */
+	return true;
+}
+
+static bool uart_wide_access_past_end(void)
+{
+	reset(false);
+	CHECK(out_ok(DEV_UART_BASE + UART_SCR, 1, 0x42));
+	/* 0x3ff is the scratch register; 0x400-0x402 belong to nothing. */
+	CHECK_EQ(in(DEV_UART_BASE + UART_SCR, 4), 0xffffff42);
+	CHECK_EQ(in(DEV_UART_BASE + UART_LSR, 2), 0xb060);	/* LSR, MSR */
+	return true;
+}
+
+/* ---- Debug console, exit device, port 0x80 ----------------------------- */
+
+static bool debugcon(void)
+{
+	reset(false);
+	CHECK(out_ok(DEV_DEBUGCON_PORT, 1, 'o'));
+	CHECK(out_ok(DEV_DEBUGCON_PORT, 2, 0x3300 | 'k'));
+	CHECK(out_ok(DEV_DEBUGCON_PORT, 4, '\n'));
+	CHECK(!strcmp(output(), "ok\n"));
+	CHECK_EQ(in(DEV_DEBUGCON_PORT, 1), DEV_DEBUGCON_READBACK);
+	return true;
+}
+
+static bool exit_status_values(void)
+{
+	CHECK_EQ(dev_exit_status(0), 1);
+	CHECK_EQ(dev_exit_status(1), 3);
+	CHECK_EQ(dev_exit_status(0x10), 0x21);
+	CHECK_EQ(dev_exit_status(0x21), 0x43);
+	CHECK_EQ(dev_exit_status(0x7f), 0xff);
+	/* Only the low byte counts; a process status keeps 8 bits. */
+	CHECK_EQ(dev_exit_status(0x1234), 0x69);
+	CHECK_EQ(dev_exit_status(0x80), 1);
+	CHECK_EQ(dev_exit_status(0xff), 0xff);
+	return true;
+}
+
+static bool exit_device_ends_run(void)
+{
+	unsigned int size;
+	uint32_t v;
+
+	for (size = 1; size <= 4; size *= 2) {
+		reset(false);
+		CHECK(!d.exit_requested);
+		v = 0xab00 | size;
+		CHECK(dev_pio(&d, DEV_EXIT_PORT, size, true, &v));
+		CHECK(d.exit_requested);
+		CHECK_EQ(d.exit_status, ((size << 1) | 1));
+	}
+	/* Reading it ends nothing and reads all ones. */
+	reset(false);
+	v = 0;
+	CHECK(!dev_pio(&d, DEV_EXIT_PORT, 1, false, &v));
+	CHECK_EQ(v, 0xff);
+	CHECK(!d.exit_requested);
+	return true;
+}
+
+static bool post_port_ignored(void)
+{
+	reset(true);
+	CHECK(out_ok(DEV_POST_PORT, 1, 0x12));
+	CHECK_EQ(in(DEV_POST_PORT, 1), 0xff);
+	CHECK_EQ(d.unhandled_pio, 0);
+	CHECK(!logged()[0]);
+	return true;
+}
+
+/* ---- fw_cfg ------------------------------------------------------------- */
+
+static bool fwcfg_select(uint16_t key)
+{
+	return out_ok(DEV_FWCFG_SELECTOR, 2, key);
+}
+
+static uint64_t fwcfg_read(unsigned int n)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)in(DEV_FWCFG_DATA, 1) << (8 * i);
+	return v;
+}
+
+static bool fwcfg_signature(void)
+{
+	char sig[5] = { 0 };
+	int i;
+
+	reset(false);
+	CHECK(fwcfg_select(FW_CFG_SIGNATURE));
+	for (i = 0; i < 4; i++)
+		sig[i] = in(DEV_FWCFG_DATA, 1);
+	CHECK(!strcmp(sig, "QEMU"));
+	/* Selecting again rewinds. */
+	CHECK(fwcfg_select(FW_CFG_SIGNATURE));
+	CHECK_EQ(in(DEV_FWCFG_DATA, 1), 'Q');
+	/* As in QEMU, a byte read of the selector port reads data too. */
+	CHECK_EQ(in(DEV_FWCFG_SELECTOR, 1), 'E');
+	return true;
+}
+
+static bool fwcfg_cpus_and_ram(void)
+{
+	reset(false);
+	CHECK(fwcfg_select(FW_CFG_NB_CPUS));
+	CHECK_EQ(fwcfg_read(2), NCPUS);
+	CHECK(fwcfg_select(FW_CFG_RAM_SIZE));
+	CHECK_EQ(fwcfg_read(8), RAM_SIZE);
+	devices_init(&d, out, NULL, 0x123456789abcdef0ULL, 0x1234);
+	CHECK(fwcfg_select(FW_CFG_RAM_SIZE));
+	CHECK_EQ(fwcfg_read(8), 0x123456789abcdef0ULL);
+	CHECK(fwcfg_select(FW_CFG_NB_CPUS));
+	CHECK_EQ(fwcfg_read(2), 0x1234);
+	return true;
+}
+
+static bool fwcfg_unknown_key_and_overread(void)
+{
+	reset(false);
+	CHECK(fwcfg_select(0x0019));		/* file directory: not here */
+	CHECK_EQ(fwcfg_read(8), 0);
+	CHECK(fwcfg_select(0x4000));
+	CHECK_EQ(fwcfg_read(4), 0);
+	/* Past the end of an item: zeros. */
+	CHECK(fwcfg_select(FW_CFG_SIGNATURE));
+	CHECK_EQ(fwcfg_read(4), 0x554d4551);	/* "QEMU" */
+	CHECK_EQ(fwcfg_read(8), 0);
+	CHECK(fwcfg_select(FW_CFG_NB_CPUS));
+	CHECK_EQ(fwcfg_read(2), NCPUS);
+	CHECK_EQ(fwcfg_read(4), 0);
+	CHECK_EQ(d.unhandled_pio, 0);
+	return true;
+}
+
+static bool fwcfg_odd_accesses(void)
+{
+	reset(false);
+	/* A byte write to the selector does not select (QEMU: data write). */
+	CHECK(fwcfg_select(FW_CFG_SIGNATURE));
+	CHECK(out_ok(DEV_FWCFG_SELECTOR, 1, FW_CFG_NB_CPUS));
+	CHECK_EQ(in(DEV_FWCFG_DATA, 1), 'Q');
+	/* Wider reads of the data port are not part of the interface. */
+	CHECK_EQ(in(DEV_FWCFG_DATA, 2), 0xffff);
+	CHECK_EQ(in(DEV_FWCFG_DATA, 4), 0xffffffff);
+	CHECK_EQ(in(DEV_FWCFG_DATA, 1), 'E');
+	/* 32-bit selector writes are ignored too. */
+	CHECK(out_ok(DEV_FWCFG_SELECTOR, 4, FW_CFG_NB_CPUS));
+	CHECK_EQ(in(DEV_FWCFG_DATA, 1), 'M');
+	return true;
+}
+
+/* ---- MMIO --------------------------------------------------------------- */
+
+static bool apic_page_reads_zero(void)
+{
+	uint8_t data[8];
+	unsigned int len;
+
+	reset(true);
+	for (len = 1; len <= 8; len *= 2) {
+		memset(data, 0xcc, sizeof(data));
+		dev_mmio(&d, DEV_APIC_BASE + 0x20, len, false, data);
+		CHECK_EQ(data[0], 0);
+		CHECK_EQ(data[len - 1], 0);
+		if (len < 8)
+			CHECK_EQ(data[len], 0xcc);	/* only len bytes */
+	}
+	memset(data, 0xff, sizeof(data));
+	dev_mmio(&d, DEV_APIC_BASE + 0xf0, 4, true, data);
+	memset(data, 0xcc, sizeof(data));
+	dev_mmio(&d, DEV_APIC_BASE + 0xf0, 4, false, data);
+	CHECK_EQ(data[0] | data[1] | data[2] | data[3], 0);
+	dev_mmio(&d, DEV_APIC_BASE + 0xff8, 8, false, data);
+	CHECK_EQ(data[7], 0);
+	CHECK_EQ(d.unhandled_mmio, 0);
+	CHECK(!logged()[0]);
+	return true;
+}
+
+static bool unhandled_mmio_reads_zero(void)
+{
+	uint8_t data[8];
+
+	reset(true);
+	memset(data, 0xcc, sizeof(data));
+	dev_mmio(&d, 0xd0000000, 4, false, data);
+	CHECK_EQ(data[0] | data[1] | data[2] | data[3], 0);
+	dev_mmio(&d, 0xd0000ffc, 4, true, data);
+	dev_mmio(&d, DEV_APIC_BASE + DEV_APIC_SIZE, 1, false, data);
+	dev_mmio(&d, DEV_APIC_BASE - 1, 1, false, data);
+	CHECK_EQ(d.unhandled_mmio, 4);
+	/* Reported once per page: three pages. */
+	CHECK(strstr(logged(), "read of 4 bytes at 0xd0000000"));
+	CHECK(!strstr(logged(), "0xd0000ffc"));
+	CHECK(strstr(logged(), "at 0xfee01000"));
+	CHECK(strstr(logged(), "at 0xfedfffff"));
+	return true;
+}
+
+/* ---- Unclaimed ports ---------------------------------------------------- */
+
+static bool unhandled_ports_read_all_ones(void)
+{
+	reset(false);
+	CHECK_EQ(in(0x61, 1), 0xff);
+	CHECK_EQ(in(0x1234, 2), 0xffff);
+	CHECK_EQ(in(0xcf8, 4), 0xffffffff);
+	CHECK_EQ(in(DEV_UART_BASE - 1, 1), 0xff);	/* 0x3f7 */
+	CHECK_EQ(in(DEV_FWCFG_DATA + 1, 1), 0xff);	/* 0x512 */
+	CHECK(out_ok(0x64, 1, 0xfe));
+	CHECK(out_ok(0xffff, 4, 0));
+	CHECK_EQ(d.unhandled_pio, 7);
+	CHECK(!output()[0]);
+	CHECK(!logged()[0]);		/* quiet without a log */
+	return true;
+}
+
+static unsigned int count(const char *hay, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (; (hay = strstr(hay, needle)); hay++)
+		n++;
+	return n;
+}
+
+static bool unhandled_ports_reported_once(void)
+{
+	const char *l;
+
+	reset(true);
+	in(0x61, 1);
+	in(0x61, 1);
+	CHECK(out_ok(0x61, 1, 0));
+	in(0x62, 2);
+	CHECK_EQ(d.unhandled_pio, 4);
+	l = logged();
+	CHECK(strstr(l, "read of 1 byte at port 0x61"));
+	CHECK(strstr(l, "read of 2 bytes at port 0x62"));
+	CHECK_EQ(count(l, "port 0x61"), 1);
+	CHECK_EQ(count(l, "port 0x62"), 1);
+	CHECK_EQ(count(l, "\n"), 2);
+	return true;
+}
+
+static const struct {
+	const char *name;
+	bool (*fn)(void);
+} tests[] = {
+	{ "uart_lsr_transmitter_empty", uart_lsr_transmitter_empty },
+	{ "uart_thr_to_output", uart_thr_to_output },
+	{ "uart_registers_read_back", uart_registers_read_back },
+	{ "uart_dlab_divisor", uart_dlab_divisor },
+	{ "uart_loopback", uart_loopback },
+	{ "uart_wide_access_past_end", uart_wide_access_past_end },
+	{ "debugcon", debugcon },
+	{ "exit_status_values", exit_status_values },
+	{ "exit_device_ends_run", exit_device_ends_run },
+	{ "post_port_ignored", post_port_ignored },
+	{ "fwcfg_signature", fwcfg_signature },
+	{ "fwcfg_cpus_and_ram", fwcfg_cpus_and_ram },
+	{ "fwcfg_unknown_key_and_overread", fwcfg_unknown_key_and_overread },
+	{ "fwcfg_odd_accesses", fwcfg_odd_accesses },
+	{ "apic_page_reads_zero", apic_page_reads_zero },
+	{ "unhandled_mmio_reads_zero", unhandled_mmio_reads_zero },
+	{ "unhandled_ports_read_all_ones", unhandled_ports_read_all_ones },
+	{ "unhandled_ports_reported_once", unhandled_ports_reported_once },
+};
+
+int main(void)
+{
+	unsigned int i, n = sizeof(tests) / sizeof(tests[0]), failed = 0;
+
+	printf("TAP version 13\n1..%u\n", n);
+	for (i = 0; i < n; i++) {
+		bool ok = tests[i].fn();
+
+		printf("%sok %u %s\n", ok ? "" : "not ", i + 1, tests[i].name);
+		failed += !ok;
+	}
+	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:0 error:0\n",
+	       n - failed, failed);
+	return failed ? 1 : 0;
+}

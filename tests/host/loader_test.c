@@ -1,0 +1,1160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for the guest image loaders (userspace/loader.c): each test
+ * builds an image in memory, loads it into a 16 MiB guest RAM buffer and
+ * checks what landed where.  TAP 13 output; exit 0 if every test passes.
+ */
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader.h"
+
+#define KiB		1024ULL
+#define MiB		(1024 * KiB)
+#define GiB		(1024 * MiB)
+#define RAM_SIZE	(16 * MiB)
+#define IMG_MAX		(64 * KiB)
+
+#define PTE_P		(1ULL << 0)
+#define PTE_RW		(1ULL << 1)
+#define PTE_PS		(1ULL << 7)
+#define PTE_ADDR	0x000ffffffffff000ULL
+
+static uint8_t *ram;
+static uint8_t img[IMG_MAX];
+static char err[512];
+static struct load_result res;
+
+/* Assertions print file, line and what failed as TAP diagnostics. */
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			printf("# %s:%d: %s\n", __FILE__, __LINE__,	\
+			       #cond);					\
+			return false;					\
+		}							\
+	} while (0)
+
+#define CHECK_EQ(a, b)							\
+	do {								\
+		unsigned long long a_ = (a), b_ = (b);			\
+		if (a_ != b_) {						\
+			printf("# %s:%d: %s is 0x%llx, expected %s = 0x%llx\n", \
+			       __FILE__, __LINE__, #a, a_, #b, b_);	\
+			return false;					\
+		}							\
+	} while (0)
+
+/* A load that must succeed; on failure, show the loader's message. */
+#define CHECK_LOADS(file, size, opts)					\
+	do {								\
+		if (load(file, size, opts)) {				\
+			printf("# %s:%d: load failed: %s\n", __FILE__,	\
+			       __LINE__, err);				\
+			return false;					\
+		}							\
+	} while (0)
+
+/* A load that must fail with a message containing msg. */
+#define CHECK_REJECTS(file, size, opts, msg)				\
+	do {								\
+		if (!load(file, size, opts)) {				\
+			printf("# %s:%d: load succeeded, expected \"%s\"\n", \
+			       __FILE__, __LINE__, msg);		\
+			return false;					\
+		}							\
+		if (!strstr(err, msg)) {				\
+			printf("# %s:%d: error \"%s\" lacks \"%s\"\n",	\
+			       __FILE__, __LINE__, err, msg);		\
+			return false;					\
+		}							\
+		printf("# rejected: %s\n", err);			\
+	} while (0)
+
+static const struct load_opts no_opts;
+
+static int load(const void *file, size_t size, const struct load_opts *opts)
+{
+	return load_image(file, size, ram, RAM_SIZE, opts ? opts : &no_opts,
+			  &res, err, sizeof(err));
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+
+static uint32_t rd32(uint64_t addr)
+{
+	const uint8_t *p = ram + addr;
+
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(uint64_t addr)
+{
+	return rd32(addr) | (uint64_t)rd32(addr + 4) << 32;
+}
+
+/* Does ram[addr, addr + len) hold only byte b? */
+static bool ram_all(uint64_t addr, size_t len, uint8_t b)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (ram[addr + i] != b)
+			return false;
+	return true;
+}
+
+static bool ram_untouched(void)
+{
+	return ram_all(0, RAM_SIZE, 0);
+}
+
+/* Recognisable contents: byte i of a pattern is seed + i * 7. */
+static void fill(uint8_t *p, size_t len, uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = seed + i * 7;
+}
+
+/* ---- Image builders ----------------------------------------------------- */
+
+struct seg {
+	uint32_t type;
+	uint64_t paddr, offset, filesz, memsz;
+};
+
+/*
+ * An ELF file with the program headers right after the ELF header and each
+ * segment's file bytes (a fill() pattern seeded by the segment number) at
+ * its offset.  Returns the file size.
+ */
+static size_t make_elf(bool is64, uint16_t machine, uint64_t entry,
+		       const struct seg *segs, unsigned int n)
+{
+	size_t ehsize = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	size_t phsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	size_t size = ehsize + n * phsize;
+	unsigned int i;
+
+	memset(img, 0, sizeof(img));
+	if (is64) {
+		Elf64_Ehdr h = {
+			.e_type = ET_EXEC, .e_machine = machine,
+			.e_version = EV_CURRENT, .e_entry = entry,
+			.e_phoff = ehsize, .e_ehsize = ehsize,
+			.e_phentsize = phsize, .e_phnum = n,
+		};
+
+		memcpy(h.e_ident, ELFMAG, SELFMAG);
+		h.e_ident[EI_CLASS] = ELFCLASS64;
+		h.e_ident[EI_DATA] = ELFDATA2LSB;
+		h.e_ident[EI_VERSION] = EV_CURRENT;
+		memcpy(img, &h, sizeof(h));
+	} else {
+		Elf32_Ehdr h = {
+			.e_type = ET_EXEC, .e_machine = machine,
+			.e_version = EV_CURRENT, .e_entry = entry,
+			.e_phoff = ehsize, .e_ehsize = ehsize,
+			.e_phentsize = phsize, .e_phnum = n,
+		};
+
+		memcpy(h.e_ident, ELFMAG, SELFMAG);
+		h.e_ident[EI_CLASS] = ELFCLASS32;
+		h.e_ident[EI_DATA] = ELFDATA2LSB;
+		h.e_ident[EI_VERSION] = EV_CURRENT;
+		memcpy(img, &h, sizeof(h));
+	}
+	for (i = 0; i < n; i++) {
+		const struct seg *s = &segs[i];
+		uint8_t *ph = img + ehsize + i * phsize;
+
+		if (is64) {
+			Elf64_Phdr p = {
+				.p_type = s->type, .p_offset = s->offset,
+				.p_vaddr = s->paddr, .p_paddr = s->paddr,
+				.p_filesz = s->filesz, .p_memsz = s->memsz,
+				.p_flags = PF_R | PF_W | PF_X,
+			};
+
+			memcpy(ph, &p, sizeof(p));
+		} else {
+			Elf32_Phdr p = {
+				.p_type = s->type, .p_offset = s->offset,
+				.p_vaddr = s->paddr, .p_paddr = s->paddr,
+				.p_filesz = s->filesz, .p_memsz = s->memsz,
+				.p_flags = PF_R | PF_W | PF_X,
+			};
+
+			memcpy(ph, &p, sizeof(p));
+		}
+		/* bytes past the buffer only for segments meant to be bad */
+		if (s->offset + s->filesz <= IMG_MAX) {
+			fill(img + s->offset, s->filesz, 0x10 * (i + 1));
+			if (s->offset + s->filesz > size)
+				size = s->offset + s->filesz;
+		}
+	}
+	return size;
+}
+
+/* A multiboot header: magic, flags, checksum. */
+static void put_mb(uint8_t *p, uint32_t flags)
+{
+	put32(p, MULTIBOOT_HEADER_MAGIC);
+	put32(p + 4, flags);
+	put32(p + 8, -(MULTIBOOT_HEADER_MAGIC + flags));
+}
+
+/* ... with the address fields of flag bit 16. */
+static void put_mb_kludge(uint8_t *p, uint32_t flags, uint32_t header_addr,
+			  uint32_t load_addr, uint32_t load_end,
+			  uint32_t bss_end, uint32_t entry)
+{
+	put_mb(p, flags | 1U << 16);
+	put32(p + 12, header_addr);
+	put32(p + 16, load_addr);
+	put32(p + 20, load_end);
+	put32(p + 24, bss_end);
+	put32(p + 28, entry);
+}
+
+/*
+ * The multiboot kernel most tests use: 0x3000 bytes, header at offset 0,
+ * loaded at 1 MiB with 0x2000 bytes of bss, entry 0x100040.
+ */
+#define MB_LOAD		0x100000U
+#define MB_FILE		0x3000U
+#define MB_BSS_END	(MB_LOAD + MB_FILE + 0x2000)
+#define MB_ENTRY	(MB_LOAD + 0x40)
+
+static size_t make_mb_kernel(void)
+{
+	fill(img, MB_FILE, 0x33);
+	put_mb_kludge(img, 0x3, MB_LOAD, MB_LOAD, 0, MB_BSS_END, MB_ENTRY);
+	return MB_FILE;
+}
+
+/* A bzImage: boot sector and 4 setup sectors, "HdrS", then a payload. */
+static size_t make_bzimage(uint16_t version, uint8_t loadflags)
+{
+	size_t size = 5 * 512 + 4096;
+
+	memset(img, 0, size);
+	img[0x1f1] = 4;
+	put16(img + 0x1fe, 0xaa55);
+	memcpy(img + 0x202, "HdrS", 4);
+	put16(img + 0x206, version);
+	img[0x211] = loadflags;
+	return size;
+}
+
+/*
+ * Translate a linear address through the 4-level tables at cr3 the way the
+ * CPU would (Intel SDM Vol. 3A, 4.5), insisting on present + writable at
+ * every level and a 2 MiB page at the end.  Returns false if it faults.
+ */
+static bool walk(uint64_t cr3, uint64_t la, uint64_t *pa)
+{
+	uint64_t pml4e = rd64(cr3 + ((la >> 39) & 511) * 8);
+	uint64_t pdpte, pde;
+
+	if ((pml4e & (PTE_P | PTE_RW)) != (PTE_P | PTE_RW))
+		return false;
+	pdpte = rd64((pml4e & PTE_ADDR) + ((la >> 30) & 511) * 8);
+	if ((pdpte & (PTE_P | PTE_RW | PTE_PS)) != (PTE_P | PTE_RW))
+		return false;
+	pde = rd64((pdpte & PTE_ADDR) + ((la >> 21) & 511) * 8);
+	if ((pde & (PTE_P | PTE_RW | PTE_PS)) != (PTE_P | PTE_RW | PTE_PS))
+		return false;
+	*pa = (pde & PTE_ADDR & ~(2 * MiB - 1)) | (la & (2 * MiB - 1));
+	return true;
+}
+
+/* ---- Flat images -------------------------------------------------------- */
+
+static bool flat_protected_defaults(void)
+{
+	fill(img, 0x1234, 1);
+	CHECK_LOADS(img, 0x1234, NULL);
+	CHECK_EQ(res.format, IMAGE_FLAT);
+	CHECK_EQ(res.mode, MODE_PROTECTED);
+	CHECK_EQ(res.entry, LOADER_FLAT_LOAD);
+	CHECK_EQ(res.image_lo, 0x100000);
+	CHECK_EQ(res.image_hi, 0x101234);
+	CHECK_EQ(res.stack, RAM_SIZE);
+	CHECK_EQ(res.cr3, 0);
+	CHECK_EQ(res.eax, 0);
+	CHECK(!memcmp(ram + 0x100000, img, 0x1234));
+	CHECK(ram_all(0, 0x100000, 0));
+	return true;
+}
+
+static bool flat_real_defaults(void)
+{
+	struct load_opts o = { .mode = MODE_REAL };
+
+	fill(img, 512, 2);
+	CHECK_LOADS(img, 512, &o);
+	CHECK_EQ(res.mode, MODE_REAL);
+	CHECK_EQ(res.entry, 0x7c00);
+	CHECK_EQ(res.image_lo, 0x7c00);
+	CHECK_EQ(res.stack, LOADER_STACK_REAL);
+	CHECK_EQ(res.cr3, 0);
+	CHECK(!memcmp(ram + 0x7c00, img, 512));
+	return true;
+}
+
+static bool flat_long_defaults(void)
+{
+	struct load_opts o = { .mode = MODE_LONG };
+	uint64_t pa;
+
+	fill(img, 0x800, 3);
+	CHECK_LOADS(img, 0x800, &o);
+	CHECK_EQ(res.mode, MODE_LONG);
+	CHECK_EQ(res.entry, 0x100000);
+	CHECK_EQ(res.cr3, LOADER_LOW_BASE);
+	CHECK_EQ(res.stack, RAM_SIZE);
+	CHECK(walk(res.cr3, res.entry, &pa));
+	CHECK_EQ(pa, res.entry);
+	CHECK(!memcmp(ram + 0x100000, img, 0x800));
+	return true;
+}
+
+static bool flat_load_and_entry(void)
+{
+	struct load_opts o = {
+		.has_load = true, .load_addr = 0x200000,
+		.has_entry = true, .entry = 0x200010,
+	};
+
+	fill(img, 0x100, 4);
+	CHECK_LOADS(img, 0x100, &o);
+	CHECK_EQ(res.mode, MODE_PROTECTED);
+	CHECK_EQ(res.entry, 0x200010);
+	CHECK_EQ(res.image_lo, 0x200000);
+	CHECK_EQ(res.image_hi, 0x200100);
+	CHECK(!memcmp(ram + 0x200000, img, 0x100));
+	CHECK(ram_all(0x100000, 0x100, 0));
+	return true;
+}
+
+static bool flat_entry_only(void)
+{
+	struct load_opts o = { .has_entry = true, .entry = 0x100200 };
+
+	fill(img, 0x400, 5);
+	CHECK_LOADS(img, 0x400, &o);
+	CHECK_EQ(res.image_lo, LOADER_FLAT_LOAD);
+	CHECK_EQ(res.entry, 0x100200);
+	return true;
+}
+
+static bool flat_real_load_and_entry(void)
+{
+	struct load_opts o = {
+		.mode = MODE_REAL,
+		.has_load = true, .load_addr = 0x1000,
+		.has_entry = true, .entry = 0x1004,
+	};
+
+	fill(img, 0x200, 6);
+	CHECK_LOADS(img, 0x200, &o);
+	CHECK_EQ(res.entry, 0x1004);
+	CHECK_EQ(res.image_lo, 0x1000);
+	CHECK_EQ(res.stack, LOADER_STACK_REAL);
+	CHECK(!memcmp(ram + 0x1000, img, 0x200));
+	return true;
+}
+
+static bool flat_real_entry_above_1m(void)
+{
+	struct load_opts o = {
+		.mode = MODE_REAL, .has_entry = true, .entry = 0x100000,
+	};
+
+	fill(img, 0x200, 7);
+	CHECK_REJECTS(img, 0x200, &o, "not below 1 MiB");
+	CHECK(ram_untouched());
+	return true;
+}
+
+/* Long mode with the image on the first free page: tables move past it. */
+static bool flat_long_tables_avoid_image(void)
+{
+	struct load_opts o = {
+		.mode = MODE_LONG, .has_load = true, .load_addr = 0x1000,
+	};
+	uint64_t tables;
+
+	fill(img, 0x1800, 8);
+	CHECK_LOADS(img, 0x1800, &o);
+	tables = identity_map_bytes(RAM_SIZE);
+	CHECK_EQ(tables, 3 * 4096);
+	CHECK_EQ(res.cr3, 0x3000);
+	CHECK(!memcmp(ram + 0x1000, img, 0x1800));
+	return true;
+}
+
+static bool flat_outside_ram(void)
+{
+	struct load_opts o = {
+		.has_load = true, .load_addr = RAM_SIZE - 0x100,
+	};
+
+	fill(img, 0x200, 9);
+	CHECK_REJECTS(img, 0x200, &o, "does not fit in guest RAM (16 MiB)");
+	CHECK(ram_untouched());
+	return true;
+}
+
+static bool flat_load_wraps(void)
+{
+	struct load_opts o = {
+		.has_load = true, .load_addr = 0xfffffffffffff000ULL,
+	};
+
+	fill(img, 0x2000, 10);
+	CHECK_REJECTS(img, 0x2000, &o, "does not fit in guest RAM");
+	return true;
+}
+
+static bool flat_entry_outside_ram(void)
+{
+	struct load_opts o = { .has_entry = true, .entry = RAM_SIZE };
+
+	fill(img, 0x100, 11);
+	CHECK_REJECTS(img, 0x100, &o, "entry point 0x1000000 is outside");
+	CHECK(ram_untouched());
+	return true;
+}
+
+static bool flat_empty_and_bad_mode(void)
+{
+	struct load_opts o = { .mode = 48 };
+
+	CHECK_REJECTS(img, 0, NULL, "empty");
+	fill(img, 0x100, 12);
+	CHECK_REJECTS(img, 0x100, &o, "unknown guest mode 48");
+	return true;
+}
+
+/* No free 64 KiB below the top of RAM: no stack rather than a bad one. */
+static bool flat_no_room_for_stack(void)
+{
+	struct load_opts o = {
+		.has_load = true, .load_addr = RAM_SIZE - 0x1000,
+	};
+
+	fill(img, 0x1000, 13);
+	CHECK_LOADS(img, 0x1000, &o);
+	CHECK_EQ(res.stack, 0);
+	return true;
+}
+
+/* A boot sector ends in 0xAA55 but has no "HdrS": a flat image. */
+static bool flat_boot_sector(void)
+{
+	enum image_format fmt = IMAGE_ELF64;
+
+	fill(img, 512, 14);
+	put16(img + 0x1fe, 0xaa55);
+	CHECK_EQ(detect_image(img, 512, &fmt), 0);
+	CHECK_EQ(fmt, IMAGE_FLAT);
+	return true;
+}
+
+/* ---- ELF ---------------------------------------------------------------- */
+
+static bool elf32_two_segments_bss(void)
+{
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x300, 0x300 },
+		{ PT_LOAD, 0x200000, 0x2000, 0x80, 0x1000 },
+	};
+	size_t n = make_elf(false, EM_386, 0x100010, segs, 2);
+
+	/* stale bytes where the bss goes must be cleared */
+	memset(ram + 0x200000, 0xaa, 0x2000);
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.format, IMAGE_ELF32);
+	CHECK_EQ(res.mode, MODE_PROTECTED);
+	CHECK_EQ(res.entry, 0x100010);
+	CHECK_EQ(res.image_lo, 0x100000);
+	CHECK_EQ(res.image_hi, 0x201000);
+	CHECK_EQ(res.cr3, 0);
+	CHECK_EQ(res.stack, RAM_SIZE);
+	CHECK(!memcmp(ram + 0x100000, img + 0x1000, 0x300));
+	CHECK(!memcmp(ram + 0x200000, img + 0x2000, 0x80));
+	CHECK(ram_all(0x200080, 0x1000 - 0x80, 0));
+	CHECK(ram_all(0x201000, 0x1000, 0xaa));
+	return true;
+}
+
+/* Only PT_LOAD segments load; a wild PT_NOTE is none of our business. */
+static bool elf32_ignores_other_segments(void)
+{
+	const struct seg segs[] = {
+		{ PT_NOTE, 0x7000000, 0x100, 0x10, 0x10 },
+		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
+	};
+	size_t n = make_elf(false, EM_386, 0x100000, segs, 2);
+
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.image_lo, 0x100000);
+	CHECK_EQ(res.image_hi, 0x100100);
+	return true;
+}
+
+static bool elf_segment_outside_ram(void)
+{
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
+		{ PT_LOAD, RAM_SIZE, 0x2000, 0x100, 0x1000 },
+	};
+	size_t n = make_elf(false, EM_386, 0x100000, segs, 2);
+
+	CHECK_REJECTS(img, n, NULL,
+		      "ELF segment at 0x1000000+0x1000 is outside guest RAM (16 MiB)");
+	CHECK(ram_untouched());
+	return true;
+}
+
+static bool elf_segment_wraps(void)
+{
+	const struct seg segs[] = {
+		{ PT_LOAD, 0xfffffffffffff000ULL, 0x1000, 0x10, 0x2000 },
+	};
+	size_t n = make_elf(true, EM_X86_64, 0x100000, segs, 1);
+
+	CHECK_REJECTS(img, n, NULL, "is outside guest RAM");
+	return true;
+}
+
+static bool elf_segment_beyond_file(void)
+{
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
+		{ PT_LOAD, 0x200000, 0x1100, 0x100, 0x100 },
+	};
+	size_t n = make_elf(false, EM_386, 0x100000, segs, 2);
+
+	/* cut the file in the middle of the second segment */
+	CHECK_REJECTS(img, n - 0x80, NULL, "past the end of the file");
+	CHECK(ram_untouched());
+	return true;
+}
+
+static bool elf_filesz_above_memsz(void)
+{
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x200, 0x100 },
+	};
+	size_t n = make_elf(false, EM_386, 0x100000, segs, 1);
+
+	CHECK_REJECTS(img, n, NULL, "more file bytes");
+	return true;
+}
+
+static bool elf_truncated_header(void)
+{
+	enum image_format fmt;
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
+	};
+
+	make_elf(true, EM_X86_64, 0x100000, segs, 1);
+	/* the class and machine are there, the rest of the header is not */
+	CHECK_EQ(detect_image(img, 40, &fmt), 0);
+	CHECK_EQ(fmt, IMAGE_ELF64);
+	CHECK_REJECTS(img, 40, NULL, "truncated ELF header");
+	CHECK_REJECTS(img, 10, NULL, "truncated ELF header");
+	return true;
+}
+
+static bool elf_phdrs_beyond_file(void)
+{
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
+	};
+
+	make_elf(false, EM_386, 0x100000, segs, 1);
+	CHECK_REJECTS(img, sizeof(Elf32_Ehdr) + 8, NULL,
+		      "program headers (1 at offset 0x34) run past the end");
+	return true;
+}
+
+static bool elf_no_loadable_segment(void)
+{
+	const struct seg segs[] = {
+		{ PT_NOTE, 0x100000, 0x1000, 0x100, 0x100 },
+	};
+	size_t n = make_elf(false, EM_386, 0x100000, segs, 1);
+
+	CHECK_REJECTS(img, n, NULL, "no loadable segments");
+	return true;
+}
+
+static bool elf_wrong_machine(void)
+{
+	enum image_format fmt;
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
+	};
+	size_t n = make_elf(false, EM_ARM, 0x100000, segs, 1);
+
+	CHECK_EQ(detect_image(img, n, &fmt), -1);
+	CHECK_REJECTS(img, n, NULL, "ELF file for machine 40");
+	/* an x86-64 machine in a 32-bit file is just as wrong */
+	n = make_elf(false, EM_X86_64, 0x100000, segs, 1);
+	CHECK_EQ(detect_image(img, n, &fmt), -1);
+	return true;
+}
+
+static bool elf64_entry_and_mode(void)
+{
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x500, 0x800 },
+	};
+	size_t n = make_elf(true, EM_X86_64, 0x100123, segs, 1);
+
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.format, IMAGE_ELF64);
+	CHECK_EQ(res.mode, MODE_LONG);
+	CHECK_EQ(res.entry, 0x100123);
+	CHECK_EQ(res.cr3, LOADER_LOW_BASE);
+	CHECK_EQ(res.stack, RAM_SIZE);
+	CHECK_EQ(res.image_hi, 0x100800);
+	CHECK(!memcmp(ram + 0x100000, img + 0x1000, 0x500));
+	return true;
+}
+
+/* The tables the loader built, entry by entry: 8 PDEs for 16 MiB. */
+static bool elf64_identity_map(void)
+{
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
+	};
+	size_t n = make_elf(true, EM_X86_64, 0x100000, segs, 1);
+	uint64_t pml4e, pdpte, pd, i;
+
+	CHECK_LOADS(img, n, NULL);
+	pml4e = rd64(res.cr3);
+	CHECK_EQ(pml4e & (PTE_P | PTE_RW), PTE_P | PTE_RW);
+	for (i = 1; i < 512; i++)
+		CHECK_EQ(rd64(res.cr3 + i * 8), 0);
+	pdpte = rd64(pml4e & PTE_ADDR);
+	CHECK_EQ(pdpte & (PTE_P | PTE_RW | PTE_PS), PTE_P | PTE_RW);
+	CHECK_EQ(rd64((pml4e & PTE_ADDR) + 8), 0);
+	pd = pdpte & PTE_ADDR;
+	for (i = 0; i < RAM_SIZE / (2 * MiB); i++) {
+		uint64_t pde = rd64(pd + i * 8);
+
+		CHECK_EQ(pde & (PTE_P | PTE_RW | PTE_PS),
+			 PTE_P | PTE_RW | PTE_PS);
+		CHECK_EQ(pde & PTE_ADDR, i * 2 * MiB);
+	}
+	CHECK_EQ(rd64(pd + i * 8), 0);
+	/* the tables lie in RAM, below the image */
+	CHECK(pd + 4096 <= res.image_lo);
+	return true;
+}
+
+/*
+ * A segment on the low pages: the tables go to the first free page above
+ * the image, whose span [image_lo, image_hi) counts as one range.
+ */
+static bool elf64_tables_avoid_segments(void)
+{
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x0, 0x1000, 0x100, 0x5000 },
+		{ PT_LOAD, 0x100000, 0x2000, 0x100, 0x100 },
+	};
+	size_t n = make_elf(true, EM_X86_64, 0x100000, segs, 2);
+	uint64_t pa;
+
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.cr3, 0x101000);
+	CHECK(walk(res.cr3, 0x4ff0, &pa));
+	CHECK_EQ(pa, 0x4ff0);
+	/* the segment's bytes survived the table writes */
+	CHECK(!memcmp(ram, img + 0x1000, 0x100));
+	return true;
+}
+
+static bool elf64_high_entry(void)
+{
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
+	};
+	size_t n = make_elf(true, EM_X86_64, 0xffffffff81000000ULL, segs, 1);
+
+	CHECK_REJECTS(img, n, NULL, "link the image at its load address");
+	CHECK(ram_untouched());
+	return true;
+}
+
+static bool identity_map_4gib(void)
+{
+	uint64_t i, pa;
+	long used;
+
+	used = build_identity_map(ram, RAM_SIZE, 0x10000, 4 * GiB);
+	CHECK_EQ(used, 6 * 4096);
+	CHECK_EQ(identity_map_bytes(4 * GiB), 6 * 4096);
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(rd64(0x11000 + i * 8),
+			 (0x12000 + i * 4096) | PTE_P | PTE_RW);
+	CHECK_EQ(rd64(0x11000 + 4 * 8), 0);
+	for (i = 0; i < 2048; i++)
+		CHECK_EQ(rd64(0x12000 + i * 8),
+			 i * 2 * MiB | PTE_P | PTE_RW | PTE_PS);
+	CHECK(walk(0x10000, 0xfee00123, &pa));
+	CHECK_EQ(pa, 0xfee00123);
+	CHECK(walk(0x10000, 3 * GiB + 5, &pa));
+	CHECK_EQ(pa, 3 * GiB + 5);
+	CHECK(!walk(0x10000, 4 * GiB, &pa));
+	return true;
+}
+
+static bool identity_map_bad_args(void)
+{
+	CHECK_EQ(build_identity_map(ram, RAM_SIZE, 0x1800, 4 * GiB), -1);
+	CHECK_EQ(build_identity_map(ram, RAM_SIZE, RAM_SIZE - 0x2000,
+				    4 * GiB), -1);
+	CHECK_EQ(build_identity_map(ram, RAM_SIZE, 0x1000, 0), -1);
+	CHECK_EQ(build_identity_map(ram, RAM_SIZE, 0x1000, 513 * GiB), -1);
+	CHECK_EQ(identity_map_bytes(0), 0);
+	/* a partial 2 MiB page is mapped whole */
+	CHECK_EQ(build_identity_map(ram, RAM_SIZE, 0x1000, 3 * MiB),
+		 3 * 4096);
+	CHECK_EQ(rd64(0x3000 + 8), 2 * MiB | PTE_P | PTE_RW | PTE_PS);
+	CHECK_EQ(rd64(0x3000 + 16), 0);
+	return true;
+}
+
+/* ---- Multiboot ---------------------------------------------------------- */
+
+static bool mb_kludge_load(void)
+{
+	size_t n = make_mb_kernel();
+
+	memset(ram + MB_LOAD + MB_FILE, 0xaa, 0x3000);
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.format, IMAGE_MULTIBOOT);
+	CHECK_EQ(res.mode, MODE_PROTECTED);
+	CHECK_EQ(res.entry, MB_ENTRY);
+	CHECK_EQ(res.eax, MULTIBOOT_BOOTLOADER_MAGIC);
+	CHECK_EQ(res.cr3, 0);
+	CHECK_EQ(res.image_lo, MB_LOAD);
+	CHECK_EQ(res.image_hi, MB_BSS_END);
+	CHECK(!memcmp(ram + MB_LOAD, img, MB_FILE));
+	CHECK(ram_all(MB_LOAD + MB_FILE, MB_BSS_END - MB_LOAD - MB_FILE, 0));
+	CHECK(ram_all(MB_BSS_END, 0x1000, 0xaa));
+	return true;
+}
+
+/* Spec 3.1.3: loading starts header_addr - load_addr before the header. */
+static bool mb_kludge_file_offset(void)
+{
+	size_t n = 0x4000;
+
+	fill(img, n, 0x44);
+	put_mb_kludge(img + 0x1000, 0, 0x200800, 0x200000, 0x202000, 0,
+		      0x200800);
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.image_lo, 0x200000);
+	CHECK_EQ(res.image_hi, 0x202000);
+	CHECK_EQ(res.entry, 0x200800);
+	CHECK(!memcmp(ram + 0x200000, img + 0x800, 0x2000));
+	CHECK_EQ(ram[0x202000], 0);
+	return true;
+}
+
+static bool mb_kludge_bad_addresses(void)
+{
+	fill(img, 0x1000, 0x55);
+	put_mb_kludge(img, 0, 0x100000, 0x100100, 0, 0, 0x100100);
+	CHECK_REJECTS(img, 0x1000, NULL, "above header_addr");
+	memset(img, 0, 0x200);
+	put_mb_kludge(img + 0x100, 0, 0x100000, 0xff000, 0, 0, 0x100000);
+	CHECK_REJECTS(img, 0x1000, NULL, "before the start of the file");
+	memset(img, 0, 0x200);
+	put_mb_kludge(img, 0, 0x100000, 0x100000, 0x102000, 0, 0x100000);
+	CHECK_REJECTS(img, 0x1000, NULL, "past the end of the file");
+	put_mb_kludge(img, 0, 0x100000, 0x100000, 0, 0x100800, 0x100000);
+	CHECK_REJECTS(img, 0x1000, NULL, "bss_end_addr 0x100800 is below");
+	put_mb_kludge(img, 0, 0x100000, 0x100000, 0, RAM_SIZE + 1, 0x100000);
+	CHECK_REJECTS(img, 0x1000, NULL, "outside guest RAM (16 MiB)");
+	CHECK(ram_untouched());
+	return true;
+}
+
+/* No bit 16: the file is an ELF32 and its program headers say where. */
+static bool mb_elf32(void)
+{
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x400, 0x1000 },
+		{ PT_LOAD, 0x200000, 0x1400, 0x100, 0x100 },
+	};
+	size_t n = make_elf(false, EM_386, 0x100020, segs, 2);
+
+	put_mb(img + 0x1000, 0x3);
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.format, IMAGE_MULTIBOOT);
+	CHECK_EQ(res.mode, MODE_PROTECTED);
+	CHECK_EQ(res.entry, 0x100020);
+	CHECK_EQ(res.eax, MULTIBOOT_BOOTLOADER_MAGIC);
+	CHECK_EQ(res.image_lo, 0x100000);
+	CHECK_EQ(res.image_hi, 0x200100);
+	CHECK(!memcmp(ram + 0x100000, img + 0x1000, 0x400));
+	CHECK_EQ(rd32(0x100000), MULTIBOOT_HEADER_MAGIC);
+	CHECK(!memcmp(ram + 0x200000, img + 0x1400, 0x100));
+	return true;
+}
+
+static bool mb_no_kludge_not_elf(void)
+{
+	fill(img, 0x1000, 0x66);
+	put_mb(img, 0x3);
+	CHECK_REJECTS(img, 0x1000, NULL, "not ELF32");
+	return true;
+}
+
+/* The information structure without a command line or modules. */
+static bool mb_info_memory(void)
+{
+	size_t n = make_mb_kernel();
+	uint32_t mbi, flags, mmap;
+
+	CHECK_LOADS(img, n, NULL);
+	mbi = res.ebx;
+	CHECK(mbi >= LOADER_LOW_BASE && mbi + 88 <= LOADER_LOW_END);
+	flags = rd32(mbi);
+	CHECK_EQ(flags, 1U << 0 | 1U << 6 | 1U << 9);
+	CHECK_EQ(rd32(mbi + 4), 640);
+	CHECK_EQ(rd32(mbi + 8), (RAM_SIZE - MiB) / KiB);
+	CHECK_EQ(rd32(mbi + 44), 2 * 24);
+	mmap = rd32(mbi + 48);
+	CHECK(mmap >= mbi && mmap < LOADER_LOW_END);
+	CHECK_EQ(rd32(mmap), 20);
+	CHECK_EQ(rd64(mmap + 4), 0);
+	CHECK_EQ(rd64(mmap + 12), 0xa0000);
+	CHECK_EQ(rd32(mmap + 20), 1);
+	CHECK_EQ(rd32(mmap + 24), 20);
+	CHECK_EQ(rd64(mmap + 28), MiB);
+	CHECK_EQ(rd64(mmap + 36), RAM_SIZE - MiB);
+	CHECK_EQ(rd32(mmap + 44), 1);
+	CHECK(!strcmp((char *)ram + rd32(mbi + 64), "vtxhv"));
+	CHECK_EQ(res.initrd_lo, 0);
+	return true;
+}
+
+static bool mb_info_cmdline(void)
+{
+	struct load_opts o = { .cmdline = "console=ttyS0 quiet" };
+	size_t n = make_mb_kernel();
+	uint32_t mbi;
+
+	CHECK_LOADS(img, n, &o);
+	mbi = res.ebx;
+	CHECK(rd32(mbi) & 1U << 2);
+	CHECK(!(rd32(mbi) & 1U << 3));
+	CHECK(!strcmp((char *)ram + rd32(mbi + 16), "console=ttyS0 quiet"));
+	CHECK(rd32(mbi + 16) < LOADER_LOW_END);
+	return true;
+}
+
+static bool mb_info_module(void)
+{
+	static const char initrd[] = "hello, initrd";
+	struct load_opts o = {
+		.initrd = initrd, .initrd_size = sizeof(initrd),
+		.initrd_name = "initrd.img",
+	};
+	size_t n = make_mb_kernel();
+	uint32_t mbi, mod, start, end;
+
+	CHECK_LOADS(img, n, &o);
+	mbi = res.ebx;
+	CHECK(rd32(mbi) & 1U << 3);
+	CHECK_EQ(rd32(mbi + 20), 1);
+	mod = rd32(mbi + 24);
+	start = rd32(mod);
+	end = rd32(mod + 4);
+	CHECK_EQ(start % 4096, 0);
+	CHECK(start >= MB_BSS_END);
+	CHECK_EQ(start, 0x105000);
+	CHECK_EQ(end, start + sizeof(initrd));
+	CHECK_EQ(res.initrd_lo, start);
+	CHECK_EQ(res.initrd_hi, end);
+	CHECK(!memcmp(ram + start, initrd, sizeof(initrd)));
+	CHECK(!strcmp((char *)ram + rd32(mod + 8), "initrd.img"));
+	/* the information block does not overlap the module or the image */
+	CHECK(mbi + 88 <= MB_LOAD);
+	return true;
+}
+
+/* An image on the low pages pushes the information block above it. */
+static bool mb_info_clear_of_low_image(void)
+{
+	struct load_opts o = { .cmdline = "x" };
+	size_t n = 0x3000;
+
+	fill(img, n, 0x77);
+	put_mb_kludge(img, 0, 0x1000, 0x1000, 0, 0x8000, 0x1000);
+	CHECK_LOADS(img, n, &o);
+	CHECK_EQ(res.ebx, 0x8000);
+	CHECK(!memcmp(ram + 0x1000, img, n));
+	CHECK(ram_all(0x4000, 0x4000, 0));
+	return true;
+}
+
+static bool mb_initrd_too_big(void)
+{
+	static uint8_t big[64];
+	struct load_opts o = { .initrd = big, .initrd_size = RAM_SIZE };
+	size_t n = make_mb_kernel();
+
+	CHECK_REJECTS(img, n, &o, "initrd of 16777216 bytes does not fit");
+	CHECK(ram_untouched());
+	return true;
+}
+
+static bool mb_bad_checksum(void)
+{
+	enum image_format fmt;
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
+	};
+	size_t n = make_elf(false, EM_386, 0x100000, segs, 1);
+
+	put_mb(img + 0x1000, 0x3);
+	img[0x1008]++;			/* checksum now off by one */
+	CHECK_EQ(detect_image(img, n, &fmt), 0);
+	CHECK_EQ(fmt, IMAGE_ELF32);
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.format, IMAGE_ELF32);
+	CHECK_EQ(res.eax, 0);
+	return true;
+}
+
+static bool mb_header_alignment_and_window(void)
+{
+	enum image_format fmt;
+
+	memset(img, 0, 3 * 4096);
+	put_mb(img + 2, 0);		/* not 32-bit aligned */
+	CHECK_EQ(detect_image(img, 4096, &fmt), 0);
+	CHECK_EQ(fmt, IMAGE_FLAT);
+	memset(img, 0, 16);
+	put_mb(img + 8192, 0);		/* past the first 8 KiB */
+	CHECK_EQ(detect_image(img, 3 * 4096, &fmt), 0);
+	CHECK_EQ(fmt, IMAGE_FLAT);
+	put_mb(img + 8192 - 12, 0);	/* the last place it may be */
+	CHECK_EQ(detect_image(img, 3 * 4096, &fmt), 0);
+	CHECK_EQ(fmt, IMAGE_MULTIBOOT);
+	return true;
+}
+
+/* Spec 3.1.2: a requirement (bits 0-15) we cannot meet is a refusal. */
+static bool mb_unsupported_flag(void)
+{
+	size_t n = make_mb_kernel();
+
+	put_mb_kludge(img, 0x3 | 1U << 3, MB_LOAD, MB_LOAD, 0, MB_BSS_END,
+		      MB_ENTRY);
+	CHECK_REJECTS(img, n, NULL, "requires features 0x8");
+	CHECK(ram_untouched());
+	return true;
+}
+
+/* Bit 2 (video mode) is accepted and ignored; bits 17-31 are optional. */
+static bool mb_ignored_flags(void)
+{
+	size_t n = make_mb_kernel();
+
+	put_mb_kludge(img, 0x7 | 1U << 20, MB_LOAD, MB_LOAD, 0, MB_BSS_END,
+		      MB_ENTRY);
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.format, IMAGE_MULTIBOOT);
+	return true;
+}
+
+/* A multiboot header inside an ELF64 wins: it loads by the header. */
+static bool detect_multiboot_over_elf(void)
+{
+	enum image_format fmt;
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x400000, 0x1000, 0x1000, 0x1000 },
+	};
+	size_t n = make_elf(true, EM_X86_64, 0x400000, segs, 1);
+
+	put_mb_kludge(img + 0x1000, 0x3, 0x100000, 0x100000, 0x101000, 0,
+		      0x100020);
+	CHECK_EQ(detect_image(img, n, &fmt), 0);
+	CHECK_EQ(fmt, IMAGE_MULTIBOOT);
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.mode, MODE_PROTECTED);
+	CHECK_EQ(res.entry, 0x100020);
+	CHECK(!memcmp(ram + 0x100000, img + 0x1000, 0x1000));
+	CHECK(ram_all(0x400000, 0x1000, 0));
+	return true;
+}
+
+/* ---- bzImage and the rest ----------------------------------------------- */
+
+static bool bzimage_detected(void)
+{
+	enum image_format fmt;
+	size_t n = make_bzimage(0x020f, 0x01);
+
+	CHECK_EQ(detect_image(img, n, &fmt), 0);
+	CHECK_EQ(fmt, IMAGE_BZIMAGE);
+	CHECK_REJECTS(img, n, NULL, "bzImage loading is not implemented");
+	CHECK_EQ(res.format, IMAGE_BZIMAGE);
+	return true;
+}
+
+static bool bzimage_invalid(void)
+{
+	enum image_format fmt;
+	size_t n = make_bzimage(0x020f, 0x00);
+
+	CHECK_EQ(detect_image(img, n, &fmt), -1);
+	CHECK_REJECTS(img, n, NULL, "zImage");
+	n = make_bzimage(0x0104, 0x01);
+	CHECK_REJECTS(img, n, NULL, "boot protocol 1.04 is too old");
+	n = make_bzimage(0x020f, 0x01);
+	CHECK_REJECTS(img, 4 * 512, NULL, "truncated bzImage");
+	return true;
+}
+
+/* Options that would do nothing for a format are refused, not dropped. */
+static bool options_checked_per_format(void)
+{
+	struct load_opts at = { .has_load = true, .load_addr = 0x200000 };
+	struct load_opts cmdline = { .cmdline = "quiet" };
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
+	};
+	size_t n = make_elf(false, EM_386, 0x100000, segs, 1);
+
+	CHECK_REJECTS(img, n, &at, "apply only to flat images");
+	CHECK_REJECTS(img, n, &cmdline, "the image is ELF32");
+	fill(img, 0x100, 0x88);
+	CHECK_REJECTS(img, 0x100, &cmdline, "the image is flat");
+	return true;
+}
+
+static bool names(void)
+{
+	CHECK(!strcmp(image_format_name(IMAGE_FLAT), "flat"));
+	CHECK(!strcmp(image_format_name(IMAGE_ELF32), "ELF32"));
+	CHECK(!strcmp(image_format_name(IMAGE_ELF64), "ELF64"));
+	CHECK(!strcmp(image_format_name(IMAGE_MULTIBOOT), "multiboot"));
+	CHECK(!strcmp(image_format_name(IMAGE_BZIMAGE), "bzImage"));
+	CHECK(!strcmp(guest_mode_name(MODE_LONG), "long"));
+	return true;
+}
+
+#define TEST(fn) { #fn, fn }
+
+static const struct {
+	const char *name;
+	bool (*fn)(void);
+} tests[] = {
+	TEST(flat_protected_defaults),
+	TEST(flat_real_defaults),
+	TEST(flat_long_defaults),
+	TEST(flat_load_and_entry),
+	TEST(flat_entry_only),
+	TEST(flat_real_load_and_entry),
+	TEST(flat_real_entry_above_1m),
+	TEST(flat_long_tables_avoid_image),
+	TEST(flat_outside_ram),
+	TEST(flat_load_wraps),
+	TEST(flat_entry_outside_ram),
+	TEST(flat_empty_and_bad_mode),
+	TEST(flat_no_room_for_stack),
+	TEST(flat_boot_sector),
+	TEST(elf32_two_segments_bss),
+	TEST(elf32_ignores_other_segments),
+	TEST(elf_segment_outside_ram),
+	TEST(elf_segment_wraps),
+	TEST(elf_segment_beyond_file),
+	TEST(elf_filesz_above_memsz),
+	TEST(elf_truncated_header),
+	TEST(elf_phdrs_beyond_file),
+	TEST(elf_no_loadable_segment),
+	TEST(elf_wrong_machine),
+	TEST(elf64_entry_and_mode),
+	TEST(elf64_identity_map),
+	TEST(elf64_tables_avoid_segments),
+	TEST(elf64_high_entry),
+	TEST(identity_map_4gib),
+	TEST(identity_map_bad_args),
+	TEST(mb_kludge_load),
+	TEST(mb_kludge_file_offset),
+	TEST(mb_kludge_bad_addresses),
+	TEST(mb_elf32),
+	TEST(mb_no_kludge_not_elf),
+	TEST(mb_info_memory),
+	TEST(mb_info_cmdline),
+	TEST(mb_info_module),
+	TEST(mb_info_clear_of_low_image),
+	TEST(mb_initrd_too_big),
+	TEST(mb_bad_checksum),
+	TEST(mb_header_alignment_and_window),
+	TEST(mb_unsupported_flag),
+	TEST(mb_ignored_flags),
+	TEST(detect_multiboot_over_elf),
+	TEST(bzimage_detected),
+	TEST(bzimage_invalid),
+	TEST(options_checked_per_format),
+	TEST(names),
+};
+
+#define NTESTS (sizeof(tests) / sizeof(tests[0]))
+
+int main(void)
+{
+	size_t i;
+	int fail = 0;
+
+	ram = malloc(RAM_SIZE);
+	if (!ram) {
+		printf("Bail out! cannot allocate %llu bytes of guest RAM\n",
+		       RAM_SIZE);
+		return 1;
+	}
+	printf("TAP version 13\n1..%zu\n", NTESTS);
+	for (i = 0; i < NTESTS; i++) {
+		memset(ram, 0, RAM_SIZE);
+		memset(img, 0, sizeof(img));
+		memset(&res, 0, sizeof(res));
+		err[0] = '\0';
+		if (tests[i].fn()) {
+			printf("ok %zu %s\n", i + 1, tests[i].name);
+		} else {
+			printf("not ok %zu %s\n", i + 1, tests[i].name);
+			fail = 1;
+		}
+	}
+	free(ram);
+	return fail;
+}

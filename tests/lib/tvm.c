@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host half of the test library: a VM with one vCPU and one slot of
+ * guest RAM at address 0, the test binary copied into it, 64-bit or real
+ * mode start-up, and the ucall loop.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/auxv.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/ioctl.h>
+
+#include <linux/kvm.h>
+
+#include "tvm.h"
+#include "vtxhv_test.h"
+
+int tvm_use_kvm;
+
+#define PML4_ADDR	0x1000	/* then PDPT, then 4 PDs: 4 GiB of 2 MiB pages */
+#define STACK_SIZE	0x10000
+
+extern uint64_t tvm_guest_gdt[4];
+void tvm_guest_start(void (*entry)(uint64_t), uint64_t arg);
+
+static const char *const exit_names[] = {
+	[VTXHV_EXIT_UNKNOWN] = "UNKNOWN", [VTXHV_EXIT_IO] = "IO",
+	[VTXHV_EXIT_MMIO] = "MMIO", [VTXHV_EXIT_HLT] = "HLT",
+	[VTXHV_EXIT_HYPERCALL] = "HYPERCALL",
+	[VTXHV_EXIT_SHUTDOWN] = "SHUTDOWN",
+	[VTXHV_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
+	[VTXHV_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+	[VTXHV_EXIT_INTR] = "INTR",
+};
+
+const char *exit_reason_name(uint32_t reason)
+{
+	if (reason < sizeof(exit_names) / sizeof(exit_names[0]) &&
+	    exit_names[reason])
+		return exit_names[reason];
+	return "?";
+}
+
+/*
+ * The KVM backend: the same VM through <linux/kvm.h>, for comparisons in
+ * the same boot (make bench).  tvm->run is kept in vtxhv's format.
+ */
+static struct tvm *kvm_create(struct tvm *t)
+{
+	struct kvm_userspace_memory_region r;
+
+	t->kvm = 1;
+	t->dev = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (t->dev < 0)
+		test_skip_all("/dev/kvm missing: kvm_intel is not loaded");
+	t->vm = ioctl(t->dev, KVM_CREATE_VM, 0);
+	TEST_ASSERT(t->vm >= 0, "KVM_CREATE_VM");
+	t->mem = mmap(NULL, t->mem_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	TEST_ASSERT(t->mem != MAP_FAILED, "mmap guest memory");
+	r = (struct kvm_userspace_memory_region){
+		.slot = 0, .guest_phys_addr = 0, .memory_size = t->mem_size,
+		.userspace_addr = (uintptr_t)t->mem,
+	};
+	TEST_ASSERT(!ioctl(t->vm, KVM_SET_USER_MEMORY_REGION, &r),
+		    "KVM_SET_USER_MEMORY_REGION");
+	t->vcpu = ioctl(t->vm, KVM_CREATE_VCPU, 0);
+	TEST_ASSERT(t->vcpu >= 0, "KVM_CREATE_VCPU");
+	t->kvm_run_size = ioctl(t->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
+	t->kvm_run = mmap(NULL, t->kvm_run_size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, t->vcpu, 0);
+	TEST_ASSERT(t->kvm_run != MAP_FAILED, "mmap kvm_run");
+	t->run = calloc(1, 4096);
+	TEST_ASSERT(t->run, "calloc");
+	return t;
+}
+
+struct tvm *tvm_create(size_t mem_size)
+{
+	struct vtxhv_create_vm c = { .paging = VTXHV_PAGING_EPT };
+	struct vtxhv_memory_region r;
+	struct tvm *t = calloc(1, sizeof(*t));
+
+	TEST_ASSERT(t, "calloc");
+	if (tvm_use_kvm) {
+		t->mem_size = mem_size;
+		return kvm_create(t);
+	}
+	t->dev = open("/dev/vtxhv", O_RDWR | O_CLOEXEC);
+	if (t->dev < 0 && errno == ENOENT)
+		test_skip_all("/dev/vtxhv missing: vtxhv is not loaded");
+	TEST_ASSERT(t->dev >= 0, "open /dev/vtxhv");
+	t->vm = ioctl(t->dev, VTXHV_CREATE_VM, &c);
+	TEST_ASSERT(t->vm >= 0, "VTXHV_CREATE_VM");
+	t->mem_size = mem_size;
+	t->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	TEST_ASSERT(t->mem != MAP_FAILED, "mmap guest memory");
+	r = (struct vtxhv_memory_region){
+		.slot = 0, .guest_phys_addr = 0, .size = mem_size,
+		.userspace_addr = (uintptr_t)t->mem,
+	};
+	TEST_ASSERT(!ioctl(t->vm, VTXHV_SET_MEMORY_REGION, &r),
+		    "VTXHV_SET_MEMORY_REGION");
+	t->vcpu = ioctl(t->vm, VTXHV_CREATE_VCPU, 0);
+	TEST_ASSERT(t->vcpu >= 0, "VTXHV_CREATE_VCPU");
+	t->run = mmap(NULL, ioctl(t->dev, VTXHV_GET_RUN_SIZE, 0),
+		      PROT_READ | PROT_WRITE, MAP_SHARED, t->vcpu, 0);
+	TEST_ASSERT(t->run != MAP_FAILED, "mmap run page");
+	return t;
+}
+
+void tvm_destroy(struct tvm *t)
+{
+	if (t->kvm) {
+		munmap(t->kvm_run, t->kvm_run_size);
+		free(t->run);
+	} else {
+		munmap(t->run, 4096);
+	}
+	close(t->vcpu);
+	close(t->vm);
+	close(t->dev);
+	munmap(t->mem, t->mem_size);
+	free(t);
+}
+
+void tvm_get_regs(struct tvm *t, struct vtxhv_regs *r)
+{
+	struct kvm_regs k;
+
+	if (!t->kvm) {
+		TEST_ASSERT(!ioctl(t->vcpu, VTXHV_GET_REGS, r),
+			    "VTXHV_GET_REGS");
+		return;
+	}
+	TEST_ASSERT(!ioctl(t->vcpu, KVM_GET_REGS, &k), "KVM_GET_REGS");
+	*r = (struct vtxhv_regs){
+		.rax = k.rax, .rcx = k.rcx, .rdx = k.rdx, .rbx = k.rbx,
+		.rsp = k.rsp, .rbp = k.rbp, .rsi = k.rsi, .rdi = k.rdi,
+		.r8 = k.r8, .r9 = k.r9, .r10 = k.r10, .r11 = k.r11,
+		.r12 = k.r12, .r13 = k.r13, .r14 = k.r14, .r15 = k.r15,
+		.rip = k.rip, .rflags = k.rflags,
+	};
+}
+
+void tvm_set_regs(struct tvm *t, const struct vtxhv_regs *r)
+{
+	struct kvm_regs k = {
+		.rax = r->rax, .rcx = r->rcx, .rdx = r->rdx, .rbx = r->rbx,
+		.rsp = r->rsp, .rbp = r->rbp, .rsi = r->rsi, .rdi = r->rdi,
+		.r8 = r->r8, .r9 = r->r9, .r10 = r->r10, .r11 = r->r11,
+		.r12 = r->r12, .r13 = r->r13, .r14 = r->r14, .r15 = r->r15,
+		.rip = r->rip, .rflags = r->rflags,
+	};
+
+	if (t->kvm)
+		TEST_ASSERT(!ioctl(t->vcpu, KVM_SET_REGS, &k), "KVM_SET_REGS");
+	else
+		TEST_ASSERT(!ioctl(t->vcpu, VTXHV_SET_REGS, r),
+			    "VTXHV_SET_REGS");
+}
+
+/* struct kvm_segment and struct vtxhv_segment have the same fields. */
+#define SEG_COPY(D_, S_)							\
+	do {								\
+		(D_).base = (S_).base; (D_).limit = (S_).limit;		\
+		(D_).selector = (S_).selector; (D_).type = (S_).type;	\
+		(D_).present = (S_).present; (D_).dpl = (S_).dpl;		\
+		(D_).db = (S_).db; (D_).s = (S_).s; (D_).l = (S_).l;		\
+		(D_).g = (S_).g; (D_).avl = (S_).avl;			\
+		(D_).unusable = (S_).unusable;				\
+	} while (0)
+
+#define SREGS_COPY(D_, S_)						\
+	do {								\
+		SEG_COPY((D_).cs, (S_).cs); SEG_COPY((D_).ds, (S_).ds);	\
+		SEG_COPY((D_).es, (S_).es); SEG_COPY((D_).fs, (S_).fs);	\
+		SEG_COPY((D_).gs, (S_).gs); SEG_COPY((D_).ss, (S_).ss);	\
+		SEG_COPY((D_).tr, (S_).tr); SEG_COPY((D_).ldt, (S_).ldt);	\
+		(D_).gdt.base = (S_).gdt.base;				\
+		(D_).gdt.limit = (S_).gdt.limit;				\
+		(D_).idt.base = (S_).idt.base;				\
+		(D_).idt.limit = (S_).idt.limit;				\
+		(D_).cr0 = (S_).cr0; (D_).cr2 = (S_).cr2;			\
+		(D_).cr3 = (S_).cr3; (D_).cr4 = (S_).cr4;			\
+		(D_).cr8 = (S_).cr8; (D_).efer = (S_).efer;			\
+	} while (0)
+
+void tvm_get_sregs(struct tvm *t, struct vtxhv_sregs *s)
+{
+	struct kvm_sregs k;
+
+	if (!t->kvm) {
+		TEST_ASSERT(!ioctl(t->vcpu, VTXHV_GET_SREGS, s),
+			    "VTXHV_GET_SREGS");
+		return;
+	}
+	TEST_ASSERT(!ioctl(t->vcpu, KVM_GET_SREGS, &k), "KVM_GET_SREGS");
+	memset(s, 0, sizeof(*s));
+	SREGS_COPY(*s, k);
+}
+
+void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s)
+{
+	struct kvm_sregs k;
+
+	if (!t->kvm) {
+		TEST_ASSERT(!ioctl(t->vcpu, VTXHV_SET_SREGS, s),
+			    "VTXHV_SET_SREGS");
+		return;
+	}
+	TEST_ASSERT(!ioctl(t->vcpu, KVM_GET_SREGS, &k), "KVM_GET_SREGS");
+	SREGS_COPY(k, *s);
+	TEST_ASSERT(!ioctl(t->vcpu, KVM_SET_SREGS, &k), "KVM_SET_SREGS");
+}
+
+/* The host's CPUID with VMX and x2APIC hidden and "hypervisor" set. */
+void tvm_set_cpuid_host(struct tvm *t)
+{
+	static const uint32_t indexed[] = { 4, 7, 0xb, 0xd };
+	struct {
+		struct vtxhv_cpuid c;
+		struct vtxhv_cpuid_entry e[VTXHV_MAX_CPUID_ENTRIES];
+	} tab;
+	static const uint32_t bases[] = { 0, 0x80000000 };
+	uint32_t base, max, fn, i, sub, n = 0, k;
+
+	memset(&tab, 0, sizeof(tab));
+	for (k = 0; k < 2; k++) {
+		uint32_t a, b, c, d;
+
+		base = bases[k];
+		__asm__ volatile("cpuid" : "=a"(max), "=b"(b), "=c"(c), "=d"(d)
+				 : "a"(base), "c"(0));
+		for (fn = base; fn <= max && n < 100; fn++) {
+			int subs = 1, flags = 0;
+
+			for (i = 0; i < sizeof(indexed) / sizeof(indexed[0]); i++)
+				if (fn == indexed[i]) {
+					subs = 4;
+					flags = VTXHV_CPUID_SIGNIFICANT_INDEX;
+				}
+			for (sub = 0; sub < (uint32_t)subs; sub++) {
+				struct vtxhv_cpuid_entry *e = &tab.e[n++];
+
+				__asm__ volatile("cpuid"
+						 : "=a"(a), "=b"(b), "=c"(c),
+						   "=d"(d)
+						 : "a"(fn), "c"(sub));
+				if (fn == 1) {
+					c &= ~(1U << 5 | 1U << 21);
+					c |= 1U << 31;
+				}
+				*e = (struct vtxhv_cpuid_entry){
+					.function = fn, .index = sub,
+					.flags = flags, .eax = a, .ebx = b,
+					.ecx = c, .edx = d,
+				};
+			}
+		}
+	}
+	tab.c.nent = n;
+	if (t->kvm) {
+		struct {
+			struct kvm_cpuid2 c;
+			struct kvm_cpuid_entry2 e[VTXHV_MAX_CPUID_ENTRIES];
+		} k;
+
+		memset(&k, 0, sizeof(k));
+		k.c.nent = n;
+		for (i = 0; i < n; i++) {
+			k.e[i].function = tab.e[i].function;
+			k.e[i].index = tab.e[i].index;
+			k.e[i].flags = tab.e[i].flags ?
+				       KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
+			k.e[i].eax = tab.e[i].eax;
+			k.e[i].ebx = tab.e[i].ebx;
+			k.e[i].ecx = tab.e[i].ecx;
+			k.e[i].edx = tab.e[i].edx;
+		}
+		TEST_ASSERT(!ioctl(t->vcpu, KVM_SET_CPUID2, &k),
+			    "KVM_SET_CPUID2");
+		return;
+	}
+	TEST_ASSERT(!ioctl(t->vcpu, VTXHV_SET_CPUID, &tab), "VTXHV_SET_CPUID");
+}
+
+/*
+ * Copy this process's loaded segments (code, data with its relocations
+ * applied) into guest RAM at the same addresses: identity-mapped, the
+ * guest then runs the very functions the host linked.
+ */
+static void load_self(struct tvm *t)
+{
+	const ElfW(Phdr) *ph = (const void *)getauxval(AT_PHDR);
+	unsigned long i, n = getauxval(AT_PHNUM);
+
+	for (i = 0; i < n; i++) {
+		uint64_t start = ph[i].p_vaddr & ~0xfffULL;
+		uint64_t end = ph[i].p_vaddr + ph[i].p_memsz;
+
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		TEST_ASSERT(end <= t->mem_size - STACK_SIZE,
+			    "segment %#lx-%#lx beyond guest RAM", start, end);
+		memcpy(t->mem + start, (void *)(uintptr_t)start, end - start);
+	}
+}
+
+static struct vtxhv_segment seg(uint16_t sel, uint8_t type, int code64)
+{
+	struct vtxhv_segment s = {
+		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
+		.present = 1, .s = 1, .g = 1, .db = !code64, .l = code64,
+	};
+	return s;
+}
+
+void tvm_setup_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg)
+{
+	uint64_t *pml4 = (uint64_t *)(t->mem + PML4_ADDR);
+	uint64_t *pdpt = pml4 + 512, *pd = pdpt + 512;
+	struct vtxhv_sregs s;
+	struct vtxhv_regs r;
+	int i;
+
+	load_self(t);
+	/* Identity map of the low 4 GiB with 2 MiB pages. */
+	pml4[0] = (PML4_ADDR + 0x1000) | 3;
+	for (i = 0; i < 4; i++)
+		pdpt[i] = (PML4_ADDR + 0x2000 + i * 0x1000) | 3;
+	for (i = 0; i < 4 * 512; i++)
+		pd[i] = ((uint64_t)i << 21) | 0x83;
+
+	tvm_get_sregs(t, &s);
+	s.cs = seg(0x08, 11, 1);
+	s.ds = s.es = s.fs = s.gs = s.ss = seg(0x10, 3, 0);
+	s.tr = (struct vtxhv_segment){ .selector = 0x18, .limit = 0x67,
+				       .type = 11, .present = 1 };
+	s.ldt = (struct vtxhv_segment){ .unusable = 1 };
+	s.gdt.base = (uintptr_t)tvm_guest_gdt;
+	s.gdt.limit = sizeof(tvm_guest_gdt) - 1;
+	s.idt.base = 0;
+	s.idt.limit = 0;
+	s.cr0 = 0x80050033;	/* PG WP NE ET MP PE */
+	s.cr3 = PML4_ADDR;
+	s.cr4 = 0x620;		/* OSXMMEXCPT OSFXSR PAE */
+	s.efer = 0xd01;		/* NXE LMA LME SCE */
+	tvm_set_sregs(t, &s);
+
+	memset(&r, 0, sizeof(r));
+	r.rip = (uintptr_t)tvm_guest_start;
+	r.rdi = (uintptr_t)entry;
+	r.rsi = arg;
+	r.rsp = t->mem_size - 8;	/* 16-byte aligned minus the return */
+	r.rflags = 2;
+	tvm_set_regs(t, &r);
+}
+
+void tvm_setup_real_mode(struct tvm *t, const void *code, size_t len)
+{
+	struct vtxhv_sregs s;
+	struct vtxhv_regs r;
+
+	memcpy(t->mem + 0x1000, code, len);
+	tvm_get_sregs(t, &s);
+	s.cs.base = 0;
+	s.cs.selector = 0;
+	tvm_set_sregs(t, &s);
+	memset(&r, 0, sizeof(r));
+	r.rip = 0x1000;
+	r.rsp = 0x8000;
+	r.rflags = 2;
+	tvm_set_regs(t, &r);
+}
+
+/* KVM_RUN, with KVM's exit translated into t->run (and IN/MMIO-read
+ * data taken back from it before the next entry).
+ */
+static int kvm_run(struct tvm *t)
+{
+	struct kvm_run *k = t->kvm_run;
+	struct vtxhv_run *r = t->run;
+	uint8_t *data = (uint8_t *)r + sizeof(*r);
+	size_t n;
+
+	if (k->exit_reason == KVM_EXIT_IO && k->io.direction == KVM_EXIT_IO_IN)
+		memcpy((uint8_t *)k + k->io.data_offset, data,
+		       (size_t)k->io.size * k->io.count);
+	if (k->exit_reason == KVM_EXIT_MMIO && !k->mmio.is_write)
+		memcpy(k->mmio.data, r->mmio.data, 8);
+	k->immediate_exit = r->immediate_exit;
+	if (ioctl(t->vcpu, KVM_RUN, 0)) {
+		r->exit_reason = VTXHV_EXIT_INTR;
+		return -errno;
+	}
+	memset(r, 0, sizeof(*r));
+	switch (k->exit_reason) {
+	case KVM_EXIT_IO:
+		r->exit_reason = VTXHV_EXIT_IO;
+		r->io.direction = k->io.direction == KVM_EXIT_IO_OUT ?
+				  VTXHV_IO_OUT : VTXHV_IO_IN;
+		r->io.size = k->io.size;
+		r->io.port = k->io.port;
+		r->io.count = k->io.count;
+		r->io.data_offset = sizeof(*r);
+		n = (size_t)k->io.size * k->io.count;
+		if (n <= VTXHV_RUN_IO_DATA_MAX)
+			memcpy(data, (uint8_t *)k + k->io.data_offset, n);
+		break;
+	case KVM_EXIT_MMIO:
+		r->exit_reason = VTXHV_EXIT_MMIO;
+		r->mmio.phys_addr = k->mmio.phys_addr;
+		r->mmio.len = k->mmio.len;
+		r->mmio.is_write = k->mmio.is_write;
+		memcpy(r->mmio.data, k->mmio.data, 8);
+		break;
+	case KVM_EXIT_HLT:
+		r->exit_reason = VTXHV_EXIT_HLT;
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		r->exit_reason = VTXHV_EXIT_SHUTDOWN;
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		r->exit_reason = VTXHV_EXIT_FAIL_ENTRY;
+		break;
+	case KVM_EXIT_INTR:
+		r->exit_reason = VTXHV_EXIT_INTR;
+		break;
+	default:
+		r->exit_reason = VTXHV_EXIT_INTERNAL_ERROR;
+		r->internal.exit_reason = k->exit_reason;
+	}
+	return 0;
+}
+
+int tvm_run(struct tvm *t)
+{
+	if (t->kvm)
+		return kvm_run(t);
+	return ioctl(t->vcpu, VTXHV_RUN, 0) ? -errno : 0;
+}
+
+void tvm_run_ok(struct tvm *t)
+{
+	int ret = tvm_run(t);
+
+	TEST_ASSERT(!ret, "VTXHV_RUN: %d", ret);
+}
+
+static const char *guest_str(struct tvm *t, const char *p)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	if (!p || a >= t->mem_size)
+		return "?";
+	return (const char *)t->mem + a;
+}
+
+uint64_t tvm_get_ucall(struct tvm *t, struct ucall *uc)
+{
+	uint32_t gpa;
+
+	memset(uc, 0, sizeof(*uc));
+	tvm_run_ok(t);
+	if (t->run->exit_reason != VTXHV_EXIT_IO ||
+	    t->run->io.port != UCALL_PORT ||
+	    t->run->io.direction != VTXHV_IO_OUT || t->run->io.size != 4) {
+		printf("# exit %s (%u) instead of a ucall\n",
+		       exit_reason_name(t->run->exit_reason),
+		       t->run->exit_reason);
+		if (t->run->exit_reason == VTXHV_EXIT_IO)
+			printf("# port %#x size %u dir %u\n", t->run->io.port,
+			       t->run->io.size, t->run->io.direction);
+		if (t->run->exit_reason == VTXHV_EXIT_INTERNAL_ERROR)
+			printf("# suberror %u reason %u qual %#llx rip %#llx\n",
+			       t->run->internal.suberror,
+			       t->run->internal.exit_reason,
+			       (unsigned long long)t->run->internal.qualification,
+			       (unsigned long long)t->run->internal.rip);
+		return UCALL_NONE;
+	}
+	memcpy(&gpa, (uint8_t *)t->run + t->run->io.data_offset, 4);
+	TEST_ASSERT(gpa + sizeof(*uc) <= t->mem_size, "ucall at %#x", gpa);
+	memcpy(uc, t->mem + gpa, sizeof(*uc));
+	if (uc->cmd == UCALL_ABORT)
+		printf("# guest assertion failed at %s:%lu: %s (%#lx, %#lx)\n",
+		       guest_str(t, uc->file), (unsigned long)uc->line,
+		       guest_str(t, uc->expr), (unsigned long)uc->args[0],
+		       (unsigned long)uc->args[1]);
+	if (uc->cmd == UCALL_EXCEPTION)
+		printf("# guest exception %lu at rip %#lx, error code %#lx\n",
+		       (unsigned long)uc->args[0], (unsigned long)uc->args[1],
+		       (unsigned long)uc->args[2]);
+	return uc->cmd;
+}
+
+void tvm_expect_ucall(struct tvm *t, uint64_t cmd, uint64_t arg0)
+{
+	struct ucall uc;
+	uint64_t got = tvm_get_ucall(t, &uc);
+
+	TEST_ASSERT(got == cmd, "ucall %lu, expected %lu", (unsigned long)got,
+		    (unsigned long)cmd);
+	if (cmd == UCALL_SYNC)
+		TEST_ASSERT(uc.args[0] == arg0, "GUEST_SYNC(%lu), expected %lu",
+			    (unsigned long)uc.args[0], (unsigned long)arg0);
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The test library: host helpers to create a VM through /dev/vtxhv and run
+ * guest code, and the guest side (ucalls, assertions) in the spirit of the
+ * KVM selftests.  A test is a guest_code() function and a host main() in
+ * one statically linked file: the test binary's own segments are loaded
+ * into guest memory at their link addresses and identity-mapped, so guest
+ * code is ordinary C called in 64-bit mode.
+ */
+#ifndef VTXHV_TVM_H
+#define VTXHV_TVM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "vtxhv.h"
+
+/* --- guest side -------------------------------------------------------- */
+
+#define UCALL_PORT	0xe0
+
+enum {
+	UCALL_NONE,
+	UCALL_SYNC,	/* GUEST_SYNC(arg): a checkpoint the host checks */
+	UCALL_DONE,	/* GUEST_DONE(): the guest finished */
+	UCALL_ABORT,	/* GUEST_ASSERT failed: file, line, expression */
+	UCALL_EXCEPTION,/* an exception no handler took: vector, rip, code */
+};
+
+struct ucall {
+	uint64_t cmd;
+	uint64_t args[4];
+	const char *file;
+	const char *expr;
+	uint64_t line;
+};
+
+void ucall(uint64_t cmd, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+void ucall_assert(const char *file, int line, const char *expr, uint64_t a0,
+		  uint64_t a1);
+
+#define GUEST_SYNC(arg)		ucall(UCALL_SYNC, (arg), 0, 0, 0)
+#define GUEST_DONE()		ucall(UCALL_DONE, 0, 0, 0, 0)
+#define GUEST_ASSERT(cond)						\
+	do {								\
+		if (!(cond))						\
+			ucall_assert(__FILE__, __LINE__, #cond, 0, 0);	\
+	} while (0)
+#define GUEST_ASSERT_EQ(a, b)						\
+	do {								\
+		uint64_t __a = (a), __b = (b);				\
+		if (__a != __b)						\
+			ucall_assert(__FILE__, __LINE__, #a " == " #b,	\
+				     __a, __b);				\
+	} while (0)
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return lo | (uint64_t)hi << 32;
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a,
+			 uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+			 : "a"(leaf), "c"(sub));
+}
+
+/*
+ * Exceptions in the guest: a handler installed with guest_set_handler()
+ * gets the vector, error code and the faulting RIP, and may change the RIP
+ * to resume at (e.g. past the faulting instruction).  Without one, the
+ * guest reports UCALL_EXCEPTION.
+ */
+struct ex_regs {
+	uint64_t vector, error_code, rip;
+};
+
+typedef void (*guest_handler_t)(struct ex_regs *regs);
+void guest_set_handler(int vector, guest_handler_t handler);
+
+/* Execute @insn-bytes-long instruction and return the vector it raised
+ * (or 0xff), by way of a handler that skips it.
+ */
+extern volatile uint64_t guest_last_vector, guest_last_error;
+
+/* --- host side --------------------------------------------------------- */
+
+struct tvm {
+	int dev, vm, vcpu;
+	struct vtxhv_run *run;
+	/*
+	 * With the KVM backend (tvm_use_kvm), the same guests run on Linux's
+	 * own KVM: @run is then a translation of KVM's run page, so tests
+	 * read one format.
+	 */
+	int kvm;
+	void *kvm_run;
+	size_t kvm_run_size;
+	uint8_t *mem;		/* guest RAM at guest-physical 0 */
+	size_t mem_size;
+};
+
+#define TVM_DEFAULT_MEM	(64 << 20)
+
+/* Run the guests on /dev/kvm instead of /dev/vtxhv (benchmarks). */
+extern int tvm_use_kvm;
+
+struct tvm *tvm_create(size_t mem_size);
+/* Long mode, the test binary loaded, RIP at @entry(@arg). */
+void tvm_setup_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg);
+void tvm_destroy(struct tvm *t);
+
+int tvm_run(struct tvm *t);			/* VTXHV_RUN: 0 or -errno */
+void tvm_run_ok(struct tvm *t);			/* run, assert no error */
+/* Run until a ucall; I/O exits for other ports fail the test. */
+uint64_t tvm_get_ucall(struct tvm *t, struct ucall *uc);
+/* Run, expect a ucall @cmd (printing an abort's file and line). */
+void tvm_expect_ucall(struct tvm *t, uint64_t cmd, uint64_t arg0);
+
+void tvm_get_regs(struct tvm *t, struct vtxhv_regs *r);
+void tvm_set_regs(struct tvm *t, const struct vtxhv_regs *r);
+void tvm_get_sregs(struct tvm *t, struct vtxhv_sregs *s);
+void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s);
+void tvm_set_cpuid_host(struct tvm *t);	/* host CPUID, VMX hidden */
+const char *exit_reason_name(uint32_t reason);
+
+/* Real-mode guest at 0x1000 running @code. */
+void tvm_setup_real_mode(struct tvm *t, const void *code, size_t len);
+
+#endif /* VTXHV_TVM_H */

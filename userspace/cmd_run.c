@@ -1,0 +1,1330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtxctl run: create a VM, load an image into its RAM (loader.c), run each
+ * vCPU in its own thread, and emulate the devices of devices.c until the
+ * guest stops.
+ *
+ * Guest RAM is one slot of --mem bytes at guest-physical 0, an anonymous
+ * mapping.  The initial state of a vCPU, by the mode the image starts in:
+ *
+ *   real mode (a flat image with --mode real)
+ *     CR0 = ET (PE and PG off), CR4 = 0, EFER = 0.  An entry below 64 KiB
+ *     starts at CS:IP = 0:entry, a higher one at CS:IP = (entry >> 4):
+ *     (entry & 0xF).  DS = ES = FS = GS = SS = 0 (base 0, limit 0xFFFF).
+ *     SS:SP = 0:0x7C00 if the 4 KiB below it are free, else SP = 0.
+ *     IDTR = base 0, limit 0x3FF (the real-mode vector table).
+ *
+ *   protected mode (a flat image with --mode protected or no --mode, ELF32,
+ *   multiboot)
+ *     CR0 = PE | ET (paging off), CR4 = 0, EFER = 0.  CS = 0x08 (32-bit
+ *     code), DS = ES = FS = GS = SS = 0x10 (data), all base 0 and limit
+ *     4 GiB, TR = 0x18, from the GDT below.  EIP = the entry point, ESP =
+ *     the top of RAM (at most 4 GiB, 16-byte aligned) if the 64 KiB below
+ *     it are free, else 0.  Multiboot (spec 3.2): EAX = 0x2BADB002, EBX =
+ *     the multiboot information structure.
+ *
+ *   long mode (a flat image with --mode long, ELF64)
+ *     CR0 = PG | PE | NE | ET, CR4 = PAE | OSFXSR | OSXMMEXCPT (so that
+ *     compiled code may use SSE), EFER = LME | LMA, CR3 = 4-level page
+ *     tables from the loader that identity-map RAM below 4 GiB with 2 MiB
+ *     pages.  CS = 0x08 (64-bit code), data segments 0x10, TR = 0x18 (a
+ *     64-bit TSS).  RIP = the entry point, RSP as in protected mode.
+ *
+ *   every mode
+ *     RFLAGS = 0x2 (interrupts disabled); general registers 0 except the
+ *     ones named above and EDI/RDI, which holds the vCPU index (0 to
+ *     --cpus - 1: every vCPU starts at the entry point).  The stack area
+ *     above (4 KiB real mode, 64 KiB otherwise) is shared out: vCPU i's
+ *     stack pointer is the initial one minus i * (area / --cpus), rounded
+ *     down to 16 bytes.  IDTR is empty (base 0, limit 0) outside real mode,
+ *     so any exception triple-faults (exit status 2) until the guest loads
+ *     its own IDT.
+ *
+ * The GDT of protected and long mode lives in one 4 KiB page of guest RAM:
+ * null, 0x08 code (32- or 64-bit), 0x10 data, 0x18 a busy TSS whose 104
+ * zero bytes are in the same page, at offset 0x80.  The page is the first
+ * one from 0xA0000 up (the 640 KiB - 1 MiB hole the multiboot memory map
+ * leaves out, so that a multiboot kernel does not reuse it) that the image,
+ * the page tables, the multiboot information, the module and the stack
+ * area leave free; failing that, the first free page from 4 KiB up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <asm/vmx.h>
+
+#include "devices.h"
+#include "loader.h"
+#include "vtxctl.h"
+
+/* Exit statuses of 'run' that tell how the guest ended (README.md). */
+#define RUN_HALTED		0	/* every vCPU: HLT with IF = 0 */
+#define RUN_TRIPLE_FAULT	2
+#define RUN_ENTRY_FAILED	4
+#define RUN_INTERNAL_ERROR	6	/* or an exit vtxctl cannot handle */
+#define RUN_TIMEOUT		124
+#define RUN_STOPPED		(-1)	/* stopped: another vCPU ended */
+
+#define KiB		1024ULL
+#define MiB		(1024 * KiB)
+#define GiB		(1024 * MiB)
+#define PAGE_SIZE	4096ULL
+
+#define DEFAULT_MEM	(64 * MiB)
+#define X86_EFLAGS_IF	(1ULL << 9)
+#define X86_EFLAGS_FIXED (1ULL << 1)
+
+/* Control-register and EFER bits (Intel SDM Vol. 3A 2.5, 2.2.1). */
+#define CR0_PE		(1ULL << 0)
+#define CR0_ET		(1ULL << 4)
+#define CR0_NE		(1ULL << 5)
+#define CR0_PG		(1ULL << 31)
+#define CR4_PAE		(1ULL << 5)
+#define CR4_OSFXSR	(1ULL << 9)
+#define CR4_OSXMMEXCPT	(1ULL << 10)
+#define EFER_LME	(1ULL << 8)
+#define EFER_LMA	(1ULL << 10)
+
+/* The GDT page (see the top of this file). */
+#define SEL_CODE	0x08
+#define SEL_DATA	0x10
+#define SEL_TSS		0x18
+#define GDT_TSS_OFFSET	0x80
+#define TSS_LIMIT	0x67		/* 104 bytes, no I/O bitmap */
+/* Descriptors: base 0, limit 4 GiB, present, accessed (SDM Vol. 3A 3.4.5). */
+#define GDT_CODE32	0x00cf9b000000ffffULL	/* execute/read, D */
+#define GDT_CODE64	0x00af9b000000ffffULL	/* execute/read, L */
+#define GDT_DATA	0x00cf93000000ffffULL	/* read/write, B */
+#define SEG_TYPE_CODE	11	/* execute/read, accessed */
+#define SEG_TYPE_DATA	3	/* read/write, accessed */
+#define SEG_TYPE_TSS	11	/* busy 32- or 64-bit TSS */
+
+/* The multiboot information block's fixed part, memory map and module
+ * entry take 152 bytes (loader.c); the strings come on top. */
+#define MBI_FIXED_MAX	256
+
+struct run_opts {
+	uint64_t mem;
+	unsigned int cpus;
+	enum guest_mode mode;
+	uint64_t load, entry;
+	bool has_load, has_entry, stats;
+	const char *append, *initrd, *image;
+	double timeout;		/* seconds, 0 = none */
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int fd;
+	struct vtxhv_run *run;
+	pthread_t thread;
+	bool started, done;
+	uint64_t exits[VTXHV_EXIT_INTR + 2];	/* the last: out of range */
+};
+
+struct vm {
+	int dev, fd;
+	uint8_t *ram;
+	uint64_t ram_size;
+	long run_size;
+	struct load_result res;
+	uint64_t gdt;
+
+	/* Devices are used by every vCPU thread: dev_lock serialises them. */
+	pthread_mutex_t dev_lock;
+	struct devices devs;
+
+	/* How the run ends: under lock, cond signalled as vCPUs finish. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int ndone;
+	int status;		/* -1 until a vCPU or the timeout decides */
+	volatile int stopping;
+
+	unsigned int ncpus;
+	struct vcpu *vcpus;
+};
+
+#define NEXITS		(VTXHV_EXIT_INTR + 2)
+#define EXIT_OTHER	(NEXITS - 1)
+
+static const char *const exit_names[NEXITS] = {
+	[VTXHV_EXIT_UNKNOWN] = "UNKNOWN",
+	[VTXHV_EXIT_IO] = "IO",
+	[VTXHV_EXIT_MMIO] = "MMIO",
+	[VTXHV_EXIT_HLT] = "HLT",
+	[VTXHV_EXIT_HYPERCALL] = "HYPERCALL",
+	[VTXHV_EXIT_SHUTDOWN] = "SHUTDOWN",
+	[VTXHV_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
+	[VTXHV_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+	[VTXHV_EXIT_INTR] = "INTR",
+	[EXIT_OTHER] = "(other)",
+};
+
+void usage_run(FILE *out)
+{
+	fprintf(out,
+		"usage: %s run [--mem SIZE] [--cpus N] [--mode real|protected|long]\n"
+		"          [--load ADDR] [--entry ADDR] [--append CMDLINE] [--initrd FILE]\n"
+		"          [--stats] [--timeout SEC] IMAGE\n\n"
+		"Create a VM, load IMAGE (multiboot v1, ELF64, ELF32 or a flat binary)\n"
+		"into its RAM and run it.\n\n"
+		"  --mem SIZE       guest RAM at address 0 (default 64M; suffix K, M or G)\n"
+		"  --cpus N         vCPUs, one thread each, all started at the entry with\n"
+		"                   EDI/RDI = the vCPU index (default 1)\n"
+		"  --mode MODE      flat images: real, protected (default) or long\n"
+		"  --load ADDR      flat images: where the first byte goes (default 0x7c00\n"
+		"                   in real mode, else 0x100000)\n"
+		"  --entry ADDR     flat images: the first instruction (default: --load)\n"
+		"  --append CMDLINE multiboot: the command line\n"
+		"  --initrd FILE    multiboot: module 0\n"
+		"  --stats          print the exit counts per vCPU, and each unhandled\n"
+		"                   port and MMIO page once, on stderr\n"
+		"  --timeout SEC    stop the guest after SEC seconds of wall-clock time\n\n"
+		"Devices: 16550 UART at 0x3f8 and debug console at 0xe9 (to stdout),\n"
+		"exit device at 0xf4, fw_cfg at 0x510/0x511, local-APIC page at\n"
+		"0xfee00000 (reads zero).\n\n"
+		"exit status: 0 every vCPU halted with interrupts disabled, 2 triple\n"
+		"  fault, 4 VM entry failed, 6 internal error or unhandled exit,\n"
+		"  124 --timeout expired, (V << 1) | 1 the guest wrote V to port 0xf4,\n"
+		"  64 usage error, 65 image not loadable, 69 vtxhv not loaded,\n"
+		"  70 the VM could not be set up, 77 permission denied.\n",
+		progname);
+}
+
+/* ---- Options ---------------------------------------------------------- */
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s run: ", progname);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see '%s run --help')\n", progname);
+	return EXIT_USAGE;
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!*s || *s == '-')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return !errno && !*end;
+}
+
+/* A byte count with an optional K, M or G suffix (powers of 1024). */
+static bool parse_size(const char *s, uint64_t *v)
+{
+	unsigned int shift = 0;
+	char *end;
+	uint64_t n;
+
+	if (!*s || *s == '-')
+		return false;
+	errno = 0;
+	n = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return false;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	case '\0':
+		break;
+	default:
+		return false;
+	}
+	if (shift && end[1])
+		return false;
+	if (n > (UINT64_MAX >> shift))
+		return false;
+	*v = n << shift;
+	return true;
+}
+
+static int parse_opts(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "mem", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "mode", required_argument, NULL, 'M' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "entry", required_argument, NULL, 'e' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t n;
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->mem = DEFAULT_MEM;
+	o->cpus = 1;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (!parse_size(optarg, &o->mem) || !o->mem ||
+			    o->mem % PAGE_SIZE)
+				return usage_error("--mem '%s': give a positive multiple of 4 KiB, e.g. 64M",
+						   optarg);
+			break;
+		case 'c':
+			if (!parse_u64(optarg, &n) || !n || n > 0xffff)
+				return usage_error("--cpus '%s': give a number of vCPUs, 1 or more",
+						   optarg);
+			o->cpus = n;
+			break;
+		case 'M':
+			if (!strcmp(optarg, "real"))
+				o->mode = MODE_REAL;
+			else if (!strcmp(optarg, "protected"))
+				o->mode = MODE_PROTECTED;
+			else if (!strcmp(optarg, "long"))
+				o->mode = MODE_LONG;
+			else
+				return usage_error("--mode '%s': use real, protected or long",
+						   optarg);
+			break;
+		case 'l':
+			if (!parse_u64(optarg, &o->load))
+				return usage_error("--load '%s': give an address, e.g. 0x100000",
+						   optarg);
+			o->has_load = true;
+			break;
+		case 'e':
+			if (!parse_u64(optarg, &o->entry))
+				return usage_error("--entry '%s': give an address, e.g. 0x100000",
+						   optarg);
+			o->has_entry = true;
+			break;
+		case 'a':
+			o->append = optarg;
+			break;
+		case 'i':
+			o->initrd = optarg;
+			break;
+		case 's':
+			o->stats = true;
+			break;
+		case 't':
+			errno = 0;
+			o->timeout = strtod(optarg, &end);
+			if (errno || end == optarg || *end ||
+			    !(o->timeout > 0) || o->timeout > 1e9)
+				return usage_error("--timeout '%s': give a positive number of seconds",
+						   optarg);
+			break;
+		case ':':
+			return usage_error("%s needs an argument",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("%s", optind >= argc ?
+				   "give one IMAGE to run" :
+				   "give exactly one IMAGE to run");
+	o->image = argv[optind];
+	return 0;
+}
+
+/* ---- Images ------------------------------------------------------------- */
+
+/* The whole file in malloc'd memory, or NULL with a message. */
+static void *read_file(const char *what, const char *path, size_t *size)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st))
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		goto fail;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf)
+		goto fail;
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!n)
+				errno = EIO;	/* the file shrank */
+			goto fail;
+		}
+		got += n;
+	}
+	close(fd);
+	*size = got;
+	return buf;
+fail:
+	fprintf(stderr, "%s run: cannot read the %s %s: %s\n", progname, what,
+		path, strerror(errno));
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/*
+ * A 4 KiB page for the GDT and TSS that nothing the loader placed uses
+ * (see the top of this file), or 0 if RAM has none.
+ */
+static uint64_t place_gdt(const struct vm *vm, const struct run_opts *o)
+{
+	const struct load_result *r = &vm->res;
+	uint64_t ram = vm->ram_size < 4 * GiB ? vm->ram_size : 4 * GiB;
+	uint64_t used[5][2] = {
+		{ r->image_lo, r->image_hi - r->image_lo },
+		{ r->cr3, r->cr3 ? identity_map_bytes(ram) : 0 },
+		{ r->initrd_lo, r->initrd_hi - r->initrd_lo },
+		{ r->ebx, 0 },
+		{ r->stack - LOADER_STACK_SIZE,
+		  r->stack ? LOADER_STACK_SIZE : 0 },
+	};
+	uint64_t starts[2] = { LOADER_LOW_END, PAGE_SIZE }, a;
+	unsigned int i, s;
+
+	if (r->format == IMAGE_MULTIBOOT)
+		used[3][1] = MBI_FIXED_MAX +
+			     (o->append ? strlen(o->append) + 1 : 0) +
+			     (o->initrd ? strlen(o->initrd) + 1 : 0);
+	for (s = 0; s < 2; s++) {
+		for (a = starts[s]; a + PAGE_SIZE <= ram; a += PAGE_SIZE) {
+			for (i = 0; i < 5; i++)
+				if (used[i][1] &&
+				    overlaps(a, PAGE_SIZE, used[i][0],
+					     used[i][1]))
+					break;
+			if (i == 5)
+				return a;
+		}
+	}
+	return 0;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, sizeof(v));	/* x86 host and guest: little endian */
+}
+
+static void write_gdt(struct vm *vm)
+{
+	uint8_t *p = vm->ram + vm->gdt;
+	uint64_t tss = vm->gdt + GDT_TSS_OFFSET;
+	uint64_t desc;
+
+	memset(p, 0, PAGE_SIZE);
+	put64(p + SEL_CODE, vm->res.mode == MODE_LONG ? GDT_CODE64 :
+						       GDT_CODE32);
+	put64(p + SEL_DATA, GDT_DATA);
+	/* System descriptor, type 11 (busy TSS), P = 1 (SDM Vol. 3A 7.2.2). */
+	desc = TSS_LIMIT | (tss & 0xffffff) << 16 | 0x8bULL << 40 |
+	       (tss >> 24 & 0xff) << 56;
+	put64(p + SEL_TSS, desc);
+	put64(p + SEL_TSS + 8, tss >> 32);	/* 64-bit: base 63:32 */
+}
+
+/* ---- CPUID -------------------------------------------------------------- */
+
+static void host_cpuid(uint32_t fn, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(fn), "c"(sub));
+}
+
+/*
+ * CPUID bits the guest must not see: features vtxhv does not give guests
+ * (a guest that used them would get #UD or #GP).  The hypervisor bit is
+ * set instead.
+ */
+/* CPUID.1:ECX: MONITOR/MWAIT (#UD), VMX, SMX, PCID (CR4.PCIDE is the
+ * host's), x2APIC (no APIC), OSXSAVE (CR4.OSXSAVE starts 0). */
+#define CPUID1_ECX_HIDE		(1U << 3 | 1U << 5 | 1U << 6 | 1U << 17 | \
+				 1U << 21 | 1U << 27)
+#define CPUID1_ECX_HYPERVISOR	(1U << 31)
+/* CPUID.7.0: INVPCID (EBX), PKU, OSPKE, CET shadow stacks, LA57 (ECX), CET
+ * indirect branch tracking (EDX): CR4 bits or controls guests lack. */
+#define CPUID7_EBX_HIDE		(1U << 10)
+#define CPUID7_ECX_HIDE		(1U << 3 | 1U << 4 | 1U << 7 | 1U << 16)
+#define CPUID7_EDX_HIDE		(1U << 20)
+
+/* The number of subleaves of an indexed leaf to copy (all, up to 64). */
+static uint32_t cpuid_subleaves(uint32_t fn, const uint32_t r0[4])
+{
+	uint32_t r[4], n;
+
+	switch (fn) {
+	case 4:
+	case 0x8000001d:
+		/* Cache parameters: until the type field (EAX 4:0) is 0. */
+		for (n = 1; n < 64; n++) {
+			host_cpuid(fn, n, r);
+			if (!(r[0] & 0x1f))
+				break;
+		}
+		return n;
+	case 0xb:
+	case 0x1f:
+		/* Topology: until the level type (ECX 15:8) is 0. */
+		for (n = 1; n < 64; n++) {
+			host_cpuid(fn, n, r);
+			if (!(r[2] & 0xff00))
+				break;
+		}
+		return n;
+	case 0xd:
+		return 64;	/* XSAVE components: sparse, zeros dropped */
+	case 7:
+	case 0x14:
+	case 0x17:
+	case 0x18:
+	case 0x1d:
+	case 0x20:
+		/* EAX of subleaf 0 is the last subleaf. */
+		return r0[0] < 63 ? r0[0] + 1 : 64;
+	case 0xf:
+	case 0x10:
+	case 0x12:
+		return 4;
+	default:
+		return 0;	/* not indexed */
+	}
+}
+
+static void cpuid_fixup(struct vtxhv_cpuid_entry *e, unsigned int vcpu)
+{
+	if (e->function == 1) {
+		e->ecx &= ~CPUID1_ECX_HIDE;
+		e->ecx |= CPUID1_ECX_HYPERVISOR;
+		/* EBX 31:24: initial APIC ID. */
+		e->ebx = (e->ebx & 0x00ffffff) | (vcpu & 0xff) << 24;
+	} else if (e->function == 7 && e->index == 0) {
+		e->ebx &= ~CPUID7_EBX_HIDE;
+		e->ecx &= ~CPUID7_ECX_HIDE;
+		e->edx &= ~CPUID7_EDX_HIDE;
+	} else if (e->function == 0xb || e->function == 0x1f) {
+		e->edx = vcpu;	/* x2APIC ID */
+	}
+}
+
+/*
+ * The host's CPUID, basic and extended leaves, with the fix-ups above.
+ * Leaves beyond VTXHV_MAX_CPUID_ENTRIES are dropped (they read as zero).
+ */
+static unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab,
+				unsigned int vcpu)
+{
+	uint32_t base, max, fn, sub, nsub, r0[4], r[4];
+	unsigned int n = 0;
+
+	for (base = 0; base <= 0x80000000U; base += 0x80000000U) {
+		host_cpuid(base, 0, r);
+		max = r[0];
+		if (max < base || max - base > 0xff)
+			max = base;	/* no such range, or nonsense */
+		for (fn = base; fn <= max; fn++) {
+			host_cpuid(fn, 0, r0);
+			nsub = cpuid_subleaves(fn, r0);
+			for (sub = 0; sub < (nsub ? nsub : 1); sub++) {
+				struct vtxhv_cpuid_entry *e = &tab[n];
+
+				if (n == VTXHV_MAX_CPUID_ENTRIES)
+					return n;
+				if (sub)
+					host_cpuid(fn, sub, r);
+				else
+					memcpy(r, r0, sizeof(r));
+				/* Zero subleaves read as zero anyway. */
+				if (sub && !(r[0] | r[1] | r[2] | r[3]))
+					continue;
+				memset(e, 0, sizeof(*e));
+				e->function = fn;
+				e->index = sub;
+				if (nsub)
+					e->flags = VTXHV_CPUID_SIGNIFICANT_INDEX;
+				e->eax = r[0];
+				e->ebx = r[1];
+				e->ecx = r[2];
+				e->edx = r[3];
+				cpuid_fixup(e, vcpu);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* ---- vCPU set-up -------------------------------------------------------- */
+
+static struct vtxhv_segment flat_seg(uint16_t sel, uint8_t type, bool code64)
+{
+	struct vtxhv_segment s = {
+		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
+		.present = 1, .s = 1, .g = 1, .db = !code64, .l = code64,
+	};
+	return s;
+}
+
+static struct vtxhv_segment real_seg(uint16_t sel, uint8_t type)
+{
+	struct vtxhv_segment s = {
+		.base = (uint64_t)sel << 4, .limit = 0xffff, .selector = sel,
+		.type = type, .present = 1, .s = 1,
+	};
+	return s;
+}
+
+static void set_sregs_for_mode(const struct vm *vm, struct vtxhv_sregs *s)
+{
+	const struct load_result *r = &vm->res;
+	bool lm = r->mode == MODE_LONG;
+
+	s->ldt = (struct vtxhv_segment){ .unusable = 1 };
+	s->cr2 = 0;
+	s->cr8 = 0;
+	if (r->mode == MODE_REAL) {
+		uint16_t cs = r->entry < 0x10000 ? 0 : r->entry >> 4;
+
+		s->cs = real_seg(cs, SEG_TYPE_CODE);
+		s->ds = s->es = s->fs = s->gs = s->ss =
+			real_seg(0, SEG_TYPE_DATA);
+		s->tr = (struct vtxhv_segment){ .limit = 0xffff,
+			.type = SEG_TYPE_TSS, .present = 1 };
+		s->gdt = (struct vtxhv_dtable){ .base = 0, .limit = 0xffff };
+		s->idt = (struct vtxhv_dtable){ .base = 0, .limit = 0x3ff };
+		s->cr0 = CR0_ET;
+		s->cr3 = 0;
+		s->cr4 = 0;
+		s->efer = 0;
+		return;
+	}
+	s->cs = flat_seg(SEL_CODE, SEG_TYPE_CODE, lm);
+	s->ds = s->es = s->fs = s->gs = s->ss =
+		flat_seg(SEL_DATA, SEG_TYPE_DATA, false);
+	s->tr = (struct vtxhv_segment){
+		.base = vm->gdt + GDT_TSS_OFFSET, .limit = TSS_LIMIT,
+		.selector = SEL_TSS, .type = SEG_TYPE_TSS, .present = 1,
+	};
+	s->gdt = (struct vtxhv_dtable){ .base = vm->gdt,
+					.limit = SEL_TSS + 16 - 1 };
+	s->idt = (struct vtxhv_dtable){ .base = 0, .limit = 0 };
+	if (lm) {
+		s->cr0 = CR0_PG | CR0_PE | CR0_NE | CR0_ET;
+		s->cr3 = r->cr3;
+		s->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+		s->efer = EFER_LME | EFER_LMA;
+	} else {
+		s->cr0 = CR0_PE | CR0_ET;
+		s->cr3 = 0;
+		s->cr4 = 0;
+		s->efer = 0;
+	}
+}
+
+static uint64_t vcpu_stack(const struct vm *vm, unsigned int id)
+{
+	uint64_t area = vm->res.mode == MODE_REAL ? LOADER_STACK_SIZE_REAL :
+						    LOADER_STACK_SIZE;
+
+	if (!vm->res.stack)
+		return 0;
+	return (vm->res.stack - id * (area / vm->ncpus)) & ~15ULL;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int setup_error(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s run: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(err));
+	return EXIT_SETUP;
+}
+
+static int setup_vcpu(struct vm *vm, struct vcpu *v)
+{
+	struct {
+		struct vtxhv_cpuid c;
+		struct vtxhv_cpuid_entry e[VTXHV_MAX_CPUID_ENTRIES];
+	} cpuid;
+	struct vtxhv_sregs s;
+	struct vtxhv_regs r;
+	void *run;
+
+	v->fd = ioctl(vm->fd, VTXHV_CREATE_VCPU, (unsigned long)v->id);
+	if (v->fd < 0)
+		return setup_error(errno, "VTXHV_CREATE_VCPU %u", v->id);
+	run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   v->fd, 0);
+	if (run == MAP_FAILED)
+		return setup_error(errno, "mapping the run page of vCPU %u",
+				   v->id);
+	v->run = run;
+
+	memset(&cpuid, 0, sizeof(cpuid));
+	cpuid.c.nent = build_cpuid(cpuid.e, v->id);
+	if (ioctl(v->fd, VTXHV_SET_CPUID, &cpuid))
+		return setup_error(errno, "VTXHV_SET_CPUID");
+
+	if (ioctl(v->fd, VTXHV_GET_SREGS, &s))
+		return setup_error(errno, "VTXHV_GET_SREGS");
+	set_sregs_for_mode(vm, &s);
+	if (ioctl(v->fd, VTXHV_SET_SREGS, &s))
+		return setup_error(errno, "VTXHV_SET_SREGS (%s mode)",
+				   guest_mode_name(vm->res.mode));
+
+	memset(&r, 0, sizeof(r));
+	r.rax = vm->res.eax;
+	r.rbx = vm->res.ebx;
+	r.rsi = vm->res.rsi;
+	r.rdi = v->id;
+	r.rsp = vcpu_stack(vm, v->id);
+	r.rflags = X86_EFLAGS_FIXED;
+	r.rip = vm->res.entry;
+	if (vm->res.mode == MODE_REAL && vm->res.entry >= 0x10000)
+		r.rip = vm->res.entry & 0xf;
+	if (ioctl(v->fd, VTXHV_SET_REGS, &r))
+		return setup_error(errno, "VTXHV_SET_REGS");
+	return 0;
+}
+
+/* ---- Ending the run ----------------------------------------------------- */
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;	/* only to make VTXHV_RUN return -EINTR */
+}
+
+/*
+ * Make every vCPU still running leave the guest: immediate_exit stops the
+ * next VTXHV_RUN before it enters, the signal interrupts the current one
+ * (a guest spinning with interrupts off included).  Called under vm->lock.
+ */
+static void stop_all(struct vm *vm)
+{
+	unsigned int i;
+
+	vm->stopping = 1;
+	for (i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (!v->run)
+			continue;
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		if (v->started && !v->done &&
+		    !pthread_equal(v->thread, pthread_self()))
+			pthread_kill(v->thread, SIGUSR1);
+	}
+}
+
+/* The first vCPU to end with anything but a halt decides the status. */
+static void vcpu_finished(struct vcpu *v, int status)
+{
+	struct vm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->lock);
+	v->done = true;
+	vm->ndone++;
+	if (status != RUN_HALTED && status != RUN_STOPPED && vm->status < 0) {
+		vm->status = status;
+		stop_all(vm);
+	}
+	pthread_cond_signal(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+/* ---- Diagnostics -------------------------------------------------------- */
+
+static const char *vmx_exit_name(uint32_t reason)
+{
+	static const struct {
+		uint32_t reason;
+		const char *name;
+	} names[] = { VMX_EXIT_REASONS };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].reason == (reason & 0xffff))
+			return names[i].name;
+	return "unknown";
+}
+
+/* VM-instruction errors a VM entry can report (SDM Vol. 3C 31.4). */
+static const char *vm_insn_error_name(uint32_t err)
+{
+	switch (err) {
+	case 4:
+		return "VMLAUNCH with non-clear VMCS";
+	case 5:
+		return "VMRESUME with non-launched VMCS";
+	case 6:
+		return "VMRESUME after VMXOFF";
+	case 7:
+		return "VM entry with invalid control field(s)";
+	case 8:
+		return "VM entry with invalid host-state field(s)";
+	case 26:
+		return "VM entry with events blocked by MOV SS";
+	default:
+		return "see the Intel SDM, Vol. 3C 31.4";
+	}
+}
+
+static const char *suberror_name(uint32_t sub)
+{
+	switch (sub) {
+	case VTXHV_INTERNAL_UNHANDLED_EXIT:
+		return "exit reason vtxhv does not handle";
+	case VTXHV_INTERNAL_EMULATION:
+		return "instruction not decoded";
+	case VTXHV_INTERNAL_EPT_MISCONFIG:
+		return "EPT misconfiguration";
+	case VTXHV_INTERNAL_GUEST_MEMORY:
+		return "instruction unreadable";
+	default:
+		return "unknown";
+	}
+}
+
+static void dump_seg(const char *name, const struct vtxhv_segment *s)
+{
+	fprintf(stderr,
+		"  %s %04x base %016llx limit %08x type %u s %u dpl %u p %u db %u l %u g %u%s\n",
+		name, s->selector, (unsigned long long)s->base, s->limit,
+		s->type, s->s, s->dpl, s->present, s->db, s->l, s->g,
+		s->unusable ? " unusable" : "");
+}
+
+static void dump_registers(const struct vcpu *v)
+{
+	struct vtxhv_regs r;
+	struct vtxhv_sregs s;
+
+	if (ioctl(v->fd, VTXHV_GET_REGS, &r) ||
+	    ioctl(v->fd, VTXHV_GET_SREGS, &s)) {
+		fprintf(stderr, "  (registers unreadable: %s)\n",
+			strerror(errno));
+		return;
+	}
+	fprintf(stderr,
+		"  rip %016llx rsp %016llx rflags %016llx\n"
+		"  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
+		"  rsi %016llx rdi %016llx rbp %016llx\n"
+		"  r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n"
+		"  r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n"
+		"  cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx\n"
+		"  efer %016llx\n",
+		(unsigned long long)r.rip, (unsigned long long)r.rsp,
+		(unsigned long long)r.rflags, (unsigned long long)r.rax,
+		(unsigned long long)r.rbx, (unsigned long long)r.rcx,
+		(unsigned long long)r.rdx, (unsigned long long)r.rsi,
+		(unsigned long long)r.rdi, (unsigned long long)r.rbp,
+		(unsigned long long)r.r8, (unsigned long long)r.r9,
+		(unsigned long long)r.r10, (unsigned long long)r.r11,
+		(unsigned long long)r.r12, (unsigned long long)r.r13,
+		(unsigned long long)r.r14, (unsigned long long)r.r15,
+		(unsigned long long)s.cr0, (unsigned long long)s.cr2,
+		(unsigned long long)s.cr3, (unsigned long long)s.cr4,
+		(unsigned long long)s.efer);
+	dump_seg("cs", &s.cs);
+	dump_seg("ss", &s.ss);
+	fprintf(stderr, "  gdt %016llx/%x idt %016llx/%x\n",
+		(unsigned long long)s.gdt.base, s.gdt.limit,
+		(unsigned long long)s.idt.base, s.idt.limit);
+}
+
+static void report_internal_error(const struct vcpu *v)
+{
+	const struct vtxhv_run *run = v->run;
+	unsigned int i;
+
+	fprintf(stderr,
+		"%s run: vCPU %u: internal error: suberror %u (%s), exit reason %u (%s), qualification %#llx, gpa %#llx, rip %#llx\n",
+		progname, v->id, run->internal.suberror,
+		suberror_name(run->internal.suberror),
+		run->internal.exit_reason,
+		vmx_exit_name(run->internal.exit_reason),
+		(unsigned long long)run->internal.qualification,
+		(unsigned long long)run->internal.gpa,
+		(unsigned long long)run->internal.rip);
+	if (run->internal.insn_len) {
+		fprintf(stderr, "  instruction bytes:");
+		for (i = 0; i < run->internal.insn_len &&
+			    i < sizeof(run->internal.insn); i++)
+			fprintf(stderr, " %02x", run->internal.insn[i]);
+		fprintf(stderr, "\n");
+	}
+}
+
+static void report_fail_entry(const struct vcpu *v)
+{
+	const struct vtxhv_run *run = v->run;
+	uint32_t reason = run->fail_entry.exit_reason;
+	uint32_t err = run->fail_entry.vm_instruction_error;
+
+	/* Exit reason 0: VMLAUNCH/VMRESUME itself failed (VMfail). */
+	fprintf(stderr,
+		"%s run: vCPU %u: VM entry failed: exit reason %#x (%s), VM-instruction error %u (%s), qualification %#llx\n",
+		progname, v->id, reason,
+		reason ? vmx_exit_name(reason) : "VMLAUNCH/VMRESUME failed",
+		err, err ? vm_insn_error_name(err) : "none",
+		(unsigned long long)run->fail_entry.qualification);
+	dump_registers(v);
+}
+
+/* ---- The run loop ------------------------------------------------------- */
+
+/*
+ * Port I/O: each element of a string instruction (count > 1) in turn, from
+ * or to the data area in the run page.  Returns the exit status if the
+ * access ended the run, else -1.
+ */
+static int handle_io(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vtxhv_run *run = v->run;
+	unsigned int size = run->io.size, i;
+	uint64_t off = run->io.data_offset;
+	uint8_t *data = (uint8_t *)run + off;
+	bool out = run->io.direction == VTXHV_IO_OUT, ended = false;
+	int status = -1;
+
+	if ((size != 1 && size != 2 && size != 4) ||
+	    off > (uint64_t)vm->run_size ||
+	    (uint64_t)run->io.count * size > vm->run_size - off) {
+		fprintf(stderr,
+			"%s run: vCPU %u: malformed I/O exit: port %#x size %u count %u data offset %#llx\n",
+			progname, v->id, run->io.port, size, run->io.count,
+			(unsigned long long)off);
+		return RUN_INTERNAL_ERROR;
+	}
+	pthread_mutex_lock(&vm->dev_lock);
+	for (i = 0; i < run->io.count && !ended; i++) {
+		uint32_t val = 0;
+
+		if (out)
+			memcpy(&val, data + i * size, size);
+		ended = dev_pio(&vm->devs, run->io.port, size, out, &val);
+		if (!out)
+			memcpy(data + i * size, &val, size);
+	}
+	if (ended)
+		status = vm->devs.exit_status;
+	pthread_mutex_unlock(&vm->dev_lock);
+	return status;
+}
+
+static int handle_mmio(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vtxhv_run *run = v->run;
+	unsigned int len = run->mmio.len;
+
+	if (len != 1 && len != 2 && len != 4 && len != 8) {
+		fprintf(stderr,
+			"%s run: vCPU %u: malformed MMIO exit: address %#llx length %u\n",
+			progname, v->id,
+			(unsigned long long)run->mmio.phys_addr, len);
+		return RUN_INTERNAL_ERROR;
+	}
+	pthread_mutex_lock(&vm->dev_lock);
+	dev_mmio(&vm->devs, run->mmio.phys_addr, len, run->mmio.is_write,
+		 run->mmio.data);
+	pthread_mutex_unlock(&vm->dev_lock);
+	return -1;
+}
+
+/* HLT: the end of this vCPU with IF = 0, else a 1 ms pause. */
+static int handle_hlt(struct vcpu *v)
+{
+	static const struct timespec ms = { 0, 1000000 };
+	struct vtxhv_regs r;
+
+	if (ioctl(v->fd, VTXHV_GET_REGS, &r)) {
+		fprintf(stderr, "%s run: vCPU %u: VTXHV_GET_REGS: %s\n",
+			progname, v->id, strerror(errno));
+		return RUN_INTERNAL_ERROR;
+	}
+	if (!(r.rflags & X86_EFLAGS_IF))
+		return RUN_HALTED;
+	/* No interrupt can wake it yet (no interrupt controller). */
+	nanosleep(&ms, NULL);
+	return -1;
+}
+
+/* Run one vCPU until it halts or the run ends; returns its status. */
+static int vcpu_loop(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vtxhv_run *run = v->run;
+	uint32_t reason;
+	int status;
+
+	for (;;) {
+		if (vm->stopping)
+			return RUN_STOPPED;
+		if (ioctl(v->fd, VTXHV_RUN, 0)) {
+			if (errno == EINTR) {
+				v->exits[VTXHV_EXIT_INTR]++;
+				continue;
+			}
+			fprintf(stderr, "%s run: vCPU %u: VTXHV_RUN: %s\n",
+				progname, v->id, strerror(errno));
+			return RUN_INTERNAL_ERROR;
+		}
+		reason = run->exit_reason;
+		v->exits[reason < EXIT_OTHER ? reason : EXIT_OTHER]++;
+		status = -1;
+		switch (reason) {
+		case VTXHV_EXIT_IO:
+			status = handle_io(v);
+			break;
+		case VTXHV_EXIT_MMIO:
+			status = handle_mmio(v);
+			break;
+		case VTXHV_EXIT_HLT:
+			status = handle_hlt(v);
+			break;
+		case VTXHV_EXIT_HYPERCALL:
+			/* No hypercalls are defined yet. */
+			run->hypercall.ret = (uint64_t)-ENOSYS;
+			break;
+		case VTXHV_EXIT_INTR:
+			break;
+		case VTXHV_EXIT_SHUTDOWN:
+			fprintf(stderr,
+				"%s run: vCPU %u: triple fault (shutdown) at rip %#llx\n",
+				progname, v->id,
+				(unsigned long long)run->stop.rip);
+			dump_registers(v);
+			return RUN_TRIPLE_FAULT;
+		case VTXHV_EXIT_FAIL_ENTRY:
+			report_fail_entry(v);
+			return RUN_ENTRY_FAILED;
+		case VTXHV_EXIT_INTERNAL_ERROR:
+			report_internal_error(v);
+			return RUN_INTERNAL_ERROR;
+		default:
+			fprintf(stderr,
+				"%s run: vCPU %u: unknown exit reason %u from vtxhv: is vtxctl older than the module?\n",
+				progname, v->id, reason);
+			return RUN_INTERNAL_ERROR;
+		}
+		if (status >= 0)
+			return status;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+
+	vcpu_finished(v, vcpu_loop(v));
+	return NULL;
+}
+
+static void print_stats(const struct vm *vm)
+{
+	unsigned int i, r;
+
+	fprintf(stderr, "%-22s", "exit reason");
+	for (i = 0; i < vm->ncpus; i++)
+		fprintf(stderr, " %9s%-3u", "vcpu", i);
+	fprintf(stderr, " %12s\n", "total");
+	for (r = 0; r < NEXITS; r++) {
+		uint64_t total = 0;
+
+		fprintf(stderr, "%-22s", exit_names[r]);
+		for (i = 0; i < vm->ncpus; i++) {
+			fprintf(stderr, " %12llu",
+				(unsigned long long)vm->vcpus[i].exits[r]);
+			total += vm->vcpus[i].exits[r];
+		}
+		fprintf(stderr, " %12llu\n", (unsigned long long)total);
+	}
+	fprintf(stderr, "%-22s %12llu\n%-22s %12llu\n", "unhandled port I/O",
+		(unsigned long long)vm->devs.unhandled_pio, "unhandled MMIO",
+		(unsigned long long)vm->devs.unhandled_mmio);
+}
+
+/* Start every vCPU thread, wait for the end or the timeout. */
+static int run_vcpus(struct vm *vm, const struct run_opts *o)
+{
+	struct sigaction sa;
+	struct timespec deadline;
+	pthread_condattr_t ca;
+	bool timed = o->timeout > 0;
+	unsigned int i;
+	int err;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	if (timed) {
+		double whole = (double)(time_t)o->timeout;
+
+		deadline.tv_sec += (time_t)o->timeout;
+		deadline.tv_nsec += (long)((o->timeout - whole) * 1e9);
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+	}
+
+	pthread_mutex_lock(&vm->lock);
+	for (i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		err = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (err) {
+			setup_error(err, "creating the thread of vCPU %u", i);
+			vm->status = EXIT_SETUP;
+			vm->ndone += vm->ncpus - i;
+			stop_all(vm);
+			break;
+		}
+		v->started = true;
+	}
+	while (vm->ndone < vm->ncpus) {
+		if (!timed) {
+			pthread_cond_wait(&vm->cond, &vm->lock);
+			continue;
+		}
+		err = pthread_cond_timedwait(&vm->cond, &vm->lock, &deadline);
+		if (err == ETIMEDOUT && vm->ndone < vm->ncpus) {
+			if (vm->status < 0)
+				vm->status = RUN_TIMEOUT;
+			stop_all(vm);
+			timed = false;
+		}
+	}
+	pthread_mutex_unlock(&vm->lock);
+
+	for (i = 0; i < vm->ncpus; i++)
+		if (vm->vcpus[i].started)
+			pthread_join(vm->vcpus[i].thread, NULL);
+	if (vm->status == RUN_TIMEOUT)
+		fprintf(stderr, "%s run: timeout: stopped after %g seconds\n",
+			progname, o->timeout);
+	return vm->status < 0 ? RUN_HALTED : vm->status;
+}
+
+/* ---- The command ------------------------------------------------------- */
+
+static int create_vm(struct vm *vm, const struct run_opts *o)
+{
+	struct vtxhv_create_vm c = { .paging = VTXHV_PAGING_EPT };
+	struct vtxhv_memory_region mr;
+	struct vtxhv_caps caps;
+	unsigned int i;
+	int ret;
+
+	vm->dev = vtxhv_open_device();
+	memset(&caps, 0, sizeof(caps));
+	if (ioctl(vm->dev, VTXHV_GET_CAPS, &caps))
+		return setup_error(errno, "VTXHV_GET_CAPS");
+	if (o->cpus > caps.max_vcpus) {
+		fprintf(stderr,
+			"%s run: --cpus %u: this vtxhv runs at most %u vCPUs per VM\n",
+			progname, o->cpus, caps.max_vcpus);
+		return EXIT_USAGE;
+	}
+	if (!(caps.paging_modes & (1U << VTXHV_PAGING_EPT))) {
+		fprintf(stderr,
+			"%s run: this vtxhv cannot run guests with EPT (paging modes %#x): the CPU lacks EPT or the module is too old\n",
+			progname, caps.paging_modes);
+		return EXIT_SETUP;
+	}
+	vm->fd = ioctl(vm->dev, VTXHV_CREATE_VM, &c);
+	if (vm->fd < 0)
+		return setup_error(errno, "VTXHV_CREATE_VM");
+	mr = (struct vtxhv_memory_region){
+		.slot = 0, .guest_phys_addr = 0, .size = vm->ram_size,
+		.userspace_addr = (uintptr_t)vm->ram,
+	};
+	if (ioctl(vm->fd, VTXHV_SET_MEMORY_REGION, &mr))
+		return setup_error(errno, "VTXHV_SET_MEMORY_REGION (%llu bytes)",
+				   (unsigned long long)vm->ram_size);
+	vm->run_size = ioctl(vm->dev, VTXHV_GET_RUN_SIZE, 0);
+	if (vm->run_size < (long)sizeof(struct vtxhv_run))
+		return setup_error(errno, "VTXHV_GET_RUN_SIZE");
+
+	vm->vcpus = calloc(vm->ncpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return setup_error(errno, "allocating %u vCPUs", vm->ncpus);
+	for (i = 0; i < vm->ncpus; i++) {
+		vm->vcpus[i].vm = vm;
+		vm->vcpus[i].id = i;
+		vm->vcpus[i].fd = -1;
+		ret = setup_vcpu(vm, &vm->vcpus[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Read the image (and initrd) and place them in freshly mapped RAM. */
+static int load(struct vm *vm, const struct run_opts *o)
+{
+	struct load_opts lo = {
+		.load_addr = o->load, .entry = o->entry,
+		.has_load = o->has_load, .has_entry = o->has_entry,
+		.mode = o->mode, .cmdline = o->append,
+		.initrd_name = o->initrd,
+	};
+	char err[512];
+	void *image, *initrd = NULL;
+	size_t image_size, initrd_size = 0;
+	int ret = 0;
+
+	image = read_file("image", o->image, &image_size);
+	if (!image)
+		return EXIT_IMAGE;
+	if (o->initrd) {
+		initrd = read_file("initrd", o->initrd, &initrd_size);
+		if (!initrd) {
+			free(image);
+			return EXIT_IMAGE;
+		}
+		lo.initrd = initrd;
+		lo.initrd_size = initrd_size;
+	}
+
+	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->ram == MAP_FAILED) {
+		vm->ram = NULL;
+		ret = setup_error(errno, "mapping %llu bytes of guest RAM",
+				  (unsigned long long)vm->ram_size);
+		goto out;
+	}
+	if (load_image(image, image_size, vm->ram, vm->ram_size, &lo,
+		       &vm->res, err, sizeof(err))) {
+		fprintf(stderr, "%s run: cannot load %s: %s\n", progname,
+			o->image, err);
+		ret = EXIT_IMAGE;
+		goto out;
+	}
+	if (vm->res.mode != MODE_REAL) {
+		vm->gdt = place_gdt(vm, o);
+		if (!vm->gdt) {
+			fprintf(stderr,
+				"%s run: cannot load %s: no free 4 KiB page in guest RAM for the GDT: give more memory\n",
+				progname, o->image);
+			ret = EXIT_IMAGE;
+			goto out;
+		}
+		write_gdt(vm);
+	}
+out:
+	free(image);
+	free(initrd);
+	return ret;
+}
+
+static void destroy_vm(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; vm->vcpus && i < vm->ncpus; i++) {
+		if (vm->vcpus[i].run)
+			munmap(vm->vcpus[i].run, vm->run_size);
+		if (vm->vcpus[i].fd >= 0)
+			close(vm->vcpus[i].fd);
+	}
+	free(vm->vcpus);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	if (vm->dev >= 0)
+		close(vm->dev);
+	if (vm->ram)
+		munmap(vm->ram, vm->ram_size);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	struct vm vm;
+	int ret;
+
+	ret = parse_opts(argc, argv, &o);
+	if (ret)
+		return ret;
+
+	memset(&vm, 0, sizeof(vm));
+	vm.dev = vm.fd = -1;
+	vm.ram_size = o.mem;
+	vm.ncpus = o.cpus;
+	vm.status = -1;
+	pthread_mutex_init(&vm.lock, NULL);
+	pthread_mutex_init(&vm.dev_lock, NULL);
+	devices_init(&vm.devs, stdout, o.stats ? stderr : NULL, o.mem,
+		     o.cpus);
+
+	/* The image first: its errors need no module. */
+	ret = load(&vm, &o);
+	if (!ret)
+		ret = create_vm(&vm, &o);
+	if (!ret) {
+		ret = run_vcpus(&vm, &o);
+		fflush(stdout);
+		if (o.stats)
+			print_stats(&vm);
+	}
+	destroy_vm(&vm);
+	return ret;
+}

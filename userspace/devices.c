@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The devices 'vtxctl run' emulates, found through two dispatch tables: one
+ * for port I/O, one for MMIO.  Everything an access does is in here, so the
+ * host unit test (tests/host/devices_test.c) covers the device models
+ * without a VM.
+ */
+#include <string.h>
+
+#include "devices.h"
+
+struct pio_device {
+	const char *name;
+	uint16_t base, len;
+	/* Each returns true when the access ends the run. */
+	bool (*access)(struct devices *d, uint16_t off, unsigned int size,
+		       bool is_write, uint32_t *val);
+};
+
+struct mmio_device {
+	const char *name;
+	uint64_t base, len;
+	void (*access)(struct devices *d, uint64_t off, unsigned int len,
+		       bool is_write, uint8_t *data);
+};
+
+static uint32_t all_ones(unsigned int size)
+{
+	return size >= 4 ? 0xffffffffU : (1U << (8 * size)) - 1;
+}
+
+void devices_init(struct devices *d, FILE *out, FILE *log, uint64_t ram_size,
+		  uint16_t ncpus)
+{
+	memset(d, 0, sizeof(*d));
+	d->out = out;
+	d->log = log;
+	d->ram_size = ram_size;
+	d->ncpus = ncpus;
+}
+
+int dev_exit_status(uint32_t v)
+{
+	/* QEMU's isa-debug-exit; a process status keeps only 8 bits. */
+	return (((v & 0xff) << 1) | 1) & 0xff;
+}
+
+/* ---- 16550 UART ---------------------------------------------------------- */
+
+/*
+ * Enough of a 16550 for polled output and for drivers that probe and
+ * program it: the transmitter is always empty, every byte sent goes to
+ * d->out at once, nothing is ever received, and no interrupt is raised.
+ * In loopback mode (MCR bit 4) a byte sent comes back in RBR and the modem
+ * status lines follow the modem control outputs, which is how Linux's 8250
+ * driver checks that a UART is there.
+ */
+static uint8_t uart_read(struct devices *d, unsigned int reg)
+{
+	struct dev_uart *u = &d->uart;
+	bool dlab = u->lcr & UART_LCR_DLAB;
+	uint8_t m;
+
+	switch (reg) {
+	case UART_RBR:
+		if (dlab)
+			return u->dll;
+		u->data_ready = false;
+		return u->rbr;
+	case UART_IER:
+		return dlab ? u->dlm : u->ier;
+	case UART_IIR:
+		return UART_IIR_NO_INT | (u->fcr & 1 ? UART_IIR_FIFO : 0);
+	case UART_LCR:
+		return u->lcr;
+	case UART_MCR:
+		return u->mcr;
+	case UART_LSR:
+		return UART_LSR_THRE | UART_LSR_TEMT |
+		       (u->data_ready ? UART_LSR_DR : 0);
+	case UART_MSR:
+		if (!(u->mcr & UART_MCR_LOOP))
+			return UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
+		/* Loopback: DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD. */
+		m = u->mcr;
+		return (m & 1 ? UART_MSR_DSR : 0) | (m & 2 ? UART_MSR_CTS : 0) |
+		       (m & 4 ? UART_MSR_RI : 0) | (m & 8 ? UART_MSR_DCD : 0);
+	default:
+		return u->scr;
+	}
+}
+
+static void uart_write(struct devices *d, unsigned int reg, uint8_t v)
+{
+	struct dev_uart *u = &d->uart;
+	bool dlab = u->lcr & UART_LCR_DLAB;
+
+	switch (reg) {
+	case UART_THR:
+		if (dlab) {
+			u->dll = v;
+		} else if (u->mcr & UART_MCR_LOOP) {
+			u->rbr = v;
+			u->data_ready = true;
+		} else if (d->out) {
+			fputc(v, d->out);
+		}
+		break;
+	case UART_IER:
+		if (dlab)
+			u->dlm = v;
+		else
+			u->ier = v & 0x0f;
+		break;
+	case UART_FCR:
+		/* Bits 1 and 2 (clear FIFOs) clear themselves. */
+		u->fcr = v & ~0x06;
+		break;
+	case UART_LCR:
+		u->lcr = v;
+		break;
+	case UART_MCR:
+		u->mcr = v & 0x1f;
+		break;
+	case UART_LSR:
+	case UART_MSR:
+		break;		/* factory test: writes have no effect */
+	default:
+		u->scr = v;
+	}
+}
+
+/* A wider access covers consecutive registers, as on an ISA bus. */
+static bool uart_access(struct devices *d, uint16_t off, unsigned int size,
+			bool is_write, uint32_t *val)
+{
+	uint32_t r = 0;
+	unsigned int i;
+
+	for (i = 0; i < size; i++) {
+		unsigned int reg = off + i;
+
+		if (reg > UART_SCR) {
+			r |= 0xffU << (8 * i);	/* no device past it */
+			continue;
+		}
+		if (is_write)
+			uart_write(d, reg, *val >> (8 * i));
+		else
+			r |= (uint32_t)uart_read(d, reg) << (8 * i);
+	}
+	if (!is_write)
+		*val = r;
+	return false;
+}
+
+/* ---- Debug console and exit device ------------------------------------- */
+
+static bool debugcon_access(struct devices *d, uint16_t off, unsigned int size,
+			    bool is_write, uint32_t *val)
+{
+	(void)off;
+	(void)size;
+	if (!is_write)
+		*val = DEV_DEBUGCON_READBACK;
+	else if (d->out)
+		fputc(*val & 0xff, d->out);
+	return false;
+}
+
+static bool exit_access(struct devices *d, uint16_t off, unsigned int size,
+			bool is_write, uint32_t *val)
+{
+	(void)off;
+	if (!is_write) {
+		*val = all_ones(size);	/* write-only */
+		return false;
+	}
+	d->exit_requested = true;
+	d->exit_status = dev_exit_status(*val);
+	return true;
+}
+
+static bool post_access(struct devices *d, uint16_t off, unsigned int size,
+			bool is_write, uint32_t *val)
+{
+	(void)d;
+	(void)off;
+	if (!is_write)
+		*val = all_ones(size);
+	return false;
+}
+
+/* ---- fw_cfg ------------------------------------------------------------- */
+
+/* The bytes of the selected item at offset, or 0 past its end. */
+static uint8_t fwcfg_byte(const struct devices *d, uint16_t key, uint32_t off)
+{
+	static const char sig[4] = { 'Q', 'E', 'M', 'U' };
+
+	switch (key) {
+	case FW_CFG_SIGNATURE:
+		return off < sizeof(sig) ? sig[off] : 0;
+	case FW_CFG_RAM_SIZE:
+		return off < 8 ? d->ram_size >> (8 * off) : 0;
+	case FW_CFG_NB_CPUS:
+		return off < 2 ? d->ncpus >> (8 * off) : 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * QEMU's fw_cfg I/O interface (docs/specs/fw_cfg.rst): a 16-bit write to
+ * the selector port picks an item and rewinds it; each byte read from the
+ * data port returns its next byte.  As in QEMU, a byte read of either port
+ * reads data; other sizes read as all ones.  Byte writes to the data port
+ * (the obsolete write interface) are ignored.
+ */
+static bool fwcfg_access(struct devices *d, uint16_t off, unsigned int size,
+			 bool is_write, uint32_t *val)
+{
+	struct dev_fwcfg *f = &d->fwcfg;
+
+	if (is_write) {
+		if (off == 0 && size == 2) {
+			f->key = *val;
+			f->offset = 0;
+		}
+		return false;
+	}
+	if (size != 1) {
+		*val = all_ones(size);
+		return false;
+	}
+	*val = fwcfg_byte(d, f->key, f->offset);
+	if (f->offset != UINT32_MAX)
+		f->offset++;
+	return false;
+}
+
+/* ---- Local APIC page ---------------------------------------------------- */
+
+/* No local APIC yet: its page reads as zero and ignores writes. */
+static void apic_access(struct devices *d, uint64_t off, unsigned int len,
+			bool is_write, uint8_t *data)
+{
+	(void)d;
+	(void)off;
+	if (!is_write)
+		memset(data, 0, len);
+}
+
+/* ---- Dispatch ----------------------------------------------------------- */
+
+static const struct pio_device pio_devices[] = {
+	{ "uart", DEV_UART_BASE, 8, uart_access },
+	{ "debugcon", DEV_DEBUGCON_PORT, 1, debugcon_access },
+	{ "exit", DEV_EXIT_PORT, 1, exit_access },
+	{ "fw_cfg", DEV_FWCFG_SELECTOR, 2, fwcfg_access },
+	{ "post", DEV_POST_PORT, 1, post_access },
+};
+
+static const struct mmio_device mmio_devices[] = {
+	{ "local APIC", DEV_APIC_BASE, DEV_APIC_SIZE, apic_access },
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+bool dev_pio(struct devices *d, uint16_t port, unsigned int size,
+	     bool is_write, uint32_t *val)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pio_devices); i++) {
+		const struct pio_device *p = &pio_devices[i];
+
+		if (port >= p->base && port - p->base < p->len)
+			return p->access(d, port - p->base, size, is_write,
+					 val);
+	}
+	d->unhandled_pio++;
+	if (d->log && !(d->pio_reported[port / 8] & (1U << (port % 8)))) {
+		d->pio_reported[port / 8] |= 1U << (port % 8);
+		fprintf(d->log,
+			"vtxctl: unhandled port I/O: %s of %u byte%s at port %#x (reported once per port)\n",
+			is_write ? "write" : "read", size, size > 1 ? "s" : "",
+			port);
+	}
+	if (!is_write)
+		*val = all_ones(size);
+	return false;
+}
+
+static void report_mmio(struct devices *d, uint64_t addr, unsigned int len,
+			bool is_write)
+{
+	uint64_t page = addr & ~0xfffULL;
+	unsigned int i;
+
+	if (!d->log)
+		return;
+	for (i = 0; i < d->nmmio_reported; i++)
+		if (d->mmio_reported[i] == page)
+			return;
+	if (d->nmmio_reported == DEV_MMIO_REPORTED_MAX)
+		return;
+	d->mmio_reported[d->nmmio_reported++] = page;
+	fprintf(d->log,
+		"vtxctl: unhandled MMIO: %s of %u byte%s at %#llx (reported once per page%s)\n",
+		is_write ? "write" : "read", len, len > 1 ? "s" : "",
+		(unsigned long long)addr,
+		d->nmmio_reported == DEV_MMIO_REPORTED_MAX ?
+		"; no more pages reported" : "");
+}
+
+void dev_mmio(struct devices *d, uint64_t addr, unsigned int len,
+	      bool is_write, uint8_t *data)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mmio_devices); i++) {
+		const struct mmio_device *m = &mmio_devices[i];
+
+		if (addr >= m->base && addr - m->base < m->len) {
+			m->access(d, addr - m->base, len, is_write, data);
+			return;
+		}
+	}
+	d->unhandled_mmio++;
+	report_mmio(d, addr, len, is_write);
+	if (!is_write)
+		memset(data, 0, len);
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest image loaders for 'vtxctl run': recognise an image file and place it
+ * in the flat guest RAM buffer.  Pure logic, no ioctls, host unit-tested.
+ */
+#ifndef VTXCTL_LOADER_H
+#define VTXCTL_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Guest memory map the loaders use.  Guest-physical address 0 is ram[0].
+ * The caller hands in zeroed RAM; a loader writes only the image (and its
+ * bss), the page tables, the multiboot information and the module.
+ *
+ * Low allocations (the long-mode page tables, the multiboot information)
+ * take the first 4 KiB-aligned area at or above LOADER_LOW_BASE that is clear
+ * of everything already placed (the image counts as the one range
+ * [image_lo, image_hi), gaps between ELF segments included), so with an
+ * image at 1 MiB they land at 0x1000.  The tables may go anywhere below
+ * 4 GiB; the multiboot information stays below LOADER_LOW_END.  Page 0 stays
+ * unused so that a null pointer in the guest does not hit loader data.
+ */
+#define LOADER_LOW_BASE		0x1000ULL
+#define LOADER_LOW_END		0xa0000ULL	/* 640 KiB: end of low memory */
+
+/* Flat images: default load address (and entry). */
+#define LOADER_FLAT_LOAD_REAL	0x7c00ULL	/* BIOS boot-sector address */
+#define LOADER_FLAT_LOAD	0x100000ULL	/* 1 MiB, protected and long */
+
+/*
+ * Initial stack (res->stack): 32- and 64-bit guests get the top of RAM
+ * (capped at 4 GiB, 16-byte aligned) if the LOADER_STACK_SIZE bytes below it
+ * are free; real-mode guests get SS:SP = 0:0x7c00, the boot-sector
+ * convention, if the LOADER_STACK_SIZE_REAL bytes below it are free.
+ * Otherwise there is no stack (0) and the image must set its own.
+ */
+#define LOADER_STACK_SIZE	0x10000ULL	/* 64 KiB */
+#define LOADER_STACK_REAL	0x7c00ULL
+#define LOADER_STACK_SIZE_REAL	0x1000ULL	/* 4 KiB */
+
+/*
+ * Multiboot v1 (Multiboot Specification 0.6.96).  The image loads from the
+ * header's address fields (flag bit 16) or else as an ELF32.  The guest
+ * starts in protected mode, paging off, with EAX = the bootloader magic and
+ * EBX = the information structure, which is a low allocation (see above):
+ * the structure, then the memory map, the module list and the strings.  It
+ * reports mem_lower = 640 and mem_upper = (RAM - 1 MiB) / 1 KiB (flag bit 0),
+ * a memory map (bit 6) of [0, 640 KiB) and [1 MiB, end of RAM), both
+ * available (no BIOS runs, so there is no EBDA to hold back), the command
+ * line (bit 2) and module 0 (bit 3) when given, and the boot loader name
+ * "vtxhv" (bit 9).  Header flag bits 0-2 are honoured (bit 2, video mode, by
+ * ignoring it); any other bit in 0-15 makes the load fail.
+ */
+#define MULTIBOOT_HEADER_MAGIC		0x1badb002U
+#define MULTIBOOT_BOOTLOADER_MAGIC	0x2badb002U
+#define MULTIBOOT_SEARCH		8192	/* header lies in this prefix */
+
+enum guest_mode {
+	MODE_REAL = 16,		/* CR0.PE = 0; entry linear, below 1 MiB */
+	MODE_PROTECTED = 32,	/* flat 4 GiB segments, paging off */
+	MODE_LONG = 64,		/* IA-32e mode, paging on with res->cr3 */
+};
+
+enum image_format {
+	IMAGE_FLAT,		/* raw bytes, copied as they are */
+	IMAGE_ELF32,		/* ELFCLASS32, EM_386 */
+	IMAGE_ELF64,		/* ELFCLASS64, EM_X86_64 */
+	IMAGE_MULTIBOOT,	/* multiboot v1 header in the first 8 KiB */
+	IMAGE_BZIMAGE,		/* Linux boot protocol >= 2.00 bzImage */
+};
+
+struct load_opts {
+	/*
+	 * Flat images only (an error for other formats): load_addr is where
+	 * the first byte goes (default LOADER_FLAT_LOAD_REAL in real mode,
+	 * else LOADER_FLAT_LOAD), entry the first instruction (default
+	 * load_addr).  Each is used only if its has_ flag is set.
+	 */
+	uint64_t load_addr;
+	uint64_t entry;
+	bool has_load;
+	bool has_entry;
+	/*
+	 * Flat images only: the mode to enter the guest in; 0 means
+	 * MODE_PROTECTED.  Other formats imply their mode and ignore this.
+	 */
+	enum guest_mode mode;
+	/* Multiboot command line (info flag bit 2); NULL for none. */
+	const char *cmdline;
+	/*
+	 * Multiboot module 0 (info flag bit 3), NULL for none: copied to the
+	 * first 4 KiB boundary above the image; initrd_name (NULL = "") is
+	 * the module's string.
+	 */
+	const void *initrd;
+	size_t initrd_size;
+	const char *initrd_name;
+};
+
+struct load_result {
+	enum image_format format;
+	enum guest_mode mode;	/* mode to enter the guest in */
+	uint64_t entry;		/* RIP/EIP at entry, a linear address */
+	uint64_t stack;		/* initial RSP/ESP, 0 = none (see above) */
+	uint32_t eax;		/* multiboot: MULTIBOOT_BOOTLOADER_MAGIC */
+	uint32_t ebx;		/* multiboot: address of the information */
+	uint64_t rsi;		/* bzImage: zero page address; 0 for now */
+	uint64_t cr3;		/* long mode: the identity-map PML4, else 0 */
+	uint64_t image_lo;	/* guest-physical [lo, hi) the image and */
+	uint64_t image_hi;	/*   its bss occupy */
+	uint64_t initrd_lo;	/* multiboot module 0 [lo, hi), or 0, 0 */
+	uint64_t initrd_hi;
+};
+
+const char *image_format_name(enum image_format f);
+const char *guest_mode_name(enum guest_mode m);
+
+/*
+ * Recognise an image: a valid multiboot v1 header wins over ELF, ELF over
+ * bzImage, and anything else is flat.  Returns 0, or -1 for a file that
+ * claims a format it does not satisfy (a non-x86 ELF, a bzImage with a bad
+ * setup header); load_image() says why.
+ */
+int detect_image(const void *file, size_t file_size, enum image_format *fmt);
+
+/*
+ * Detect the image and load it into ram[0, ram_size).  Returns 0 with *res
+ * filled, or -1 with a message in err (which may be NULL).  Everything is
+ * checked before the first byte is written: on failure RAM is unchanged.
+ */
+int load_image(const void *file, size_t file_size, uint8_t *ram,
+	       size_t ram_size, const struct load_opts *opts,
+	       struct load_result *res, char *err, size_t errlen);
+
+/*
+ * Identity-map [0, map_size) with 2 MiB pages, present and writable, in
+ * 4-level page tables at table_addr (4 KiB aligned): the PML4, then the
+ * PDPT, then one PD per GiB.  map_size is rounded up to 2 MiB and must be
+ * 1 byte to 512 GiB.  identity_map_bytes() is the space the tables take (0
+ * for an invalid map_size).  build_identity_map() returns that many bytes,
+ * or -1 if the arguments are invalid or the tables do not fit in RAM.
+ */
+uint64_t identity_map_bytes(uint64_t map_size);
+long build_identity_map(uint8_t *ram, size_t ram_size, uint64_t table_addr,
+			uint64_t map_size);
+
+#endif /* VTXCTL_LOADER_H */
