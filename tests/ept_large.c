@@ -82,8 +82,15 @@ int main(void)
 	int restore = 0;
 	FILE *f = fopen(THP, "r");
 
-	if (!f || !fgets(thp, sizeof(thp), f))
-		test_skip_all("this kernel has no transparent huge pages");
+	/*
+	 * A kernel built without huge pages (Debian's PREEMPT_RT one) cannot
+	 * back a slot with them: a skip even under VTXHV_REQUIRE, which is
+	 * about what the test VM provides, not what the kernel is.
+	 */
+	if (!f || !fgets(thp, sizeof(thp), f)) {
+		printf("TAP version 13\n1..0 # SKIP this kernel has no transparent huge pages\n");
+		return KSFT_SKIP;
+	}
 	fclose(f);
 	/* Huge pages on request (madvise) for this test only. */
 	if (strstr(thp, "[never]")) {
