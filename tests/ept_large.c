@@ -21,20 +21,6 @@ static void guest_touch(uint64_t gpa)
 	GUEST_SYNC(2);
 }
 
-static long count(const char *name)
-{
-	char line[64], key[32];
-	long v, found = -1;
-	FILE *f = fopen("/sys/kernel/debug/vtxhv/counts", "r");
-
-	TEST_ASSERT(f, "debugfs vtxhv/counts");
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%31s %ld", key, &v) == 2 && !strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
-}
-
 /* Slot 1 at SLOT_GPA, @offset bytes past a 2 MiB boundary in our memory. */
 static void run_touch(size_t offset, long *pinned, long *tables)
 {
@@ -54,11 +40,11 @@ static void run_touch(size_t offset, long *pinned, long *tables)
 	TEST_ASSERT(!ioctl(t->vm, VTXHV_SET_MEMORY_REGION, &r), "slot 1");
 	tvm_setup_long_mode(t, guest_touch, SLOT_GPA);
 	tvm_expect_ucall(t, UCALL_SYNC, 1);	/* warm: code, stack */
-	p0 = count("pinned_pages");
-	e0 = count("ept_pages");
+	p0 = tvm_module_count("pinned_pages");
+	e0 = tvm_module_count("ept_pages");
 	tvm_expect_ucall(t, UCALL_SYNC, 2);	/* the second touch */
-	*pinned = count("pinned_pages") - p0;
-	*tables = count("ept_pages") - e0;
+	*pinned = tvm_module_count("pinned_pages") - p0;
+	*tables = tvm_module_count("ept_pages") - e0;
 	tvm_destroy(t);
 	munmap(raw, SLOT_SIZE + (4 << 20));
 }

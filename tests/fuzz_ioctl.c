@@ -224,22 +224,6 @@ static void *fuzz(void *arg)
 	return NULL;
 }
 
-static int counts_zero(void)
-{
-	char buf[256] = "";
-	FILE *f = fopen("/sys/kernel/debug/vtxhv/counts", "r");
-	size_t n;
-
-	if (!f)
-		return TEST_CHECK(0, "debugfs vtxhv/counts unreadable");
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	printf("# %s", buf);
-	return TEST_CHECK(strstr(buf, "vms 0\nvcpus 0\nept_pages 0\n"
-				 "pinned_pages 0\n") != NULL, "not all zero");
-}
-
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
@@ -279,6 +263,6 @@ int main(int argc, char **argv)
 		    (unsigned long)seed);
 	reshuffle(&s, 0);		/* closes what is left */
 	close(dev);
-	test_result(counts_zero(), "nothing_left_after_fuzzing");
+	test_result(tvm_module_counts_zero(), "nothing_left_after_fuzzing");
 	test_finish();
 }

@@ -329,22 +329,6 @@ static int run_case(unsigned int i)
 	return ok;
 }
 
-static int counts_zero(void)
-{
-	char buf[256] = "";
-	FILE *f = fopen("/sys/kernel/debug/vtxhv/counts", "r");
-	size_t n;
-
-	if (!f)
-		return TEST_CHECK(0, "debugfs vtxhv/counts unreadable");
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	printf("# %s", buf);
-	return TEST_CHECK(strstr(buf, "vms 0\nvcpus 0\nept_pages 0\n"
-				 "pinned_pages 0\n") != NULL, "not all zero");
-}
-
 int main(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
@@ -354,7 +338,7 @@ int main(void)
 	test_plan(NCASES + 1);
 	for (i = 0; i < NCASES; i++)
 		test_result(run_case(i), "%s", cases[i].name);
-	test_result(counts_zero(), "nothing_left_after_%u_hostile_guests",
+	test_result(tvm_module_counts_zero(), "nothing_left_after_%u_hostile_guests",
 		    (unsigned int)NCASES);
 	test_finish();
 }

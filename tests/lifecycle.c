@@ -25,22 +25,6 @@ static const uint8_t hlt[] = { 0xfa, 0xf4 };			/* cli; hlt */
 /* mov $0x5a5a, %ax; mov %ax, (0x2000); hlt */
 static const uint8_t store[] = { 0xb8, 0x5a, 0x5a, 0xa3, 0x00, 0x20, 0xf4 };
 
-static int counts_zero(void)
-{
-	char buf[256] = "";
-	FILE *f = fopen("/sys/kernel/debug/vtxhv/counts", "r");
-	size_t n;
-
-	if (!f)
-		return TEST_CHECK(0, "debugfs vtxhv/counts unreadable");
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	printf("# %s", buf);
-	return TEST_CHECK(strstr(buf, "vms 0\nvcpus 0\nept_pages 0\n"
-				 "pinned_pages 0\n") != NULL, "not all zero");
-}
-
 static void test_kill_mid_run(void)
 {
 	int i, killed = 0;
@@ -71,7 +55,7 @@ static void test_kill_mid_run(void)
 		killed += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 	}
 	printf("# %d of 200 VM processes killed mid-run\n", killed);
-	test_result(TEST_CHECK(killed == 200, "%d", killed) && counts_zero(),
+	test_result(TEST_CHECK(killed == 200, "%d", killed) && tvm_module_counts_zero(),
 		    "sigkill_mid_run_200_times");
 }
 
@@ -112,7 +96,7 @@ static void test_close_vm_while_running(void)
 	munmap(t->mem, t->mem_size);
 	free(t);
 	test_result(TEST_CHECK((long)ret == -EINTR, "run returned %ld",
-			       (long)ret) && counts_zero(),
+			       (long)ret) && tvm_module_counts_zero(),
 		    "vm_fd_closed_while_vcpu_runs");
 }
 
@@ -234,7 +218,7 @@ static void test_odd_memory(void)
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	}
 	tvm_destroy(t);
-	test_result(ok && counts_zero(), "unmapped_memory");
+	test_result(ok && tvm_module_counts_zero(), "unmapped_memory");
 }
 
 /* The module stays while any of its fds is open (fops owner). */
@@ -268,7 +252,7 @@ static void test_cycles(void)
 				exit_reason_name(t->run->exit_reason));
 		tvm_destroy(t);
 	}
-	test_result(ok && counts_zero(), "1000_create_run_destroy_cycles");
+	test_result(ok && tvm_module_counts_zero(), "1000_create_run_destroy_cycles");
 }
 
 int main(void)

@@ -514,3 +514,36 @@ void tvm_expect_ucall(struct tvm *t, uint64_t cmd, uint64_t arg0)
 		TEST_ASSERT(uc.args[0] == arg0, "GUEST_SYNC(%lu), expected %lu",
 			    (unsigned long)uc.args[0], (unsigned long)arg0);
 }
+
+#define COUNTS "/sys/kernel/debug/vtxhv/counts"
+
+long tvm_module_count(const char *name)
+{
+	char line[64], key[32];
+	long v, found = -1;
+	FILE *f = fopen(COUNTS, "r");
+
+	TEST_ASSERT(f, "open " COUNTS);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%31s %ld", key, &v) == 2 && !strcmp(key, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+int tvm_module_counts_zero(void)
+{
+	static const char *const names[] = {
+		"vms", "vcpus", "ept_pages", "pinned_pages",
+	};
+	unsigned int i;
+	int ok = 1;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		long v = tvm_module_count(names[i]);
+
+		printf("# %s %ld\n", names[i], v);
+		ok &= v == 0;
+	}
+	return TEST_CHECK(ok, "the module still holds something");
+}

@@ -151,6 +151,11 @@ void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s);
 void tvm_set_cpuid_host(struct tvm *t);	/* host CPUID, VMX hidden */
 const char *exit_reason_name(uint32_t reason);
 
+/* The module's accounting (debugfs vtxhv/counts): one value, or -1. */
+long tvm_module_count(const char *name);
+/* Print the accounting as TAP diagnostics; true when it is all zero. */
+int tvm_module_counts_zero(void);
+
 /* Real-mode guest at 0x1000 running @code. */
 void tvm_setup_real_mode(struct tvm *t, const void *code, size_t len);
 
