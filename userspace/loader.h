@@ -13,15 +13,17 @@
 /*
  * Guest memory map the loaders use.  Guest-physical address 0 is ram[0].
  * The caller hands in zeroed RAM; a loader writes only the image (and its
- * bss), the page tables, the multiboot information and the module.
+ * bss), the page tables, the multiboot information or the bzImage zero
+ * page and command line, and the module or initrd.
  *
- * Low allocations (the long-mode page tables, the multiboot information)
- * take the first 4 KiB-aligned area at or above LOADER_LOW_BASE that is clear
- * of everything already placed (the image counts as the one range
- * [image_lo, image_hi), gaps between ELF segments included), so with an
- * image at 1 MiB they land at 0x1000.  The tables may go anywhere below
- * 4 GiB; the multiboot information stays below LOADER_LOW_END.  Page 0 stays
- * unused so that a null pointer in the guest does not hit loader data.
+ * Low allocations (the long-mode page tables, the multiboot information,
+ * the zero page) take the first 4 KiB-aligned area at or above
+ * LOADER_LOW_BASE that is clear of everything already placed (the image
+ * counts as the one range [image_lo, image_hi), gaps between ELF segments
+ * included), so with an image at 1 MiB they land at 0x1000.  The tables may
+ * go anywhere below 4 GiB; the multiboot information stays below
+ * LOADER_LOW_END, the zero page below LOADER_EBDA.  Page 0 stays unused so
+ * that a null pointer in the guest does not hit loader data.
  */
 #define LOADER_LOW_BASE		0x1000ULL
 #define LOADER_LOW_END		0xa0000ULL	/* 640 KiB: end of low memory */
@@ -58,6 +60,35 @@
 #define MULTIBOOT_BOOTLOADER_MAGIC	0x2badb002U
 #define MULTIBOOT_SEARCH		8192	/* header lies in this prefix */
 
+/*
+ * bzImage, by the Linux boot protocol's 64-bit entry
+ * (Documentation/x86/boot.rst, "64-bit Boot Protocol"): it needs protocol
+ * 2.12 or later (2.06 for the fields used, 2.12 for xloadflags) with
+ * XLF_KERNEL_64.  The protected-mode kernel, the file past its
+ * (setup_sects + 1) * 512 bytes of real-mode code, is loaded at
+ * LOADER_BZIMAGE_LOAD; the real-mode code is not loaded and never runs.
+ * RAM must also hold the init_size bytes the kernel needs where it will
+ * run: pref_address, or for a relocatable kernel the load address rounded
+ * up to kernel_alignment if that is higher (where Linux's decompressor
+ * puts it).  The zero page (struct boot_params) with the command line
+ * right after it is a low allocation (see above) below the EBDA; the
+ * initrd goes at the top of RAM below min(RAM, initrd_addr_max + 1), 4 KiB
+ * aligned and clear of the kernel.  The e820 map: RAM [0, 0x9fc00),
+ * reserved [0x9fc00, 0xa0000) (EBDA) and [0xf0000, 0x100000) (BIOS), RAM
+ * from 1 MiB to the end of RAM.  The guest starts in long mode with the
+ * identity map, RIP = LOADER_BZIMAGE_LOAD + 0x200 and RSI = the zero page.
+ * The GDT is the caller's: boot.rst asks for flat code at 0x10 and data at
+ * 0x18, but Linux's startup_64 loads only null data selectors before it
+ * loads its own GDT and reloads CS.
+ */
+#define LOADER_BZIMAGE_LOAD	0x100000ULL
+#define LOADER_BZIMAGE_ENTRY64	0x200		/* from the load address */
+#define LOADER_EBDA		0x9fc00ULL	/* e820: reserved to 640 KiB */
+
+/* The command line a bzImage gets when the caller gives none. */
+#define LOADER_BZIMAGE_CMDLINE \
+	"console=ttyS0 earlyprintk=serial,ttyS0 noapic nolapic tsc=reliable"
+
 enum guest_mode {
 	MODE_REAL = 16,		/* CR0.PE = 0; entry linear, below 1 MiB */
 	MODE_PROTECTED = 32,	/* flat 4 GiB segments, paging off */
@@ -69,7 +100,7 @@ enum image_format {
 	IMAGE_ELF32,		/* ELFCLASS32, EM_386 */
 	IMAGE_ELF64,		/* ELFCLASS64, EM_X86_64 */
 	IMAGE_MULTIBOOT,	/* multiboot v1 header in the first 8 KiB */
-	IMAGE_BZIMAGE,		/* Linux boot protocol >= 2.00 bzImage */
+	IMAGE_BZIMAGE,		/* Linux bzImage (boot protocol >= 2.00) */
 };
 
 struct load_opts {
@@ -88,12 +119,16 @@ struct load_opts {
 	 * MODE_PROTECTED.  Other formats imply their mode and ignore this.
 	 */
 	enum guest_mode mode;
-	/* Multiboot command line (info flag bit 2); NULL for none. */
+	/*
+	 * The command line: multiboot's (info flag bit 2), NULL for none;
+	 * a bzImage's, NULL for LOADER_BZIMAGE_CMDLINE ("" for an empty one).
+	 */
 	const char *cmdline;
 	/*
-	 * Multiboot module 0 (info flag bit 3), NULL for none: copied to the
-	 * first 4 KiB boundary above the image; initrd_name (NULL = "") is
-	 * the module's string.
+	 * NULL for none.  Multiboot: module 0 (info flag bit 3), copied to
+	 * the first 4 KiB boundary above the image; initrd_name (NULL = "")
+	 * is the module's string.  bzImage: the initrd (see above);
+	 * initrd_name is not used.
 	 */
 	const void *initrd;
 	size_t initrd_size;
@@ -107,11 +142,13 @@ struct load_result {
 	uint64_t stack;		/* initial RSP/ESP, 0 = none (see above) */
 	uint32_t eax;		/* multiboot: MULTIBOOT_BOOTLOADER_MAGIC */
 	uint32_t ebx;		/* multiboot: address of the information */
-	uint64_t rsi;		/* bzImage: zero page address; 0 for now */
+	uint64_t rsi;		/* bzImage: the zero page's address, else 0 */
+	uint64_t params_hi;	/* bzImage: [rsi, params_hi) holds the zero */
+				/*   page and the command line */
 	uint64_t cr3;		/* long mode: the identity-map PML4, else 0 */
 	uint64_t image_lo;	/* guest-physical [lo, hi) the image and */
 	uint64_t image_hi;	/*   its bss occupy */
-	uint64_t initrd_lo;	/* multiboot module 0 [lo, hi), or 0, 0 */
+	uint64_t initrd_lo;	/* module 0 or initrd [lo, hi), or 0, 0 */
 	uint64_t initrd_hi;
 };
 

@@ -16,6 +16,7 @@
 #define GiB		(1024 * MiB)
 #define RAM_SIZE	(16 * MiB)
 #define IMG_MAX		(64 * KiB)
+#define INITRD_MAX	(11 * MiB)
 
 #define PTE_P		(1ULL << 0)
 #define PTE_RW		(1ULL << 1)
@@ -23,6 +24,7 @@
 #define PTE_ADDR	0x000ffffffffff000ULL
 
 static uint8_t *ram;
+static uint8_t *initrd;		/* INITRD_MAX bytes for bzImage initrds */
 static uint8_t img[IMG_MAX];
 static char err[512];
 static struct load_result res;
@@ -248,17 +250,54 @@ static size_t make_mb_kernel(void)
 	return MB_FILE;
 }
 
-/* A bzImage: boot sector and 4 setup sectors, "HdrS", then a payload. */
+/*
+ * A bzImage (Documentation/x86/boot.rst): a boot sector and BZ_SETUP
+ * sectors of real-mode code, all pattern bytes, with a setup header whose
+ * fields are those of a small relocatable 64-bit kernel, then BZ_KSIZE
+ * bytes of protected-mode kernel.  Tests change fields after building it.
+ */
+#define BZ_SETUP	4
+#define BZ_KOFF		((BZ_SETUP + 1) * 512)
+#define BZ_KSIZE	0x3000
+#define BZ_HDR_END	0x26c		/* 0x202 + the jump's offset byte */
+#define BZ_PREF		0x200000	/* 2 MiB: RAM here is only 16 MiB */
+#define BZ_INIT_SIZE	0x400000
+#define BZ_CMDLINE_MAX	2047
+#define BZ_ENTRY	(0x100000 + 0x200)
+#define ZP_SENTINEL	0x1ef
+#define ZP_E820		0x2d0
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, v);
+	put32(p + 4, v >> 32);
+}
+
 static size_t make_bzimage(uint16_t version, uint8_t loadflags)
 {
-	size_t size = 5 * 512 + 4096;
+	size_t size = BZ_KOFF + BZ_KSIZE;
 
-	memset(img, 0, size);
-	img[0x1f1] = 4;
+	fill(img, size, 0xb2);
+	img[0x1f1] = BZ_SETUP;
+	put32(img + 0x1f4, BZ_KSIZE / 16);		/* syssize */
 	put16(img + 0x1fe, 0xaa55);
+	img[0x200] = 0xeb;				/* jmp short ... */
+	img[0x201] = BZ_HDR_END - 0x202;
 	memcpy(img + 0x202, "HdrS", 4);
 	put16(img + 0x206, version);
+	img[0x210] = 0;					/* type_of_loader */
 	img[0x211] = loadflags;
+	put32(img + 0x218, 0);				/* ramdisk_image */
+	put32(img + 0x21c, 0);				/* ramdisk_size */
+	put32(img + 0x228, 0);				/* cmd_line_ptr */
+	put32(img + 0x22c, 0x7fffffff);			/* initrd_addr_max */
+	put32(img + 0x230, 0x200000);			/* kernel_alignment */
+	img[0x234] = 1;					/* relocatable_kernel */
+	img[0x235] = 21;				/* min_alignment */
+	put16(img + 0x236, 0x03);	/* XLF_KERNEL_64, ..._ABOVE_4G */
+	put32(img + 0x238, BZ_CMDLINE_MAX);		/* cmdline_size */
+	put64(img + 0x258, BZ_PREF);			/* pref_address */
+	put32(img + 0x260, BZ_INIT_SIZE);		/* init_size */
 	return size;
 }
 
@@ -1018,15 +1057,234 @@ static bool detect_multiboot_over_elf(void)
 
 /* ---- bzImage and the rest ----------------------------------------------- */
 
-static bool bzimage_detected(void)
+/* The zero page: the header copied, the loader's fields filled in. */
+static bool bzimage_zero_page(void)
 {
-	enum image_format fmt;
 	size_t n = make_bzimage(0x020f, 0x01);
+	enum image_format fmt;
+	uint64_t zp, cmd, pa;
+	unsigned int i;
 
 	CHECK_EQ(detect_image(img, n, &fmt), 0);
 	CHECK_EQ(fmt, IMAGE_BZIMAGE);
-	CHECK_REJECTS(img, n, NULL, "bzImage loading is not implemented");
+	CHECK_LOADS(img, n, NULL);
 	CHECK_EQ(res.format, IMAGE_BZIMAGE);
+	CHECK_EQ(res.mode, MODE_LONG);
+	CHECK_EQ(res.entry, BZ_ENTRY);
+	CHECK_EQ(res.image_lo, 0x100000);
+	CHECK_EQ(res.image_hi, 0x100000 + BZ_KSIZE);
+	CHECK(!memcmp(ram + 0x100000, img + BZ_KOFF, BZ_KSIZE));
+	CHECK(ram_all(0x100000 + BZ_KSIZE, 0x1000, 0));
+	/* the real-mode code is not loaded anywhere */
+	CHECK(ram_all(0x90000, 0x10000, 0));
+
+	zp = res.rsi;
+	CHECK_EQ(zp, LOADER_LOW_BASE);
+	CHECK_EQ(zp % 4096, 0);
+	/* zero up to the setup header (sentinel too) but e820_entries */
+	CHECK(ram_all(zp, 0x1e8, 0));
+	CHECK_EQ(ram[zp + 0x1e8], 4);
+	CHECK(ram_all(zp + 0x1e9, 0x1f1 - 0x1e9, 0));
+	CHECK_EQ(ram[zp + ZP_SENTINEL], 0);
+	CHECK(img[ZP_SENTINEL]);
+	/* the header as in the image, but for the loader's fields */
+	for (i = 0x1f1; i < BZ_HDR_END; i++) {
+		if (i == 0x210 || (i >= 0x228 && i < 0x22c))
+			continue;
+		CHECK_EQ(ram[zp + i], img[i]);
+	}
+	CHECK(ram_all(zp + BZ_HDR_END, ZP_E820 - BZ_HDR_END, 0));
+	CHECK_EQ(ram[zp + 0x210], 0xff);		/* type_of_loader */
+	CHECK_EQ(ram[zp + 0x211], 0x01);		/* LOADED_HIGH only */
+	CHECK_EQ(rd32(zp + 0x218), 0);			/* no initrd */
+	CHECK_EQ(rd32(zp + 0x21c), 0);
+	CHECK_EQ(rd32(zp + 0x0c0), 0);			/* ext_* */
+	CHECK_EQ(rd32(zp + 0x0c8), 0);
+
+	/* the default command line, right after the zero page */
+	cmd = rd32(zp + 0x228);
+	CHECK_EQ(cmd, zp + 4096);
+	CHECK(cmd < 0xa0000);
+	CHECK(!strcmp((char *)ram + cmd, LOADER_BZIMAGE_CMDLINE));
+	CHECK(!strcmp((char *)ram + cmd,
+		      "console=ttyS0 earlyprintk=serial,ttyS0 noapic nolapic tsc=reliable"));
+	CHECK_EQ(res.params_hi, cmd + strlen(LOADER_BZIMAGE_CMDLINE) + 1);
+
+	/*
+	 * long mode: the identity map covers the kernel and the zero page,
+	 * and lies clear of them
+	 */
+	CHECK(res.cr3 >= res.params_hi);
+	CHECK(res.cr3 + identity_map_bytes(RAM_SIZE) <= 0x9fc00);
+	CHECK(walk(res.cr3, res.entry, &pa));
+	CHECK_EQ(pa, res.entry);
+	CHECK(walk(res.cr3, zp, &pa));
+	CHECK_EQ(pa, zp);
+	CHECK(walk(res.cr3, RAM_SIZE - 1, &pa));
+	CHECK_EQ(res.eax, 0);
+	CHECK_EQ(res.ebx, 0);
+	CHECK_EQ(res.initrd_lo, 0);
+	CHECK_EQ(res.initrd_hi, 0);
+	CHECK_EQ(res.stack, RAM_SIZE);
+	return true;
+}
+
+/* RAM, EBDA, BIOS area, RAM: what a PC's firmware would report. */
+static bool bzimage_e820(void)
+{
+	static const uint64_t map[4][3] = {
+		{ 0, 0x9fc00, 1 },
+		{ 0x9fc00, 0x400, 2 },
+		{ 0xf0000, 0x10000, 2 },
+		{ 0x100000, RAM_SIZE - 0x100000, 1 },
+	};
+	size_t n = make_bzimage(0x020f, 0x01);
+	uint64_t e;
+	unsigned int i;
+
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(ram[res.rsi + 0x1e8], 4);		/* e820_entries */
+	for (i = 0; i < 4; i++) {
+		e = res.rsi + ZP_E820 + i * 20;
+		CHECK_EQ(rd64(e), map[i][0]);
+		CHECK_EQ(rd64(e + 8), map[i][1]);
+		CHECK_EQ(rd32(e + 16), map[i][2]);
+	}
+	CHECK(ram_all(res.rsi + ZP_E820 + 4 * 20, 128 * 20 - 4 * 20, 0));
+	/* the zero page and the tables are in the first RAM entry */
+	CHECK(res.params_hi <= 0x9fc00);
+	return true;
+}
+
+static bool bzimage_cmdline(void)
+{
+	static const char line[] = "console=ttyS0 root=/dev/ram0 quiet";
+	struct load_opts o = { .cmdline = line };
+	size_t n = make_bzimage(0x020f, 0x01);
+	uint64_t cmd;
+
+	CHECK_LOADS(img, n, &o);
+	cmd = rd32(res.rsi + 0x228);
+	CHECK(!strcmp((char *)ram + cmd, line));
+	CHECK_EQ(res.params_hi, cmd + sizeof(line));
+
+	/* cmdline_size is the longest the kernel takes */
+	put32(img + 0x238, sizeof(line) - 1);
+	memset(ram, 0, RAM_SIZE);
+	CHECK_LOADS(img, n, &o);
+	put32(img + 0x238, sizeof(line) - 2);
+	memset(ram, 0, RAM_SIZE);
+	CHECK_REJECTS(img, n, &o, "is 34 bytes long, and this kernel takes at most 33 (cmdline_size)");
+	CHECK(ram_untouched());
+
+	/* "" is an empty command line, not the default */
+	o.cmdline = "";
+	CHECK_LOADS(img, n, &o);
+	CHECK_EQ(ram[rd32(res.rsi + 0x228)], 0);
+	return true;
+}
+
+/* The initrd at the top of RAM, page aligned, in the header's fields. */
+static bool bzimage_initrd(void)
+{
+	const size_t size = 10000;
+	struct load_opts o = {
+		.initrd = initrd, .initrd_size = size,
+		.initrd_name = "ignored",
+	};
+	size_t n = make_bzimage(0x020f, 0x01);
+	uint64_t want = (RAM_SIZE - size) & ~0xfffULL;
+
+	CHECK_LOADS(img, n, &o);
+	CHECK_EQ(res.initrd_lo, want);
+	CHECK_EQ(res.initrd_hi, want + size);
+	CHECK_EQ(rd32(res.rsi + 0x218), want);		/* ramdisk_image */
+	CHECK_EQ(rd32(res.rsi + 0x21c), size);	/* ramdisk_size */
+	CHECK(!memcmp(ram + want, initrd, size));
+	CHECK(ram_all(want + size, RAM_SIZE - want - size, 0));
+	CHECK_EQ(res.stack, 0);		/* the initrd has the top of RAM */
+
+	/* below initrd_addr_max, the highest byte it may occupy */
+	put32(img + 0x22c, 0x7fffff);
+	memset(ram, 0, RAM_SIZE);
+	CHECK_LOADS(img, n, &o);
+	CHECK_EQ(res.initrd_lo, (0x800000 - size) & ~0xfffULL);
+	CHECK(res.initrd_hi <= 0x800000);
+	CHECK_EQ(res.stack, RAM_SIZE);
+
+	/* an initrd of exactly a page ends at the limit */
+	o.initrd_size = 4096;
+	memset(ram, 0, RAM_SIZE);
+	CHECK_LOADS(img, n, &o);
+	CHECK_EQ(res.initrd_lo, 0x7ff000);
+	CHECK_EQ(res.initrd_hi, 0x800000);
+	return true;
+}
+
+/* The initrd must stay clear of the kernel's memory. */
+static bool bzimage_initrd_no_room(void)
+{
+	struct load_opts o = { .initrd = initrd, .initrd_size = 11 * MiB };
+	size_t n = make_bzimage(0x020f, 0x01);
+
+	/* [2 MiB, 6 MiB) is the kernel's: 11 MiB from the top reaches it */
+	CHECK_REJECTS(img, n, &o, "initrd of 11534336 bytes does not fit");
+	o.initrd_size = RAM_SIZE + 1;		/* too big: never read */
+	CHECK_REJECTS(img, n, &o, "does not fit in guest RAM (16 MiB)");
+	o.initrd = NULL;
+	o.initrd_size = 5;
+	CHECK_REJECTS(img, n, &o, "without its contents");
+	CHECK(ram_untouched());
+	/* 10 MiB fits between the kernel and the end of RAM */
+	o.initrd = initrd;
+	o.initrd_size = 10 * MiB;
+	put32(img + 0x22c, 0xffffffff);
+	CHECK_LOADS(img, n, &o);
+	CHECK_EQ(res.initrd_lo, 6 * MiB);
+	CHECK(!memcmp(ram + 6 * MiB, initrd, 10 * MiB));
+	return true;
+}
+
+/*
+ * Where the kernel will run and how much it needs there: pref_address,
+ * raised to the load address rounded up to kernel_alignment.
+ */
+static bool bzimage_runtime_memory(void)
+{
+	struct load_opts o = { .initrd = initrd, .initrd_size = 2 * MiB };
+	size_t n = make_bzimage(0x020f, 0x01);
+
+	/* Debian's 6.1: 16 MiB and 0x3f98000 need 80 MiB */
+	put64(img + 0x258, 0x1000000);
+	put32(img + 0x260, 0x3f98000);
+	CHECK_REJECTS(img, n, NULL,
+		      "needs guest RAM up to 0x4f98000 (init_size 0x3f98000 from 0x1000000) but RAM is 16 MiB: give at least 80 MiB");
+
+	/* kernel_alignment 16 MiB moves a relocatable kernel to 16 MiB */
+	put64(img + 0x258, BZ_PREF);
+	put32(img + 0x260, BZ_INIT_SIZE);
+	put32(img + 0x230, 0x1000000);
+	CHECK_REJECTS(img, n, NULL, "from 0x1000000");
+
+	/* not relocatable: pref_address, whatever the alignment */
+	img[0x234] = 0;
+	put64(img + 0x258, 0x400000);
+	put32(img + 0x260, 0xc00000);
+	CHECK_LOADS(img, n, NULL);
+	put32(img + 0x260, 0xc00001);
+	memset(ram, 0, RAM_SIZE);
+	CHECK_REJECTS(img, n, NULL, "give at least 17 MiB");
+	CHECK(ram_untouched());
+
+	/* relocatable with [2 MiB, 15 MiB): a 2 MiB initrd has no room */
+	img[0x234] = 1;
+	put32(img + 0x230, 0x200000);
+	put64(img + 0x258, BZ_PREF);
+	put32(img + 0x260, 13 * MiB);
+	CHECK_REJECTS(img, n, &o, "clear of the kernel's memory");
+	o.initrd_size = MiB;
+	CHECK_LOADS(img, n, &o);
+	CHECK_EQ(res.initrd_lo, 15 * MiB);
 	return true;
 }
 
@@ -1041,6 +1299,52 @@ static bool bzimage_invalid(void)
 	CHECK_REJECTS(img, n, NULL, "boot protocol 1.04 is too old");
 	n = make_bzimage(0x020f, 0x01);
 	CHECK_REJECTS(img, 4 * 512, NULL, "truncated bzImage");
+	CHECK(ram_untouched());
+	return true;
+}
+
+/* What the 64-bit entry needs: 2.06+, xloadflags (2.12+), KERNEL_64. */
+static bool bzimage_rejected(void)
+{
+	size_t n;
+
+	n = make_bzimage(0x0205, 0x01);
+	CHECK_REJECTS(img, n, NULL, "boot protocol 2.05 is too old: vtxhv boots bzImages through the 64-bit entry, which needs 2.06");
+	n = make_bzimage(0x020a, 0x01);
+	CHECK_REJECTS(img, n, NULL, "boot protocol 2.10 has no xloadflags");
+	n = make_bzimage(0x020f, 0x01);
+	put16(img + 0x236, 0x02);
+	CHECK_REJECTS(img, n, NULL, "no 64-bit entry point (XLF_KERNEL_64 clear in xloadflags 0x2)");
+	n = make_bzimage(0x020c, 0x01);
+	img[0x201] = 0x50;				/* ends at 0x252 */
+	CHECK_REJECTS(img, n, NULL, "setup header ends at 0x252, too short for boot protocol 2.12");
+	n = make_bzimage(0x020f, 0x01);
+	put32(img + 0x1f4, BZ_KSIZE / 16 + 1);
+	CHECK_REJECTS(img, n, NULL, "truncated bzImage: syssize says 0x3010 bytes of protected-mode kernel, the file has 0x3000");
+	n = make_bzimage(0x020f, 0x01);
+	put32(img + 0x230, 0x300000);
+	CHECK_REJECTS(img, n, NULL, "kernel_alignment 0x300000 is not a power of two");
+	put32(img + 0x230, 0);
+	CHECK_REJECTS(img, n, NULL, "kernel_alignment 0x0 is not a power of two");
+	CHECK(ram_untouched());
+
+	/* a protected-mode kernel bigger than RAM above 1 MiB */
+	n = make_bzimage(0x020f, 0x01);
+	img[0x234] = 0;				/* runs where it is loaded */
+	put32(img + 0x260, 0);
+	put64(img + 0x258, 0x100000);
+	CHECK(load_image(img, n, ram, MiB + BZ_KSIZE - 4096, &no_opts, &res,
+			 err, sizeof(err)));
+	CHECK(strstr(err, "protected-mode kernel (12288 bytes) does not fit in guest RAM (1032 KiB) at 1 MiB"));
+	printf("# rejected: %s\n", err);
+	CHECK(ram_untouched());
+	/* ... and one that just fits, with its init_size */
+	put32(img + 0x260, BZ_KSIZE);
+	if (load_image(img, n, ram, MiB + BZ_KSIZE, &no_opts, &res, err,
+		       sizeof(err))) {
+		printf("# load failed: %s\n", err);
+		return false;
+	}
 	return true;
 }
 
@@ -1123,8 +1427,14 @@ static const struct {
 	TEST(mb_unsupported_flag),
 	TEST(mb_ignored_flags),
 	TEST(detect_multiboot_over_elf),
-	TEST(bzimage_detected),
+	TEST(bzimage_zero_page),
+	TEST(bzimage_e820),
+	TEST(bzimage_cmdline),
+	TEST(bzimage_initrd),
+	TEST(bzimage_initrd_no_room),
+	TEST(bzimage_runtime_memory),
 	TEST(bzimage_invalid),
+	TEST(bzimage_rejected),
 	TEST(options_checked_per_format),
 	TEST(names),
 };
@@ -1137,11 +1447,13 @@ int main(void)
 	int fail = 0;
 
 	ram = malloc(RAM_SIZE);
-	if (!ram) {
-		printf("Bail out! cannot allocate %llu bytes of guest RAM\n",
+	initrd = malloc(INITRD_MAX);
+	if (!ram || !initrd) {
+		printf("Bail out! cannot allocate %llu bytes of guest RAM and an initrd\n",
 		       RAM_SIZE);
 		return 1;
 	}
+	fill(initrd, INITRD_MAX, 0x1d);
 	printf("TAP version 13\n1..%zu\n", NTESTS);
 	for (i = 0; i < NTESTS; i++) {
 		memset(ram, 0, RAM_SIZE);
@@ -1156,5 +1468,6 @@ int main(void)
 		}
 	}
 	free(ram);
+	free(initrd);
 	return fail;
 }
