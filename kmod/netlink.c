@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/cpumask.h>
+#include <linux/math64.h>
 #include <net/genetlink.h>
 #include <asm/tsc.h>
 
@@ -22,7 +23,7 @@ enum { VTXHV_MCGRP_EVENTS_IDX };
 static const struct genl_multicast_group vtxhv_mcgrps[] = {
 	/* Events name other users' VMs: listening is for administrators. */
 	[VTXHV_MCGRP_EVENTS_IDX] = { .name = VTXHV_GENL_MCGRP_EVENTS,
-				     .flags = GENL_UNS_ADMIN_PERM },
+				     .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static const struct nla_policy vtxhv_policy[VTXHV_A_MAX + 1] = {
@@ -31,7 +32,7 @@ static const struct nla_policy vtxhv_policy[VTXHV_A_MAX + 1] = {
 
 static u64 tsc_to_ns(u64 tsc)
 {
-	return tsc_khz ? div_u64(tsc * 1000, tsc_khz) : 0;
+	return tsc_khz ? mul_u64_u32_div(tsc, NSEC_PER_MSEC, tsc_khz) : 0;
 }
 
 /* May the caller see @vm?  Its own user's VMs, or any with privilege. */
@@ -103,10 +104,18 @@ static int put_vcpu_stats(struct sk_buff *skb, struct vtxhv_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * Room for the largest reply: statistics of every vCPU with every exit
+ * reason counted (an attribute nest of about 32 bytes each).
+ */
+#define STATS_MSG_SIZE	(VTXHV_MAX_VCPUS * (VTXHV_NR_EXIT_REASONS * 32 + 256) + 256)
+
 static int reply(struct genl_info *info, u8 cmd,
 		 int (*fill)(struct sk_buff *skb, void *arg), void *arg)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct sk_buff *msg = genlmsg_new(cmd == VTXHV_CMD_GET_STATS ?
+					  STATS_MSG_SIZE : NLMSG_GOODSIZE,
+					  GFP_KERNEL);
 	void *hdr;
 	int ret;
 
@@ -135,7 +144,7 @@ static int fill_info(struct sk_buff *skb, void *unused)
 	vtxhv_fill_caps(&caps);
 	mutex_lock(&vtxhv_vms_lock);
 	list_for_each_entry(vm, &vtxhv_vms, link)
-		n++;
+		n += may_see(vm);
 	mutex_unlock(&vtxhv_vms_lock);
 	if (nla_put_string(skb, VTXHV_A_VERSION, VTXHV_VERSION) ||
 	    nla_put_u32(skb, VTXHV_A_API_VERSION, VTXHV_API_VERSION) ||
@@ -164,8 +173,9 @@ static struct vtxhv_vm *lookup_vm(struct genl_info *info)
 	id = nla_get_u32(info->attrs[VTXHV_A_VM_ID]);
 	mutex_lock(&vtxhv_vms_lock);
 	list_for_each_entry(vm, &vtxhv_vms, link) {
-		if (vm->id == id && may_see(vm)) {
-			kref_get(&vm->ref);
+		/* A VM whose last reference is going is as good as gone. */
+		if (vm->id == id && may_see(vm) &&
+		    kref_get_unless_zero(&vm->ref)) {
 			found = vm;
 			break;
 		}
@@ -196,15 +206,19 @@ static int vtxhv_nl_get_vm(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-/* The dump resumes after the VM id in cb->args[0]. */
+/*
+ * The dump resumes after the cb->args[0] VMs already sent (ids are reused,
+ * so they do not give the list an order to resume in).
+ */
 static int vtxhv_nl_dump_vms(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct vtxhv_vm *vm;
+	long idx = 0;
 	void *hdr;
 
 	mutex_lock(&vtxhv_vms_lock);
 	list_for_each_entry(vm, &vtxhv_vms, link) {
-		if (vm->id <= cb->args[0] || !may_see(vm))
+		if (!may_see(vm) || idx++ < cb->args[0])
 			continue;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &vtxhv_genl_family,
@@ -216,7 +230,7 @@ static int vtxhv_nl_dump_vms(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		}
 		genlmsg_end(skb, hdr);
-		cb->args[0] = vm->id;
+		cb->args[0] = idx;
 	}
 	mutex_unlock(&vtxhv_vms_lock);
 	return skb->len;
@@ -282,8 +296,8 @@ static struct genl_family vtxhv_genl_family __ro_after_init = {
  * @vm:		the VM
  * @vcpu:	the vCPU concerned, or -1
  * @type:	enum vtxhv_event_type
- * @reason:	VMX exit reason, where the event has one
- * @rip:	guest RIP, where the event has one
+ * @reason:	VMX exit reason (shutdown, failed entry, internal error)
+ * @rip:	guest RIP (shutdown, internal error)
  * @value:	event-specific (VM-instruction error, internal suberror)
  *
  * Called in process context.  Nobody listening costs almost nothing.
@@ -291,6 +305,12 @@ static struct genl_family vtxhv_genl_family __ro_after_init = {
 void vtxhv_genl_event(struct vtxhv_vm *vm, int vcpu, u32 type, u32 reason,
 		      u64 rip, u64 value)
 {
+	/* Which events have an exit reason and a RIP (even if 0). */
+	bool has_reason = type == VTXHV_EVENT_SHUTDOWN ||
+			  type == VTXHV_EVENT_FAIL_ENTRY ||
+			  type == VTXHV_EVENT_INTERNAL_ERROR;
+	bool has_rip = type == VTXHV_EVENT_SHUTDOWN ||
+		       type == VTXHV_EVENT_INTERNAL_ERROR;
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -308,9 +328,9 @@ void vtxhv_genl_event(struct vtxhv_vm *vm, int vcpu, u32 type, u32 reason,
 	    nla_put_u32(msg, VTXHV_A_VM_PID, vm->pid) ||
 	    nla_put_string(msg, VTXHV_A_VM_COMM, vm->comm) ||
 	    (vcpu >= 0 && nla_put_u32(msg, VTXHV_A_VCPU_ID, vcpu)) ||
-	    (reason && nla_put_u32(msg, VTXHV_A_EXIT_REASON, reason)) ||
-	    (rip && nla_put_u64_64bit(msg, VTXHV_A_GUEST_RIP, rip,
-				      VTXHV_A_PAD)) ||
+	    (has_reason && nla_put_u32(msg, VTXHV_A_EXIT_REASON, reason)) ||
+	    (has_rip && nla_put_u64_64bit(msg, VTXHV_A_GUEST_RIP, rip,
+					  VTXHV_A_PAD)) ||
 	    nla_put_u64_64bit(msg, VTXHV_A_VALUE, value, VTXHV_A_PAD))
 		goto fail;
 	genlmsg_end(msg, hdr);

@@ -20,6 +20,14 @@ static const struct vtxctl_cmd commands[] = {
 	  usage_info },
 	{ "run", "run a guest image (multiboot, ELF, flat binary)", cmd_run,
 	  usage_run },
+	{ "list", "the VMs: id, pid, command, vCPUs, memory, state", cmd_list,
+	  usage_list },
+	{ "stats", "one VM's counters: exits by reason, times, per vCPU",
+	  cmd_stats, usage_stats },
+	{ "top", "live exit rates per VM and per exit reason", cmd_top,
+	  usage_top },
+	{ "events", "follow VM events: created, destroyed, triple fault, ...",
+	  cmd_events, usage_events },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -35,5 +35,14 @@ int cmd_info(int argc, char **argv);
 void usage_info(FILE *out);
 int cmd_run(int argc, char **argv);
 void usage_run(FILE *out);
+/* Telemetry over generic netlink (nl.c). */
+int cmd_list(int argc, char **argv);
+void usage_list(FILE *out);
+int cmd_stats(int argc, char **argv);
+void usage_stats(FILE *out);
+int cmd_top(int argc, char **argv);
+void usage_top(FILE *out);
+int cmd_events(int argc, char **argv);
+void usage_events(FILE *out);
 
 #endif /* VTXCTL_H */
