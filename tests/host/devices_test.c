@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_test.h"
 #include "devices.h"
 
 #define RAM_SIZE	(64ULL << 20)
@@ -18,26 +19,6 @@ static struct devices d;
 static char *out_buf, *log_buf;
 static size_t out_len, log_len;
 static FILE *out, *logf;
-
-/* Assertions print file, line and what failed as TAP diagnostics. */
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			printf("# %s:%d: %s\n", __FILE__, __LINE__,	\
-			       #cond);					\
-			return false;					\
-		}							\
-	} while (0)
-
-#define CHECK_EQ(a, b)							\
-	do {								\
-		unsigned long long a_ = (a), b_ = (b);			\
-		if (a_ != b_) {						\
-			printf("# %s:%d: %s is 0x%llx, expected %s = 0x%llx\n", \
-			       __FILE__, __LINE__, #a, a_, #b, b_);	\
-			return false;					\
-		}							\
-	} while (0)
 
 /* Fresh devices; with_log: unhandled accesses are reported. */
 static void reset(bool with_log)
@@ -421,10 +402,7 @@ static bool unhandled_ports_reported_once(void)
 	return true;
 }
 
-static const struct {
-	const char *name;
-	bool (*fn)(void);
-} tests[] = {
+static const struct host_test tests[] = {
 	{ "uart_lsr_transmitter_empty", uart_lsr_transmitter_empty },
 	{ "uart_thr_to_output", uart_thr_to_output },
 	{ "uart_registers_read_back", uart_registers_read_back },
@@ -447,16 +425,5 @@ static const struct {
 
 int main(void)
 {
-	unsigned int i, n = sizeof(tests) / sizeof(tests[0]), failed = 0;
-
-	printf("TAP version 13\n1..%u\n", n);
-	for (i = 0; i < n; i++) {
-		bool ok = tests[i].fn();
-
-		printf("%sok %u %s\n", ok ? "" : "not ", i + 1, tests[i].name);
-		failed += !ok;
-	}
-	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:0 error:0\n",
-	       n - failed, failed);
-	return failed ? 1 : 0;
+	return run_host_tests(tests, NTESTS(tests), NULL);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_test.h"
 #include "loader.h"
 
 #define KiB		1024ULL
@@ -28,26 +29,6 @@ static uint8_t *initrd;		/* INITRD_MAX bytes for bzImage initrds */
 static uint8_t img[IMG_MAX];
 static char err[512];
 static struct load_result res;
-
-/* Assertions print file, line and what failed as TAP diagnostics. */
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			printf("# %s:%d: %s\n", __FILE__, __LINE__,	\
-			       #cond);					\
-			return false;					\
-		}							\
-	} while (0)
-
-#define CHECK_EQ(a, b)							\
-	do {								\
-		unsigned long long a_ = (a), b_ = (b);			\
-		if (a_ != b_) {						\
-			printf("# %s:%d: %s is 0x%llx, expected %s = 0x%llx\n", \
-			       __FILE__, __LINE__, #a, a_, #b, b_);	\
-			return false;					\
-		}							\
-	} while (0)
 
 /* A load that must succeed; on failure, show the loader's message. */
 #define CHECK_LOADS(file, size, opts)					\
@@ -1376,12 +1357,7 @@ static bool names(void)
 	return true;
 }
 
-#define TEST(fn) { #fn, fn }
-
-static const struct {
-	const char *name;
-	bool (*fn)(void);
-} tests[] = {
+static const struct host_test tests[] = {
 	TEST(flat_protected_defaults),
 	TEST(flat_real_defaults),
 	TEST(flat_long_defaults),
@@ -1439,12 +1415,18 @@ static const struct {
 	TEST(names),
 };
 
-#define NTESTS (sizeof(tests) / sizeof(tests[0]))
+/* Each case starts from zeroed guest RAM, image and result. */
+static void setup(void)
+{
+	memset(ram, 0, RAM_SIZE);
+	memset(img, 0, sizeof(img));
+	memset(&res, 0, sizeof(res));
+	err[0] = '\0';
+}
 
 int main(void)
 {
-	size_t i;
-	int fail = 0;
+	int fail;
 
 	ram = malloc(RAM_SIZE);
 	initrd = malloc(INITRD_MAX);
@@ -1454,19 +1436,7 @@ int main(void)
 		return 1;
 	}
 	fill(initrd, INITRD_MAX, 0x1d);
-	printf("TAP version 13\n1..%zu\n", NTESTS);
-	for (i = 0; i < NTESTS; i++) {
-		memset(ram, 0, RAM_SIZE);
-		memset(img, 0, sizeof(img));
-		memset(&res, 0, sizeof(res));
-		err[0] = '\0';
-		if (tests[i].fn()) {
-			printf("ok %zu %s\n", i + 1, tests[i].name);
-		} else {
-			printf("not ok %zu %s\n", i + 1, tests[i].name);
-			fail = 1;
-		}
-	}
+	fail = run_host_tests(tests, NTESTS(tests), setup);
 	free(ram);
 	free(initrd);
 	return fail;

@@ -21,6 +21,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include "host_test.h"
 #include "nl.h"
 #include "nl_format.h"
 #include "vtxhv.h"
@@ -30,26 +31,6 @@ const char *progname = "vtxctl";
 #define FAMILY	0x1c	/* any id: nothing here talks to the kernel */
 
 static const char *vtxctl;	/* argv[1], for the command-line tests */
-
-/* Assertions print file, line and what failed as TAP diagnostics. */
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			printf("# %s:%d: %s\n", __FILE__, __LINE__,	\
-			       #cond);					\
-			return false;					\
-		}							\
-	} while (0)
-
-#define CHECK_EQ(a, b)							\
-	do {								\
-		unsigned long long a_ = (a), b_ = (b);			\
-		if (a_ != b_) {						\
-			printf("# %s:%d: %s is %llu, expected %s = %llu\n", \
-			       __FILE__, __LINE__, #a, a_, #b, b_);	\
-			return false;					\
-		}							\
-	} while (0)
 
 #define CHECK_STR(got, want)						\
 	do {								\
@@ -943,7 +924,8 @@ static bool cli_without_module(void)
 	return true;
 }
 
-#define TEST(fn)	{ #fn, fn, false }
+/* Cases that need the vtxctl binary say so in their third field. */
+#define CASE(fn)	{ #fn, fn, false }
 #define CLI_TEST(fn)	{ #fn, fn, true }
 
 static const struct {
@@ -951,30 +933,30 @@ static const struct {
 	bool (*fn)(void);
 	bool cli;
 } tests[] = {
-	TEST(parse_info),
-	TEST(parse_vm),
-	TEST(parse_vm_malformed),
-	TEST(parse_stats),
-	TEST(parse_stats_malformed),
-	TEST(parse_event),
-	TEST(extack_messages),
-	TEST(exit_reason_names),
-	TEST(json_escaping),
-	TEST(comm_for_terminal),
-	TEST(sizes_and_times),
-	TEST(list_lines),
-	TEST(list_json),
-	TEST(stats_text),
-	TEST(stats_json),
-	TEST(event_lines),
-	TEST(top_rates),
-	TEST(top_output),
+	CASE(parse_info),
+	CASE(parse_vm),
+	CASE(parse_vm_malformed),
+	CASE(parse_stats),
+	CASE(parse_stats_malformed),
+	CASE(parse_event),
+	CASE(extack_messages),
+	CASE(exit_reason_names),
+	CASE(json_escaping),
+	CASE(comm_for_terminal),
+	CASE(sizes_and_times),
+	CASE(list_lines),
+	CASE(list_json),
+	CASE(stats_text),
+	CASE(stats_json),
+	CASE(event_lines),
+	CASE(top_rates),
+	CASE(top_output),
 	CLI_TEST(cli_usage_errors),
 	CLI_TEST(cli_help),
 	CLI_TEST(cli_without_module),
 };
 
-#define NTESTS (sizeof(tests) / sizeof(tests[0]))
+#define NCASES (sizeof(tests) / sizeof(tests[0]))
 
 int main(int argc, char **argv)
 {
@@ -984,8 +966,8 @@ int main(int argc, char **argv)
 
 	vtxctl = argc > 1 ? argv[1] : NULL;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..%zu\n", NTESTS);
-	for (i = 0; i < NTESTS; i++) {
+	printf("TAP version 13\n1..%zu\n", NCASES);
+	for (i = 0; i < NCASES; i++) {
 		if (tests[i].cli && (!vtxctl || access(vtxctl, X_OK))) {
 			printf("ok %zu %s # SKIP vtxctl is not built\n", i + 1,
 			       tests[i].name);

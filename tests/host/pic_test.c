@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_test.h"
+
 #include "pic.h"
 
 /* Linux: ISA_IRQ_VECTOR(0) with FIRST_EXTERNAL_VECTOR 0x20. */
@@ -16,26 +18,6 @@
 #define VEC8		0x38
 
 static struct pic pic;
-
-/* Assertions print file, line and what failed as TAP diagnostics. */
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			printf("# %s:%d: %s\n", __FILE__, __LINE__,	\
-			       #cond);					\
-			return false;					\
-		}							\
-	} while (0)
-
-#define CHECK_EQ(a, b)							\
-	do {								\
-		long long a_ = (a), b_ = (b);				\
-		if (a_ != b_) {						\
-			printf("# %s:%d: %s is %#llx, expected %s = %#llx\n", \
-			       __FILE__, __LINE__, #a, a_, #b, b_);	\
-			return false;					\
-		}							\
-	} while (0)
 
 static void outb(uint8_t v, uint16_t port)
 {
@@ -553,12 +535,7 @@ static bool port_decoding(void)
 	return true;
 }
 
-#define TEST(fn) { #fn, fn }
-
-static const struct {
-	const char *name;
-	bool (*fn)(void);
-} tests[] = {
+static const struct host_test tests[] = {
 	TEST(linux_probe_and_init),
 	TEST(before_and_during_init),
 	TEST(single_mode_sequences),
@@ -577,22 +554,12 @@ static const struct {
 	TEST(port_decoding),
 };
 
-#define NTESTS (sizeof(tests) / sizeof(tests[0]))
+static void setup(void)
+{
+	pic_init(&pic);
+}
 
 int main(void)
 {
-	size_t i;
-	int fail = 0;
-
-	printf("TAP version 13\n1..%zu\n", NTESTS);
-	for (i = 0; i < NTESTS; i++) {
-		pic_init(&pic);
-		if (tests[i].fn()) {
-			printf("ok %zu %s\n", i + 1, tests[i].name);
-		} else {
-			printf("not ok %zu %s\n", i + 1, tests[i].name);
-			fail = 1;
-		}
-	}
-	return fail;
+	return run_host_tests(tests, NTESTS(tests), setup);
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_test.h"
+
 #include "pit.h"
 
 #define NS_PER_SEC	1000000000ULL
@@ -16,26 +18,6 @@
 #define CAL_LATCH	(PIT_FREQ_HZ / 20)	/* tsc.c: 50 ms */
 
 static struct pit pit;
-
-/* Assertions print file, line and what failed as TAP diagnostics. */
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			printf("# %s:%d: %s\n", __FILE__, __LINE__,	\
-			       #cond);					\
-			return false;					\
-		}							\
-	} while (0)
-
-#define CHECK_EQ(a, b)							\
-	do {								\
-		unsigned long long a_ = (a), b_ = (b);			\
-		if (a_ != b_) {						\
-			printf("# %s:%d: %s is %llu (%#llx), expected %s = %llu (%#llx)\n", \
-			       __FILE__, __LINE__, #a, a_, a_, #b, b_, b_); \
-			return false;					\
-		}							\
-	} while (0)
 
 /* The first nanosecond at which input clock tick k has fallen. */
 static uint64_t tk(uint64_t k)
@@ -540,12 +522,7 @@ static bool port_decoding(void)
 	return true;
 }
 
-#define TEST(fn) { #fn, fn }
-
-static const struct {
-	const char *name;
-	bool (*fn)(void);
-} tests[] = {
+static const struct host_test tests[] = {
 	TEST(linux_periodic_tick),
 	TEST(mode2_counter_and_out),
 	TEST(mode3_square_wave),
@@ -564,22 +541,12 @@ static const struct {
 	TEST(port_decoding),
 };
 
-#define NTESTS (sizeof(tests) / sizeof(tests[0]))
+static void setup(void)
+{
+	pit_init(&pit);
+}
 
 int main(void)
 {
-	size_t i;
-	int fail = 0;
-
-	printf("TAP version 13\n1..%zu\n", NTESTS);
-	for (i = 0; i < NTESTS; i++) {
-		pit_init(&pit);
-		if (tests[i].fn()) {
-			printf("ok %zu %s\n", i + 1, tests[i].name);
-		} else {
-			printf("not ok %zu %s\n", i + 1, tests[i].name);
-			fail = 1;
-		}
-	}
-	return fail;
+	return run_host_tests(tests, NTESTS(tests), setup);
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_test.h"
+
 #include "rtc.h"
 
 /* 2024-02-29 13:45:07 UTC, a Thursday (RTC weekday 5). */
@@ -21,26 +23,6 @@
 #define T_2038		2147483648LL
 
 static struct rtc rtc;
-
-/* Assertions print file, line and what failed as TAP diagnostics. */
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			printf("# %s:%d: %s\n", __FILE__, __LINE__,	\
-			       #cond);					\
-			return false;					\
-		}							\
-	} while (0)
-
-#define CHECK_EQ(a, b)							\
-	do {								\
-		long long a_ = (a), b_ = (b);				\
-		if (a_ != b_) {						\
-			printf("# %s:%d: %s is %#llx, expected %s = %#llx\n", \
-			       __FILE__, __LINE__, #a, a_, #b, b_);	\
-			return false;					\
-		}							\
-	} while (0)
 
 /* CMOS_READ/CMOS_WRITE: index to 0x70, data through 0x71. */
 static uint8_t cmos_read(uint8_t reg, time_t now)
@@ -233,12 +215,7 @@ static bool cmos_ram(void)
 	return true;
 }
 
-#define TEST(fn) { #fn, fn }
-
-static const struct {
-	const char *name;
-	bool (*fn)(void);
-} tests[] = {
+static const struct host_test tests[] = {
 	TEST(bcd_24h),
 	TEST(binary_24h),
 	TEST(twelve_hour),
@@ -249,22 +226,12 @@ static const struct {
 	TEST(cmos_ram),
 };
 
-#define NTESTS (sizeof(tests) / sizeof(tests[0]))
+static void setup(void)
+{
+	rtc_init(&rtc, T_LEAP);
+}
 
 int main(void)
 {
-	size_t i;
-	int fail = 0;
-
-	printf("TAP version 13\n1..%zu\n", NTESTS);
-	for (i = 0; i < NTESTS; i++) {
-		rtc_init(&rtc, T_LEAP);
-		if (tests[i].fn()) {
-			printf("ok %zu %s\n", i + 1, tests[i].name);
-		} else {
-			printf("not ok %zu %s\n", i + 1, tests[i].name);
-			fail = 1;
-		}
-	}
-	return fail;
+	return run_host_tests(tests, NTESTS(tests), setup);
 }
