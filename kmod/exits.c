@@ -22,9 +22,116 @@
 #include "vmx_ops.h"
 #include "trace.h"
 
+#define NMI_VECTOR	2
 #define GP_VECTOR	13
 #define UD_VECTOR	6
 #define PF_VECTOR	14
+
+/* Set or clear interrupt- and NMI-window exiting (SDM 25.2). */
+static void set_windows(struct vtxhv_vcpu *vcpu, u32 windows)
+{
+	const u32 mask = CPU_BASED_INTR_WINDOW_EXITING |
+			 CPU_BASED_NMI_WINDOW_EXITING;
+
+	if (windows == vcpu->windows)
+		return;
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+		     (vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~mask) | windows);
+	vcpu->windows = windows;
+}
+
+static void inject_event(struct vtxhv_vcpu *vcpu, u32 info)
+{
+	vcpu->injected++;
+	trace_vtxhv_inject(vcpu->vm->id, vcpu->id, info, 0);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info | INTR_INFO_VALID_MASK);
+}
+
+/**
+ * vtxhv_inject_pending - deliver what userspace queued, or wait for it
+ * @vcpu: the vCPU, whose VMCS is current; interrupts are disabled
+ *
+ * Called before an entry only while vcpu->want_inject is set, so that
+ * the common entry pays one test for all this.
+ * An NMI goes in unless NMIs, MOV SS or STI block it; an external
+ * interrupt when RFLAGS.IF is set and nothing blocks it (SDM 24.4.2).
+ * Otherwise, and when userspace asked for a window, the matching
+ * window exiting makes the CPU exit as soon as the guest can take it.
+ * An event already in the VM-entry field (an exception, or one whose
+ * delivery an exit interrupted) goes first.
+ */
+void vtxhv_inject_pending(struct vtxhv_vcpu *vcpu)
+{
+	u32 windows = 0, intr;
+	bool irq_ok;
+
+	if (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) {
+		if (vcpu->pending_irq >= 0 ||
+		    READ_ONCE(vcpu->run->request_interrupt_window))
+			windows |= CPU_BASED_INTR_WINDOW_EXITING;
+		if (vcpu->pending_nmi && vcpu->vnmi)
+			windows |= CPU_BASED_NMI_WINDOW_EXITING;
+		goto out;
+	}
+	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	if (vcpu->pending_nmi) {
+		if (!(intr & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_STI |
+			      GUEST_INTR_STATE_MOV_SS))) {
+			inject_event(vcpu, NMI_VECTOR | INTR_TYPE_NMI_INTR);
+			vcpu->pending_nmi = false;
+			if (vcpu->pending_irq >= 0)
+				windows |= CPU_BASED_INTR_WINDOW_EXITING;
+			goto out;
+		}
+		if (vcpu->vnmi)
+			windows |= CPU_BASED_NMI_WINDOW_EXITING;
+	}
+	irq_ok = (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+		 !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	if (vcpu->pending_irq >= 0 && irq_ok) {
+		inject_event(vcpu, vcpu->pending_irq | INTR_TYPE_EXT_INTR);
+		vcpu->pending_irq = -1;
+	} else if (vcpu->pending_irq >= 0 ||
+		   READ_ONCE(vcpu->run->request_interrupt_window)) {
+		/* With IF already set this exits right after entry. */
+		windows |= CPU_BASED_INTR_WINDOW_EXITING;
+	}
+out:
+	set_windows(vcpu, windows);
+	vcpu->want_inject = vcpu->pending_irq >= 0 || vcpu->pending_nmi ||
+			    vcpu->windows ||
+			    READ_ONCE(vcpu->run->request_interrupt_window);
+}
+
+/* Before every return to userspace: can the guest take an interrupt? */
+void vtxhv_report_interruptibility(struct vtxhv_vcpu *vcpu)
+{
+	bool if_flag = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF;
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	vcpu->run->if_flag = if_flag;
+	vcpu->run->ready_for_interrupt_injection =
+		if_flag && vcpu->pending_irq < 0 &&
+		!(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
+		!(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK);
+}
+
+static int handle_interrupt_window(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	set_windows(vcpu, vcpu->windows & ~CPU_BASED_INTR_WINDOW_EXITING);
+	if (vcpu->pending_irq < 0 &&
+	    READ_ONCE(vcpu->run->request_interrupt_window)) {
+		vcpu->run->exit_reason = VTXHV_EXIT_IRQ_WINDOW_OPEN;
+		return EXIT_TO_USER;
+	}
+	return EXIT_TO_GUEST;	/* the next entry injects */
+}
+
+static int handle_nmi_window(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	set_windows(vcpu, vcpu->windows & ~CPU_BASED_NMI_WINDOW_EXITING);
+	return EXIT_TO_GUEST;
+}
 
 void vtxhv_inject_exception(struct vtxhv_vcpu *vcpu, int vector,
 			    bool has_error, u32 error)
@@ -749,6 +856,8 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_REASON_INTERRUPT_WINDOW] = handle_interrupt_window,
+	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_HLT] = handle_hlt,
 	[EXIT_REASON_INVD] = handle_nop,

@@ -204,6 +204,8 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 
 	if (vtxhv_preemption_timer)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vtxhv_preemption_timer);
+	if (vcpu->want_inject)
+		vtxhv_inject_pending(vcpu);
 	if (cr3 != vcpu->host_cr3) {
 		vmcs_writel(HOST_CR3, cr3);
 		vcpu->host_cr3 = cr3;
@@ -315,6 +317,8 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 		return -EINTR;
 	}
 
+	if (READ_ONCE(run->request_interrupt_window))
+		vcpu->want_inject = true;
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	atomic_inc(&vcpu->vm->running);
 	vcpu->last_exit_tsc = rdtsc();
@@ -339,10 +343,20 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 			if (r != EXIT_TO_GUEST)
 				break;
 		}
+		/* What userspace needs to queue an interrupt, while the VMCS
+		 * is still current.
+		 */
+		vtxhv_report_interruptibility(vcpu);
 		switch_to_host(vcpu);
 		vtxhv_vcpu_put(vcpu);
-		if (r == EXIT_SLEEPABLE)
+		if (r == EXIT_SLEEPABLE) {
 			r = vtxhv_handle_exit_sleepable(vcpu);
+			if (r == EXIT_TO_USER) {
+				vtxhv_vcpu_load(vcpu);
+				vtxhv_report_interruptibility(vcpu);
+				vtxhv_vcpu_put(vcpu);
+			}
+		}
 		if (r != EXIT_TO_GUEST)
 			break;
 		if (signal_pending(current)) {
@@ -474,6 +488,22 @@ static long vcpu_msrs(struct vtxhv_vcpu *vcpu, struct vtxhv_msrs __user *argp,
 	return ret ? ret : i;
 }
 
+static long vcpu_queue_interrupt(struct vtxhv_vcpu *vcpu, void __user *argp)
+{
+	struct vtxhv_interrupt irq;
+
+	if (copy_from_user(&irq, argp, sizeof(irq)))
+		return -EFAULT;
+	/* Vectors 0-15 are exceptions, which SET_SREGS can inject. */
+	if (irq.flags || irq.vector < 16 || irq.vector > 255)
+		return -EINVAL;
+	if (vcpu->pending_irq >= 0)
+		return -EBUSY;
+	vcpu->pending_irq = irq.vector;
+	vcpu->want_inject = true;
+	return 0;
+}
+
 static long vtxhv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -509,6 +539,14 @@ static long vtxhv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 		break;
 	case VTXHV_SET_MSRS:
 		ret = vcpu_msrs(vcpu, argp, true);
+		break;
+	case VTXHV_INTERRUPT:
+		ret = vcpu_queue_interrupt(vcpu, argp);
+		break;
+	case VTXHV_NMI:
+		ret = arg ? -EINVAL : vcpu->pending_nmi ? -EBUSY : 0;
+		if (!ret)
+			vcpu->pending_nmi = vcpu->want_inject = true;
 		break;
 	default:
 		ret = -ENOTTY;
@@ -588,6 +626,7 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->cpu = -1;
+	vcpu->pending_irq = -1;
 	mutex_init(&vcpu->mutex);
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	ret = -ENOMEM;

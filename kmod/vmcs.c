@@ -386,8 +386,15 @@ int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu)
 
 	if (vcpu->vpid)
 		proc2_want |= SECONDARY_EXEC_ENABLE_VPID;
+	/*
+	 * Virtual NMIs make the CPU track NMI blocking for the guest (until
+	 * its IRET), which NMI-window exiting needs (SDM 25.3).
+	 */
+	vcpu->vnmi = vmx_ctl_allows(c->pin, PIN_BASED_VIRTUAL_NMIS) &&
+		     vmx_ctl_allows(c->proc, CPU_BASED_NMI_WINDOW_EXITING);
 	pin = vmx_adjust_ctl(c->pin, PIN_BASED_EXT_INTR_MASK |
 			     PIN_BASED_NMI_EXITING |
+			     (vcpu->vnmi ? PIN_BASED_VIRTUAL_NMIS : 0) |
 			     (vtxhv_preemption_timer ?
 			      PIN_BASED_VMX_PREEMPTION_TIMER : 0),
 			     "pin-based", &ok);

@@ -202,6 +202,13 @@ struct vtxhv_vcpu {
 	struct vtxhv_cpuid_entry *cpuid;
 	u32 cpuid_nent;
 
+	/* Events userspace queued (VTXHV_INTERRUPT, VTXHV_NMI). */
+	int pending_irq;	/* vector, or -1 */
+	bool pending_nmi;
+	bool vnmi;		/* virtual NMIs: NMI blocking is tracked */
+	u32 windows;		/* interrupt/NMI-window exiting bits set */
+	bool want_inject;	/* any of the above, or a window request */
+
 	/* Instruction completion after a return to userspace. */
 	enum vtxhv_pending pending;
 	u8 pending_size;
@@ -280,6 +287,8 @@ int vtxhv_complete_pending(struct vtxhv_vcpu *vcpu);
 void vtxhv_inject_exception(struct vtxhv_vcpu *vcpu, int vector,
 			    bool has_error, u32 error);
 int vtxhv_get_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 *data);
+void vtxhv_inject_pending(struct vtxhv_vcpu *vcpu);
+void vtxhv_report_interruptibility(struct vtxhv_vcpu *vcpu);
 int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data);
 
 /* netlink.c */

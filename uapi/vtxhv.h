@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define VTXHV_API_VERSION	1
+#define VTXHV_API_VERSION	2
 
 /* ioctl type 0xB8: unused in Documentation/userspace-api/ioctl. */
 #define VTXHV_IO		0xB8
@@ -213,6 +213,7 @@ struct vtxhv_msrs {
 #define VTXHV_EXIT_FAIL_ENTRY		6	/* VM entry failed */
 #define VTXHV_EXIT_INTERNAL_ERROR	7	/* see internal.suberror */
 #define VTXHV_EXIT_INTR			8	/* signal or immediate exit */
+#define VTXHV_EXIT_IRQ_WINDOW_OPEN	9	/* request_interrupt_window */
 
 #define VTXHV_IO_IN			0
 #define VTXHV_IO_OUT			1
@@ -230,6 +231,13 @@ struct vtxhv_msrs {
  * struct vtxhv_run - the page shared with userspace (mmap of a vCPU fd)
  * @immediate_exit:	set by userspace: VTXHV_RUN returns -EINTR with
  *			exit reason VTXHV_EXIT_INTR before entering
+ * @request_interrupt_window: set by userspace: exit with
+ *			VTXHV_EXIT_IRQ_WINDOW_OPEN as soon as the guest can
+ *			take an external interrupt
+ * @ready_for_interrupt_injection: set by vtxhv on every return: the
+ *			guest can take an interrupt now (VTXHV_INTERRUPT
+ *			would be delivered at the next entry)
+ * @if_flag:		set by vtxhv on every return: the guest's RFLAGS.IF
  * @exit_reason:	VTXHV_EXIT_*, valid when VTXHV_RUN returned 0
  *
  * After an I/O or MMIO exit userspace fills in the data of an IN or a read
@@ -238,7 +246,10 @@ struct vtxhv_msrs {
  */
 struct vtxhv_run {
 	__u8 immediate_exit;
-	__u8 padding1[7];
+	__u8 request_interrupt_window;
+	__u8 ready_for_interrupt_injection;
+	__u8 if_flag;
+	__u8 padding1[4];
 	__u32 exit_reason;
 	__u32 padding2;
 	union {
@@ -288,6 +299,17 @@ struct vtxhv_run {
 	};
 };
 
+/**
+ * struct vtxhv_interrupt - argument of VTXHV_INTERRUPT
+ * @vector:	16-255: an external interrupt, delivered through the guest's
+ *		IDT as soon as its RFLAGS.IF and interruptibility allow
+ * @flags:	must be 0
+ */
+struct vtxhv_interrupt {
+	__u32 vector;
+	__u32 flags;
+};
+
 /* /dev/vtxhv */
 #define VTXHV_GET_API_VERSION	_IO(VTXHV_IO, 0x00)	/* returns the version */
 #define VTXHV_GET_CAPS		_IOR(VTXHV_IO, 0x01, struct vtxhv_caps)
@@ -308,5 +330,8 @@ struct vtxhv_run {
 #define VTXHV_SET_CPUID		_IOW(VTXHV_IO, 0x25, struct vtxhv_cpuid)
 #define VTXHV_GET_MSRS		_IOWR(VTXHV_IO, 0x26, struct vtxhv_msrs)
 #define VTXHV_SET_MSRS		_IOW(VTXHV_IO, 0x27, struct vtxhv_msrs)
+/* Queue one external interrupt or one NMI: -EBUSY while one waits. */
+#define VTXHV_INTERRUPT		_IOW(VTXHV_IO, 0x28, struct vtxhv_interrupt)
+#define VTXHV_NMI		_IO(VTXHV_IO, 0x29)
 
 #endif /* _UAPI_VTXHV_H */

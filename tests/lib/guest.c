@@ -20,8 +20,10 @@ struct isr_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-static struct idt_gate guest_idt[32] __attribute__((aligned(16)));
-static guest_handler_t handlers[32];
+#define GUEST_VECTORS	64
+
+static struct idt_gate guest_idt[GUEST_VECTORS] __attribute__((aligned(16)));
+static guest_handler_t handlers[GUEST_VECTORS];
 volatile uint64_t guest_last_vector, guest_last_error;
 
 /* The GDT the host points GDTR at: null, 64-bit code, data, TSS. */
@@ -65,7 +67,7 @@ void guest_exception_dispatch(struct isr_frame *f)
 		.vector = f->vector, .error_code = f->error_code, .rip = f->rip,
 	};
 
-	if (f->vector < 32 && handlers[f->vector]) {
+	if (f->vector < GUEST_VECTORS && handlers[f->vector]) {
 		handlers[f->vector](&r);
 		f->rip = r.rip;
 		return;
@@ -88,6 +90,15 @@ __asm__(".text\n"
 	ISR_NOERR(20) ISR_ERR(21) ISR_NOERR(22) ISR_NOERR(23) ISR_NOERR(24)
 	ISR_NOERR(25) ISR_NOERR(26) ISR_NOERR(27) ISR_NOERR(28)
 	ISR_NOERR(29) ISR_NOERR(30) ISR_NOERR(31)
+	/* 32-63: external interrupts (test_interrupts) */
+	ISR_NOERR(32) ISR_NOERR(33) ISR_NOERR(34) ISR_NOERR(35)
+	ISR_NOERR(36) ISR_NOERR(37) ISR_NOERR(38) ISR_NOERR(39)
+	ISR_NOERR(40) ISR_NOERR(41) ISR_NOERR(42) ISR_NOERR(43)
+	ISR_NOERR(44) ISR_NOERR(45) ISR_NOERR(46) ISR_NOERR(47)
+	ISR_NOERR(48) ISR_NOERR(49) ISR_NOERR(50) ISR_NOERR(51)
+	ISR_NOERR(52) ISR_NOERR(53) ISR_NOERR(54) ISR_NOERR(55)
+	ISR_NOERR(56) ISR_NOERR(57) ISR_NOERR(58) ISR_NOERR(59)
+	ISR_NOERR(60) ISR_NOERR(61) ISR_NOERR(62) ISR_NOERR(63)
 	"isr_common:\n"
 	" push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n"
 	" push %r8\n push %r9\n push %r10\n push %r11\n"
@@ -102,9 +113,13 @@ __asm__(".text\n"
 	" .quad isr8, isr9, isr10, isr11, isr12, isr13, isr14, isr15\n"
 	" .quad isr16, isr17, isr18, isr19, isr20, isr21, isr22, isr23\n"
 	" .quad isr24, isr25, isr26, isr27, isr28, isr29, isr30, isr31\n"
+	" .quad isr32, isr33, isr34, isr35, isr36, isr37, isr38, isr39\n"
+	" .quad isr40, isr41, isr42, isr43, isr44, isr45, isr46, isr47\n"
+	" .quad isr48, isr49, isr50, isr51, isr52, isr53, isr54, isr55\n"
+	" .quad isr56, isr57, isr58, isr59, isr60, isr61, isr62, isr63\n"
 	".text\n");
 
-extern uint64_t isr_table[32];
+extern uint64_t isr_table[GUEST_VECTORS];
 
 static void guest_idt_init(void)
 {
@@ -116,7 +131,7 @@ static void guest_idt_init(void)
 	};
 	int i;
 
-	for (i = 0; i < 32; i++) {
+	for (i = 0; i < GUEST_VECTORS; i++) {
 		uint64_t a = isr_table[i];
 
 		guest_idt[i] = (struct idt_gate){
