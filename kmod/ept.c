@@ -114,6 +114,12 @@ static struct page *pin_one(struct vtxhv_slot *s, u64 idx)
 	return page;
 }
 
+/* The pinned page behind @gpa of slot @s (shadow paging uses this too). */
+struct page *vtxhv_pin_gpa(struct vtxhv_vm *vm, struct vtxhv_slot *s, u64 gpa)
+{
+	return pin_one(s, (gpa - s->gpa) >> PAGE_SHIFT);
+}
+
 /* Try a 2 MiB mapping: every page pinned, contiguous and aligned. */
 static bool map_large(struct vtxhv_vm *vm, struct vtxhv_slot *s, u64 gpa,
 		      u64 perm)

@@ -159,7 +159,7 @@ static void inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error)
 }
 
 /* Advance RIP past the instruction that exited; STI/MOV SS blocking ends. */
-static void skip_insn_len(unsigned int len)
+void vtxhv_skip_insn_len(unsigned int len)
 {
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
@@ -170,11 +170,11 @@ static void skip_insn_len(unsigned int len)
 
 static void skip_insn(void)
 {
-	skip_insn_len(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vtxhv_skip_insn_len(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
 /* 16, 32 or 64: the code size at the exit, from the snapshot. */
-static int cpu_mode(const struct vtxhv_exit_ctx *c)
+int vtxhv_cpu_mode(const struct vtxhv_exit_ctx *c)
 {
 	if ((c->efer & EFER_LMA) && (c->cs_ar & VMX_AR_L_MASK))
 		return 64;
@@ -205,10 +205,18 @@ static void fill_ctx(struct vtxhv_vcpu *vcpu, u32 reason)
 	}
 	c->cs_ar = vmcs_read32(GUEST_CS_AR_BYTES);
 	c->ss_ar = vmcs_read32(GUEST_SS_AR_BYTES);
-	c->cr0 = vmcs_readl(GUEST_CR0);
-	c->cr3 = vmcs_readl(GUEST_CR3);
-	c->cr4 = vmcs_readl(GUEST_CR4);
-	c->efer = vmcs_read64(GUEST_IA32_EFER);
+	if (vtxhv_shadowing(vcpu->vm)) {
+		/* The guest's view, not the shadow paging the CPU runs. */
+		c->cr0 = vcpu->sh.cr0;
+		c->cr3 = vcpu->sh.cr3;
+		c->cr4 = vcpu->sh.cr4;
+		c->efer = vcpu->sh.efer;
+	} else {
+		c->cr0 = vmcs_readl(GUEST_CR0);
+		c->cr3 = vmcs_readl(GUEST_CR3);
+		c->cr4 = vmcs_readl(GUEST_CR4);
+		c->efer = vmcs_read64(GUEST_IA32_EFER);
+	}
 	c->rip = vmcs_readl(GUEST_RIP);
 	/* Instruction fetches need CS; string I/O every segment. */
 	if (reason == EXIT_REASON_EPT_VIOLATION) {
@@ -221,7 +229,7 @@ static void fill_ctx(struct vtxhv_vcpu *vcpu, u32 reason)
 }
 
 /* An exit userspace must hear about; the VMCS need not be current. */
-static int internal_error_ctx(struct vtxhv_vcpu *vcpu, u32 suberror)
+int vtxhv_internal_error_ctx(struct vtxhv_vcpu *vcpu, u32 suberror)
 {
 	struct vtxhv_run *run = vcpu->run;
 
@@ -238,7 +246,7 @@ static int internal_error_ctx(struct vtxhv_vcpu *vcpu, u32 suberror)
 static int internal_error(struct vtxhv_vcpu *vcpu, u32 suberror, u32 reason)
 {
 	fill_ctx(vcpu, reason);
-	return internal_error_ctx(vcpu, suberror);
+	return vtxhv_internal_error_ctx(vcpu, suberror);
 }
 
 static int handle_unknown(struct vtxhv_vcpu *vcpu, u32 reason)
@@ -256,6 +264,13 @@ static int handle_exception_nmi(struct vtxhv_vcpu *vcpu, u32 reason)
 	/* NMIs were passed to the host already (vcpu.c). */
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		return EXIT_TO_GUEST;
+	/* Shadow paging: the walk of the guest's tables may sleep. */
+	if ((info & INTR_INFO_VECTOR_MASK) == PF_VECTOR &&
+	    vtxhv_shadowing(vcpu->vm)) {
+		fill_ctx(vcpu, reason);
+		vcpu->ctx.intr_error = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
+		return EXIT_SLEEPABLE;
+	}
 	return handle_unknown(vcpu, reason);
 }
 
@@ -355,29 +370,28 @@ static int handle_cr(struct vtxhv_vcpu *vcpu, u32 reason)
 	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
 	u64 *r = vcpu->gprs.r;
 	u64 val = reg == GPR_RSP ? vmcs_readl(GUEST_RSP) : r[reg];
-	u64 fixed0 = vmcs_config.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
 
 	fill_ctx(vcpu, reason);
-	if (cpu_mode(&vcpu->ctx) != 64)
+	if (vtxhv_cpu_mode(&vcpu->ctx) != 64)
 		val = (u32)val;
 	if (type == 0 && cr == 0) {
-		if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
-		    ((val & X86_CR0_NW) && !(val & X86_CR0_CD))) {
+		if (vtxhv_set_cr0(vcpu, val)) {
 			inject_gp(vcpu);
 			return EXIT_TO_GUEST;
 		}
-		vmcs_writel(CR0_READ_SHADOW, val);
-		vmcs_writel(GUEST_CR0, (val | fixed0) & vmcs_config.cr0_fixed1);
 	} else if (type == 0 && cr == 4) {
-		u64 host_owned = vmcs_readl(CR4_GUEST_HOST_MASK);
-
-		if (val & ~(vmcs_config.cr4_fixed1 & ~host_owned)) {
+		if (vtxhv_set_cr4(vcpu, val)) {
 			inject_gp(vcpu);
 			return EXIT_TO_GUEST;
 		}
-		vmcs_writel(CR4_READ_SHADOW, val);
-		vmcs_writel(GUEST_CR4, (val | vmcs_config.cr4_fixed0) &
-			    vmcs_config.cr4_fixed1);
+	} else if (type == 0 && cr == 3 && vtxhv_shadowing(vcpu->vm)) {
+		/* Reading the PAE PDPTEs may sleep. */
+		return EXIT_SLEEPABLE;
+	} else if (type == 1 && cr == 3 && vtxhv_shadowing(vcpu->vm)) {
+		if (reg == GPR_RSP)
+			vmcs_writel(GUEST_RSP, vcpu->sh.cr3);
+		else
+			r[reg] = vcpu->sh.cr3;
 	} else if (type == 0 && cr == 8) {
 		if (val > 15) {
 			inject_gp(vcpu);
@@ -510,7 +524,7 @@ static int io_string(struct vtxhv_vcpu *vcpu)
 		count = r[GPR_RCX] & mask;
 		if (!count) {
 			vtxhv_vcpu_load(vcpu);
-			skip_insn_len(c->insn_len);
+			vtxhv_skip_insn_len(c->insn_len);
 			vtxhv_vcpu_put(vcpu);
 			return EXIT_TO_GUEST;
 		}
@@ -543,7 +557,7 @@ static int io_string(struct vtxhv_vcpu *vcpu)
 			return EXIT_TO_GUEST;
 		}
 		if (ret)
-			return internal_error_ctx(vcpu,
+			return vtxhv_internal_error_ctx(vcpu,
 						  VTXHV_INTERNAL_GUEST_MEMORY);
 	}
 	string_update(&r[GPR_RSI], mask, step * n);
@@ -552,7 +566,7 @@ static int io_string(struct vtxhv_vcpu *vcpu)
 	vcpu->pending = PENDING_NONE;
 	if (vcpu->pending_insn_len) {
 		vtxhv_vcpu_load(vcpu);
-		skip_insn_len(vcpu->pending_insn_len);
+		vtxhv_skip_insn_len(vcpu->pending_insn_len);
 		vtxhv_vcpu_put(vcpu);
 	}
 	return EXIT_TO_USER;
@@ -581,7 +595,7 @@ static int complete_ins(struct vtxhv_vcpu *vcpu)
 			return 0;
 		}
 		if (ret) {
-			internal_error_ctx(vcpu, VTXHV_INTERNAL_GUEST_MEMORY);
+			vtxhv_internal_error_ctx(vcpu, VTXHV_INTERNAL_GUEST_MEMORY);
 			return 1;
 		}
 	}
@@ -590,7 +604,7 @@ static int complete_ins(struct vtxhv_vcpu *vcpu)
 		string_update(&r[GPR_RCX], mask, -(s64)vcpu->pending_count);
 	if (vcpu->pending_insn_len) {
 		vtxhv_vcpu_load(vcpu);
-		skip_insn_len(vcpu->pending_insn_len);
+		vtxhv_skip_insn_len(vcpu->pending_insn_len);
 		vtxhv_vcpu_put(vcpu);
 	}
 	return 0;
@@ -598,6 +612,15 @@ static int complete_ins(struct vtxhv_vcpu *vcpu)
 
 /* The MSRs vtxhv emulates (README.md lists them); others are #GP. */
 #define STAR_IDX(i)	((i) - MSR_STAR)
+
+/* CR0 as the guest sees it: host-owned bits from the read shadow. */
+static u64 guest_cr0(void)
+{
+	unsigned long mask = vmcs_readl(CR0_GUEST_HOST_MASK);
+
+	return (vmcs_readl(GUEST_CR0) & ~mask) |
+	       (vmcs_readl(CR0_READ_SHADOW) & mask);
+}
 
 static bool canonical(u64 v)
 {
@@ -644,7 +667,7 @@ int vtxhv_get_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 *data)
 		*data = vmcs_read64(GUEST_IA32_DEBUGCTL);
 		return 0;
 	case MSR_EFER:
-		*data = vmcs_read64(GUEST_IA32_EFER);
+		*data = vtxhv_get_efer(vcpu);
 		return 0;
 	case MSR_STAR:
 	case MSR_LSTAR:
@@ -727,15 +750,14 @@ int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
 		/* No LBR or BTS for guests: only 0 is accepted. */
 		return data ? -EINVAL : 0;
 	case MSR_EFER:
-		efer = vmcs_read64(GUEST_IA32_EFER);
+		efer = vtxhv_get_efer(vcpu);
 		if (data & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
 			return -EINVAL;
 		/* LME may not change while paging is on; LMA is read-only. */
-		if ((vmcs_readl(GUEST_CR0) & X86_CR0_PG) &&
-		    ((data ^ efer) & EFER_LME))
+		if ((guest_cr0() & X86_CR0_PG) && ((data ^ efer) & EFER_LME))
 			return -EINVAL;
 		data = (data & ~EFER_LMA) | (efer & EFER_LMA);
-		vmcs_write64(GUEST_IA32_EFER, data);
+		vtxhv_set_efer(vcpu, data);
 		return 0;
 	case MSR_STAR:
 	case MSR_LSTAR:
@@ -850,6 +872,41 @@ static int handle_preemption_timer(struct vtxhv_vcpu *vcpu, u32 reason)
 	return EXIT_TO_GUEST;
 }
 
+/* INVLPG: shadow paging drops the page's shadow (which may sleep). */
+static int handle_invlpg(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	if (!vtxhv_shadowing(vcpu->vm)) {
+		skip_insn();
+		return EXIT_TO_GUEST;
+	}
+	fill_ctx(vcpu, reason);
+	return EXIT_SLEEPABLE;
+}
+
+/* MOV to CR3 in a shadow mode, where sleeping is allowed. */
+static int shadow_mov_cr3(struct vtxhv_vcpu *vcpu)
+{
+	unsigned int reg = (vcpu->ctx.qual >> 8) & 15;
+	u64 val;
+	int ret;
+
+	vtxhv_vcpu_load(vcpu);
+	val = reg == GPR_RSP ? vmcs_readl(GUEST_RSP) : vcpu->gprs.r[reg];
+	vtxhv_vcpu_put(vcpu);
+	if (vtxhv_cpu_mode(&vcpu->ctx) != 64)
+		val = (u32)val;
+	mutex_lock(&vcpu->vm->lock);
+	ret = vtxhv_shadow_set_cr3(vcpu, val);
+	mutex_unlock(&vcpu->vm->lock);
+	vtxhv_vcpu_load(vcpu);
+	if (ret)
+		inject_gp(vcpu);
+	else
+		vtxhv_skip_insn_len(vcpu->ctx.insn_len);
+	vtxhv_vcpu_put(vcpu);
+	return EXIT_TO_GUEST;
+}
+
 typedef int (*exit_handler_t)(struct vtxhv_vcpu *vcpu, u32 reason);
 
 static const exit_handler_t exit_handlers[] = {
@@ -887,6 +944,7 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
+	[EXIT_REASON_INVLPG] = handle_invlpg,
 };
 
 /*
@@ -944,9 +1002,9 @@ static int mmio_decode(struct vtxhv_vcpu *vcpu, struct insn_mmio *insn,
 		if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr))
 			n = 0;
 	}
-	if (n && !insn_decode_mmio(bytes, n, cpu_mode(c), insn))
+	if (n && !insn_decode_mmio(bytes, n, vtxhv_cpu_mode(c), insn))
 		return 0;
-	internal_error_ctx(vcpu, n ? VTXHV_INTERNAL_EMULATION :
+	vtxhv_internal_error_ctx(vcpu, n ? VTXHV_INTERNAL_EMULATION :
 			   VTXHV_INTERNAL_GUEST_MEMORY);
 	run->internal.insn_len = n;
 	for (i = 0; i < n; i++)
@@ -976,13 +1034,20 @@ static int handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
 		memcpy(run->mmio.data, &v, insn.size);
 		vcpu->pending = PENDING_NONE;
 		vtxhv_vcpu_load(vcpu);
-		skip_insn_len(insn.len);
+		vtxhv_skip_insn_len(insn.len);
 		vtxhv_vcpu_put(vcpu);
 	} else {
 		vcpu->pending_mmio = insn;
 		vcpu->pending = PENDING_MMIO_READ;
 	}
 	return EXIT_TO_USER;
+}
+
+/* An access outside RAM found by the shadow paging code. */
+int vtxhv_mmio_exit(struct vtxhv_vcpu *vcpu, u64 gpa)
+{
+	vcpu->ctx.gpa = gpa;
+	return handle_mmio(vcpu, gpa, false);
 }
 
 /*
@@ -1010,7 +1075,7 @@ static int ept_violation(struct vtxhv_vcpu *vcpu)
 		 */
 		if ((c->qual & EPT_VIOLATION_ACC_INSTR) ||
 		    ((c->qual & BIT(7)) && !(c->qual & BIT(8))))
-			return internal_error_ctx(vcpu,
+			return vtxhv_internal_error_ctx(vcpu,
 						  VTXHV_INTERNAL_GUEST_MEMORY);
 		return handle_mmio(vcpu, c->gpa, false);
 	}
@@ -1027,6 +1092,16 @@ int vtxhv_handle_exit_sleepable(struct vtxhv_vcpu *vcpu)
 		return ept_violation(vcpu);
 	case EXIT_REASON_IO_INSTRUCTION:
 		return io_string(vcpu);
+	case EXIT_REASON_EXCEPTION_NMI:
+		return vtxhv_shadow_page_fault(vcpu);
+	case EXIT_REASON_CR_ACCESS:
+		return shadow_mov_cr3(vcpu);
+	case EXIT_REASON_INVLPG:
+		vtxhv_shadow_invlpg(vcpu, vcpu->ctx.qual);
+		vtxhv_vcpu_load(vcpu);
+		vtxhv_skip_insn_len(vcpu->ctx.insn_len);
+		vtxhv_vcpu_put(vcpu);
+		return EXIT_TO_GUEST;
 	default:
 		WARN_ON_ONCE(1);
 		return -EIO;
@@ -1065,9 +1140,9 @@ int vtxhv_complete_pending(struct vtxhv_vcpu *vcpu)
 		insn = vcpu->pending_mmio;
 		memcpy(&v, run->mmio.data, insn.size);
 		insn_mmio_complete_load(&insn, r, v,
-					cpu_mode(&vcpu->ctx));
+					vtxhv_cpu_mode(&vcpu->ctx));
 		vtxhv_vcpu_load(vcpu);
-		skip_insn_len(insn.len);
+		vtxhv_skip_insn_len(insn.len);
 		vtxhv_vcpu_put(vcpu);
 		return 0;
 	case PENDING_HYPERCALL:

@@ -12,11 +12,17 @@
 #include <linux/seq_file.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/uaccess.h>
 
 #include "vtxhv.h"
 
 static struct dentry *vtxhv_debugfs;
+
+bool vtxhv_force_shadow;
+module_param_named(force_shadow, vtxhv_force_shadow, bool, 0444);
+MODULE_PARM_DESC(force_shadow,
+		 "Offer only the shadow paging modes, even where EPT exists");
 
 /*
  * debugfs vtxhv/counts: what the module holds now.  All zero when no VM
@@ -24,11 +30,12 @@ static struct dentry *vtxhv_debugfs;
  */
 static int counts_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "vms %ld\nvcpus %ld\nept_pages %ld\npinned_pages %ld\n",
+	seq_printf(m, "vms %ld\nvcpus %ld\nept_pages %ld\npinned_pages %ld\nshadow_pages %ld\n",
 		   atomic_long_read(&vtxhv_counts.vms),
 		   atomic_long_read(&vtxhv_counts.vcpus),
 		   atomic_long_read(&vtxhv_counts.ept_pages),
-		   atomic_long_read(&vtxhv_counts.pinned_pages));
+		   atomic_long_read(&vtxhv_counts.pinned_pages),
+		   atomic_long_read(&vtxhv_counts.shadow_pages));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(counts);

@@ -100,6 +100,17 @@ static int put_vcpu_stats(struct sk_buff *skb, struct vtxhv_vcpu *vcpu)
 		nla_nest_end(skb, e);
 	}
 	nla_nest_end(skb, exits);
+	if (vtxhv_shadowing(vcpu->vm)) {
+		e = nla_nest_start(skb, VTXHV_A_VCPU_SHADOW);
+		if (!e)
+			return -EMSGSIZE;
+		for (i = 0; i < VTXHV_SH_NR; i++)
+			if (nla_put_u64_64bit(skb, i + 1,
+					      READ_ONCE(vcpu->sh_stats[i]),
+					      VTXHV_A_PAD))
+				return -EMSGSIZE;
+		nla_nest_end(skb, e);
+	}
 	nla_nest_end(skb, v);
 	return 0;
 }
@@ -108,7 +119,8 @@ static int put_vcpu_stats(struct sk_buff *skb, struct vtxhv_vcpu *vcpu)
  * Room for the largest reply: statistics of every vCPU with every exit
  * reason counted (an attribute nest of about 32 bytes each).
  */
-#define STATS_MSG_SIZE	(VTXHV_MAX_VCPUS * (VTXHV_NR_EXIT_REASONS * 32 + 256) + 256)
+#define STATS_MSG_SIZE	(VTXHV_MAX_VCPUS * (VTXHV_NR_EXIT_REASONS * 32 + \
+					    VTXHV_SH_NR * 16 + 256) + 256)
 
 static int reply(struct genl_info *info, u8 cmd,
 		 int (*fill)(struct sk_buff *skb, void *arg), void *arg)
@@ -242,6 +254,10 @@ static int fill_stats(struct sk_buff *skb, void *arg)
 	int i, ret = 0;
 
 	if (nla_put_u32(skb, VTXHV_A_VM_ID, vm->id))
+		return -EMSGSIZE;
+	if (vtxhv_shadowing(vm) &&
+	    nla_put_u64_64bit(skb, VTXHV_A_VM_SHADOW_PAGES,
+			      vtxhv_shadow_pages(vm), VTXHV_A_PAD))
 		return -EMSGSIZE;
 	mutex_lock(&vm->lock);
 	for (i = 0; i < VTXHV_MAX_VCPUS && !ret; i++)

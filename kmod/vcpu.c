@@ -213,7 +213,8 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 	if (vcpu->need_flush) {
 		if (vcpu->vpid)
 			vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vcpu->vpid, 0);
-		vmx_invept(VMX_EPT_EXTENT_CONTEXT, vcpu->vm->eptp);
+		if (vcpu->vm->eptp)
+			vmx_invept(VMX_EPT_EXTENT_CONTEXT, vcpu->vm->eptp);
 		vcpu->need_flush = false;
 	}
 	if ((vmcs_readl(GUEST_CR4) & X86_CR4_OSXSAVE) &&
@@ -320,9 +321,18 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 	if (READ_ONCE(run->request_interrupt_window))
 		vcpu->want_inject = true;
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	/* Under the lock: shadow modes change slots only while idle (vm.c). */
+	mutex_lock(&vcpu->vm->lock);
 	atomic_inc(&vcpu->vm->running);
+	mutex_unlock(&vcpu->vm->lock);
 	vcpu->last_exit_tsc = rdtsc();
 	for (;;) {
+		/* Shadow paging: a new root, after a CR3 or mode change. */
+		if (vcpu->sh.reload) {
+			r = vtxhv_shadow_prepare(vcpu);
+			if (r != EXIT_TO_GUEST)
+				break;
+		}
 		vtxhv_vcpu_load(vcpu);
 		switch_to_guest(vcpu);
 		for (;;) {
@@ -340,7 +350,7 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 				r = fail_entry(vcpu, reason);
 			else
 				r = vtxhv_handle_exit(vcpu, reason);
-			if (r != EXIT_TO_GUEST)
+			if (r != EXIT_TO_GUEST || vcpu->sh.reload)
 				break;
 		}
 		/* What userspace needs to queue an interrupt, while the VMCS
@@ -620,6 +630,9 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 
 	if (id >= VTXHV_MAX_VCPUS)
 		return -EINVAL;
+	/* Shadow tables are per VM and unsynchronised: one vCPU. */
+	if (id && vtxhv_shadowing(vm))
+		return -EOPNOTSUPP;
 	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
 		return -ENOMEM;

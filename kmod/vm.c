@@ -57,6 +57,7 @@ static void vtxhv_vm_free(struct kref *ref)
 	vtxhv_genl_event(vm, -1, VTXHV_EVENT_VM_DESTROYED, 0, 0, 0);
 	/* No vCPU is left: unmap everything, then let the pages go. */
 	vtxhv_ept_destroy(vm);
+	vtxhv_shadow_destroy(vm);
 	for (i = 0; i < VTXHV_MAX_MEM_SLOTS; i++)
 		vtxhv_unpin_slot(&vm->slots[i]);
 	mmdrop(vm->mm);
@@ -166,7 +167,7 @@ static long vm_set_memory_region(struct vtxhv_vm *vm, void __user *argp)
 	struct vtxhv_memory_region r;
 	struct vtxhv_slot *s;
 	struct page **pages = NULL;
-	int ret;
+	int ret, i;
 
 	if (copy_from_user(&r, argp, sizeof(r)))
 		return -EFAULT;
@@ -184,7 +185,24 @@ static long vm_set_memory_region(struct vtxhv_vm *vm, void __user *argp)
 	}
 	/* Replacing or deleting: the guest must stop seeing the old pages. */
 	s = &vm->slots[r.slot];
-	if (s->size) {
+	if (s->size && vtxhv_shadowing(vm)) {
+		/*
+		 * The CPU walks shadow tables while the guest runs, and
+		 * vtxhv frees them here: only while no vCPU runs (vcpu.c
+		 * counts them under this lock).
+		 */
+		if (atomic_read(&vm->running)) {
+			kvfree(pages);
+			ret = -EBUSY;
+			goto out;
+		}
+		vtxhv_shadow_unmap_all(vm);
+		for (i = 0; i < VTXHV_MAX_VCPUS; i++)
+			if (vm->vcpus[i])
+				vm->vcpus[i]->sh.reload |= VTXHV_SH_RELOAD_RESET |
+							   VTXHV_SH_RELOAD_ROOT;
+		vtxhv_unpin_slot(s);
+	} else if (s->size) {
 		vtxhv_ept_unmap_slot(vm, s);
 		vtxhv_unpin_slot(s);
 	}
@@ -241,9 +259,11 @@ long vtxhv_create_vm(const struct vtxhv_create_vm __user *arg)
 		return -EFAULT;
 	if (c.flags || c.reserved[0] || c.reserved[1])
 		return -EINVAL;
-	if (c.paging != VTXHV_PAGING_EPT)
+	if (c.paging > VTXHV_PAGING_SHADOW)
 		return -EINVAL;
-	if (!cpu_has_vmx_ept() || !cpu_has_vmx_unrestricted_guest())
+	if (c.paging == VTXHV_PAGING_EPT &&
+	    (vtxhv_force_shadow || !cpu_has_vmx_ept() ||
+	     !cpu_has_vmx_unrestricted_guest()))
 		return -EOPNOTSUPP;
 
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
@@ -259,7 +279,10 @@ long vtxhv_create_vm(const struct vtxhv_create_vm __user *arg)
 	if (ret < 0)
 		goto out_free;
 	vm->id = ret;
-	ret = vtxhv_ept_init(vm);
+	if (c.paging == VTXHV_PAGING_EPT)
+		ret = vtxhv_ept_init(vm);
+	else
+		ret = vtxhv_shadow_init(vm);
 	if (ret)
 		goto out_ida;
 	mmgrab(current->mm);

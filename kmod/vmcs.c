@@ -228,6 +228,14 @@ static void read_seg(int i, struct vtxhv_segment *s)
 /* CR4.VMXE must stay 1 while the guest runs; the guest sees its own. */
 #define CR4_HOST_OWNED	(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PKE | \
 			 X86_CR4_LA57 | X86_CR4_CET | X86_CR4_PCIDE)
+/*
+ * Shadow paging owns the paging bits as well: the CPU runs with paging
+ * and write protection on, PAE tables, whatever the guest chose.
+ */
+#define CR0_SHADOW_OWNED (CR0_HOST_OWNED | X86_CR0_PE | X86_CR0_PG | \
+			  X86_CR0_WP)
+#define CR4_SHADOW_OWNED (CR4_HOST_OWNED | X86_CR4_PAE | X86_CR4_PSE | \
+			  X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP)
 
 #define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
@@ -247,24 +255,124 @@ static bool cr4_valid(u64 cr4)
 	return !(cr4 & ~(vmcs_config.cr4_fixed1 & ~CR4_HOST_OWNED));
 }
 
-/* What the CPU runs with for a guest value of CR0/CR4. */
-static unsigned long real_cr0(u64 cr0)
+/* What the CPU runs with for a guest value of CR0/CR4/EFER. */
+static unsigned long real_cr0(struct vtxhv_vcpu *vcpu, u64 cr0)
 {
+	if (vtxhv_shadowing(vcpu->vm))
+		return (cr0 | vmcs_config.cr0_fixed0 | X86_CR0_PE |
+			X86_CR0_PG | X86_CR0_WP) & vmcs_config.cr0_fixed1;
 	/* Unrestricted guest relaxes PE and PG (SDM 26.3.1.1). */
 	return (cr0 | (vmcs_config.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG))) &
 	       vmcs_config.cr0_fixed1;
 }
 
-static unsigned long real_cr4(u64 cr4)
+static unsigned long real_cr4(struct vtxhv_vcpu *vcpu, u64 cr4)
 {
+	/* Shadow tables are PAE or 4-level, and hold no global entries. */
+	if (vtxhv_shadowing(vcpu->vm))
+		cr4 = (cr4 | X86_CR4_PAE) & ~(X86_CR4_PGE | X86_CR4_PSE);
 	return (cr4 | vmcs_config.cr4_fixed0) & vmcs_config.cr4_fixed1;
 }
 
-int vtxhv_set_sregs(struct vtxhv_vcpu *vcpu, const struct vtxhv_sregs *s)
+/* With paging off, LME must be 0 in the CPU (it runs with paging on). */
+static u64 real_efer(struct vtxhv_vcpu *vcpu, u64 efer)
+{
+	if (vtxhv_shadowing(vcpu->vm) && !(efer & EFER_LMA))
+		efer &= ~EFER_LME;
+	return efer;
+}
+
+static void set_ia32e(bool lma)
+{
+	u32 entry = vmcs_read32(VM_ENTRY_CONTROLS);
+
+	if (lma)
+		entry |= VM_ENTRY_IA32E_MODE;
+	else
+		entry &= ~VM_ENTRY_IA32E_MODE;
+	vmcs_write32(VM_ENTRY_CONTROLS, entry);
+}
+
+/**
+ * vtxhv_set_cr0 - the guest writes CR0 (MOV to CR0)
+ * @vcpu:	the vCPU, loaded
+ * @val:	the value
+ *
+ * Return: 0, or 1 when the guest must get #GP.  In the shadow modes a
+ * change of PE, PG or WP asks vtxhv_shadow_prepare() for a new root, and
+ * PG with EFER.LME set enters or leaves IA-32e mode (SDM 9.8.5).
+ */
+int vtxhv_set_cr0(struct vtxhv_vcpu *vcpu, u64 val)
+{
+	struct vtxhv_shadow_state *sh = &vcpu->sh;
+	u64 old = sh->cr0, changed = val ^ old;
+
+	if (!cr0_valid(val))
+		return 1;
+	if (vtxhv_shadowing(vcpu->vm)) {
+		if ((changed & X86_CR0_PG) && (sh->efer & EFER_LME)) {
+			if ((val & X86_CR0_PG) && !(sh->cr4 & X86_CR4_PAE))
+				return 1;
+			if (val & X86_CR0_PG)
+				sh->efer |= EFER_LMA;
+			else
+				sh->efer &= ~EFER_LMA;
+			set_ia32e(sh->efer & EFER_LMA);
+			vmcs_write64(GUEST_IA32_EFER, real_efer(vcpu, sh->efer));
+		}
+		if (changed & (X86_CR0_PG | X86_CR0_PE))
+			sh->reload |= VTXHV_SH_RELOAD_ROOT |
+				      VTXHV_SH_RELOAD_PDPTE;
+		if (changed & X86_CR0_WP)
+			sh->reload |= VTXHV_SH_RELOAD_ROOT |
+				      VTXHV_SH_RELOAD_RESET;
+	}
+	sh->cr0 = val;
+	vmcs_writel(CR0_READ_SHADOW, val);
+	vmcs_writel(GUEST_CR0, real_cr0(vcpu, val));
+	return 0;
+}
+
+/* The guest writes CR4: 0, or 1 for #GP (like vtxhv_set_cr0()). */
+int vtxhv_set_cr4(struct vtxhv_vcpu *vcpu, u64 val)
+{
+	struct vtxhv_shadow_state *sh = &vcpu->sh;
+
+	if (!cr4_valid(val))
+		return 1;
+	if ((vtxhv_get_efer(vcpu) & EFER_LMA) && !(val & X86_CR4_PAE))
+		return 1;
+	if (vtxhv_shadowing(vcpu->vm) &&
+	    ((val ^ sh->cr4) & (CR4_SHADOW_OWNED & ~CR4_HOST_OWNED)))
+		sh->reload |= VTXHV_SH_RELOAD_ROOT | VTXHV_SH_RELOAD_PDPTE |
+			      VTXHV_SH_RELOAD_RESET;
+	sh->cr4 = val;
+	vmcs_writel(CR4_READ_SHADOW, val);
+	vmcs_writel(GUEST_CR4, real_cr4(vcpu, val));
+	return 0;
+}
+
+/* The guest writes EFER (checked by the caller). */
+void vtxhv_set_efer(struct vtxhv_vcpu *vcpu, u64 efer)
+{
+	if (vtxhv_shadowing(vcpu->vm) && ((efer ^ vcpu->sh.efer) & EFER_NX))
+		vcpu->sh.reload |= VTXHV_SH_RELOAD_ROOT | VTXHV_SH_RELOAD_RESET;
+	vcpu->sh.efer = efer;
+	vmcs_write64(GUEST_IA32_EFER, real_efer(vcpu, efer));
+}
+
+/* The guest's EFER, as it reads it. */
+u64 vtxhv_get_efer(struct vtxhv_vcpu *vcpu)
+{
+	if (vtxhv_shadowing(vcpu->vm))
+		return vcpu->sh.efer;
+	return vmcs_read64(GUEST_IA32_EFER);
+}
+
+static int set_sregs(struct vtxhv_vcpu *vcpu, const struct vtxhv_sregs *s)
 {
 	struct vtxhv_sregs tmp = *s;
 	bool lma = s->efer & EFER_LMA;
-	u32 entry;
 	int i;
 
 	if (s->padding || s->reserved[0] || s->reserved[1] ||
@@ -290,29 +398,43 @@ int vtxhv_set_sregs(struct vtxhv_vcpu *vcpu, const struct vtxhv_sregs *s)
 	vmcs_writel(GUEST_IDTR_BASE, s->idt.base);
 	vmcs_write32(GUEST_IDTR_LIMIT, s->idt.limit);
 
+	vcpu->sh.cr0 = s->cr0;
+	vcpu->sh.cr3 = s->cr3;
+	vcpu->sh.cr4 = s->cr4;
+	vcpu->sh.efer = s->efer;
 	vmcs_writel(CR0_READ_SHADOW, s->cr0);
-	vmcs_writel(GUEST_CR0, real_cr0(s->cr0));
+	vmcs_writel(GUEST_CR0, real_cr0(vcpu, s->cr0));
 	vmcs_writel(CR4_READ_SHADOW, s->cr4);
-	vmcs_writel(GUEST_CR4, real_cr4(s->cr4));
-	vmcs_writel(GUEST_CR3, s->cr3);
+	vmcs_writel(GUEST_CR4, real_cr4(vcpu, s->cr4));
+	/* Shadow modes: the root comes from vtxhv_shadow_prepare(). */
+	if (vtxhv_shadowing(vcpu->vm))
+		vcpu->sh.reload = VTXHV_SH_RELOAD_ROOT | VTXHV_SH_RELOAD_PDPTE |
+				  VTXHV_SH_RELOAD_RESET;
+	else
+		vmcs_writel(GUEST_CR3, s->cr3);
 	vcpu->gprs.cr2 = s->cr2;
 	vcpu->cr8 = s->cr8;
-	vmcs_write64(GUEST_IA32_EFER, s->efer);
-	entry = vmcs_read32(VM_ENTRY_CONTROLS);
-	if (lma)
-		entry |= VM_ENTRY_IA32E_MODE;
-	else
-		entry &= ~VM_ENTRY_IA32E_MODE;
-	vmcs_write32(VM_ENTRY_CONTROLS, entry);
+	vmcs_write64(GUEST_IA32_EFER, real_efer(vcpu, s->efer));
+	set_ia32e(lma);
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, s->interruptibility);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, s->pending_event);
 	vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, s->pending_error_code);
 	return 0;
 }
 
+int vtxhv_set_sregs(struct vtxhv_vcpu *vcpu, const struct vtxhv_sregs *s)
+{
+	/* Without unrestricted guest (no EPT) there is no real mode. */
+	if (vtxhv_shadowing(vcpu->vm) && !(s->cr0 & X86_CR0_PE))
+		return -EINVAL;
+	return set_sregs(vcpu, s);
+}
+
 void vtxhv_get_sregs(struct vtxhv_vcpu *vcpu, struct vtxhv_sregs *s)
 {
 	unsigned long cr0 = vmcs_readl(GUEST_CR0), cr4 = vmcs_readl(GUEST_CR4);
+	unsigned long cr0_mask = vmcs_readl(CR0_GUEST_HOST_MASK);
+	unsigned long cr4_mask = vmcs_readl(CR4_GUEST_HOST_MASK);
 	int i;
 
 	memset(s, 0, sizeof(*s));
@@ -323,14 +445,13 @@ void vtxhv_get_sregs(struct vtxhv_vcpu *vcpu, struct vtxhv_sregs *s)
 	s->idt.base = vmcs_readl(GUEST_IDTR_BASE);
 	s->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
 	/* The guest-owned bits from the CPU, the others from the shadows. */
-	s->cr0 = (cr0 & ~CR0_HOST_OWNED) |
-		 (vmcs_readl(CR0_READ_SHADOW) & CR0_HOST_OWNED);
-	s->cr4 = (cr4 & ~CR4_HOST_OWNED) |
-		 (vmcs_readl(CR4_READ_SHADOW) & CR4_HOST_OWNED);
-	s->cr3 = vmcs_readl(GUEST_CR3);
+	s->cr0 = (cr0 & ~cr0_mask) | (vmcs_readl(CR0_READ_SHADOW) & cr0_mask);
+	s->cr4 = (cr4 & ~cr4_mask) | (vmcs_readl(CR4_READ_SHADOW) & cr4_mask);
+	s->cr3 = vtxhv_shadowing(vcpu->vm) ? vcpu->sh.cr3 :
+		 vmcs_readl(GUEST_CR3);
 	s->cr2 = vcpu->gprs.cr2;
 	s->cr8 = vcpu->cr8;
-	s->efer = vmcs_read64(GUEST_IA32_EFER);
+	s->efer = vtxhv_get_efer(vcpu);
 	s->interruptibility = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & 3;
 	s->pending_event = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
 	s->pending_error_code = vmcs_read32(VM_ENTRY_EXCEPTION_ERROR_CODE);
@@ -352,7 +473,7 @@ static void set_reset_state(struct vtxhv_vcpu *vcpu)
 		.cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW,
 	};
 
-	WARN_ON_ONCE(vtxhv_set_sregs(vcpu, &s));
+	WARN_ON_ONCE(set_sregs(vcpu, &s));
 	vmcs_writel(GUEST_RIP, 0xfff0);
 	vmcs_writel(GUEST_RSP, 0);
 	vmcs_writel(GUEST_RFLAGS, X86_EFLAGS_FIXED);
@@ -379,8 +500,12 @@ static void set_reset_state(struct vtxhv_vcpu *vcpu)
 int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu)
 {
 	const struct vmcs_config *c = &vmcs_config;
-	u32 proc2_want = SECONDARY_EXEC_ENABLE_EPT |
-			 SECONDARY_EXEC_UNRESTRICTED_GUEST;
+	bool shadow = vtxhv_shadowing(vcpu->vm);
+	u32 proc2_want = shadow ? 0 : SECONDARY_EXEC_ENABLE_EPT |
+				      SECONDARY_EXEC_UNRESTRICTED_GUEST;
+	const u32 mmu_exits = CPU_BASED_CR3_LOAD_EXITING |
+			      CPU_BASED_CR3_STORE_EXITING |
+			      CPU_BASED_INVLPG_EXITING;
 	u32 pin, proc, proc2, exit, entry;
 	bool ok = true;
 
@@ -410,12 +535,17 @@ int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu)
 			      CPU_BASED_MONITOR_EXITING |
 			      CPU_BASED_USE_TSC_OFFSETTING, "processor-based",
 			      &ok);
-	/* EPT needs no CR3 exits: the defaults may have them set. */
-	proc &= ~(CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
-		  CPU_BASED_INVLPG_EXITING);
-	proc |= (u32)c->proc & (CPU_BASED_CR3_LOAD_EXITING |
-				CPU_BASED_CR3_STORE_EXITING |
-				CPU_BASED_INVLPG_EXITING);
+	/*
+	 * EPT needs no CR3 or INVLPG exits (the defaults may have them set);
+	 * shadow paging needs them all.
+	 */
+	proc &= ~mmu_exits;
+	proc |= (u32)c->proc & mmu_exits;
+	if (shadow) {
+		if (!vmx_ctl_allows(c->proc, mmu_exits))
+			return -EIO;
+		proc |= mmu_exits;
+	}
 	proc2 = vmx_adjust_ctl(c->proc2, proc2_want, "secondary", &ok);
 	exit = vmx_adjust_ctl(c->exit, VM_EXIT_HOST_ADDR_SPACE_SIZE |
 			      VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_EFER |
@@ -431,7 +561,8 @@ int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	/* Shadow paging sees every #PF (error-code mask and match 0). */
+	vmcs_write32(EXCEPTION_BITMAP, shadow ? BIT(14) : 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
@@ -443,11 +574,14 @@ int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu)
 	vmcs_write64(MSR_BITMAP, page_to_phys(msr_bitmap));
 	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
 	vmcs_write64(TSC_OFFSET, vcpu->vm->tsc_offset);
-	vmcs_write64(EPT_POINTER, vcpu->vm->eptp);
+	if (!shadow)
+		vmcs_write64(EPT_POINTER, vcpu->vm->eptp);
 	if (vcpu->vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, vcpu->vpid);
-	vmcs_writel(CR0_GUEST_HOST_MASK, CR0_HOST_OWNED);
-	vmcs_writel(CR4_GUEST_HOST_MASK, CR4_HOST_OWNED);
+	vmcs_writel(CR0_GUEST_HOST_MASK,
+		    shadow ? CR0_SHADOW_OWNED : CR0_HOST_OWNED);
+	vmcs_writel(CR4_GUEST_HOST_MASK,
+		    shadow ? CR4_SHADOW_OWNED : CR4_HOST_OWNED);
 
 	set_host_state(vcpu);
 	set_reset_state(vcpu);

@@ -413,8 +413,11 @@ void vtxhv_fill_caps(struct vtxhv_caps *caps)
 				   VTXHV_FEAT_UNRESTRICTED_GUEST |
 				   VTXHV_FEAT_INVEPT_SINGLE |
 				   VTXHV_FEAT_INVVPID_SINGLE);
-	caps->paging_modes = 0;
-	if (cpu_has_vmx_ept() && cpu_has_vmx_unrestricted_guest())
+	/* Shadow paging needs nothing beyond what loading required. */
+	caps->paging_modes = 1U << VTXHV_PAGING_VTLB |
+			     1U << VTXHV_PAGING_SHADOW;
+	if (cpu_has_vmx_ept() && cpu_has_vmx_unrestricted_guest() &&
+	    !vtxhv_force_shadow)
 		caps->paging_modes |= 1U << VTXHV_PAGING_EPT;
 	caps->cpus_online = num_online_cpus();
 	caps->cpus_in_vmx = vtxhv_cpus_in_vmx();

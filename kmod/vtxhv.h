@@ -15,6 +15,7 @@
 #include <asm/vmx.h>
 
 #include "../uapi/vtxhv.h"
+#include "../uapi/vtxhv_genl.h"
 #include "insn_decode.h"
 
 #define VTXHV_VERSION		"0.1"
@@ -111,6 +112,7 @@ struct vtxhv_counts {
 	atomic_long_t vcpus;
 	atomic_long_t ept_pages;
 	atomic_long_t pinned_pages;
+	atomic_long_t shadow_pages;
 };
 
 extern struct vtxhv_counts vtxhv_counts;
@@ -128,8 +130,9 @@ struct vtxhv_vm {
 	unsigned int nr_slots;	/* highest slot in use + 1 */
 	unsigned int last_slot;	/* vtxhv_find_slot()'s hint */
 	struct vtxhv_vcpu *vcpus[VTXHV_MAX_VCPUS];
-	u64 eptp;
+	u64 eptp;		/* 0 in the shadow paging modes */
 	u64 *ept_root;
+	struct vtxhv_mmu *mmu;	/* shadow paging (shadow.c), or NULL */
 	struct list_head ept_pages;
 	s64 tsc_offset;
 	/* For operators (netlink): who made it, when, what it does now. */
@@ -167,6 +170,27 @@ struct vtxhv_exit_ctx {
 	u64 cr0, cr3, cr4, efer;
 	u64 rip, rflags;
 	u64 seg_base[6];	/* ES CS SS DS FS GS, the VMX order */
+	u32 intr_error;		/* exception exits: the error code */
+};
+
+/* Shadow paging: the shadow table formats (shadow.c). */
+enum { SH_PHYS, SH_32, SH_PAE, SH_LM };
+#define SH_MAX_ROOTS		16
+
+/* What vtxhv_shadow_prepare() must do before the next entry. */
+#define VTXHV_SH_RELOAD_ROOT	BIT(0)	/* switch to the root for CR3 */
+#define VTXHV_SH_RELOAD_PDPTE	BIT(1)	/* read the PAE PDPTEs first */
+#define VTXHV_SH_RELOAD_RESET	BIT(2)	/* drop every shadow */
+
+/*
+ * The guest's own view of its paging registers in the shadow modes, where
+ * the CPU runs with other values (real CR3 is a shadow root; real CR0
+ * has PE, PG and WP set; real CR4 has PAE; real EFER.LME follows LMA).
+ */
+struct vtxhv_shadow_state {
+	u64 cr0, cr3, cr4, efer;
+	u64 pdpte[4];		/* PAE: the PDPTE registers */
+	u32 reload;		/* VTXHV_SH_RELOAD_* */
 };
 
 struct vtxhv_vcpu {
@@ -223,12 +247,21 @@ struct vtxhv_vcpu {
 	u64 last_exit_tsc;
 	u64 injected;
 	u64 ept_violations;
+	u64 sh_stats[VTXHV_SH_NR];	/* enum vtxhv_shadow_stat */
+
+	struct vtxhv_shadow_state sh;
 };
 
 /* Return values of exit handlers (the contract of exits.c). */
 #define EXIT_TO_GUEST	1	/* resume the guest */
 #define EXIT_TO_USER	0	/* run structure filled: back to userspace */
 #define EXIT_SLEEPABLE	2	/* redo in a context that may sleep */
+
+/* True when the VM uses shadow page tables instead of EPT. */
+static inline bool vtxhv_shadowing(const struct vtxhv_vm *vm)
+{
+	return vm->mmu;
+}
 
 /* vmx_root.c */
 int vtxhv_vmx_check(void);
@@ -258,6 +291,20 @@ void vtxhv_ept_destroy(struct vtxhv_vm *vm);
 int vtxhv_ept_fault(struct vtxhv_vm *vm, u64 gpa, bool write, bool exec);
 void vtxhv_ept_unmap_slot(struct vtxhv_vm *vm, struct vtxhv_slot *slot);
 void vtxhv_unpin_slot(struct vtxhv_slot *slot);
+struct page *vtxhv_pin_gpa(struct vtxhv_vm *vm, struct vtxhv_slot *s,
+			   u64 gpa);
+
+/* shadow.c */
+int vtxhv_shadow_init(struct vtxhv_vm *vm);
+void vtxhv_shadow_destroy(struct vtxhv_vm *vm);
+void vtxhv_shadow_unmap_all(struct vtxhv_vm *vm);
+int vtxhv_shadow_fmt(u64 cr0, u64 cr4, u64 efer);
+int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu);
+int vtxhv_shadow_invlpg(struct vtxhv_vcpu *vcpu, u64 gva);
+int vtxhv_shadow_set_cr3(struct vtxhv_vcpu *vcpu, u64 val);
+int vtxhv_shadow_prepare(struct vtxhv_vcpu *vcpu);
+unsigned int vtxhv_shadow_pages(struct vtxhv_vm *vm);
+extern bool vtxhv_force_shadow;
 
 /* vcpu.c */
 int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id);
@@ -274,6 +321,10 @@ int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu);
 void vtxhv_vmcs_set_host_percpu(void);
 int vtxhv_set_sregs(struct vtxhv_vcpu *vcpu, const struct vtxhv_sregs *s);
 void vtxhv_get_sregs(struct vtxhv_vcpu *vcpu, struct vtxhv_sregs *s);
+int vtxhv_set_cr0(struct vtxhv_vcpu *vcpu, u64 val);
+int vtxhv_set_cr4(struct vtxhv_vcpu *vcpu, u64 val);
+void vtxhv_set_efer(struct vtxhv_vcpu *vcpu, u64 efer);
+u64 vtxhv_get_efer(struct vtxhv_vcpu *vcpu);
 void vtxhv_vmcs_dump(struct vtxhv_vcpu *vcpu);
 int vtxhv_vmcs_global_init(void);
 void vtxhv_vmcs_global_exit(void);
@@ -289,6 +340,10 @@ void vtxhv_inject_exception(struct vtxhv_vcpu *vcpu, int vector,
 int vtxhv_get_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 *data);
 void vtxhv_inject_pending(struct vtxhv_vcpu *vcpu);
 void vtxhv_report_interruptibility(struct vtxhv_vcpu *vcpu);
+int vtxhv_internal_error_ctx(struct vtxhv_vcpu *vcpu, u32 suberror);
+int vtxhv_mmio_exit(struct vtxhv_vcpu *vcpu, u64 gpa);
+int vtxhv_cpu_mode(const struct vtxhv_exit_ctx *c);
+void vtxhv_skip_insn_len(unsigned int len);
 int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data);
 
 /* netlink.c */

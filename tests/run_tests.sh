@@ -8,6 +8,9 @@
 #   run_tests.sh [-t SECONDS] [TEST...]   default: every test in test-list
 #   TESTDIR=DIR run_tests.sh ...          run the tests of another directory
 #
+# TEST:MODE runs TEST with its VMs in paging mode MODE (VTXHV_PAGING=MODE:
+# ept, vtlb or shadow), reported under the name TEST:MODE.
+#
 # Exit status: 0 when no test failed, 1 otherwise.
 cd "${TESTDIR:-$(dirname "$0")}" || exit 1
 limit=300
@@ -25,13 +28,16 @@ n=0 failed=0
 for t in $tests; do
 	n=$((n + 1))
 	echo "# selftests: vtxhv: $t"
-	if [ ! -x "./$t" ]; then
+	prog=${t%%:*} mode=
+	[ "$prog" != "$t" ] && mode=${t#*:}
+	if [ ! -x "./$prog" ]; then
 		echo "not ok $n selftests: vtxhv: $t # no such test"
 		failed=1
 		continue
 	fi
 	rcfile=/tmp/vtxhv-test.$$.rc
-	{ timeout "$limit" "./$t" 2>&1; echo $? > $rcfile; } | sed 's/^/# /'
+	{ VTXHV_PAGING=${mode:-${VTXHV_PAGING:-}} timeout "$limit" "./$prog" 2>&1
+	  echo $? > $rcfile; } | sed 's/^/# /'
 	rc=$(cat $rcfile)
 	rm -f $rcfile
 	case $rc in

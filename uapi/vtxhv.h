@@ -223,6 +223,8 @@ struct vtxhv_msrs {
 #define VTXHV_INTERNAL_EMULATION	2	/* instruction not decoded */
 #define VTXHV_INTERNAL_EPT_MISCONFIG	3
 #define VTXHV_INTERNAL_GUEST_MEMORY	4	/* instruction unreadable */
+#define VTXHV_INTERNAL_REAL_MODE	5	/* CR0.PE=0 needs EPT paging */
+#define VTXHV_INTERNAL_SHADOW		6	/* shadow paging inconsistency */
 
 /* Bytes of vtxhv_run that I/O data may use, from io.data_offset on. */
 #define VTXHV_RUN_IO_DATA_MAX		2048

@@ -45,6 +45,23 @@ enum vtxhv_event_type {
 	VTXHV_EVENT_INTERNAL_ERROR,	/* VALUE = suberror, EXIT_REASON, RIP */
 };
 
+/*
+ * Shadow paging counters of a vCPU (VTXHV_A_VCPU_SHADOW holds one u64
+ * attribute per counter, its type the counter's index + 1).
+ */
+enum vtxhv_shadow_stat {
+	VTXHV_SH_FAULTS_FIXED,		/* #PF fixed by filling a shadow */
+	VTXHV_SH_FAULTS_REFLECTED,	/* #PF the guest's tables refuse */
+	VTXHV_SH_CR3_LOADS,		/* guest CR3 loads (and mode changes) */
+	VTXHV_SH_ROOT_HITS,		/* ... finding a cached shadow root */
+	VTXHV_SH_ROOT_MISSES,		/* ... building a new one */
+	VTXHV_SH_WP_TRAPS,		/* writes to guest page tables emulated */
+	VTXHV_SH_RESYNCED,		/* shadow entries dropped for them */
+	VTXHV_SH_INVLPG,		/* INVLPG exits */
+	VTXHV_SH_UNSHADOWED,		/* page tables no longer shadowed */
+	VTXHV_SH_NR,
+};
+
 enum vtxhv_genl_attr {
 	VTXHV_A_UNSPEC,
 	VTXHV_A_PAD,
@@ -81,6 +98,9 @@ enum vtxhv_genl_attr {
 	VTXHV_A_EVENT_TYPE,		/* u32: enum vtxhv_event_type */
 	VTXHV_A_GUEST_RIP,		/* u64 */
 	VTXHV_A_VALUE,			/* u64: event-specific */
+	/* GET_STATS, in VTXHV_A_VCPU (shadow paging modes only) */
+	VTXHV_A_VCPU_SHADOW,		/*   nested: enum vtxhv_shadow_stat */
+	VTXHV_A_VM_SHADOW_PAGES,	/* u64: shadow table pages in use */
 	__VTXHV_A_MAX,
 };
 #define VTXHV_A_MAX (__VTXHV_A_MAX - 1)

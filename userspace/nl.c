@@ -70,6 +70,8 @@ static const struct nla_policy policy[VTXHV_A_MAX + 1] = {
 	[VTXHV_A_EVENT_TYPE] = U32,
 	[VTXHV_A_GUEST_RIP] = U64,
 	[VTXHV_A_VALUE] = U64,
+	[VTXHV_A_VCPU_SHADOW] = NEST,
+	[VTXHV_A_VM_SHADOW_PAGES] = U64,
 };
 
 static const char *const attr_names[VTXHV_A_MAX + 1] = {
@@ -103,6 +105,8 @@ static const char *const attr_names[VTXHV_A_MAX + 1] = {
 	[VTXHV_A_EVENT_TYPE] = "EVENT_TYPE",
 	[VTXHV_A_GUEST_RIP] = "GUEST_RIP",
 	[VTXHV_A_VALUE] = "VALUE",
+	[VTXHV_A_VCPU_SHADOW] = "VCPU_SHADOW",
+	[VTXHV_A_VM_SHADOW_PAGES] = "VM_SHADOW_PAGES",
 };
 
 const char *vtxhv_attr_name(unsigned int type)
@@ -195,6 +199,13 @@ static int parse_vcpu(struct nlattr *nest, struct vtxhv_vcpu_stats *v)
 	v->exit_ns = get_u64(tb, VTXHV_A_VCPU_EXIT_NS);
 	v->injected = get_u64(tb, VTXHV_A_VCPU_INJECTED);
 	v->ept_violations = get_u64(tb, VTXHV_A_VCPU_EPT_VIOLATIONS);
+	if (tb[VTXHV_A_VCPU_SHADOW]) {
+		v->has_shadow = 1;
+		nla_for_each_nested(e, tb[VTXHV_A_VCPU_SHADOW], rem)
+			if (nla_type(e) >= 1 && nla_type(e) <= VTXHV_SH_NR &&
+			    nla_len(e) == 8)
+				v->shadow[nla_type(e) - 1] = nla_get_u64(e);
+	}
 	if (!tb[VTXHV_A_VCPU_EXITS])
 		return 0;
 	nla_for_each_nested(e, tb[VTXHV_A_VCPU_EXITS], rem) {
@@ -226,6 +237,7 @@ int vtxhv_parse_stats(struct nlmsghdr *nlh, struct vtxhv_vm_stats *out)
 	if (!tb[VTXHV_A_VM_ID])
 		return -ENODATA;
 	out->vm_id = get_u32(tb, VTXHV_A_VM_ID);
+	out->shadow_pages = get_u64(tb, VTXHV_A_VM_SHADOW_PAGES);
 	/* One VTXHV_A_VCPU per vCPU: walk them all, not the parsed table. */
 	g = nlmsg_data(nlh);
 	nla_for_each_attr(a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0),

@@ -54,6 +54,8 @@ struct vtxhv_vcpu_stats {
 	uint64_t injected;		/* events injected */
 	uint64_t ept_violations;
 	uint64_t exits[VTXHV_NL_EXIT_REASONS];	/* by basic exit reason */
+	int has_shadow;			/* a shadow paging mode's VM */
+	uint64_t shadow[VTXHV_SH_NR];	/* enum vtxhv_shadow_stat */
 };
 
 /* GET_STATS: the VM */
@@ -61,6 +63,7 @@ struct vtxhv_vm_stats {
 	uint32_t vm_id;
 	unsigned int nr_vcpus;
 	struct vtxhv_vcpu_stats *vcpus;	/* malloc'ed; vtxhv_vm_stats_free */
+	uint64_t shadow_pages;		/* shadow modes: tables in use */
 };
 
 /* EVENT; the has_* flags tell which optional attributes came. */

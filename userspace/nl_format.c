@@ -328,6 +328,9 @@ void stats_total(const struct vtxhv_vm_stats *s,
 		total->ept_violations += v->ept_violations;
 		for (r = 0; r < VTXHV_NL_EXIT_REASONS; r++)
 			total->exits[r] += v->exits[r];
+		total->has_shadow |= v->has_shadow;
+		for (r = 0; r < VTXHV_SH_NR; r++)
+			total->shadow[r] += v->shadow[r];
 	}
 }
 
@@ -339,6 +342,29 @@ static uint64_t exits_sum(const struct vtxhv_vcpu_stats *v)
 	for (r = 0; r < VTXHV_NL_EXIT_REASONS; r++)
 		n += v->exits[r];
 	return n;
+}
+
+/* enum vtxhv_shadow_stat, as vtxctl names the counters. */
+const char *const shadow_stat_names[VTXHV_SH_NR] = {
+	[VTXHV_SH_FAULTS_FIXED] = "faults_fixed",
+	[VTXHV_SH_FAULTS_REFLECTED] = "faults_reflected",
+	[VTXHV_SH_CR3_LOADS] = "cr3_loads",
+	[VTXHV_SH_ROOT_HITS] = "root_hits",
+	[VTXHV_SH_ROOT_MISSES] = "root_misses",
+	[VTXHV_SH_WP_TRAPS] = "pt_writes",
+	[VTXHV_SH_RESYNCED] = "resynced",
+	[VTXHV_SH_INVLPG] = "invlpg",
+	[VTXHV_SH_UNSHADOWED] = "unshadowed",
+};
+
+void shadow_stats_print(FILE *f, const uint64_t *sh)
+{
+	unsigned int i;
+
+	fputs("  shadow paging:", f);
+	for (i = 0; i < VTXHV_SH_NR; i++)
+		fprintf(f, " %s %" PRIu64, shadow_stat_names[i], sh[i]);
+	fputc('\n', f);
 }
 
 static void print_counters(FILE *f, const char *what,
@@ -354,6 +380,8 @@ static void print_counters(FILE *f, const char *what,
 		what, v->guest_ns / 1000000000, v->guest_ns % 1000000000 / 1000,
 		v->exit_ns / 1000000000, v->exit_ns % 1000000000 / 1000,
 		v->injected, v->ept_violations, exits_sum(v));
+	if (v->has_shadow)
+		shadow_stats_print(f, v->shadow);
 	for (r = 0; r < VTXHV_NL_EXIT_REASONS; r++)
 		if (v->exits[r])
 			fprintf(f, "  %3u %-24s %14" PRIu64 "\n", r,
@@ -403,6 +431,13 @@ static void counters_json(FILE *f, const struct vtxhv_vcpu_stats *v)
 			exit_reason_str(r, name, sizeof(name)), v->exits[r]);
 		first = 0;
 	}
+	fputc('}', f);
+	if (!v->has_shadow)
+		return;
+	fputs(",\"shadow\":{", f);
+	for (r = 0; r < VTXHV_SH_NR; r++)
+		fprintf(f, "%s\"%s\":%" PRIu64, r ? "," : "",
+			shadow_stat_names[r], v->shadow[r]);
 	fputc('}', f);
 }
 

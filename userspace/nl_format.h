@@ -102,4 +102,8 @@ int top_compute(const struct top_vm *prev, size_t nprev,
 void top_view_free(struct top_view *view);
 void top_print(FILE *f, const struct top_view *view, uint64_t now_ns);
 
+/* Shadow paging counters (enum vtxhv_shadow_stat), one line. */
+extern const char *const shadow_stat_names[VTXHV_SH_NR];
+void shadow_stats_print(FILE *f, const uint64_t *sh);
+
 #endif /* VTXCTL_NL_FORMAT_H */

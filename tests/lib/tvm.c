@@ -82,9 +82,25 @@ static struct tvm *kvm_create(struct tvm *t)
 	return t;
 }
 
+/*
+ * The paging mode of the VMs tests create: VTXHV_PAGING=ept|vtlb|shadow
+ * in the environment runs a whole test under another mode (tests/vm-suites).
+ */
+uint32_t tvm_paging_mode(void)
+{
+	const char *m = getenv("VTXHV_PAGING");
+
+	if (!m || !*m || !strcmp(m, "ept"))
+		return VTXHV_PAGING_EPT;
+	if (!strcmp(m, "vtlb"))
+		return VTXHV_PAGING_VTLB;
+	TEST_ASSERT(!strcmp(m, "shadow"), "VTXHV_PAGING=%s: not a mode", m);
+	return VTXHV_PAGING_SHADOW;
+}
+
 struct tvm *tvm_create(size_t mem_size)
 {
-	struct vtxhv_create_vm c = { .paging = VTXHV_PAGING_EPT };
+	struct vtxhv_create_vm c = { .paging = tvm_paging_mode() };
 	struct vtxhv_memory_region r;
 	struct tvm *t = calloc(1, sizeof(*t));
 
@@ -534,7 +550,7 @@ long tvm_module_count(const char *name)
 int tvm_module_counts_zero(void)
 {
 	static const char *const names[] = {
-		"vms", "vcpus", "ept_pages", "pinned_pages",
+		"vms", "vcpus", "ept_pages", "pinned_pages", "shadow_pages",
 	};
 	unsigned int i;
 	int ok = 1;

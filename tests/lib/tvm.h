@@ -132,6 +132,7 @@ struct tvm {
 /* Run the guests on /dev/kvm instead of /dev/vtxhv (benchmarks). */
 extern int tvm_use_kvm;
 
+uint32_t tvm_paging_mode(void);
 struct tvm *tvm_create(size_t mem_size);
 /* Long mode, the test binary loaded, RIP at @entry(@arg). */
 void tvm_setup_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg);

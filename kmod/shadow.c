@@ -1,0 +1,1095 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shadow page tables: paging without EPT.
+ *
+ * The guest keeps its own page tables (guest-virtual to guest-physical);
+ * the memory slots say where guest-physical pages live in the host.  The
+ * CPU can walk only one set of tables, so vtxhv builds it: shadow tables
+ * from guest-virtual straight to host-physical, loaded in the real CR3
+ * while the guest runs, filled on demand from the page faults they cause.
+ * docs/shadow-paging.md tells the whole story; in short:
+ *
+ *  - Shadow tables are always PAE-format (a guest in 32-bit or PAE paging,
+ *    or with paging off) or 4-level (a guest in long mode): they hold
+ *    host-physical addresses, which need not fit in 32 bits.  Leaves are
+ *    always 4 KiB; a guest large page becomes as many small shadow
+ *    entries as the guest touches.
+ *  - A shadow entry is at most as permissive as the guest's translation,
+ *    and read-only until the guest's dirty bit is set, so that vtxhv sets
+ *    the accessed and dirty bits in the guest's tables when hardware
+ *    would.  Any access the shadow refuses exits (#PF); the software walk
+ *    decides whether the guest's own tables refuse it too (reflect the
+ *    fault) or the shadow was only incomplete (fix it silently).
+ *  - VTXHV_PAGING_VTLB keeps one root and treats it as a TLB: a guest CR3
+ *    load empties it, INVLPG drops what it names.
+ *  - VTXHV_PAGING_SHADOW keeps up to SH_MAX_ROOTS roots, one per guest
+ *    address space (guest CR3), reclaimed least-recently-used.  A cached
+ *    root stays right only if every guest page-table page it was built
+ *    from is write-protected: each such page ("gpt") records which
+ *    shadow entries came from it (root, level, virtual base: a reverse
+ *    map), and a guest write to it is emulated and drops exactly those.
+ *    A page written many times without being walked in between is being
+ *    recycled: vtxhv stops shadowing it (drops everything built from it).
+ *
+ * Everything here runs where sleeping is allowed, under vm->lock; the
+ * VMCS is touched only between vtxhv_vcpu_load() and vtxhv_vcpu_put().
+ * Shadow modes run one vCPU per VM.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/hashtable.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/io.h>
+#include <asm/processor-flags.h>
+
+#include "vtxhv.h"
+#include "vmx_ops.h"
+
+#define PTE_P		BIT_ULL(0)
+#define PTE_W		BIT_ULL(1)
+#define PTE_U		BIT_ULL(2)
+#define PTE_A		BIT_ULL(5)
+#define PTE_D		BIT_ULL(6)
+#define PTE_PS		BIT_ULL(7)
+#define PTE_NX		BIT_ULL(63)
+#define PTE_ADDR	GENMASK_ULL(51, 12)
+
+/* #PF error code bits (SDM Vol. 3A 4.7). */
+#define PFERR_P		BIT(0)
+#define PFERR_W		BIT(1)
+#define PFERR_U		BIT(2)
+#define PFERR_RSVD	BIT(3)
+#define PFERR_I		BIT(4)
+
+#define VA_BITS		48
+#define VA_MASK		GENMASK_ULL(VA_BITS - 1, 0)
+
+/* A gpt written this often without a walk through it is data now. */
+#define GPT_RECYCLE_WRITES	32
+#define GPT_MAX			8192
+
+static unsigned int shadow_max_pages = 2048;
+module_param(shadow_max_pages, uint, 0644);
+MODULE_PARM_DESC(shadow_max_pages,
+		 "Most shadow page-table pages per VM (4 KiB each, default 2048)");
+
+struct sh_root {
+	bool live;
+	int fmt;		/* SH_* the root was built for */
+	u64 gcr3;		/* the guest CR3 it shadows (address bits) */
+	u64 gpdpte[4];		/* PAE: the guest PDPTEs it was built from */
+	u64 *top;		/* shadow PML4, or PAE PDPT */
+	struct list_head pages;	/* every table of the root, top included */
+	u64 last_used;
+	u32 gen;		/* bumped when the slot is reused */
+};
+
+/* Shadow entries built from a guest page-table page: one per walk path. */
+struct gpt_use {
+	u8 root;
+	u8 level;		/* guest level of the table (1: PT) */
+	u32 gen;
+	u64 base;		/* virtual address its entry 0 maps */
+};
+
+#define GPT_USES	6
+
+struct gpt {
+	struct hlist_node node;
+	u64 gfn;
+	unsigned int writes;	/* emulated writes since the last walk */
+	unsigned int nr_uses;
+	bool overflow;		/* more uses than fit: any write resets all */
+	struct gpt_use uses[GPT_USES];
+};
+
+struct vtxhv_mmu {
+	int cur;		/* current root, or -1 */
+	unsigned int max_pages, nr_pages;
+	u64 clock;		/* LRU */
+	unsigned int nr_gpts;
+	DECLARE_HASHTABLE(gpts, 9);
+	struct sh_root roots[SH_MAX_ROOTS];
+};
+
+/* Where a guest page table sits and how big its entries are. */
+struct gwalk {
+	u64 gpa;			/* the translation */
+	int n;				/* entries read, top first */
+	u64 ent[4];
+	u64 ent_gpa[4];
+	u8 ent_level[4];
+	bool w, u, nx;			/* effective rights */
+	u32 error;			/* #PF error code when it faults */
+	unsigned int leaf_shift;	/* page size of the leaf: 12, 21, 22, 30 */
+};
+
+static inline int top_level(int fmt)
+{
+	return fmt == SH_LM ? 4 : 3;
+}
+
+static inline unsigned int sh_index(u64 va, int level)
+{
+	return (va >> (12 + 9 * (level - 1))) & 511;
+}
+
+static inline u64 sh_span(int level)
+{
+	return 1ULL << (12 + 9 * (level - 1));
+}
+
+/* The shadow format for the guest's paging state (vcpu->sh.*). */
+int vtxhv_shadow_fmt(u64 cr0, u64 cr4, u64 efer)
+{
+	if (!(cr0 & X86_CR0_PG))
+		return SH_PHYS;
+	if (efer & EFER_LMA)
+		return SH_LM;
+	return cr4 & X86_CR4_PAE ? SH_PAE : SH_32;
+}
+
+/* Shadow table pages. */
+
+static u64 *sh_alloc(struct vtxhv_mmu *m, struct sh_root *r, int level)
+{
+	struct page *p;
+
+	if (m->nr_pages >= m->max_pages)
+		return NULL;
+	/* A PAE root must be below 4 GiB (CR3 holds 32 bits): keep all low. */
+	p = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_DMA32);
+	if (!p)
+		return NULL;
+	set_page_private(p, level);
+	list_add(&p->lru, &r->pages);
+	m->nr_pages++;
+	atomic_long_inc(&vtxhv_counts.shadow_pages);
+	return page_address(p);
+}
+
+static void sh_free(struct vtxhv_mmu *m, u64 *table)
+{
+	struct page *p = virt_to_page(table);
+
+	list_del(&p->lru);
+	__free_page(p);
+	m->nr_pages--;
+	atomic_long_dec(&vtxhv_counts.shadow_pages);
+}
+
+static void sh_free_tree(struct vtxhv_mmu *m, u64 *table, int level)
+{
+	int i;
+
+	if (level > 1)
+		for (i = 0; i < 512; i++)
+			if (table[i] & PTE_P)
+				sh_free_tree(m, __va(table[i] & PTE_ADDR),
+					     level - 1);
+	sh_free(m, table);
+}
+
+/*
+ * Drop the shadow entries of [start, end) below @table (at @level, mapping
+ * from @base).  Returns how many entries were cleared.
+ */
+static unsigned int sh_zap(struct vtxhv_mmu *m, u64 *table, int level,
+			   u64 base, u64 start, u64 end)
+{
+	u64 span = sh_span(level);
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 512; i++) {
+		u64 lo = base + i * span, hi = lo + span;
+
+		if (hi <= start || lo >= end || !(table[i] & PTE_P))
+			continue;
+		if (level == 1) {
+			table[i] = 0;
+			n++;
+		} else if (lo >= start && hi <= end) {
+			sh_free_tree(m, __va(table[i] & PTE_ADDR), level - 1);
+			table[i] = 0;
+			n++;
+		} else {
+			n += sh_zap(m, __va(table[i] & PTE_ADDR), level - 1,
+				    lo, start, end);
+		}
+	}
+	return n;
+}
+
+static unsigned int sh_zap_root(struct vtxhv_mmu *m, struct sh_root *r,
+				u64 start, u64 end)
+{
+	if (!r->live)
+		return 0;
+	return sh_zap(m, r->top, top_level(r->fmt), 0, start,
+		      min_t(u64, end, 1ULL << VA_BITS));
+}
+
+static void root_destroy(struct vtxhv_mmu *m, struct sh_root *r)
+{
+	struct page *p, *next;
+
+	if (!r->live)
+		return;
+	list_for_each_entry_safe(p, next, &r->pages, lru)
+		sh_free(m, page_address(p));
+	r->live = false;
+	r->top = NULL;
+	r->gen++;
+}
+
+/* Guest page-table pages (shadow mode only). */
+
+static struct gpt *gpt_find(struct vtxhv_mmu *m, u64 gfn)
+{
+	struct gpt *g;
+
+	hash_for_each_possible(m->gpts, g, node, gfn)
+		if (g->gfn == gfn)
+			return g;
+	return NULL;
+}
+
+static void gpt_free(struct vtxhv_mmu *m, struct gpt *g)
+{
+	hash_del(&g->node);
+	kfree(g);
+	m->nr_gpts--;
+}
+
+static void gpts_free_all(struct vtxhv_mmu *m)
+{
+	struct hlist_node *tmp;
+	struct gpt *g;
+	int bkt;
+
+	hash_for_each_safe(m->gpts, bkt, tmp, g, node)
+		gpt_free(m, g);
+}
+
+static bool use_live(struct vtxhv_mmu *m, const struct gpt_use *u)
+{
+	const struct sh_root *r = &m->roots[u->root];
+
+	return r->live && r->gen == u->gen;
+}
+
+/* Everything: a paging-mode change, a slot going, too many gpts. */
+static void mmu_reset(struct vtxhv_vcpu *vcpu)
+{
+	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	int i;
+
+	for (i = 0; i < SH_MAX_ROOTS; i++)
+		root_destroy(m, &m->roots[i]);
+	gpts_free_all(m);
+	m->cur = -1;
+	vcpu->need_flush = true;
+}
+
+/* Read or write one guest page-table entry, through the slot. */
+static int gpte_access(struct vtxhv_vm *vm, u64 gpa, int size, u64 *v,
+		       bool write)
+{
+	struct vtxhv_slot *s = vtxhv_find_slot(vm, gpa);
+	void __user *u;
+	u32 v32;
+
+	if (!s || gpa + size > s->gpa + s->size)
+		return -ENOENT;
+	u = (void __user *)(unsigned long)(s->uaddr + gpa - s->gpa);
+	if (size == 8)
+		return write ? put_user(*v, (u64 __user *)u) :
+			       get_user(*v, (u64 __user *)u);
+	if (write)
+		return put_user((u32)*v, (u32 __user *)u);
+	if (get_user(v32, (u32 __user *)u))
+		return -EFAULT;
+	*v = v32;
+	return 0;
+}
+
+/*
+ * The guest's translation of @gva for an access @acc (PFERR_W/U/I bits),
+ * as its MMU would do it (SDM Vol. 3A 4.3-4.6).  Return 0 with w->gpa,
+ * 1 when the guest would take #PF (w->error), or a negative errno when a
+ * table is not in guest RAM.
+ */
+static int guest_walk(struct vtxhv_vcpu *vcpu, u64 gva, u32 acc,
+		      struct gwalk *w)
+{
+	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	struct vtxhv_shadow_state *sh = &vcpu->sh;
+	int fmt = vtxhv_shadow_fmt(sh->cr0, sh->cr4, sh->efer);
+	bool nxe = fmt >= SH_PAE && (sh->efer & EFER_NX);
+	bool user = acc & PFERR_U, write = acc & PFERR_W;
+	bool fetch = acc & PFERR_I, wp = sh->cr0 & X86_CR0_WP;
+	u64 rsvd_addr = PTE_ADDR & ~GENMASK_ULL(boot_cpu_data.x86_phys_bits - 1, 0);
+	int esz = fmt == SH_32 ? 4 : 8, level, ret;
+	u64 table, e, rsvd;
+	u32 err = 0;
+
+	memset(w, 0, sizeof(*w));
+	w->w = true;
+	w->u = true;
+	if (fmt == SH_PHYS) {
+		w->gpa = (u32)gva;
+		w->leaf_shift = 12;
+		return 0;
+	}
+	if (fmt == SH_32) {
+		level = 2;
+		table = sh->cr3 & 0xfffff000;
+		gva = (u32)gva;
+	} else if (fmt == SH_PAE) {
+		gva = (u32)gva;
+		e = sh->pdpte[gva >> 30];
+		if (!(e & PTE_P))
+			goto not_present;
+		level = 2;
+		table = e & PTE_ADDR;
+	} else {
+		level = 4;
+		table = sh->cr3 & PTE_ADDR;
+	}
+
+	for (;; level--) {
+		unsigned int shift = 12 + (esz == 4 ? 10 : 9) * (level - 1);
+		unsigned int idx = (gva >> shift) & (esz == 4 ? 1023 : 511);
+		u64 gpa = table + idx * esz;
+		bool large;
+
+		ret = gpte_access(vcpu->vm, gpa, esz, &e, false);
+		if (ret)
+			return ret;
+		w->ent[w->n] = e;
+		w->ent_gpa[w->n] = gpa;
+		w->ent_level[w->n] = level;
+		w->n++;
+		if (!(e & PTE_P))
+			goto not_present;
+		large = level > 1 && (e & PTE_PS);
+		if (esz == 4) {
+			large = large && (sh->cr4 & X86_CR4_PSE);
+			rsvd = large ? BIT_ULL(21) : 0;
+		} else {
+			rsvd = rsvd_addr | (nxe ? 0 : PTE_NX);
+			if (level == 4 || (large && level == 3 &&
+					   !boot_cpu_has(X86_FEATURE_GBPAGES)))
+				rsvd |= PTE_PS;
+			if (large)
+				rsvd |= GENMASK_ULL(shift - 1, 13);
+		}
+		if (e & rsvd) {
+			err = PFERR_P | PFERR_RSVD;
+			goto fault;
+		}
+		w->w &= !!(e & PTE_W);
+		w->u &= !!(e & PTE_U);
+		w->nx |= nxe && (e & PTE_NX);
+		if (large || level == 1) {
+			u64 off = GENMASK_ULL(shift - 1, 0);
+
+			if (esz == 4 && large)
+				w->gpa = (e & 0xffc00000) |
+					 ((e & 0x1fe000ULL) << 19);
+			else
+				w->gpa = e & PTE_ADDR & ~off;
+			w->gpa |= gva & off;
+			w->leaf_shift = shift;
+			break;
+		}
+		table = e & (esz == 4 ? 0xfffff000 : PTE_ADDR);
+	}
+
+	/* Access rights of the whole path (SDM Vol. 3A 4.6). */
+	if (user) {
+		if (!w->u || (write && !w->w) || (fetch && w->nx))
+			goto protection;
+	} else {
+		if ((write && !w->w && wp) || (fetch && w->nx))
+			goto protection;
+		if (fetch && w->u && (sh->cr4 & X86_CR4_SMEP))
+			goto protection;
+		if (!fetch && w->u && (sh->cr4 & X86_CR4_SMAP) &&
+		    !(c->rflags & X86_EFLAGS_AC))
+			goto protection;
+	}
+	return 0;
+
+protection:
+	err = PFERR_P;
+	goto fault;
+not_present:
+	err = 0;
+fault:
+	err |= acc & (PFERR_W | PFERR_U);
+	if (fetch && (nxe || (sh->cr4 & X86_CR4_SMEP)))
+		err |= PFERR_I;
+	w->error = err;
+	return 1;
+}
+
+/* The accessed bits of the path, and the dirty bit of a write's leaf. */
+static int set_accessed_dirty(struct vtxhv_vm *vm, struct gwalk *w,
+			      int esz, bool write)
+{
+	int i, ret;
+
+	for (i = 0; i < w->n; i++) {
+		u64 e = w->ent[i], want = PTE_A;
+
+		if (i == w->n - 1 && write)
+			want |= PTE_D;
+		if ((e & want) == want)
+			continue;
+		e |= want;
+		ret = gpte_access(vm, w->ent_gpa[i], esz, &e, true);
+		if (ret)
+			return ret;
+		w->ent[i] = e;
+	}
+	return 0;
+}
+
+/* Shadow mode: make every writable shadow leaf mapping @hpa read-only. */
+static void write_protect(struct vtxhv_vcpu *vcpu, phys_addr_t hpa)
+{
+	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	struct page *p;
+	int i, j;
+
+	for (i = 0; i < SH_MAX_ROOTS; i++) {
+		struct sh_root *r = &m->roots[i];
+
+		if (!r->live)
+			continue;
+		list_for_each_entry(p, &r->pages, lru) {
+			u64 *t = page_address(p);
+
+			if ((page_private(p) & 0xff) != 1)
+				continue;
+			for (j = 0; j < 512; j++)
+				if ((t[j] & (PTE_P | PTE_W)) == (PTE_P | PTE_W) &&
+				    (t[j] & PTE_ADDR) == hpa) {
+					t[j] &= ~PTE_W;
+					vcpu->need_flush = true;
+				}
+		}
+	}
+}
+
+static phys_addr_t pinned_hpa(struct vtxhv_vm *vm, u64 gpa)
+{
+	struct vtxhv_slot *s = vtxhv_find_slot(vm, gpa);
+	struct page *p;
+
+	if (!s || !s->pages)
+		return 0;
+	p = s->pages[(gpa - s->gpa) >> PAGE_SHIFT];
+	return p ? page_to_phys(p) : 0;
+}
+
+/*
+ * Shadow mode: remember that the shadow entries of the current root for
+ * this walk came from these guest tables, and write-protect the tables.
+ */
+static void track_tables(struct vtxhv_vcpu *vcpu, const struct gwalk *w,
+			 u64 gva, int fmt)
+{
+	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	struct sh_root *r = &m->roots[m->cur];
+	int i, j, bits = fmt == SH_32 ? 10 : 9;
+
+	for (i = 0; i < w->n; i++) {
+		u64 gfn = w->ent_gpa[i] >> PAGE_SHIFT;
+		int level = w->ent_level[i];
+		unsigned int cover = 12 + bits * level;
+		struct gpt_use u = {
+			.root = m->cur, .level = level, .gen = r->gen,
+			.base = cover >= 64 ? 0 : gva & ~GENMASK_ULL(cover - 1, 0),
+		};
+		struct gpt *g = gpt_find(m, gfn);
+		phys_addr_t hpa;
+
+		if (!g) {
+			if (m->nr_gpts >= GPT_MAX)
+				return;
+			g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+			if (!g)
+				return;
+			g->gfn = gfn;
+			hash_add(m->gpts, &g->node, gfn);
+			m->nr_gpts++;
+			hpa = pinned_hpa(vcpu->vm, gfn << PAGE_SHIFT);
+			if (hpa)
+				write_protect(vcpu, hpa);
+		}
+		g->writes = 0;
+		for (j = 0; j < g->nr_uses; j++)
+			if (!memcmp(&g->uses[j], &u, sizeof(u)))
+				break;
+		if (j < g->nr_uses)
+			continue;
+		if (g->nr_uses == GPT_USES) {
+			/* Forget uses of roots that are gone. */
+			for (j = 0; j < g->nr_uses; )
+				if (!use_live(m, &g->uses[j]))
+					g->uses[j] = g->uses[--g->nr_uses];
+				else
+					j++;
+		}
+		if (g->nr_uses < GPT_USES)
+			g->uses[g->nr_uses++] = u;
+		else
+			g->overflow = true;
+	}
+}
+
+/* Drop the shadow entries built from entries [first, last] of @g. */
+static void gpt_zap(struct vtxhv_vcpu *vcpu, struct gpt *g,
+		    unsigned int first, unsigned int last, int fmt)
+{
+	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	int bits = fmt == SH_32 ? 10 : 9, i;
+
+	if (g->overflow) {
+		mmu_reset(vcpu);
+		return;
+	}
+	for (i = 0; i < g->nr_uses; i++) {
+		const struct gpt_use *u = &g->uses[i];
+		unsigned int shift = 12 + bits * (u->level - 1);
+
+		if (!use_live(m, u))
+			continue;
+		vcpu->sh_stats[VTXHV_SH_RESYNCED] +=
+			sh_zap_root(m, &m->roots[u->root],
+				    u->base + ((u64)first << shift),
+				    u->base + ((u64)(last + 1) << shift));
+	}
+	vcpu->need_flush = true;
+}
+
+/* Stop shadowing a page: it is data now (or nobody needs it). */
+static void gpt_unshadow(struct vtxhv_vcpu *vcpu, struct gpt *g, int fmt)
+{
+	vcpu->sh_stats[VTXHV_SH_UNSHADOWED]++;
+	if (g->overflow) {
+		mmu_reset(vcpu);	/* frees @g with the rest */
+		return;
+	}
+	gpt_zap(vcpu, g, 0, fmt == SH_32 ? 1023 : 511, fmt);
+	gpt_free(vcpu->vm->mmu, g);
+}
+
+/*
+ * A guest write to one of its page tables, which the shadows depend on:
+ * do it here and drop the shadow entries it changes.  Returns 0 when
+ * done (RIP advanced), or nonzero when the instruction is not a plain
+ * store vtxhv can emulate; the caller then stops shadowing the page.
+ */
+static int emulate_pt_write(struct vtxhv_vcpu *vcpu, struct gpt *g,
+			    u64 gpa, int fmt)
+{
+	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	u64 rip = c->seg_base[1] + c->rip, v, pf_addr;
+	int esz = fmt == SH_32 ? 4 : 8;
+	unsigned int off = gpa & ~PAGE_MASK;
+	struct insn_mmio insn;
+	u8 bytes[INSN_MAX_LEN];
+	unsigned int n = sizeof(bytes);
+	u32 pf_error;
+
+	if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr)) {
+		n = min_t(u64, n, PAGE_SIZE - (rip & ~PAGE_MASK));
+		if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr))
+			return -EFAULT;
+	}
+	if (insn_decode_mmio(bytes, n, vtxhv_cpu_mode(c), &insn) ||
+	    !insn.write || off + insn.size > PAGE_SIZE)
+		return -EINVAL;
+	v = insn_mmio_store_value(&insn, vcpu->gprs.r);
+	if (vtxhv_write_guest(vcpu->vm, gpa, &v, insn.size))
+		return -EFAULT;
+	vcpu->sh_stats[VTXHV_SH_WP_TRAPS]++;
+	gpt_zap(vcpu, g, off / esz, (off + insn.size - 1) / esz, fmt);
+	vtxhv_vcpu_load(vcpu);
+	vtxhv_skip_insn_len(insn.len);
+	vtxhv_vcpu_put(vcpu);
+	return 0;
+}
+
+/* The shadow leaf for @va in the current root, with tables on the way. */
+static u64 *sh_leaf(struct vtxhv_mmu *m, struct sh_root *r, u64 va,
+		    unsigned int leaf_shift)
+{
+	u64 *table = r->top;
+	int level;
+
+	for (level = top_level(r->fmt); level > 1; level--) {
+		u64 *e = &table[sh_index(va, level)];
+
+		if (!(*e & PTE_P)) {
+			u64 *next = sh_alloc(m, r, level - 1);
+
+			if (!next)
+				return NULL;
+			/* PAE PDPTEs have no rights bits (SDM 4.4.1). */
+			*e = __pa(next) | PTE_P;
+			if (level != 3 || r->fmt == SH_LM)
+				*e |= PTE_W | PTE_U | PTE_A;
+		}
+		table = __va(*e & PTE_ADDR);
+	}
+	/* Remember the largest guest page behind this table, for INVLPG. */
+	if (leaf_shift > (page_private(virt_to_page(table)) >> 8))
+		set_page_private(virt_to_page(table), 1 | leaf_shift << 8);
+	return &table[sh_index(va, 1)];
+}
+
+/* Make room: the least recently used root other than the current one. */
+static bool reclaim(struct vtxhv_vcpu *vcpu)
+{
+	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	struct sh_root *victim = NULL;
+	int i;
+
+	for (i = 0; i < SH_MAX_ROOTS; i++) {
+		struct sh_root *r = &m->roots[i];
+
+		if (r->live && i != m->cur &&
+		    (!victim || r->last_used < victim->last_used))
+			victim = r;
+	}
+	if (victim) {
+		root_destroy(m, victim);
+		return true;
+	}
+	return false;
+}
+
+static u64 *sh_leaf_reclaim(struct vtxhv_vcpu *vcpu, u64 va,
+			    unsigned int leaf_shift)
+{
+	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	struct sh_root *r = &m->roots[m->cur];
+	u64 *e;
+
+	for (;;) {
+		e = sh_leaf(m, r, va, leaf_shift);
+		if (e)
+			return e;
+		if (reclaim(vcpu))
+			continue;
+		/* Only the current root is left: empty it and try once. */
+		sh_zap_root(m, r, 0, U64_MAX);
+		vcpu->need_flush = true;
+		return sh_leaf(m, r, va, leaf_shift);
+	}
+}
+
+/* Turn an exception interrupted by this #PF into what the CPU would do. */
+static void reflect_pf(struct vtxhv_vcpu *vcpu, u64 gva, u32 error)
+{
+	u32 info, type, vec;
+
+	vtxhv_vcpu_load(vcpu);
+	info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+	type = info & INTR_INFO_INTR_TYPE_MASK;
+	vec = info & INTR_INFO_VECTOR_MASK;
+	if (info & INTR_INFO_VALID_MASK) {
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+		if (type == INTR_TYPE_HARD_EXCEPTION &&
+		    (vec == 14 || vec == 0 || (vec >= 10 && vec <= 13))) {
+			/* A #PF while delivering #PF or a contributory: #DF. */
+			vtxhv_inject_exception(vcpu, 8, true, 0);
+			vtxhv_vcpu_put(vcpu);
+			return;
+		}
+		if (type == INTR_TYPE_EXT_INTR && vcpu->pending_irq < 0)
+			vcpu->pending_irq = vec;
+		else if (type == INTR_TYPE_NMI_INTR)
+			vcpu->pending_nmi = true;
+		vcpu->want_inject = true;
+	}
+	vcpu->gprs.cr2 = gva;
+	vtxhv_inject_exception(vcpu, 14, true, error);
+	vtxhv_vcpu_put(vcpu);
+}
+
+/**
+ * vtxhv_shadow_page_fault - a #PF exit in a shadow paging mode
+ * @vcpu: the vCPU; vcpu->ctx holds the exit (qualification: the address)
+ *
+ * Return: an exit handler's value (EXIT_TO_GUEST, EXIT_TO_USER) or -errno.
+ */
+int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
+{
+	struct vtxhv_vm *vm = vcpu->vm;
+	struct vtxhv_mmu *m = vm->mmu;
+	struct vtxhv_shadow_state *sh = &vcpu->sh;
+	u64 gva = vcpu->ctx.qual & VA_MASK;
+	u32 hw_err = vcpu->ctx.intr_error;
+	int fmt = vtxhv_shadow_fmt(sh->cr0, sh->cr4, sh->efer);
+	bool write = hw_err & PFERR_W, user = hw_err & PFERR_U;
+	u32 acc = hw_err & (PFERR_W | PFERR_U | PFERR_I);
+	bool shadowing = vm->paging == VTXHV_PAGING_SHADOW;
+	struct vtxhv_slot *slot;
+	struct gwalk w;
+	struct gpt *g = NULL;
+	struct page *page;
+	u64 spte, *sptep;
+	int ret;
+
+	if (hw_err & PFERR_RSVD)
+		return vtxhv_internal_error_ctx(vcpu, VTXHV_INTERNAL_SHADOW);
+	mutex_lock(&vm->lock);
+	ret = guest_walk(vcpu, gva, acc, &w);
+	if (ret == 1) {
+		mutex_unlock(&vm->lock);
+		vcpu->sh_stats[VTXHV_SH_FAULTS_REFLECTED]++;
+		reflect_pf(vcpu, vcpu->ctx.qual, w.error);
+		return EXIT_TO_GUEST;
+	}
+	if (ret)
+		goto guest_memory;
+	ret = set_accessed_dirty(vm, &w, fmt == SH_32 ? 4 : 8, write);
+	if (ret)
+		goto guest_memory;
+
+	slot = vtxhv_find_slot(vm, w.gpa);
+	if (!slot || (write && (slot->flags & VTXHV_MEM_READONLY))) {
+		mutex_unlock(&vm->lock);
+		if (acc & PFERR_I)
+			return vtxhv_internal_error_ctx(vcpu,
+						VTXHV_INTERNAL_GUEST_MEMORY);
+		return vtxhv_mmio_exit(vcpu, w.gpa);
+	}
+	if (m->cur < 0) {
+		mutex_unlock(&vm->lock);
+		return -EIO;
+	}
+	if (shadowing) {
+		track_tables(vcpu, &w, gva, fmt);
+		g = gpt_find(m, w.gpa >> PAGE_SHIFT);
+		/* A write to a page table the shadows depend on. */
+		if (g && write) {
+			if (!emulate_pt_write(vcpu, g, w.gpa, fmt)) {
+				if (++g->writes >= GPT_RECYCLE_WRITES)
+					gpt_unshadow(vcpu, g, fmt);
+				goto done;
+			}
+			gpt_unshadow(vcpu, g, fmt);
+		}
+		/* A reset on the way (overflowing reverse map): start over. */
+		if (m->cur < 0)
+			goto done;
+	}
+	page = vtxhv_pin_gpa(vm, slot, w.gpa);
+	if (!page) {
+		mutex_unlock(&vm->lock);
+		return -EFAULT;
+	}
+
+	spte = page_to_phys(page) | PTE_P | PTE_A | PTE_D;
+	if (w.u)
+		spte |= PTE_U;
+	if (w.nx)
+		spte |= PTE_NX;
+	if (!w.w && write && !user && !(sh->cr0 & X86_CR0_WP)) {
+		/* CR0.WP=0: the kernel may write; the user may not. */
+		spte = (spte | PTE_W) & ~PTE_U;
+	} else if (w.w && (write || fmt == SH_PHYS ||
+			   (w.ent[w.n - 1] & PTE_D))) {
+		spte |= PTE_W;
+	}
+	if (slot->flags & VTXHV_MEM_READONLY)
+		spte &= ~PTE_W;
+	if (shadowing && gpt_find(m, w.gpa >> PAGE_SHIFT))
+		spte &= ~PTE_W;
+
+	sptep = sh_leaf_reclaim(vcpu, gva, w.leaf_shift);
+	if (!sptep) {
+		mutex_unlock(&vm->lock);
+		return -ENOMEM;
+	}
+	*sptep = spte;
+	vcpu->sh_stats[VTXHV_SH_FAULTS_FIXED]++;
+done:
+	if (m->cur < 0)
+		sh->reload |= VTXHV_SH_RELOAD_ROOT;
+	mutex_unlock(&vm->lock);
+	return EXIT_TO_GUEST;
+
+guest_memory:
+	mutex_unlock(&vm->lock);
+	return vtxhv_internal_error_ctx(vcpu, VTXHV_INTERNAL_GUEST_MEMORY);
+}
+
+/* INVLPG: drop the shadow of the page, or of the large page holding it. */
+int vtxhv_shadow_invlpg(struct vtxhv_vcpu *vcpu, u64 gva)
+{
+	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	struct sh_root *r;
+	unsigned int shift = 12;
+	u64 *table;
+	int level;
+
+	vcpu->sh_stats[VTXHV_SH_INVLPG]++;
+	mutex_lock(&vcpu->vm->lock);
+	if (m->cur < 0)
+		goto out;
+	r = &m->roots[m->cur];
+	gva &= r->fmt == SH_LM ? VA_MASK : U32_MAX;
+	table = r->top;
+	for (level = top_level(r->fmt); level > 1; level--) {
+		u64 e = table[sh_index(gva, level)];
+
+		if (!(e & PTE_P))
+			goto out;
+		table = __va(e & PTE_ADDR);
+	}
+	shift = max_t(unsigned int, 12, page_private(virt_to_page(table)) >> 8);
+	gva &= ~GENMASK_ULL(shift - 1, 0);
+	sh_zap_root(m, r, gva, gva + (1ULL << shift));
+out:
+	vcpu->need_flush = true;
+	mutex_unlock(&vcpu->vm->lock);
+	return EXIT_TO_GUEST;
+}
+
+/* The PAE PDPTEs at @cr3: 0, 1 when one is invalid (#GP), or -errno. */
+static int load_pdptes(struct vtxhv_vcpu *vcpu, u64 cr3, u64 *pdpte)
+{
+	u64 rsvd = GENMASK_ULL(63, boot_cpu_data.x86_phys_bits) |
+		   GENMASK_ULL(8, 5) | GENMASK_ULL(2, 1);
+	int i, ret;
+
+	for (i = 0; i < 4; i++) {
+		ret = gpte_access(vcpu->vm, (cr3 & 0xffffffe0) + i * 8, 8,
+				  &pdpte[i], false);
+		if (ret)
+			return ret;
+		if ((pdpte[i] & PTE_P) && (pdpte[i] & rsvd))
+			return 1;
+	}
+	return 0;
+}
+
+/* Switch to the root for the guest's current CR3 (vm->lock held). */
+static int switch_root(struct vtxhv_vcpu *vcpu)
+{
+	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	struct vtxhv_shadow_state *sh = &vcpu->sh;
+	int fmt = vtxhv_shadow_fmt(sh->cr0, sh->cr4, sh->efer);
+	bool cached = vcpu->vm->paging == VTXHV_PAGING_SHADOW;
+	u64 key;
+	struct sh_root *r = NULL;
+	int i;
+
+	switch (fmt) {
+	case SH_PHYS:
+		key = 0;
+		break;
+	case SH_32:
+		key = sh->cr3 & 0xfffff000;
+		break;
+	case SH_PAE:
+		key = sh->cr3 & 0xffffffe0;
+		break;
+	default:
+		key = sh->cr3 & PTE_ADDR;
+	}
+	vcpu->sh_stats[VTXHV_SH_CR3_LOADS]++;
+	for (i = 0; cached && i < SH_MAX_ROOTS; i++) {
+		if (m->roots[i].live && m->roots[i].fmt == fmt &&
+		    m->roots[i].gcr3 == key) {
+			r = &m->roots[i];
+			break;
+		}
+	}
+	if (r) {
+		vcpu->sh_stats[VTXHV_SH_ROOT_HITS]++;
+		/* PDPTEs are registers: compare what this root was built on. */
+		for (i = 0; fmt == SH_PAE && i < 4; i++)
+			if (r->gpdpte[i] != sh->pdpte[i]) {
+				sh_zap_root(m, r, (u64)i << 30,
+					    (u64)(i + 1) << 30);
+				r->gpdpte[i] = sh->pdpte[i];
+			}
+	} else {
+		vcpu->sh_stats[VTXHV_SH_ROOT_MISSES]++;
+		if (!cached) {
+			/* The TLB strategy: one root, emptied on every load. */
+			for (i = 0; i < SH_MAX_ROOTS; i++)
+				root_destroy(m, &m->roots[i]);
+			r = &m->roots[0];
+		} else {
+			for (i = 0; i < SH_MAX_ROOTS; i++)
+				if (!m->roots[i].live)
+					break;
+			if (i == SH_MAX_ROOTS) {
+				m->cur = -1;
+				reclaim(vcpu);
+				for (i = 0; i < SH_MAX_ROOTS; i++)
+					if (!m->roots[i].live)
+						break;
+			}
+			r = &m->roots[i];
+		}
+		INIT_LIST_HEAD(&r->pages);
+		r->fmt = fmt;
+		r->gcr3 = key;
+		memcpy(r->gpdpte, sh->pdpte, sizeof(r->gpdpte));
+		r->live = true;
+		m->cur = r - m->roots;
+		r->top = sh_alloc(m, r, top_level(fmt));
+		while (!r->top && reclaim(vcpu))
+			r->top = sh_alloc(m, r, top_level(fmt));
+		if (!r->top) {
+			r->live = false;
+			m->cur = -1;
+			return -ENOMEM;
+		}
+	}
+	r->last_used = ++m->clock;
+	m->cur = r - m->roots;
+	vcpu->need_flush = true;
+	vtxhv_vcpu_load(vcpu);
+	vmcs_writel(GUEST_CR3, __pa(r->top));
+	vtxhv_vcpu_put(vcpu);
+	return 0;
+}
+
+/**
+ * vtxhv_shadow_prepare - before entering a shadow-paging guest
+ * @vcpu: the vCPU, not loaded; may sleep
+ *
+ * Carries out what changed the guest's paging since the last entry
+ * (vcpu->sh.reload: VTXHV_SH_RELOAD_*): a reset, PDPTEs to read, a root
+ * to switch to.  Return: EXIT_TO_GUEST to enter, EXIT_TO_USER (the run
+ * page says why), or -errno.
+ */
+int vtxhv_shadow_prepare(struct vtxhv_vcpu *vcpu)
+{
+	struct vtxhv_shadow_state *sh = &vcpu->sh;
+	u32 reload = sh->reload;
+	int ret = 0;
+
+	if (!reload)
+		return EXIT_TO_GUEST;
+	if (!(sh->cr0 & X86_CR0_PE)) {
+		/* No unrestricted guest without EPT: no real mode. */
+		memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));
+		vtxhv_vcpu_load(vcpu);
+		vcpu->ctx.rip = vmcs_readl(GUEST_RIP);
+		vtxhv_vcpu_put(vcpu);
+		return vtxhv_internal_error_ctx(vcpu,
+						VTXHV_INTERNAL_REAL_MODE);
+	}
+	mutex_lock(&vcpu->vm->lock);
+	if (reload & VTXHV_SH_RELOAD_RESET)
+		mmu_reset(vcpu);
+	if ((reload & VTXHV_SH_RELOAD_PDPTE) &&
+	    vtxhv_shadow_fmt(sh->cr0, sh->cr4, sh->efer) == SH_PAE) {
+		ret = load_pdptes(vcpu, sh->cr3, sh->pdpte);
+		if (ret) {
+			mutex_unlock(&vcpu->vm->lock);
+			memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));
+			return vtxhv_internal_error_ctx(vcpu,
+					VTXHV_INTERNAL_GUEST_MEMORY);
+		}
+	}
+	ret = switch_root(vcpu);
+	mutex_unlock(&vcpu->vm->lock);
+	if (ret)
+		return ret;
+	sh->reload = 0;
+	return EXIT_TO_GUEST;
+}
+
+/**
+ * vtxhv_shadow_set_cr3 - the guest's MOV to CR3, in a sleepable context
+ * @vcpu:	the vCPU
+ * @val:	the value written
+ *
+ * Return: 0 done, 1 the guest must get #GP (bad PAE PDPTEs), -errno.
+ */
+int vtxhv_shadow_set_cr3(struct vtxhv_vcpu *vcpu, u64 val)
+{
+	struct vtxhv_shadow_state *sh = &vcpu->sh;
+	u64 pdpte[4];
+	int ret;
+
+	if (vtxhv_shadow_fmt(sh->cr0, sh->cr4, sh->efer) == SH_PAE) {
+		ret = load_pdptes(vcpu, val, pdpte);
+		if (ret < 0)
+			return 1;	/* not in RAM: #GP as well */
+		if (ret)
+			return 1;
+		memcpy(sh->pdpte, pdpte, sizeof(pdpte));
+	}
+	sh->cr3 = val;
+	sh->reload |= VTXHV_SH_RELOAD_ROOT;
+	return 0;
+}
+
+int vtxhv_shadow_init(struct vtxhv_vm *vm)
+{
+	struct vtxhv_mmu *m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	int i;
+
+	if (!m)
+		return -ENOMEM;
+	m->cur = -1;
+	m->max_pages = max(16U, shadow_max_pages);
+	hash_init(m->gpts);
+	for (i = 0; i < SH_MAX_ROOTS; i++)
+		INIT_LIST_HEAD(&m->roots[i].pages);
+	vm->mmu = m;
+	return 0;
+}
+
+void vtxhv_shadow_destroy(struct vtxhv_vm *vm)
+{
+	struct vtxhv_mmu *m = vm->mmu;
+	int i;
+
+	if (!m)
+		return;
+	for (i = 0; i < SH_MAX_ROOTS; i++)
+		root_destroy(m, &m->roots[i]);
+	gpts_free_all(m);
+	kfree(m);
+	vm->mmu = NULL;
+}
+
+/*
+ * A slot goes: no shadow may point into it once this returns.  Called
+ * with vm->lock held; the vCPU (if it runs) is kicked out and flushes.
+ */
+void vtxhv_shadow_unmap_all(struct vtxhv_vm *vm)
+{
+	struct vtxhv_mmu *m = vm->mmu;
+	int i;
+
+	for (i = 0; i < SH_MAX_ROOTS; i++)
+		if (m->roots[i].live)
+			sh_zap_root(m, &m->roots[i], 0, U64_MAX);
+	gpts_free_all(m);
+}
+
+/* Shadow pages in use, for the statistics. */
+unsigned int vtxhv_shadow_pages(struct vtxhv_vm *vm)
+{
+	return vm->mmu ? READ_ONCE(vm->mmu->nr_pages) : 0;
+}
