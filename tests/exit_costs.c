@@ -190,6 +190,10 @@ int main(int argc, char **argv)
 	printf("# figure context_switch_ticks %lu\n",
 	       (unsigned long)(ticks / SWITCHES));
 	test_result(exits == 0, "context_switch");
+	/* What the shadow modes hold for the five address spaces. */
+	if (tvm_paging_mode() != VTXHV_PAGING_EPT)
+		printf("# figure shadow_pages %ld (4 KiB each)\n",
+		       tvm_module_count("shadow_pages"));
 	tvm_destroy(t);
 	test_finish();
 }

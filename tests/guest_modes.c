@@ -2,7 +2,9 @@
 /*
  * guest_modes: guests start in 16-bit real mode, 32-bit protected mode
  * with paging off and on (32-bit paging, 4 MiB pages, a high alias), and
- * 64-bit long mode, as set through the special registers.
+ * 64-bit long mode, as set through the special registers.  Under the
+ * shadow paging modes (guest_modes:vtlb, guest_modes:shadow) the real-mode
+ * start must be refused instead.
  */
 #include "tvm.h"
 #include "vtxhv_test.h"
@@ -33,12 +35,42 @@ static uint32_t io_value(struct tvm *t)
 	return v;
 }
 
-static void test_real(void)
+/*
+ * Shadow paging has no unrestricted guest: a real-mode start is refused,
+ * by VTXHV_SET_SREGS (EINVAL) and, from the reset state, by VTXHV_RUN.
+ */
+static void test_real_refused(void)
 {
 	struct tvm *t = tvm_create(TVM_DEFAULT_MEM);
 	struct vtxhv_sregs s;
 	int ok;
 
+	tvm_get_sregs(t, &s);
+	ok = TEST_CHECK(!(s.cr0 & 1), "reset state CR0 %#llx",
+			(unsigned long long)s.cr0);
+	ok &= TEST_CHECK(ioctl(t->vcpu, VTXHV_SET_SREGS, &s) == -1 &&
+			 errno == EINVAL, "SET_SREGS with PE=0: %s",
+			 strerror(errno));
+	tvm_run_ok(t);
+	ok &= TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_INTERNAL_ERROR &&
+			 t->run->internal.suberror == VTXHV_INTERNAL_REAL_MODE,
+			 "exit %u suberror %u", t->run->exit_reason,
+			 t->run->internal.suberror);
+	test_result(ok, "real_mode_refused");
+	tvm_destroy(t);
+}
+
+static void test_real(void)
+{
+	struct tvm *t;
+	struct vtxhv_sregs s;
+	int ok;
+
+	if (tvm_paging_mode() != VTXHV_PAGING_EPT) {
+		test_real_refused();
+		return;
+	}
+	t = tvm_create(TVM_DEFAULT_MEM);
 	tvm_setup_real_mode(t, real_start, real_end - real_start);
 	tvm_run_ok(t);
 	ok = TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_IO &&

@@ -154,6 +154,7 @@ static uint64_t json_num(const char *json, const char *from, const char *key)
 struct counters {
 	uint64_t cpuid, io, ept_exits, ept_violations, injected, total;
 	uint64_t guest_ns, exit_ns;
+	uint64_t pf_exits, faults_fixed, cr3_loads;	/* shadow modes */
 };
 
 static char buf[65536];
@@ -177,6 +178,9 @@ static void read_counters(unsigned int vm, struct counters *c)
 	c->total = json_num(buf, "\"total\":", "exits_total");
 	c->guest_ns = json_num(buf, "\"total\":", "guest_ns");
 	c->exit_ns = json_num(buf, "\"total\":", "exit_ns");
+	c->pf_exits = json_num(buf, "\"total\":", "EXCEPTION_NMI");
+	c->faults_fixed = json_num(buf, "\"total\":", "faults_fixed");
+	c->cr3_loads = json_num(buf, "\"total\":", "cr3_loads");
 	printf("# cpuid %lu io %lu ept_violation exits %lu (counter %lu) injected %lu total %lu guest %lu ns exits %lu ns\n",
 	       (unsigned long)c->cpuid, (unsigned long)c->io,
 	       (unsigned long)c->ept_exits, (unsigned long)c->ept_violations,
@@ -210,13 +214,16 @@ int main(void)
 {
 	struct counters base, fin;
 	unsigned int vm;
-	char obj[1024];
+	static const char *const mode_names[] = { "ept", "vtlb", "shadow" };
+	char obj[1024], paging[64];
 	struct tvm *t;
 	int st;
 
 	if (!in_path("vtxctl"))
 		test_skip_all("vtxctl is not on PATH");
 	t = tvm_create(TVM_DEFAULT_MEM);
+	snprintf(paging, sizeof(paging), "\"paging\":\"%s\"",
+		 mode_names[tvm_paging_mode()]);
 	test_plan(8);
 	tvm_setup_long_mode(t, guest_code, 0);	/* no CPUID table */
 
@@ -230,7 +237,7 @@ int main(void)
 		    TEST_CHECK(strstr(obj, "\"vcpus\":1,"), "vCPUs") &&
 		    TEST_CHECK(strstr(obj, "\"mem_bytes\":67108864,"),
 			       "memory") &&
-		    TEST_CHECK(strstr(obj, "\"paging\":\"ept\""), "paging") &&
+		    TEST_CHECK(strstr(obj, paging), "%s", paging) &&
 		    TEST_CHECK(strstr(obj, "\"state\":\"idle\""),
 			       "not in VTXHV_RUN now") &&
 		    TEST_CHECK(strstr(obj, "\"created\":\"20"), "created"),
@@ -258,17 +265,37 @@ int main(void)
 			       "%lu IO exits, %u port writes and %u ucalls",
 			       (unsigned long)fin.io, M_OUT, ucalls),
 		    "io_exits_exact");
-	test_result(TEST_CHECK(mmio_exits == K_MMIO, "%u MMIO exits seen",
-			       mmio_exits) &&
-		    TEST_CHECK(fin.ept_exits - base.ept_exits >= K_MMIO,
-			       "%lu EPT violations during the MMIO writes",
-			       (unsigned long)(fin.ept_exits - base.ept_exits)) &&
-		    TEST_CHECK(fin.ept_violations == fin.ept_exits,
-			       "counter %lu, exits %lu",
-			       (unsigned long)fin.ept_violations,
-			       (unsigned long)fin.ept_exits),
-		    "ept_violations_at_least_mmio");
-	test_result(TEST_CHECK(fin.total >= fin.cpuid + fin.io + fin.ept_exits,
+	if (tvm_paging_mode() != VTXHV_PAGING_EPT) {
+		/* Shadow paging: the MMIO writes are #PF exits. */
+		test_result(TEST_CHECK(mmio_exits == K_MMIO,
+				       "%u MMIO exits seen", mmio_exits) &&
+			    TEST_CHECK(fin.pf_exits - base.pf_exits >= K_MMIO,
+				       "%lu #PF exits during the MMIO writes",
+				       (unsigned long)(fin.pf_exits -
+						       base.pf_exits)) &&
+			    TEST_CHECK(fin.faults_fixed > 0 &&
+				       fin.cr3_loads > 0,
+				       "shadow counters: %lu faults fixed, %lu CR3 loads",
+				       (unsigned long)fin.faults_fixed,
+				       (unsigned long)fin.cr3_loads) &&
+			    TEST_CHECK(!fin.ept_exits && !fin.ept_violations,
+				       "EPT violations without EPT"),
+			    "page_faults_at_least_mmio");
+	} else {
+		test_result(TEST_CHECK(mmio_exits == K_MMIO,
+				       "%u MMIO exits seen", mmio_exits) &&
+			    TEST_CHECK(fin.ept_exits - base.ept_exits >= K_MMIO,
+				       "%lu EPT violations during the MMIO writes",
+				       (unsigned long)(fin.ept_exits -
+						       base.ept_exits)) &&
+			    TEST_CHECK(fin.ept_violations == fin.ept_exits,
+				       "counter %lu, exits %lu",
+				       (unsigned long)fin.ept_violations,
+				       (unsigned long)fin.ept_exits),
+			    "ept_violations_at_least_mmio");
+	}
+	test_result(TEST_CHECK(fin.total >= fin.cpuid + fin.io + fin.ept_exits +
+			       fin.pf_exits,
 			       "%lu exits in all", (unsigned long)fin.total) &&
 		    TEST_CHECK(fin.guest_ns > base.guest_ns, "guest time") &&
 		    TEST_CHECK(fin.exit_ns > base.exit_ns, "exit time") &&

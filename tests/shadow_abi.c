@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shadow_abi: what the shadow paging modes (vtlb, shadow) promise beyond
+ * running guests: the capability query offers them; one vCPU per VM
+ * (EOPNOTSUPP for more); a guest that clears CR0.PE gets a defined exit
+ * (internal error VTXHV_INTERNAL_REAL_MODE); a memory slot cannot be
+ * deleted while the vCPU runs (EBUSY), and can once it stopped; nothing is left
+ * in the module after the VMs are gone.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tvm.h"
+#include "vtxhv_test.h"
+
+extern const uint8_t clear_pe_start[], clear_pe_end[];
+extern const uint8_t spin_start[], spin_end[];
+
+__asm__(".pushsection .rodata\n .code32\n"
+	"clear_pe_start:\n"
+	" mov %cr0, %eax\n and $~1, %eax\n mov %eax, %cr0\n hlt\n"
+	"clear_pe_end:\n"
+	"spin_start:\n"
+	" movl $1, 0x2000\n 1: jmp 1b\n"
+	"spin_end:\n .code64\n"
+	".popsection\n");
+
+static const char *const mode_names[] = { "ept", "vtlb", "shadow" };
+
+static struct vtxhv_segment flat32(uint16_t sel, uint8_t type)
+{
+	struct vtxhv_segment s = {
+		.limit = 0xffffffff, .selector = sel, .type = type,
+		.present = 1, .s = 1, .db = 1, .g = 1,
+	};
+	return s;
+}
+
+/* A VM in @mode running @code at 0x1000, 32-bit protected, paging off. */
+static struct tvm *pm_guest(uint32_t mode, const uint8_t *code, size_t len)
+{
+	struct tvm *t;
+	struct vtxhv_sregs s;
+	struct vtxhv_regs r;
+
+	setenv("VTXHV_PAGING", mode_names[mode], 1);
+	t = tvm_create(TVM_DEFAULT_MEM);
+	memcpy(t->mem + 0x1000, code, len);
+	tvm_get_sregs(t, &s);
+	s.cs = flat32(0x08, 11);
+	s.ds = s.es = s.fs = s.gs = s.ss = flat32(0x10, 3);
+	s.cr0 = 0x11;
+	s.cr4 = 0;
+	s.efer = 0;
+	tvm_set_sregs(t, &s);
+	memset(&r, 0, sizeof(r));
+	r.rip = 0x1000;
+	r.rflags = 2;
+	tvm_set_regs(t, &r);
+	return t;
+}
+
+static void test_caps(void)
+{
+	struct vtxhv_caps caps = { .size = sizeof(caps) };
+	int dev = open("/dev/vtxhv", O_RDWR | O_CLOEXEC);
+
+	if (dev < 0 && errno == ENOENT)
+		test_skip_all("/dev/vtxhv missing: vtxhv is not loaded");
+	TEST_ASSERT(dev >= 0, "open /dev/vtxhv");
+	TEST_ASSERT(!ioctl(dev, VTXHV_GET_CAPS, &caps), "GET_CAPS");
+	close(dev);
+	test_result(TEST_CHECK((caps.paging_modes & 6) == 6,
+			       "paging modes %#x", caps.paging_modes),
+		    "vtlb_and_shadow_offered");
+}
+
+static void test_one_vcpu(uint32_t mode)
+{
+	struct tvm *t = pm_guest(mode, spin_start, spin_end - spin_start);
+	int fd = ioctl(t->vm, VTXHV_CREATE_VCPU, 1);
+
+	test_result(TEST_CHECK(fd == -1 && errno == EOPNOTSUPP,
+			       "CREATE_VCPU 1: %d %s", fd, strerror(errno)),
+		    "%s_one_vcpu_per_vm", mode_names[mode]);
+	if (fd >= 0)
+		close(fd);
+	tvm_destroy(t);
+}
+
+static void test_clear_pe(uint32_t mode)
+{
+	struct tvm *t = pm_guest(mode, clear_pe_start,
+				 clear_pe_end - clear_pe_start);
+
+	tvm_run_ok(t);
+	test_result(TEST_CHECK(t->run->exit_reason ==
+			       VTXHV_EXIT_INTERNAL_ERROR &&
+			       t->run->internal.suberror ==
+			       VTXHV_INTERNAL_REAL_MODE,
+			       "exit %u suberror %u", t->run->exit_reason,
+			       t->run->internal.suberror),
+		    "%s_guest_clearing_pe_stops", mode_names[mode]);
+	tvm_destroy(t);
+}
+
+struct spinner {
+	struct tvm *t;
+	int ret, err;
+};
+
+static void *spin(void *arg)
+{
+	struct spinner *s = arg;
+
+	s->ret = ioctl(s->t->vcpu, VTXHV_RUN, 0);
+	s->err = errno;
+	return NULL;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+static void test_slot_busy(uint32_t mode)
+{
+	struct tvm *t = pm_guest(mode, spin_start, spin_end - spin_start);
+	struct spinner s = { .t = t };
+	struct vtxhv_memory_region r = {
+		.slot = 1, .guest_phys_addr = 0x10000000, .size = 0x10000,
+		.userspace_addr = (uintptr_t)t->mem,
+	};
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pthread_t th;
+	int ok, i, busy;
+
+	signal(SIGUSR1, on_usr1);
+	/* Adding a slot is fine at any time; replacing or deleting is not. */
+	TEST_ASSERT(!ioctl(t->vm, VTXHV_SET_MEMORY_REGION, &r), "slot 1");
+	r.size = 0;
+	pthread_create(&th, NULL, spin, &s);
+	/* The guest runs once it wrote its flag. */
+	for (i = 0; i < 1000 && !*(volatile uint32_t *)(t->mem + 0x2000); i++)
+		nanosleep(&tick, NULL);
+	busy = ioctl(t->vm, VTXHV_SET_MEMORY_REGION, &r);
+	ok = TEST_CHECK(busy == -1 && errno == EBUSY,
+			"slot change while running: %d %s", busy,
+			strerror(errno));
+	pthread_kill(th, SIGUSR1);
+	pthread_join(th, NULL);
+	ok &= TEST_CHECK(s.ret == -1 && s.err == EINTR, "RUN: %d %s", s.ret,
+			 strerror(s.err));
+	ok &= TEST_CHECK(!ioctl(t->vm, VTXHV_SET_MEMORY_REGION, &r),
+			 "slot change once stopped: %s", strerror(errno));
+	test_result(ok, "%s_slots_fixed_while_running", mode_names[mode]);
+	tvm_destroy(t);
+}
+
+int main(void)
+{
+	uint32_t mode;
+
+	test_plan(1 + 2 * 3);
+	test_caps();
+	for (mode = VTXHV_PAGING_VTLB; mode <= VTXHV_PAGING_SHADOW; mode++) {
+		test_one_vcpu(mode);
+		test_clear_pe(mode);
+		test_slot_busy(mode);
+	}
+	TEST_ASSERT(tvm_module_counts_zero(), "module counts not zero");
+	test_finish();
+}
