@@ -614,8 +614,9 @@ static int emulate_pt_write(struct vtxhv_vcpu *vcpu, struct gpt *g,
 		if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr))
 			return -EFAULT;
 	}
+	/* Aligned, so that the faulting address is where the store starts. */
 	if (insn_decode_mmio(bytes, n, vtxhv_cpu_mode(c), &insn) ||
-	    !insn.write || off + insn.size > PAGE_SIZE)
+	    !insn.write || (gpa & (insn.size - 1)))
 		return -EINVAL;
 	v = insn_mmio_store_value(&insn, vcpu->gprs.r);
 	if (vtxhv_write_guest(vcpu->vm, gpa, &v, insn.size))

@@ -342,10 +342,18 @@ int vtxhv_set_cr4(struct vtxhv_vcpu *vcpu, u64 val)
 		return 1;
 	if ((vtxhv_get_efer(vcpu) & EFER_LMA) && !(val & X86_CR4_PAE))
 		return 1;
+	/*
+	 * PAE and PSE change what the shadows were built from; PGE, SMEP
+	 * and SMAP only how the TLB and the CPU treat them: a new root
+	 * (vtlb: an empty one) is flush enough.
+	 */
 	if (vtxhv_shadowing(vcpu->vm) &&
-	    ((val ^ sh->cr4) & (CR4_SHADOW_OWNED & ~CR4_HOST_OWNED)))
+	    ((val ^ sh->cr4) & (X86_CR4_PAE | X86_CR4_PSE)))
 		sh->reload |= VTXHV_SH_RELOAD_ROOT | VTXHV_SH_RELOAD_PDPTE |
 			      VTXHV_SH_RELOAD_RESET;
+	else if (vtxhv_shadowing(vcpu->vm) &&
+		 ((val ^ sh->cr4) & (CR4_SHADOW_OWNED & ~CR4_HOST_OWNED)))
+		sh->reload |= VTXHV_SH_RELOAD_ROOT;
 	sh->cr4 = val;
 	vmcs_writel(CR4_READ_SHADOW, val);
 	vmcs_writel(GUEST_CR4, real_cr4(vcpu, val));
