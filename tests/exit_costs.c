@@ -21,31 +21,16 @@
 #define LOOP_ROUNDS	8
 #define AS_BASE		0x100000ULL	/* four address spaces, 4 pages each */
 #define AS_NR		4
-#define AS_VA		0x8000000000ULL	/* PML4 slot 1 */
+#define AS_VA		GUEST_AS_VA
 #define SWITCHES	1000
 
 /*
- * Address space @n: a copy of the boot PML4 whose slot 1 maps 16 pages of
- * its own at AS_VA with 4 KiB pages (PML4, PDPT, PD, PT at AS_BASE + n *
- * 16 KiB; the data pages at 8 MiB + n * 64 KiB).
+ * Address space @n: 16 pages at AS_VA, tables at AS_BASE + n * 16 KiB,
+ * data at 8 MiB + n * 64 KiB.
  */
 static uint64_t make_address_space(int n)
 {
-	uint64_t *pml4 = (uint64_t *)(AS_BASE + n * 0x4000);
-	uint64_t *pdpt = pml4 + 512, *pd = pdpt + 512, *pt = pd + 512;
-	uint64_t cr3, i;
-
-	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-	for (i = 0; i < 512; i++)
-		pml4[i] = ((uint64_t *)cr3)[i];
-	pml4[1] = (uint64_t)pdpt | 3;
-	for (i = 0; i < 512; i++)
-		pdpt[i] = pd[i] = pt[i] = 0;
-	pdpt[0] = (uint64_t)pd | 3;
-	pd[0] = (uint64_t)pt | 3;
-	for (i = 0; i < 16; i++)
-		pt[i] = (0x800000 + n * 0x10000 + i * 4096) | 3;
-	return (uint64_t)pml4;
+	return guest_make_as(AS_BASE + n * 0x4000, 0x800000 + n * 0x10000, 16);
 }
 
 static void guest_code(uint64_t arg)

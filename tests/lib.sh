@@ -104,3 +104,14 @@ dmesg_clean() {
 }
 
 KO=$(find_ko) || KO=
+
+# The vtxctl binary next to the tests, in the test VM, or in the tree:
+# sets VTXCTL (empty when there is none).
+find_vtxctl() {
+	local v
+	VTXCTL=
+	for v in "${VTXCTL_BIN:-}" "$here/../vtxctl" /vtxhv/vtxctl \
+		 "$here/../../userspace/vtxctl"; do
+		[ -n "$v" ] && [ -x "$v" ] && { VTXCTL=$v; break; }
+	done
+}

@@ -3,14 +3,17 @@
 #
 # Load and unload vtxhv 50 times: every load takes each CPU into VMX root
 # operation and creates /dev/vtxhv, every unload undoes both, and the
-# kernel log stays clean.
+# kernel log stays clean.  Loaded with force_shadow=1, vtxhv offers only
+# the shadow paging modes.
 . "$(dirname "$0")/lib.sh"
 
 require_root
 [ -n "$KO" ] || skip_all "vtxhv.ko not found (set VTXHV_KO)"
 grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
+find_vtxctl
+[ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
 
-plan 5
+plan 6
 dmesg_mark
 ensure_unloaded
 loads=0 devs=0 unloads=0
@@ -28,6 +31,17 @@ check "device_gone_after_unload" [ ! -e /dev/vtxhv -a ! -d /sys/module/vtxhv ]
 n=$(dmesg_since_mark | grep -c "vtxhv: VMX root operation on $(nproc) CPUs")
 diag "$n loads reported every CPU in VMX root operation"
 check "every_load_reported_all_cpus" [ "$n" -eq 50 ]
+
+# force_shadow=1: the capability query offers only the shadow modes.
+ensure_unloaded
+forced_ok() {
+	modload "$KO" force_shadow=1 >/dev/null || return 1
+	out=$("$VTXCTL" info 2>&1)
+	diag "force_shadow=1: $(echo "$out" | grep 'paging modes')"
+	echo "$out" | grep -q '^paging modes: *vtlb shadow$'
+}
+check "force_shadow_hides_ept" forced_ok
+rmmod vtxhv 2>/dev/null
 check "kernel_log_clean" dmesg_clean
 ensure_loaded
 finish

@@ -13,11 +13,7 @@
 
 require_root
 grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
-VTXCTL=
-for v in "${VTXCTL_BIN:-}" "$here/../vtxctl" /vtxhv/vtxctl \
-	 "$here/../../userspace/vtxctl"; do
-	[ -n "$v" ] && [ -x "$v" ] && { VTXCTL=$v; break; }
-done
+find_vtxctl
 [ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
 [ -x "$here/hold_vm" ] || skip_all "hold_vm missing in $here (make -C tests)"
 ensure_loaded || skip_all "vtxhv could not be loaded"

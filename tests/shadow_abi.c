@@ -4,8 +4,10 @@
  * running guests: the capability query offers them; one vCPU per VM
  * (EOPNOTSUPP for more); a guest that clears CR0.PE gets a defined exit
  * (internal error VTXHV_INTERNAL_REAL_MODE); a memory slot cannot be
- * deleted while the vCPU runs (EBUSY), and can once it stopped; nothing is left
- * in the module after the VMs are gone.
+ * deleted while the vCPU runs (EBUSY), and can once it stopped; the
+ * shadow tables stay within shadow_max_pages while a guest cycles through
+ * more address spaces than fit, and the guest still sees its own data;
+ * nothing is left in the module after the VMs are gone.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -160,16 +162,93 @@ static void test_slot_busy(uint32_t mode)
 	tvm_destroy(t);
 }
 
+/*
+ * More address spaces than the shadow page budget holds: eight, each
+ * mapping 16 pages of its own at AS_VA (tables at AS_BASE + n * 16 KiB,
+ * data at 8 MiB + n * 64 KiB), visited round robin.  Every visit must see
+ * its own data while vtxhv reclaims roots to stay within the budget.
+ */
+#define AS_BASE		0x100000ULL
+#define AS_NR		8
+#define AS_VA		GUEST_AS_VA
+#define BUDGET		24
+
+static uint64_t make_as(int n)
+{
+	uint64_t i, data = 0x800000 + n * 0x10000;
+
+	for (i = 0; i < 16; i++)
+		*(uint64_t *)(data + i * 4096) = n * 100 + i;
+	return guest_make_as(AS_BASE + n * 0x4000, data, 16);
+}
+
+static void budget_guest(uint64_t arg)
+{
+	uint64_t as[AS_NR], boot_cr3, i, p, n;
+
+	(void)arg;
+	__asm__ volatile("mov %%cr3, %0" : "=r"(boot_cr3));
+	for (n = 0; n < AS_NR; n++)
+		as[n] = make_as(n);
+	for (i = 0; i < 20 * AS_NR; i++) {
+		n = i % AS_NR;
+		__asm__ volatile("mov %0, %%cr3" : : "r"(as[n]) : "memory");
+		for (p = 0; p < 16; p++)
+			GUEST_ASSERT_EQ(*(volatile uint64_t *)(AS_VA + p * 4096),
+					n * 100 + p);
+		if (i % AS_NR == AS_NR - 1)
+			GUEST_SYNC(i);
+	}
+	__asm__ volatile("mov %0, %%cr3" : : "r"(boot_cr3) : "memory");
+}
+
+static void test_budget(uint32_t mode)
+{
+	const char *param = "/sys/module/vtxhv/parameters/shadow_max_pages";
+	struct ucall uc;
+	long most = 0, now;
+	char old[32] = "";
+	struct tvm *t;
+	FILE *f;
+	int ok = 1;
+
+	f = fopen(param, "r");
+	TEST_ASSERT(f && fgets(old, sizeof(old), f), "read %s", param);
+	fclose(f);
+	f = fopen(param, "w");
+	TEST_ASSERT(f && fprintf(f, "%d\n", BUDGET) > 0 && !fclose(f),
+		    "write %s", param);
+	setenv("VTXHV_PAGING", mode_names[mode], 1);
+	t = tvm_create(TVM_DEFAULT_MEM);
+	tvm_setup_long_mode(t, budget_guest, 0);
+	while (tvm_get_ucall(t, &uc) == UCALL_SYNC) {
+		now = tvm_module_count("shadow_pages");
+		most = now > most ? now : most;
+	}
+	ok &= TEST_CHECK(uc.cmd == UCALL_DONE, "guest ended with ucall %lu",
+			 (unsigned long)uc.cmd);
+	ok &= TEST_CHECK(most > 0 && most <= BUDGET,
+			 "%ld shadow pages at most, budget %d", most, BUDGET);
+	printf("# %s: at most %ld shadow pages for %d address spaces\n",
+	       mode_names[mode], most, AS_NR);
+	tvm_destroy(t);
+	f = fopen(param, "w");
+	TEST_ASSERT(f && fputs(old, f) >= 0 && !fclose(f), "restore %s",
+		    param);
+	test_result(ok, "%s_shadow_memory_bounded", mode_names[mode]);
+}
+
 int main(void)
 {
 	uint32_t mode;
 
-	test_plan(1 + 2 * 3);
+	test_plan(1 + 2 * 4);
 	test_caps();
 	for (mode = VTXHV_PAGING_VTLB; mode <= VTXHV_PAGING_SHADOW; mode++) {
 		test_one_vcpu(mode);
 		test_clear_pe(mode);
 		test_slot_busy(mode);
+		test_budget(mode);
 	}
 	TEST_ASSERT(tvm_module_counts_zero(), "module counts not zero");
 	test_finish();

@@ -60,6 +60,26 @@ void guest_set_handler(int vector, guest_handler_t handler)
 	handlers[vector] = handler;
 }
 
+uint64_t guest_make_as(uint64_t tables, uint64_t data, int pages)
+{
+	uint64_t *pml4 = (uint64_t *)tables;
+	uint64_t *pdpt = pml4 + 512, *pd = pdpt + 512, *pt = pd + 512;
+	uint64_t cr3;
+	int i;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	for (i = 0; i < 512; i++)
+		pml4[i] = ((uint64_t *)cr3)[i];
+	pml4[1] = (uint64_t)pdpt | 3;
+	for (i = 0; i < 512; i++)
+		pdpt[i] = pd[i] = pt[i] = 0;
+	pdpt[0] = (uint64_t)pd | 3;
+	pd[0] = (uint64_t)pt | 3;
+	for (i = 0; i < pages; i++)
+		pt[i] = (data + i * 4096) | 3;
+	return tables;
+}
+
 void guest_exception_dispatch(struct isr_frame *f);
 void guest_exception_dispatch(struct isr_frame *f)
 {

@@ -105,6 +105,14 @@ struct ex_regs {
 typedef void (*guest_handler_t)(struct ex_regs *regs);
 void guest_set_handler(int vector, guest_handler_t handler);
 
+/*
+ * A new address space for guest code: a copy of the current PML4 whose
+ * slot 1 (GUEST_AS_VA) maps @pages 4 KiB pages from guest-physical @data
+ * on, with its four tables in the 16 KiB at @tables.  Returns its CR3.
+ */
+#define GUEST_AS_VA	0x8000000000ULL
+uint64_t guest_make_as(uint64_t tables, uint64_t data, int pages);
+
 /* Execute @insn-bytes-long instruction and return the vector it raised
  * (or 0xff), by way of a handler that skips it.
  */
