@@ -11,7 +11,10 @@
  * of every value the guest compared) must be identical across modes;
  * shadow must switch contexts at least 5x cheaper than vtlb.
  *
- *   paging [--kvm] [MODE...]	only these modes; --kvm: on Linux's KVM
+ *   paging [--kvm] [MODE...] [FORMAT...]
+ *
+ * MODE: ept, vtlb, shadow; FORMAT: 32bit, pae, 4level (default: all; the
+ * others are skips).  --kvm runs the guest on Linux's KVM instead.
  *
  * The guest images are built by tests/Makefile (-m32 for the 32-bit and
  * PAE formats, -m64 for 4-level) and linked into this binary.  A VM per
@@ -20,6 +23,7 @@
  * needs real mode, which shadow paging cannot run.
  */
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tvm.h"
@@ -47,6 +51,7 @@ static const char *const chk_names[CHK_NR] = {
 	[CHK_AS_SWITCH] = "as_switch",
 	[CHK_REMAP_INVLPG] = "remap_invlpg",
 	[CHK_REMAP_CR3] = "remap_cr3_reload",
+	[CHK_PAE_PDPTE] = "pdpte_registers",
 	[CHK_PF_CODES] = "pf_error_codes",
 	[CHK_PF_NX] = "pf_nx_fetch",
 	[CHK_CR0_WP] = "cr0_wp",
@@ -194,12 +199,15 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 					  VTXHV_PAGING_EPT : (uint32_t)mode);
 	char tag[32];
 	int stray_mmio = 0;
+	unsigned long exits = 0;
+	struct timespec t0, t1;
 
 	snprintf(tag, sizeof(tag), "%s/%s", mode_names[mode],
 		 fmt_names[fmt]);
 	tvm_set_cpuid_host(t);
 	setup_guest(t, fmt);
-	for (;;) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;; exits++) {
 		struct vtxhv_run *run = t->run;
 		struct pg_msg m;
 		uint32_t gpa;
@@ -298,6 +306,10 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 		}
 		break;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# %s: %lu exits to userspace, %.2f s\n", tag, exits + 1,
+	       (double)(t1.tv_sec - t0.tv_sec) +
+	       (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (stray_mmio && fr->res[CHK_MMIO] == R_PASS)
 		fr->res[CHK_MMIO] = R_FAIL;
 	if (fr->res[CHK_CTXSW] == R_PASS && !(fr->ticks && fr->iters)) {
@@ -340,17 +352,41 @@ static void report_format(int mode, int fmt, struct fmt_run *fr)
 	}
 }
 
-static void skip_mode(int mode, const char *why)
+static void skip_format(int mode, int fmt, const char *why)
 {
 	char name[64];
-	int f, c;
+	int c;
+
+	for (c = 0; c < CHK_NR; c++) {
+		snprintf(name, sizeof(name), "%s_%s_%s", mode_names[mode],
+			 fmt_names[fmt], chk_names[c]);
+		test_skip_one(name, why);
+	}
+}
+
+static void skip_mode(int mode, const char *why)
+{
+	int f;
 
 	for (f = 0; f < FMT_NR; f++)
-		for (c = 0; c < CHK_NR; c++) {
-			snprintf(name, sizeof(name), "%s_%s_%s",
-				 mode_names[mode], fmt_names[f], chk_names[c]);
-			test_skip_one(name, why);
+		skip_format(mode, f, why);
+}
+
+static int want_fmt[FMT_NR], any_fmt;
+
+static void run_mode(int mode)
+{
+	int f;
+
+	ran[mode] = 1;
+	for (f = 0; f < FMT_NR; f++) {
+		if (any_fmt && !want_fmt[f]) {
+			skip_format(mode, f, "not selected on the command line");
+			continue;
 		}
+		run_format(mode, f, &runs[mode][f]);
+		report_format(mode, f, &runs[mode][f]);
+	}
 }
 
 /* Same verdicts and same observed values in every mode that ran. */
@@ -430,11 +466,18 @@ int main(int argc, char **argv)
 			tvm_use_kvm = 1;
 			continue;
 		}
+		for (f = 0; f < FMT_NR; f++)
+			if (!strcmp(argv[i], fmt_names[f]))
+				break;
+		if (f < FMT_NR) {
+			want_fmt[f] = any_fmt = 1;
+			continue;
+		}
 		for (mode = 0; mode < MODES; mode++)
 			if (!strcmp(argv[i], mode_names[mode]))
 				break;
 		if (mode == MODES) {
-			fprintf(stderr, "usage: %s [--kvm] [ept|vtlb|shadow]...\n",
+			fprintf(stderr, "usage: %s [--kvm] [ept|vtlb|shadow]... [32bit|pae|4level]...\n",
 				argv[0]);
 			return 2;
 		}
@@ -443,11 +486,7 @@ int main(int argc, char **argv)
 
 	if (tvm_use_kvm) {
 		test_plan(FMT_NR * CHK_NR + 2);
-		ran[KVM_MODE] = 1;
-		for (f = 0; f < FMT_NR; f++) {
-			run_format(KVM_MODE, f, &runs[KVM_MODE][f]);
-			report_format(KVM_MODE, f, &runs[KVM_MODE][f]);
-		}
+		run_mode(KVM_MODE);
 		check_identical();
 		check_shadow_vs_vtlb();
 		test_finish();
@@ -479,11 +518,7 @@ int main(int argc, char **argv)
 			skip_mode(mode, why);
 			continue;
 		}
-		ran[mode] = 1;
-		for (f = 0; f < FMT_NR; f++) {
-			run_format(mode, f, &runs[mode][f]);
-			report_format(mode, f, &runs[mode][f]);
-		}
+		run_mode(mode);
 	}
 	check_identical();
 	check_shadow_vs_vtlb();

@@ -17,6 +17,7 @@ enum {
 	CHK_AS_SWITCH,		/* 1: address spaces, thousands of CR3 loads */
 	CHK_REMAP_INVLPG,	/* 2: PTE changed, INVLPG */
 	CHK_REMAP_CR3,		/* 2: PTE and PDE changed, CR3 reloaded */
+	CHK_PAE_PDPTE,		/* 2: PAE's PDPTEs load only with CR3 */
 	CHK_PF_CODES,		/* 3: #PF error codes and CR2 */
 	CHK_PF_NX,		/* 3: instruction fetch from an NX page */
 	CHK_CR0_WP,		/* 3: CR0.WP=0 and 1 */
