@@ -53,6 +53,7 @@ static const char *const chk_names[CHK_NR] = {
 	[CHK_REMAP_CR3] = "remap_cr3_reload",
 	[CHK_PAE_PDPTE] = "pdpte_registers",
 	[CHK_PF_CODES] = "pf_error_codes",
+	[CHK_PF_RSVD] = "pf_reserved_bit",
 	[CHK_PF_NX] = "pf_nx_fetch",
 	[CHK_CR0_WP] = "cr0_wp",
 	[CHK_LARGE] = "large_pages",
@@ -60,6 +61,7 @@ static const char *const chk_names[CHK_NR] = {
 	[CHK_AD_BITS] = "accessed_dirty",
 	[CHK_MMIO] = "mmio_beyond_ram",
 	[CHK_PT_REUSE] = "pt_page_reuse",
+	[CHK_PAGING_OFF] = "paging_off_and_on",
 	[CHK_CTXSW] = "ctxsw_cost",
 };
 
@@ -165,23 +167,51 @@ static const char *guest_str(struct tvm *t, uint64_t a)
 	return (const char *)t->mem + a;
 }
 
-/* The host's half of CHK_MMIO: exactly the read and the write. */
-static int mmio_as_expected(struct fmt_run *fr, const char *tag)
-{
-	uint64_t rgpa = PG_MMIO_GPA + PG_MMIO_ROFF;
-	uint64_t wgpa = PG_MMIO_GPA + PG_MMIO_WOFF;
-	unsigned int i;
-	int ok;
+/* The accesses beyond RAM each check makes; any other is a failure. */
+static const struct {
+	int check;
+	uint64_t gpa, data;
+	uint32_t len;
+	int write;
+} expected_mmio[] = {
+	{ CHK_MMIO, PG_MMIO_GPA + PG_MMIO_ROFF, 0, 4, 0 },
+	{ CHK_MMIO, PG_MMIO_GPA + PG_MMIO_WOFF, PG_MMIO_WVAL, 4, 1 },
+	{ CHK_PAGING_OFF, PG_MMIO_GPA + PG_MMIO_OFF_ROFF, 0, 4, 0 },
+	{ CHK_PAGING_OFF, PG_MMIO_GPA + PG_MMIO_OFF_WOFF, PG_MMIO_WVAL, 4, 1 },
+};
 
-	ok = fr->nmmio == 2 &&
-	     fr->mmio[0].gpa == rgpa && fr->mmio[0].len == 4 &&
-	     !fr->mmio[0].write &&
-	     fr->mmio[1].gpa == wgpa && fr->mmio[1].len == 4 &&
-	     fr->mmio[1].write && fr->mmio[1].data == PG_MMIO_WVAL;
+/*
+ * The host's half of a check: the MMIO exits seen since the previous
+ * result are exactly those @check makes (none if it was skipped).
+ */
+static int mmio_as_expected(struct fmt_run *fr, const char *tag, int check,
+			    int skipped)
+{
+	unsigned int i, n = 0;
+	int ok = 1;
+
+	for (i = 0; i < sizeof(expected_mmio) / sizeof(expected_mmio[0]);
+	     i++) {
+		if (expected_mmio[i].check != check || skipped)
+			continue;
+		if (n >= fr->nmmio || fr->mmio[n].gpa != expected_mmio[i].gpa ||
+		    fr->mmio[n].len != expected_mmio[i].len ||
+		    fr->mmio[n].write != expected_mmio[i].write ||
+		    fr->mmio[n].data != expected_mmio[i].data) {
+			printf("# %s %s: expected a %u-byte MMIO %s at %#llx (data %#llx)\n",
+			       tag, chk_names[check], expected_mmio[i].len,
+			       expected_mmio[i].write ? "write" : "read",
+			       (unsigned long long)expected_mmio[i].gpa,
+			       (unsigned long long)expected_mmio[i].data);
+			ok = 0;
+		}
+		n++;
+	}
+	if (fr->nmmio != n)
+		ok = 0;
 	if (!ok) {
-		printf("# %s: expected a 4-byte read at %#llx and a 4-byte write of %#x at %#llx; the host saw %u MMIO exits:\n",
-		       tag, (unsigned long long)rgpa, PG_MMIO_WVAL,
-		       (unsigned long long)wgpa, fr->nmmio);
+		printf("# %s %s: the host saw %u MMIO exits:\n", tag,
+		       chk_names[check], fr->nmmio);
 		for (i = 0; i < fr->nmmio && i < 8; i++)
 			printf("#   %s %#llx len %u data %#llx\n",
 			       fr->mmio[i].write ? "write" : "read",
@@ -189,6 +219,7 @@ static int mmio_as_expected(struct fmt_run *fr, const char *tag)
 			       fr->mmio[i].len,
 			       (unsigned long long)fr->mmio[i].data);
 	}
+	fr->nmmio = 0;
 	return ok;
 }
 
@@ -198,7 +229,6 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 	struct tvm *t = tvm_create_paging(PG_RAM, mode == KVM_MODE ?
 					  VTXHV_PAGING_EPT : (uint32_t)mode);
 	char tag[32];
-	int stray_mmio = 0;
 	unsigned long exits = 0;
 	struct timespec t0, t1;
 
@@ -234,12 +264,6 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 				fr->mmio[fr->nmmio].data = data;
 			}
 			fr->nmmio++;
-			if (fr->res[CHK_MMIO] != R_NONE) {
-				printf("# %s: MMIO %s at %#llx after the MMIO check\n",
-				       tag, run->mmio.is_write ? "write" : "read",
-				       (unsigned long long)run->mmio.phys_addr);
-				stray_mmio = 1;
-			}
 			continue;
 		}
 		if (run->exit_reason != VTXHV_EXIT_IO ||
@@ -281,12 +305,15 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 			       (unsigned long long)m.b);
 			continue;
 		case PG_RESULT:
-			if (m.check == CHK_MMIO && m.ok &&
-			    !mmio_as_expected(fr, tag))
+			if (!mmio_as_expected(fr, tag, m.check, 0))
 				m.ok = 0;
 			fr->res[m.check] = m.ok ? R_PASS : R_FAIL;
 			continue;
 		case PG_SKIP:
+			if (!mmio_as_expected(fr, tag, m.check, 1)) {
+				fr->res[m.check] = R_FAIL;
+				continue;
+			}
 			fr->res[m.check] = R_SKIP;
 			snprintf(fr->why[m.check], sizeof(fr->why[0]), "%s",
 				 guest_str(t, m.expr));
@@ -307,11 +334,13 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 		break;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("# %s: %lu exits to userspace, %.2f s\n", tag, exits + 1,
-	       (double)(t1.tv_sec - t0.tv_sec) +
-	       (t1.tv_nsec - t0.tv_nsec) / 1e9);
-	if (stray_mmio && fr->res[CHK_MMIO] == R_PASS)
-		fr->res[CHK_MMIO] = R_FAIL;
+	printf("# %s: %lu exits to userspace, %.2f s, digest %#llx\n", tag,
+	       exits + 1, (double)(t1.tv_sec - t0.tv_sec) +
+	       (t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       (unsigned long long)fr->digest);
+	if (fr->nmmio)
+		printf("# %s: %u MMIO exits after the last result\n", tag,
+		       fr->nmmio);
 	if (fr->res[CHK_CTXSW] == R_PASS && !(fr->ticks && fr->iters)) {
 		printf("# %s: no context-switch figure\n", tag);
 		fr->res[CHK_CTXSW] = R_FAIL;

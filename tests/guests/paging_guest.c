@@ -773,6 +773,62 @@ static void check_faults(void)
 	end();
 }
 
+/*
+ * 3: a reserved bit (MAXPHYADDR, SDM Vol. 3A 4.4.2 and 4.5.4) in a PTE or
+ * a PDE: #PF with RSVD and P in the error code, whatever the access.
+ */
+static void check_pf_rsvd(void)
+{
+	uintptr_t root = as_root[0], va = VA_SCRATCH + 4 * PAGE, ea, pde;
+	uintptr_t pa = alloc_data(0xb0000004);
+	uint32_t a, b, c, d, max, v;
+	uint64_t rsvd, old;
+
+	if (fmt == FMT_32BIT) {
+		skip(CHK_PF_RSVD, "not checked in 32-bit paging");
+		return;
+	}
+	cpuid(0x80000000, &max, &b, &c, &d);
+	if (max < 0x80000008) {
+		skip(CHK_PF_RSVD, "no CPUID 0x80000008 (MAXPHYADDR)");
+		return;
+	}
+	cpuid(0x80000008, &a, &b, &c, &d);
+	if ((a & 0xff) >= 52) {
+		skip(CHK_PF_RSVD, "MAXPHYADDR is 52: no reserved address bit");
+		return;
+	}
+	rsvd = 1ULL << (a & 0xff);
+	begin(CHK_PF_RSVD);
+	map4k(root, va, pa, PTE_P | PTE_RW);
+	ea = entry_addr(root, va, 1);
+	invlpg(va);
+	CHECK(!probe_read(va, &v));
+	CHECK_EQ(v, 0xb0000004);
+	pte_set(ea, pa | rsvd | PTE_P | PTE_RW);
+	invlpg(va);
+	CHECK(probe_read(va + 0x10, 0));
+	CHECK_EQ(pf_err, 0x9);
+	CHECK_EQ(pf_cr2, va + 0x10);
+	CHECK(probe_write(va + 0x14, 1));
+	CHECK_EQ(pf_err, 0xb);
+	CHECK_EQ(pf_cr2, va + 0x14);
+	CHECK_EQ(rd32(pa + 0x14), 0);
+	pte_set(ea, pa | PTE_P | PTE_RW);
+	pde = entry_addr(root, va, 2);
+	old = pte_get(pde);
+	pte_set(pde, old | rsvd);
+	invlpg(va);
+	CHECK(probe_read(va + 0x18, 0));
+	CHECK_EQ(pf_err, 0x9);
+	CHECK_EQ(pf_cr2, va + 0x18);
+	pte_set(pde, old);
+	invlpg(va);
+	CHECK(!probe_read(va, &v));
+	CHECK_EQ(v, 0xb0000004);
+	end();
+}
+
 /* Read @size bytes mapped at @va: they must be the pattern of @pa. */
 static void check_pattern(uintptr_t va, uint64_t pa, uint64_t size)
 {
@@ -939,6 +995,36 @@ static void check_pt_reuse(void)
 	end();
 }
 
+/*
+ * Paging off (32-bit and PAE): guest-physical addresses again, RAM and
+ * beyond it; CR3 loaded while paging is off; paging on again.
+ */
+static void check_paging_off(void)
+{
+	ureg cr0 = read_cr0();
+
+	if (fmt == FMT_4LEVEL) {
+		skip(CHK_PAGING_OFF, "long mode runs with paging on");
+		return;
+	}
+	begin(CHK_PAGING_OFF);
+	write_cr0(cr0 & ~CR0_PG);
+	CHECK_EQ(read_cr0() & CR0_PG, 0);
+	CHECK_EQ(rd32(as_pa[2][3]), tag(2, 3));
+	wr32(as_pa[1][0] + 0x200, 0x0ff0ff01);
+	CHECK_EQ(rd32(PG_MMIO_GPA + PG_MMIO_OFF_ROFF),
+		 PG_MMIO_RVAL(PG_MMIO_GPA + PG_MMIO_OFF_ROFF));
+	wr32(PG_MMIO_GPA + PG_MMIO_OFF_WOFF, PG_MMIO_WVAL);
+	write_cr3(as_root[1]);
+	write_cr0(cr0);
+	CHECK_EQ(read_cr0() & CR0_PG, CR0_PG);
+	CHECK_EQ(rd32(VA_TEST + 0x200), 0x0ff0ff01);
+	CHECK_EQ(rd32(VA_TEST + 3 * PAGE), tag(1, 3));
+	write_cr3(as_root[0]);
+	CHECK_EQ(rd32(VA_TEST + 3 * PAGE), tag(0, 3));
+	end();
+}
+
 /* 8: ticks per CR3 load plus a read of 16 pages, over 4 spaces. */
 static void check_ctxsw(void)
 {
@@ -1030,10 +1116,12 @@ void guest_main(ureg format)
 	run_check(check_remap);
 	run_check(check_pae_pdpte);
 	run_check(check_faults);
+	run_check(check_pf_rsvd);
 	run_check(check_large);
 	run_check(check_ad);
 	run_check(check_mmio);
 	run_check(check_pt_reuse);
+	run_check(check_paging_off);
 	run_check(check_ctxsw);
 	send(PG_DONE, 0, 1, 0, 0, digest, 0);
 }

@@ -19,6 +19,7 @@ enum {
 	CHK_REMAP_CR3,		/* 2: PTE and PDE changed, CR3 reloaded */
 	CHK_PAE_PDPTE,		/* 2: PAE's PDPTEs load only with CR3 */
 	CHK_PF_CODES,		/* 3: #PF error codes and CR2 */
+	CHK_PF_RSVD,		/* 3: a reserved bit set: RSVD in the code */
 	CHK_PF_NX,		/* 3: instruction fetch from an NX page */
 	CHK_CR0_WP,		/* 3: CR0.WP=0 and 1 */
 	CHK_LARGE,		/* 4: 4 MiB or 2 MiB pages */
@@ -26,6 +27,7 @@ enum {
 	CHK_AD_BITS,		/* 5: accessed and dirty bits */
 	CHK_MMIO,		/* 6: beyond RAM through a mapping */
 	CHK_PT_REUSE,		/* 7: a page-table page freed, reused as data */
+	CHK_PAGING_OFF,		/* CR0.PG off and on again (not 4-level) */
 	CHK_CTXSW,		/* 8: context-switch cost */
 	CHK_NR
 };
@@ -57,6 +59,8 @@ enum {
 #define PG_MMIO_ROFF	0x10		/* 4-byte read here */
 #define PG_MMIO_WOFF	0x24		/* 4-byte write of PG_MMIO_WVAL */
 #define PG_MMIO_WVAL	0x5afec0deU
+#define PG_MMIO_OFF_ROFF 0x30		/* the same with paging off */
+#define PG_MMIO_OFF_WOFF 0x34
 /* What the host answers to a read of @gpa. */
 #define PG_MMIO_RVAL(gpa)	((uint32_t)(gpa) * 2654435761U ^ 0x0badf00dU)
 
