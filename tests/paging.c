@@ -308,12 +308,14 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 				printf("# %s: failed entry: reason %#x VM-instruction error %u qual %#llx\n",
 				       tag, run->fail_entry.exit_reason,
 				       run->fail_entry.vm_instruction_error,
-				       (unsigned long long)run->fail_entry.qualification);
+				       (unsigned long long)
+				       run->fail_entry.qualification);
 			if (run->exit_reason == VTXHV_EXIT_INTERNAL_ERROR)
 				printf("# %s: internal error: suberror %u reason %u qual %#llx gpa %#llx rip %#llx\n",
 				       tag, run->internal.suberror,
 				       run->internal.exit_reason,
-				       (unsigned long long)run->internal.qualification,
+				       (unsigned long long)
+				       run->internal.qualification,
 				       (unsigned long long)run->internal.gpa,
 				       (unsigned long long)run->internal.rip);
 			break;
@@ -442,7 +444,8 @@ static void run_mode(int mode)
 	ran[mode] = 1;
 	for (f = 0; f < FMT_NR; f++) {
 		if (any_fmt && !want_fmt[f]) {
-			skip_format(mode, f, "not selected on the command line");
+			skip_format(mode, f,
+				    "not selected on the command line");
 			continue;
 		}
 		run_format(mode, f, &runs[mode][f]);
@@ -464,7 +467,8 @@ static void check_identical(void)
 			continue;
 		}
 		for (f = 0; f < FMT_NR; f++) {
-			struct fmt_run *a = &runs[first][f], *b = &runs[mode][f];
+			struct fmt_run *a = &runs[first][f];
+			struct fmt_run *b = &runs[mode][f];
 
 			for (c = 0; c < CHK_NR; c++)
 				if (a->res[c] != b->res[c]) {

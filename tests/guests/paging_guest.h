@@ -34,7 +34,7 @@ enum {
 
 /* Guest-physical layout (RAM is PG_RAM bytes at 0). */
 #define PG_RAM		(64ULL << 20)
-#define PG_GDT		0x8000ULL	/* host-written: null, code, data, TSS */
+#define PG_GDT		0x8000ULL	/* by the host: null, code, data, TSS */
 #define PG_BOOT_PML4	0x10000ULL	/* host-written 64-bit boot tables */
 #define PG_IMAGE	0x100000ULL	/* the guest image, linked here */
 #define PG_STACK_TOP	0x1f0000ULL
