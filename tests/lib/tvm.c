@@ -100,7 +100,12 @@ uint32_t tvm_paging_mode(void)
 
 struct tvm *tvm_create(size_t mem_size)
 {
-	struct vtxhv_create_vm c = { .paging = tvm_paging_mode() };
+	return tvm_create_paging(mem_size, tvm_paging_mode());
+}
+
+struct tvm *tvm_create_paging(size_t mem_size, uint32_t paging)
+{
+	struct vtxhv_create_vm c = { .paging = paging };
 	struct vtxhv_memory_region r;
 	struct tvm *t = calloc(1, sizeof(*t));
 
@@ -114,7 +119,7 @@ struct tvm *tvm_create(size_t mem_size)
 		test_skip_all("/dev/vtxhv missing: vtxhv is not loaded");
 	TEST_ASSERT(t->dev >= 0, "open /dev/vtxhv");
 	t->vm = ioctl(t->dev, VTXHV_CREATE_VM, &c);
-	TEST_ASSERT(t->vm >= 0, "VTXHV_CREATE_VM");
+	TEST_ASSERT(t->vm >= 0, "VTXHV_CREATE_VM (paging mode %u)", paging);
 	t->mem_size = mem_size;
 	t->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

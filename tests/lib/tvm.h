@@ -142,6 +142,8 @@ extern int tvm_use_kvm;
 
 uint32_t tvm_paging_mode(void);
 struct tvm *tvm_create(size_t mem_size);
+/* The same with a VTXHV_PAGING_* mode (the KVM backend ignores it). */
+struct tvm *tvm_create_paging(size_t mem_size, uint32_t paging);
 /* Long mode, the test binary loaded, RIP at @entry(@arg). */
 void tvm_setup_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg);
 void tvm_destroy(struct tvm *t);

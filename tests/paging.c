@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * paging: a guest mini-kernel (guests/paging_guest.c) run in each paging
+ * mode of the module (ept, vtlb, shadow) and, in each, in the three
+ * paging formats (32-bit with 4 MiB pages, PAE, 4-level with 2 MiB and
+ * 1 GiB pages): address spaces switched thousands of times, remapping
+ * with INVLPG and CR3 reloads, #PF error codes and CR2, CR0.WP, large
+ * pages, accessed and dirty bits, MMIO beyond RAM through a mapping, a
+ * page-table page reused as data, and the cost of a context switch.
+ * One TAP result per mode, format and check; the results (and a digest
+ * of every value the guest compared) must be identical across modes;
+ * shadow must switch contexts at least 5x cheaper than vtlb.
+ *
+ *   paging [--kvm] [MODE...] [FORMAT...]
+ *
+ * MODE: ept, vtlb, shadow; FORMAT: 32bit, pae, 4level (default: all; the
+ * others are skips).  --kvm runs the guest on Linux's KVM instead: in the
+ * test VM, 'modprobe kvm_intel ept=0' first gives a reference with KVM's
+ * own shadow paging (all checks pass there, with the same digests as on
+ * EPT; ctxsw 1532 ticks in 4-level, 2950 PAE, 3112 32-bit; 156 on EPT).
+ *
+ * The guest images are built by tests/Makefile (-m32 for the 32-bit and
+ * PAE formats, -m64 for 4-level) and linked into this binary.  A VM per
+ * mode and format: the 32-bit image starts in protected mode with paging
+ * off, the 64-bit one in long mode on boot tables written here; neither
+ * needs real mode, which shadow paging cannot run.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tvm.h"
+#include "vtxhv_test.h"
+#include "guests/paging_guest.h"
+
+extern const uint8_t paging32_img[], paging32_end[];
+extern const uint8_t paging64_img[], paging64_end[];
+
+__asm__(".pushsection .rodata\n"
+	".balign 16\n"
+	"paging32_img: .incbin \"" PAGING_GUESTS "/paging32.bin\"\n"
+	"paging32_end:\n"
+	".balign 16\n"
+	"paging64_img: .incbin \"" PAGING_GUESTS "/paging64.bin\"\n"
+	"paging64_end:\n"
+	".popsection\n");
+
+/* Wall-clock seconds a format may take (the test VM's clock is emulated:
+ * about 7 s of ours each); then its remaining checks fail.
+ */
+#define FORMAT_TIMEOUT	60
+
+#define MODES		3
+#define KVM_MODE	MODES	/* name index of the --kvm run */
+
+static const char *const mode_names[] = { "ept", "vtlb", "shadow", "kvm" };
+static const char *const fmt_names[] = { "32bit", "pae", "4level" };
+static const char *const chk_names[CHK_NR] = {
+	[CHK_AS_SWITCH] = "as_switch",
+	[CHK_REMAP_INVLPG] = "remap_invlpg",
+	[CHK_REMAP_CR3] = "remap_cr3_reload",
+	[CHK_PAE_PDPTE] = "pdpte_registers",
+	[CHK_PF_CODES] = "pf_error_codes",
+	[CHK_PF_RSVD] = "pf_reserved_bit",
+	[CHK_PF_NX] = "pf_nx_fetch",
+	[CHK_CR0_WP] = "cr0_wp",
+	[CHK_LARGE] = "large_pages",
+	[CHK_LARGE_1G] = "large_1g",
+	[CHK_AD_BITS] = "accessed_dirty",
+	[CHK_MMIO] = "mmio_beyond_ram",
+	[CHK_PT_REUSE] = "pt_page_reuse",
+	[CHK_PAGING_OFF] = "paging_off_and_on",
+	[CHK_CTXSW] = "ctxsw_cost",
+};
+
+enum { R_NONE, R_PASS, R_FAIL, R_SKIP };
+
+struct fmt_run {
+	int res[CHK_NR];
+	char why[CHK_NR][96];
+	int done;
+	uint64_t digest;
+	uint64_t ticks, iters;
+	char stop[160];		/* why the guest stopped early */
+	/* MMIO exits, in order. */
+	struct {
+		uint64_t gpa, data;
+		uint32_t len;
+		int write;
+	} mmio[8];
+	unsigned int nmmio;
+};
+
+static struct fmt_run runs[MODES + 1][FMT_NR];
+static int ran[MODES + 1];
+
+static struct vtxhv_segment seg(uint16_t sel, uint8_t type, int code64)
+{
+	struct vtxhv_segment s = {
+		.limit = 0xffffffff, .selector = sel, .type = type,
+		.present = 1, .s = 1, .g = 1, .db = !code64, .l = code64,
+	};
+	return s;
+}
+
+/*
+ * The 32-bit image: protected mode, paging off (CR0 = PE | ET), flat
+ * segments.  The 64-bit image: long mode on an identity map of the low
+ * 1 GiB with 2 MiB pages at PG_BOOT_PML4 (the guest loads its own tables
+ * at once).  Both: a GDT at PG_GDT, no IDT (the guest loads one), the
+ * stack at PG_STACK_TOP, EDI/RDI = the format.
+ */
+static void setup_guest(struct tvm *t, int fmt)
+{
+	int lm = fmt == FMT_4LEVEL;
+	const uint8_t *img = lm ? paging64_img : paging32_img;
+	size_t len = lm ? paging64_end - paging64_img :
+			  paging32_end - paging32_img;
+	uint64_t *gdt = (uint64_t *)(t->mem + PG_GDT);
+	struct vtxhv_sregs s;
+	struct vtxhv_regs r;
+	int i;
+
+	TEST_ASSERT(PG_IMAGE + len < PG_STACK_TOP - 0x10000,
+		    "guest image of %zu bytes too big", len);
+	memcpy(t->mem + PG_IMAGE, img, len);
+	gdt[0] = 0;
+	gdt[1] = lm ? 0x00af9b000000ffffULL : 0x00cf9b000000ffffULL;
+	gdt[2] = 0x00cf93000000ffffULL;
+	gdt[3] = 0x00008b0000000067ULL;
+
+	tvm_get_sregs(t, &s);
+	s.cs = seg(0x08, 11, lm);
+	s.ds = s.es = s.fs = s.gs = s.ss = seg(0x10, 3, 0);
+	s.tr = (struct vtxhv_segment){ .selector = 0x18, .limit = 0x67,
+				       .type = 11, .present = 1 };
+	s.ldt = (struct vtxhv_segment){ .unusable = 1 };
+	s.gdt.base = PG_GDT;
+	s.gdt.limit = 4 * 8 - 1;
+	s.idt.base = 0;
+	s.idt.limit = 0;
+	if (lm) {
+		uint64_t *pml4 = (uint64_t *)(t->mem + PG_BOOT_PML4);
+		uint64_t *pdpt = pml4 + 512, *pd = pdpt + 512;
+
+		pml4[0] = (PG_BOOT_PML4 + 0x1000) | 3;
+		pdpt[0] = (PG_BOOT_PML4 + 0x2000) | 3;
+		for (i = 0; i < 512; i++)
+			pd[i] = ((uint64_t)i << 21) | 0x83;
+		s.cr0 = 0x80010031;	/* PG WP NE ET PE */
+		s.cr3 = PG_BOOT_PML4;
+		s.cr4 = 0x20;		/* PAE */
+		s.efer = 0x500;		/* LMA LME; the guest sets NXE */
+	} else {
+		s.cr0 = 0x31;		/* NE ET PE */
+		s.cr3 = 0;
+		s.cr4 = 0;
+		s.efer = 0;
+	}
+	tvm_set_sregs(t, &s);
+
+	memset(&r, 0, sizeof(r));
+	r.rip = PG_IMAGE;
+	r.rsp = PG_STACK_TOP;
+	r.rdi = fmt;
+	r.rflags = 2;
+	tvm_set_regs(t, &r);
+}
+
+static const char *guest_str(struct tvm *t, uint64_t a)
+{
+	if (!a || a >= t->mem_size)
+		return "";
+	/* Bounded: the image's strings end well inside RAM. */
+	return (const char *)t->mem + a;
+}
+
+/* The accesses beyond RAM each check makes; any other is a failure. */
+static const struct {
+	int check;
+	uint64_t gpa, data;
+	uint32_t len;
+	int write;
+} expected_mmio[] = {
+	{ CHK_MMIO, PG_MMIO_GPA + PG_MMIO_ROFF, 0, 4, 0 },
+	{ CHK_MMIO, PG_MMIO_GPA + PG_MMIO_WOFF, PG_MMIO_WVAL, 4, 1 },
+	{ CHK_PAGING_OFF, PG_MMIO_GPA + PG_MMIO_OFF_ROFF, 0, 4, 0 },
+	{ CHK_PAGING_OFF, PG_MMIO_GPA + PG_MMIO_OFF_WOFF, PG_MMIO_WVAL, 4, 1 },
+};
+
+/*
+ * The host's half of a check: the MMIO exits seen since the previous
+ * result are exactly those @check makes (none if it was skipped).
+ */
+static int mmio_as_expected(struct fmt_run *fr, const char *tag, int check,
+			    int skipped)
+{
+	unsigned int i, n = 0;
+	int ok = 1;
+
+	for (i = 0; i < sizeof(expected_mmio) / sizeof(expected_mmio[0]);
+	     i++) {
+		if (expected_mmio[i].check != check || skipped)
+			continue;
+		if (n >= fr->nmmio || fr->mmio[n].gpa != expected_mmio[i].gpa ||
+		    fr->mmio[n].len != expected_mmio[i].len ||
+		    fr->mmio[n].write != expected_mmio[i].write ||
+		    fr->mmio[n].data != expected_mmio[i].data) {
+			printf("# %s %s: expected a %u-byte MMIO %s at %#llx (data %#llx)\n",
+			       tag, chk_names[check], expected_mmio[i].len,
+			       expected_mmio[i].write ? "write" : "read",
+			       (unsigned long long)expected_mmio[i].gpa,
+			       (unsigned long long)expected_mmio[i].data);
+			ok = 0;
+		}
+		n++;
+	}
+	if (fr->nmmio != n)
+		ok = 0;
+	if (!ok) {
+		printf("# %s %s: the host saw %u MMIO exits:\n", tag,
+		       chk_names[check], fr->nmmio);
+		for (i = 0; i < fr->nmmio && i < 8; i++)
+			printf("#   %s %#llx len %u data %#llx\n",
+			       fr->mmio[i].write ? "write" : "read",
+			       (unsigned long long)fr->mmio[i].gpa,
+			       fr->mmio[i].len,
+			       (unsigned long long)fr->mmio[i].data);
+	}
+	fr->nmmio = 0;
+	return ok;
+}
+
+/* SIGALRM only interrupts VTXHV_RUN (no SA_RESTART). */
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Run one format in a fresh VM of @mode until the guest is done. */
+static void run_format(int mode, int fmt, struct fmt_run *fr)
+{
+	struct tvm *t = tvm_create_paging(PG_RAM, mode == KVM_MODE ?
+					  VTXHV_PAGING_EPT : (uint32_t)mode);
+	char tag[32];
+	unsigned long exits = 0;
+	struct timespec t0, t1;
+
+	snprintf(tag, sizeof(tag), "%s/%s", mode_names[mode],
+		 fmt_names[fmt]);
+	tvm_set_cpuid_host(t);
+	setup_guest(t, fmt);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	alarm(FORMAT_TIMEOUT);
+	for (;; exits++) {
+		struct vtxhv_run *run = t->run;
+		struct pg_msg m;
+		uint32_t gpa;
+		int ret = tvm_run(t);
+
+		if (ret == -EINTR) {
+			snprintf(fr->stop, sizeof(fr->stop),
+				 "no end after %d s", FORMAT_TIMEOUT);
+			break;
+		}
+		if (ret) {
+			snprintf(fr->stop, sizeof(fr->stop), "VTXHV_RUN: %s",
+				 strerror(-ret));
+			break;
+		}
+		if (run->exit_reason == VTXHV_EXIT_MMIO) {
+			uint64_t data = 0;
+			uint32_t v = PG_MMIO_RVAL(run->mmio.phys_addr);
+
+			if (run->mmio.is_write)
+				memcpy(&data, run->mmio.data,
+				       run->mmio.len <= 8 ? run->mmio.len : 8);
+			else
+				memcpy(run->mmio.data, &v, sizeof(v));
+			if (fr->nmmio < 8) {
+				fr->mmio[fr->nmmio].gpa = run->mmio.phys_addr;
+				fr->mmio[fr->nmmio].len = run->mmio.len;
+				fr->mmio[fr->nmmio].write = run->mmio.is_write;
+				fr->mmio[fr->nmmio].data = data;
+			}
+			fr->nmmio++;
+			continue;
+		}
+		if (run->exit_reason != VTXHV_EXIT_IO ||
+		    run->io.port != PG_PORT || run->io.size != 4 ||
+		    run->io.direction != VTXHV_IO_OUT) {
+			snprintf(fr->stop, sizeof(fr->stop), "exit %s (%u)",
+				 exit_reason_name(run->exit_reason),
+				 run->exit_reason);
+			if (run->exit_reason == VTXHV_EXIT_HLT ||
+			    run->exit_reason == VTXHV_EXIT_SHUTDOWN)
+				printf("# %s: %s at rip %#llx\n", tag,
+				       run->exit_reason == VTXHV_EXIT_HLT ?
+				       "HLT (the guest gave up)" :
+				       "triple fault",
+				       (unsigned long long)run->stop.rip);
+			if (run->exit_reason == VTXHV_EXIT_IO)
+				printf("# %s: port %#x size %u direction %u\n",
+				       tag, run->io.port, run->io.size,
+				       run->io.direction);
+			if (run->exit_reason == VTXHV_EXIT_FAIL_ENTRY)
+				printf("# %s: failed entry: reason %#x VM-instruction error %u qual %#llx\n",
+				       tag, run->fail_entry.exit_reason,
+				       run->fail_entry.vm_instruction_error,
+				       (unsigned long long)
+				       run->fail_entry.qualification);
+			if (run->exit_reason == VTXHV_EXIT_INTERNAL_ERROR)
+				printf("# %s: internal error: suberror %u reason %u qual %#llx gpa %#llx rip %#llx\n",
+				       tag, run->internal.suberror,
+				       run->internal.exit_reason,
+				       (unsigned long long)
+				       run->internal.qualification,
+				       (unsigned long long)run->internal.gpa,
+				       (unsigned long long)run->internal.rip);
+			break;
+		}
+		memcpy(&gpa, (uint8_t *)run + run->io.data_offset, 4);
+		TEST_ASSERT(gpa + sizeof(m) <= t->mem_size, "message at %#x",
+			    gpa);
+		memcpy(&m, t->mem + gpa, sizeof(m));
+		if (m.cmd != PG_DONE && m.check >= CHK_NR) {
+			snprintf(fr->stop, sizeof(fr->stop),
+				 "bad message: cmd %u check %u", m.cmd,
+				 m.check);
+			break;
+		}
+		switch (m.cmd) {
+		case PG_NOTE:
+			printf("# %s %s: line %u: %s: got %#llx, expected %#llx\n",
+			       tag, chk_names[m.check], m.line,
+			       guest_str(t, m.expr), (unsigned long long)m.a,
+			       (unsigned long long)m.b);
+			continue;
+		case PG_RESULT:
+			if (!mmio_as_expected(fr, tag, m.check, 0))
+				m.ok = 0;
+			fr->res[m.check] = m.ok ? R_PASS : R_FAIL;
+			continue;
+		case PG_SKIP:
+			if (!mmio_as_expected(fr, tag, m.check, 1)) {
+				fr->res[m.check] = R_FAIL;
+				continue;
+			}
+			fr->res[m.check] = R_SKIP;
+			snprintf(fr->why[m.check], sizeof(fr->why[0]), "%s",
+				 guest_str(t, m.expr));
+			continue;
+		case PG_FIGURE:
+			fr->ticks = m.a;
+			fr->iters = m.b;
+			continue;
+		case PG_DONE:
+			fr->done = 1;
+			fr->digest = m.a;
+			break;
+		default:
+			snprintf(fr->stop, sizeof(fr->stop),
+				 "bad message: cmd %u", m.cmd);
+			break;
+		}
+		break;
+	}
+	alarm(0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# %s: %lu exits to userspace, %.2f s, digest %#llx\n", tag,
+	       exits + 1, (double)(t1.tv_sec - t0.tv_sec) +
+	       (t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       (unsigned long long)fr->digest);
+	if (fr->nmmio)
+		printf("# %s: %u MMIO exits after the last result\n", tag,
+		       fr->nmmio);
+	if (fr->res[CHK_CTXSW] == R_PASS && !(fr->ticks && fr->iters)) {
+		printf("# %s: no context-switch figure\n", tag);
+		fr->res[CHK_CTXSW] = R_FAIL;
+	}
+	tvm_destroy(t);
+}
+
+static void report_format(int mode, int fmt, struct fmt_run *fr)
+{
+	const char *m = mode_names[mode], *f = fmt_names[fmt];
+	char name[64];
+	int c;
+
+	if (!fr->done)
+		printf("# %s/%s: the guest stopped before the end: %s\n", m, f,
+		       fr->stop);
+	for (c = 0; c < CHK_NR; c++) {
+		snprintf(name, sizeof(name), "%s_%s_%s", m, f, chk_names[c]);
+		switch (fr->res[c]) {
+		case R_SKIP:
+			test_skip_one(name, fr->why[c]);
+			break;
+		case R_NONE:
+			printf("# %s: no result from the guest\n", name);
+			test_result(0, "%s", name);
+			break;
+		default:
+			test_result(fr->res[c] == R_PASS, "%s", name);
+		}
+	}
+	if (fr->res[CHK_CTXSW] == R_PASS) {
+		unsigned long ticks = fr->ticks / fr->iters;
+
+		if (fmt == FMT_4LEVEL)
+			printf("# figure ctxsw_%s %lu ticks\n", m, ticks);
+		else
+			printf("# figure ctxsw_%s_%s %lu ticks\n", m, f, ticks);
+	}
+}
+
+static void skip_format(int mode, int fmt, const char *why)
+{
+	char name[64];
+	int c;
+
+	for (c = 0; c < CHK_NR; c++) {
+		snprintf(name, sizeof(name), "%s_%s_%s", mode_names[mode],
+			 fmt_names[fmt], chk_names[c]);
+		test_skip_one(name, why);
+	}
+}
+
+static void skip_mode(int mode, const char *why)
+{
+	int f;
+
+	for (f = 0; f < FMT_NR; f++)
+		skip_format(mode, f, why);
+}
+
+static int want_fmt[FMT_NR], any_fmt;
+
+static void run_mode(int mode)
+{
+	int f;
+
+	ran[mode] = 1;
+	for (f = 0; f < FMT_NR; f++) {
+		if (any_fmt && !want_fmt[f]) {
+			skip_format(mode, f,
+				    "not selected on the command line");
+			continue;
+		}
+		run_format(mode, f, &runs[mode][f]);
+		report_format(mode, f, &runs[mode][f]);
+	}
+}
+
+/* Same verdicts and same observed values in every mode that ran. */
+static void check_identical(void)
+{
+	int first = -1, nran = 0, ok = 1, mode, f, c;
+
+	for (mode = 0; mode <= MODES; mode++) {
+		if (!ran[mode])
+			continue;
+		nran++;
+		if (first < 0) {
+			first = mode;
+			continue;
+		}
+		for (f = 0; f < FMT_NR; f++) {
+			struct fmt_run *a = &runs[first][f];
+			struct fmt_run *b = &runs[mode][f];
+
+			for (c = 0; c < CHK_NR; c++)
+				if (a->res[c] != b->res[c]) {
+					printf("# %s_%s: %s and %s differ\n",
+					       fmt_names[f], chk_names[c],
+					       mode_names[first],
+					       mode_names[mode]);
+					ok = 0;
+				}
+			if (a->digest != b->digest) {
+				printf("# %s: digest of observed values %#llx in %s, %#llx in %s\n",
+				       fmt_names[f],
+				       (unsigned long long)a->digest,
+				       mode_names[first],
+				       (unsigned long long)b->digest,
+				       mode_names[mode]);
+				ok = 0;
+			}
+		}
+	}
+	if (nran < 2)
+		test_skip_one("results_identical_across_modes",
+			      "fewer than two paging modes ran");
+	else
+		test_result(ok, "results_identical_across_modes");
+}
+
+/* The target: the cached shadow at least 5x cheaper than vtlb. */
+static void check_shadow_vs_vtlb(void)
+{
+	struct fmt_run *v = &runs[VTXHV_PAGING_VTLB][FMT_4LEVEL];
+	struct fmt_run *s = &runs[VTXHV_PAGING_SHADOW][FMT_4LEVEL];
+	double tv, ts;
+
+	if (!ran[VTXHV_PAGING_VTLB] || !ran[VTXHV_PAGING_SHADOW]) {
+		test_skip_one("ctxsw_shadow_5x_cheaper_than_vtlb",
+			      "needs both vtlb and shadow");
+		return;
+	}
+	if (!v->iters || !s->iters || !s->ticks) {
+		printf("# a context-switch figure is missing\n");
+		test_result(0, "ctxsw_shadow_5x_cheaper_than_vtlb");
+		return;
+	}
+	tv = (double)v->ticks / v->iters;
+	ts = (double)s->ticks / s->iters;
+	printf("# figure ctxsw_vtlb_over_shadow %.2f (vtlb %.0f, shadow %.0f ticks)\n",
+	       tv / ts, tv, ts);
+	test_result(TEST_CHECK(tv >= 5 * ts, "vtlb/shadow = %.2f", tv / ts),
+		    "ctxsw_shadow_5x_cheaper_than_vtlb");
+}
+
+int main(int argc, char **argv)
+{
+	struct vtxhv_caps caps;
+	int want[MODES] = { 0 }, any = 0, mode, f, i, dev;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--kvm")) {
+			tvm_use_kvm = 1;
+			continue;
+		}
+		for (f = 0; f < FMT_NR; f++)
+			if (!strcmp(argv[i], fmt_names[f]))
+				break;
+		if (f < FMT_NR) {
+			want_fmt[f] = any_fmt = 1;
+			continue;
+		}
+		for (mode = 0; mode < MODES; mode++)
+			if (!strcmp(argv[i], mode_names[mode]))
+				break;
+		if (mode == MODES) {
+			fprintf(stderr, "usage: %s [--kvm] [ept|vtlb|shadow]... [32bit|pae|4level]...\n",
+				argv[0]);
+			return 2;
+		}
+		want[mode] = any = 1;
+	}
+
+	if (tvm_use_kvm) {
+		sigaction(SIGALRM,
+			  &(struct sigaction){ .sa_handler = on_alarm }, NULL);
+		test_plan(FMT_NR * CHK_NR + 2);
+		run_mode(KVM_MODE);
+		check_identical();
+		check_shadow_vs_vtlb();
+		test_finish();
+	}
+
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
+	dev = open("/dev/vtxhv", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		test_skip_all("/dev/vtxhv missing: vtxhv is not loaded");
+	memset(&caps, 0, sizeof(caps));
+	TEST_ASSERT(!ioctl(dev, VTXHV_GET_CAPS, &caps), "VTXHV_GET_CAPS");
+	close(dev);
+
+	test_plan(MODES * FMT_NR * CHK_NR + 2);
+	printf("# paging modes offered by the module: %#x\n",
+	       caps.paging_modes);
+	for (mode = 0; mode < MODES; mode++) {
+		char why[64];
+
+		if (any && !want[mode]) {
+			skip_mode(mode, "not selected on the command line");
+			continue;
+		}
+		if (!(caps.paging_modes & (1U << mode))) {
+			snprintf(why, sizeof(why),
+				 "mode %s not offered by the module",
+				 mode_names[mode]);
+			printf("# %s (caps.paging_modes %#x)\n", why,
+			       caps.paging_modes);
+			/* The test VM's module offers all three. */
+			TEST_ASSERT(!getenv("VTXHV_REQUIRE") ||
+				    strcmp(getenv("VTXHV_REQUIRE"), "1"),
+				    "VTXHV_REQUIRE=1: %s", why);
+			skip_mode(mode, why);
+			continue;
+		}
+		run_mode(mode);
+	}
+	check_identical();
+	check_shadow_vs_vtlb();
+	test_finish();
+}
