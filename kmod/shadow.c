@@ -28,8 +28,10 @@
  *    from is write-protected: each such page ("gpt") records which
  *    shadow entries came from it (root, level, virtual base: a reverse
  *    map), and a guest write to it is emulated and drops exactly those.
- *    A page written many times without being walked in between is being
- *    recycled: vtxhv stops shadowing it (drops everything built from it).
+ *    A write vtxhv cannot emulate, or a page written many times without
+ *    a walk through it (recycled as data), lets the page out of sync:
+ *    writable, its shadows possibly stale until the guest's next CR3 load
+ *    or INVLPG, as a TLB's may be; those drop everything built from it.
  *
  * Everything here runs where sleeping is allowed, under vm->lock; the
  * VMCS is touched only between vtxhv_vcpu_load() and vtxhv_vcpu_put().
@@ -91,7 +93,8 @@ struct sh_root {
 /* Shadow entries built from a guest page-table page: one per walk path. */
 struct gpt_use {
 	u8 root;
-	u8 level;		/* guest level of the table (1: PT) */
+	u8 shift;		/* log2 of what one of its entries maps */
+	u8 esz_shift;		/* log2 of its entries' size: 2 or 3 */
 	u32 gen;
 	u64 base;		/* virtual address its entry 0 maps */
 };
@@ -104,6 +107,8 @@ struct gpt {
 	unsigned int writes;	/* emulated writes since the last walk */
 	unsigned int nr_uses;
 	bool overflow;		/* more uses than fit: any write resets all */
+	bool unsync;		/* writable: resynced at the next flush */
+	struct list_head unsync_link;	/* on vtxhv_mmu.unsync */
 	struct gpt_use uses[GPT_USES];
 };
 
@@ -113,6 +118,7 @@ struct vtxhv_mmu {
 	u64 clock;		/* LRU */
 	unsigned int nr_gpts;
 	DECLARE_HASHTABLE(gpts, 9);
+	struct list_head unsync;	/* gpts written out of sync */
 	struct sh_root roots[SH_MAX_ROOTS];
 };
 
@@ -260,6 +266,8 @@ static struct gpt *gpt_find(struct vtxhv_mmu *m, u64 gfn)
 
 static void gpt_free(struct vtxhv_mmu *m, struct gpt *g)
 {
+	if (g->unsync)
+		list_del(&g->unsync_link);
 	hash_del(&g->node);
 	kfree(g);
 	m->nr_gpts--;
@@ -514,7 +522,8 @@ static void track_tables(struct vtxhv_vcpu *vcpu, const struct gwalk *w,
 		int level = w->ent_level[i];
 		unsigned int cover = 12 + bits * level;
 		struct gpt_use u = {
-			.root = m->cur, .level = level, .gen = r->gen,
+			.root = m->cur, .gen = r->gen,
+			.shift = cover - bits, .esz_shift = bits == 10 ? 2 : 3,
 			.base = cover >= 64 ? 0 : gva & ~GENMASK_ULL(cover - 1, 0),
 		};
 		struct gpt *g = gpt_find(m, gfn);
@@ -554,41 +563,62 @@ static void track_tables(struct vtxhv_vcpu *vcpu, const struct gwalk *w,
 	}
 }
 
-/* Drop the shadow entries built from entries [first, last] of @g. */
+/* Drop the shadow entries built from bytes [off, off + len) of @g. */
 static void gpt_zap(struct vtxhv_vcpu *vcpu, struct gpt *g,
-		    unsigned int first, unsigned int last, int fmt)
+		    unsigned int off, unsigned int len)
 {
 	struct vtxhv_mmu *m = vcpu->vm->mmu;
-	int bits = fmt == SH_32 ? 10 : 9, i;
+	int i;
 
 	if (g->overflow) {
-		mmu_reset(vcpu);
+		mmu_reset(vcpu);	/* frees @g with the rest */
 		return;
 	}
 	for (i = 0; i < g->nr_uses; i++) {
 		const struct gpt_use *u = &g->uses[i];
-		unsigned int shift = 12 + bits * (u->level - 1);
+		u64 first = off >> u->esz_shift;
+		u64 last = (off + len - 1) >> u->esz_shift;
 
 		if (!use_live(m, u))
 			continue;
 		vcpu->sh_stats[VTXHV_SH_RESYNCED] +=
 			sh_zap_root(m, &m->roots[u->root],
-				    u->base + ((u64)first << shift),
-				    u->base + ((u64)(last + 1) << shift));
+				    u->base + (first << u->shift),
+				    u->base + ((last + 1) << u->shift));
 	}
 	vcpu->need_flush = true;
 }
 
-/* Stop shadowing a page: it is data now (or nobody needs it). */
-static void gpt_unshadow(struct vtxhv_vcpu *vcpu, struct gpt *g, int fmt)
+/*
+ * Let the guest write @g freely: a write vtxhv cannot emulate, or a page
+ * written over and over (recycled as data).  Until the guest's next CR3
+ * load or INVLPG the shadows built from it may be stale, as a TLB may be
+ * (SDM Vol. 3A 4.10.4.3); then resync_all() drops them.
+ */
+static void gpt_unsync(struct vtxhv_vcpu *vcpu, struct gpt *g)
 {
-	vcpu->sh_stats[VTXHV_SH_UNSHADOWED]++;
-	if (g->overflow) {
-		mmu_reset(vcpu);	/* frees @g with the rest */
+	if (g->unsync)
 		return;
+	g->unsync = true;
+	list_add(&g->unsync_link, &vcpu->vm->mmu->unsync);
+	vcpu->sh_stats[VTXHV_SH_UNSYNCED]++;
+}
+
+/* The guest flushes its TLB: drop what came from pages out of sync. */
+static void resync_all(struct vtxhv_vcpu *vcpu)
+{
+	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	struct gpt *g;
+
+	while (!list_empty(&m->unsync)) {
+		g = list_first_entry(&m->unsync, struct gpt, unsync_link);
+		if (g->overflow) {
+			mmu_reset(vcpu);
+			return;
+		}
+		gpt_zap(vcpu, g, 0, PAGE_SIZE);
+		gpt_free(m, g);
 	}
-	gpt_zap(vcpu, g, 0, fmt == SH_32 ? 1023 : 511, fmt);
-	gpt_free(vcpu->vm->mmu, g);
 }
 
 /*
@@ -598,11 +628,10 @@ static void gpt_unshadow(struct vtxhv_vcpu *vcpu, struct gpt *g, int fmt)
  * store vtxhv can emulate; the caller then stops shadowing the page.
  */
 static int emulate_pt_write(struct vtxhv_vcpu *vcpu, struct gpt *g,
-			    u64 gpa, int fmt)
+			    u64 gpa)
 {
 	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
 	u64 rip = c->seg_base[1] + c->rip, v, pf_addr;
-	int esz = fmt == SH_32 ? 4 : 8;
 	unsigned int off = gpa & ~PAGE_MASK;
 	struct insn_mmio insn;
 	u8 bytes[INSN_MAX_LEN];
@@ -622,7 +651,7 @@ static int emulate_pt_write(struct vtxhv_vcpu *vcpu, struct gpt *g,
 	if (vtxhv_write_guest(vcpu->vm, gpa, &v, insn.size))
 		return -EFAULT;
 	vcpu->sh_stats[VTXHV_SH_WP_TRAPS]++;
-	gpt_zap(vcpu, g, off / esz, (off + insn.size - 1) / esz, fmt);
+	gpt_zap(vcpu, g, off, insn.size);
 	vtxhv_vcpu_load(vcpu);
 	vtxhv_skip_insn_len(insn.len);
 	vtxhv_vcpu_put(vcpu);
@@ -783,13 +812,15 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 		track_tables(vcpu, &w, gva, fmt);
 		g = gpt_find(m, w.gpa >> PAGE_SHIFT);
 		/* A write to a page table the shadows depend on. */
-		if (g && write) {
-			if (!emulate_pt_write(vcpu, g, w.gpa, fmt)) {
-				if (++g->writes >= GPT_RECYCLE_WRITES)
-					gpt_unshadow(vcpu, g, fmt);
+		if (g && write && !g->unsync) {
+			if (!emulate_pt_write(vcpu, g, w.gpa)) {
+				if (m->cur >= 0 &&
+				    ++g->writes >= GPT_RECYCLE_WRITES)
+					gpt_unsync(vcpu, g);
 				goto done;
 			}
-			gpt_unshadow(vcpu, g, fmt);
+			if (m->cur >= 0)
+				gpt_unsync(vcpu, g);
 		}
 		/* A reset on the way (overflowing reverse map): start over. */
 		if (m->cur < 0)
@@ -815,7 +846,8 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 	}
 	if (slot->flags & VTXHV_MEM_READONLY)
 		spte &= ~PTE_W;
-	if (shadowing && gpt_find(m, w.gpa >> PAGE_SHIFT))
+	g = shadowing ? gpt_find(m, w.gpa >> PAGE_SHIFT) : NULL;
+	if (g && !g->unsync)
 		spte &= ~PTE_W;
 
 	sptep = sh_leaf_reclaim(vcpu, gva, w.leaf_shift);
@@ -847,6 +879,7 @@ int vtxhv_shadow_invlpg(struct vtxhv_vcpu *vcpu, u64 gva)
 
 	vcpu->sh_stats[VTXHV_SH_INVLPG]++;
 	mutex_lock(&vcpu->vm->lock);
+	resync_all(vcpu);
 	if (m->cur < 0)
 		goto out;
 	r = &m->roots[m->cur];
@@ -911,6 +944,7 @@ static int switch_root(struct vtxhv_vcpu *vcpu)
 		key = sh->cr3 & PTE_ADDR;
 	}
 	vcpu->sh_stats[VTXHV_SH_CR3_LOADS]++;
+	resync_all(vcpu);
 	for (i = 0; cached && i < SH_MAX_ROOTS; i++) {
 		if (m->roots[i].live && m->roots[i].fmt == fmt &&
 		    m->roots[i].gcr3 == key) {
@@ -1054,6 +1088,7 @@ int vtxhv_shadow_init(struct vtxhv_vm *vm)
 	m->cur = -1;
 	m->max_pages = max(16U, shadow_max_pages);
 	hash_init(m->gpts);
+	INIT_LIST_HEAD(&m->unsync);
 	for (i = 0; i < SH_MAX_ROOTS; i++)
 		INIT_LIST_HEAD(&m->roots[i].pages);
 	vm->mmu = m;

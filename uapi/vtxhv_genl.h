@@ -58,7 +58,7 @@ enum vtxhv_shadow_stat {
 	VTXHV_SH_WP_TRAPS,		/* writes to guest page tables emulated */
 	VTXHV_SH_RESYNCED,		/* shadow entries dropped for them */
 	VTXHV_SH_INVLPG,		/* INVLPG exits */
-	VTXHV_SH_UNSHADOWED,		/* page tables no longer shadowed */
+	VTXHV_SH_UNSYNCED,		/* page tables let out of sync */
 	VTXHV_SH_NR,
 };
 

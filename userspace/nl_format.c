@@ -354,7 +354,7 @@ const char *const shadow_stat_names[VTXHV_SH_NR] = {
 	[VTXHV_SH_WP_TRAPS] = "pt_writes",
 	[VTXHV_SH_RESYNCED] = "resynced",
 	[VTXHV_SH_INVLPG] = "invlpg",
-	[VTXHV_SH_UNSHADOWED] = "unshadowed",
+	[VTXHV_SH_UNSYNCED] = "unsynced",
 };
 
 void shadow_stats_print(FILE *f, const uint64_t *sh)
