@@ -118,11 +118,11 @@ check "stats_names_every_exit_reason" [ $names_ok = 1 ]
 vrun elf32 --stats "$G/elf32.elf"
 check "elf32_halts_status_0" status_is elf32 0
 check "elf32_gdt_apic_unclaimed_ins" out_is elf32 \
-	"elf32: esp=04000000 edi=00000000 apic=00000000 mmio=00000000 p61=000000ff p1234w=0000ffff p1234l=ffffffff ins=e9e9e9e9"
+	"elf32: esp=04000000 edi=00000000 apic=00000000 mmio=00000000 p63=000000ff p1234w=0000ffff p1234l=ffffffff ins=e9e9e9e9"
 check "stats_counts_unhandled_ports" stat_is elf32 "unhandled port I/O" 3
 check "stats_counts_unhandled_mmio" stat_is elf32 "unhandled MMIO" 1
 check "stats_reports_unhandled_port_once" \
-	err_has elf32 "unhandled port I/O: read of 1 byte at port 0x61"
+	err_has elf32 "unhandled port I/O: read of 1 byte at port 0x63"
 
 # Triple fault: status 2 and a register dump.
 vrun triple "$G/triple.bin"
