@@ -540,6 +540,65 @@ static void host_cpuid(uint32_t fn, uint32_t sub, uint32_t r[4])
 /* CPUID.80000001h:EDX: RDTSCP (not enabled in the VMCS: #UD; TSC_AUX). */
 #define CPUID81_EDX_HIDE	(1U << 27)
 
+/*
+ * The guest's TSC runs at the host's rate (no TSC scaling).  Guests learn
+ * that rate from CPUID 0x15 (TSC/crystal ratio and crystal clock) and
+ * 0x16 (base frequency), as on recent Intel CPUs: Linux then needs no
+ * calibration against the PIT, whose every read is an exit, and keeps the
+ * TSC as its clock.  Measured once against CLOCK_MONOTONIC; 0 if that
+ * failed, and the leaves are then left as the host has them.
+ */
+#define CPUID_TSC_LEAF		0x15
+#define CPUID_FREQ_LEAF		0x16
+static uint64_t guest_tsc_hz;
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* TSC ticks per second over 20 ms of CLOCK_MONOTONIC. */
+static uint64_t measure_tsc_hz(void)
+{
+	uint64_t t0 = mono_ns(), c0 = rdtsc(), t1, c1;
+
+	do {
+		t1 = mono_ns();
+	} while (t1 - t0 < 20000000ULL);
+	c1 = rdtsc();
+	if (c1 <= c0)
+		return 0;
+	return (c1 - c0) * 1000000000ULL / (t1 - t0);
+}
+
+static void cpuid_tsc_leaves(struct vtxhv_cpuid_entry *e)
+{
+	uint64_t hz = guest_tsc_hz, k = hz / 0xffffffffULL + 1;
+
+	memset(&e->eax, 0, 4 * sizeof(e->eax));
+	if (e->function == CPUID_TSC_LEAF) {
+		/* TSC = crystal * EBX / EAX; ECX = crystal Hz. */
+		e->eax = 1;
+		e->ebx = k;
+		e->ecx = hz / k;
+	} else {
+		/* Base and maximum MHz, bus (reference) MHz. */
+		e->eax = e->ebx = hz / 1000000;
+		e->ecx = 100;
+	}
+}
+
 /* The number of subleaves of an indexed leaf to copy (all, up to 64). */
 static uint32_t cpuid_subleaves(uint32_t fn, const uint32_t r0[4])
 {
@@ -585,7 +644,13 @@ static uint32_t cpuid_subleaves(uint32_t fn, const uint32_t r0[4])
 
 static void cpuid_fixup(struct vtxhv_cpuid_entry *e, unsigned int vcpu)
 {
-	if (e->function == 1) {
+	if (guest_tsc_hz && (e->function == CPUID_TSC_LEAF ||
+			     e->function == CPUID_FREQ_LEAF)) {
+		cpuid_tsc_leaves(e);
+	} else if (e->function == 0 && guest_tsc_hz &&
+		   e->eax < CPUID_FREQ_LEAF) {
+		e->eax = CPUID_FREQ_LEAF;	/* see build_cpuid() */
+	} else if (e->function == 1) {
 		e->ecx &= ~CPUID1_ECX_HIDE;
 		e->ecx |= CPUID1_ECX_HYPERVISOR;
 		e->edx &= ~CPUID1_EDX_HIDE;
@@ -613,17 +678,30 @@ static void cpuid_fixup(struct vtxhv_cpuid_entry *e, unsigned int vcpu)
 static unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab,
 				unsigned int vcpu)
 {
-	uint32_t base, max, fn, sub, nsub, r0[4], r[4];
+	uint32_t base, max, host_max, fn, sub, nsub, r0[4], r[4];
 	unsigned int n = 0;
 
 	for (base = 0; base <= 0x80000000U; base += 0x80000000U) {
 		host_cpuid(base, 0, r);
-		max = r[0];
+		max = host_max = r[0];
 		if (max < base || max - base > 0xff)
-			max = base;	/* no such range, or nonsense */
+			max = host_max = base;	/* no such range, or nonsense */
+		/* The TSC leaves are given even where the host lacks them. */
+		if (!base && guest_tsc_hz && max < CPUID_FREQ_LEAF)
+			max = CPUID_FREQ_LEAF;
 		for (fn = base; fn <= max; fn++) {
-			host_cpuid(fn, 0, r0);
-			nsub = cpuid_subleaves(fn, r0);
+			if (fn > host_max) {
+				/* Only the TSC leaves: the others past the
+				 * host's last read as zero anyway. */
+				if (fn != CPUID_TSC_LEAF &&
+				    fn != CPUID_FREQ_LEAF)
+					continue;
+				memset(r0, 0, sizeof(r0));
+				nsub = 0;
+			} else {
+				host_cpuid(fn, 0, r0);
+				nsub = cpuid_subleaves(fn, r0);
+			}
 			for (sub = 0; sub < (nsub ? nsub : 1); sub++) {
 				struct vtxhv_cpuid_entry *e = &tab[n];
 
@@ -764,6 +842,8 @@ static int setup_vcpu(struct vm *vm, struct vcpu *v)
 	v->run = run;
 
 	memset(&cpuid, 0, sizeof(cpuid));
+	if (!guest_tsc_hz)
+		guest_tsc_hz = measure_tsc_hz();
 	cpuid.c.nent = build_cpuid(cpuid.e, v->id);
 	if (ioctl(v->fd, VTXHV_SET_CPUID, &cpuid))
 		return setup_error(errno, "VTXHV_SET_CPUID");
@@ -1445,6 +1525,12 @@ static int run_vcpus(struct vm *vm, const struct run_opts *o)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
+	/*
+	 * SA_RESTART: a kick must not fail the output a vCPU thread is
+	 * writing; VTXHV_RUN returns EINTR all the same (it is never
+	 * restarted), which is what the kick is for.
+	 */
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
 
 	pthread_condattr_init(&ca);
