@@ -1215,6 +1215,18 @@ static void tty_signal(int sig)
 	raise(sig);
 }
 
+/*
+ * A terminal that is not ours (vtxctl runs in the background: 'vtxctl run
+ * ... &' in an interactive shell) is left alone: changing or reading it
+ * would stop vtxctl with SIGTTOU or SIGTTIN.
+ */
+static bool stdin_usable(void)
+{
+	if (fcntl(STDIN_FILENO, F_GETFL) < 0)
+		return false;		/* closed */
+	return !isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
 static void tty_raw_mode(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -1222,7 +1234,8 @@ static void tty_raw_mode(void)
 	struct sigaction sa;
 	unsigned int i;
 
-	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty))
+	if (!isatty(STDIN_FILENO) || !stdin_usable() ||
+	    tcgetattr(STDIN_FILENO, &saved_tty))
 		return;
 	t = saved_tty;
 	t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
@@ -1578,8 +1591,8 @@ static int run_vcpus(struct vm *vm, const struct run_opts *o)
 	if (vm->status < 0) {
 		vm->timer_started = !pthread_create(&vm->timer, NULL,
 						    timer_thread, vm);
-		/* Input only where it can come from (not a closed stdin). */
-		if (vm->wake[0] >= 0 && fcntl(STDIN_FILENO, F_GETFL) >= 0)
+		/* Input only where it can come from (see stdin_usable). */
+		if (vm->wake[0] >= 0 && stdin_usable())
 			vm->input_started = !pthread_create(&vm->input, NULL,
 							    input_thread, vm);
 	}
