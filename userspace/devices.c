@@ -306,8 +306,8 @@ static bool rtc_access(struct devices *d, uint16_t off, unsigned int size,
 /*
  * The 8042's reset line, the way PCs have rebooted since the AT (and
  * Linux's "reboot=k", its fallback after ACPI): command 0xFE ends the run
- * with status 0.  There is no keyboard: the data port reads 0 and the
- * status says both buffers are empty; other commands are ignored.
+ * with status 0.  There is no keyboard: the data port reads 0, the status
+ * is DEV_KBC_STATUS (see devices.h), other commands are ignored.
  */
 static bool kbc_access(struct devices *d, uint16_t off, unsigned int size,
 		       bool is_write, uint32_t *val)

@@ -31,9 +31,15 @@
 #define DEV_KBC_DATA		0x60	/* 8042 keyboard controller: data */
 #define DEV_KBC_CMD		0x64	/* ... command (write), status (read) */
 #define DEV_KBC_RESET		0xfe	/* command: pulse the CPU reset line */
-/* 8042 status: system flag, keyboard not inhibited, both buffers empty
- * (so that a driver waiting for "input buffer empty" goes on at once). */
-#define DEV_KBC_STATUS		0x14
+/*
+ * 8042 status: input buffer empty (a reboot's "wait until the controller
+ * can take a command" goes on at once), system flag, keyboard not
+ * inhibited, and the output buffer always full: Linux's i8042 driver
+ * then drains 16 bytes, says "No controller found" and stops, instead of
+ * waiting half a second (10000 reads, each an exit) for an answer to its
+ * first command.  There is no keyboard behind it.
+ */
+#define DEV_KBC_STATUS		0x15
 #define DEV_APIC_BASE		0xfee00000ULL
 #define DEV_APIC_SIZE		0x1000ULL
 
