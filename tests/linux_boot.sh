@@ -40,7 +40,7 @@ BOOT_WAIT=${LINUX_BOOT_WAIT:-150}
 CMD_WAIT=60
 CMDLINE="console=ttyS0 quiet nokaslr noapic nolapic tsc=reliable mitigations=off panic=-1"
 
-plan 8
+plan 9
 mkfifo "$tmp/in" || exit 1
 "$VTXCTL" run --stats --mem 128M --initrd "$L/initrd.cpio" \
 	--append "$CMDLINE" "$L/bzImage" <"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
@@ -105,6 +105,14 @@ check "cpuinfo_has_hypervisor_flag" [ "$out" = 1 ]
 n=$((n + 1))
 out=$(answer "grep -c -w -e vmx -e x2apic /proc/cpuinfo")
 check "cpuinfo_hides_vmx_and_x2apic" [ "$out" = 0 ]
+
+# Floating point in the guest's userspace (SSE), 20 times, with the
+# guest's FPU state kept across exits, interrupts and host context
+# switches: each sum is exactly 100005000.
+n=$((n + 1))
+out=$(answer 'for i in $(seq 20); do awk "BEGIN { for (i = 1; i <= 20000; i++) s += i * 0.5; print s }"; done | sort | uniq -c')
+diag "20 floating-point sums: $(echo $out)"
+check "guest_fpu_sums_exact" [ "$(echo $out)" = "20 100005000" ]
 
 n=$((n + 1))
 out=$(answer "echo vtxhv-$$-data > /tmp/f && cat /tmp/f")

@@ -144,6 +144,7 @@ struct vcpu {
 	bool kicked;		/* a kick is on its way: no second one */
 	bool halted;		/* waiting in HLT for an interrupt */
 	bool window;		/* request_interrupt_window is set */
+	bool queued;		/* VTXHV_INTERRUPT since the last real exit */
 	uint64_t injected;
 };
 
@@ -1383,7 +1384,13 @@ static int prepare_interrupts(struct vcpu *v)
 	advance_locked(vm);
 	v->kicked = false;
 	vec = pic_pending_vector(&vm->devs.pic);
-	if (vec >= 0 && run->ready_for_interrupt_injection) {
+	/*
+	 * ready_for_interrupt_injection is from the last exit.  A VTXHV_RUN
+	 * that a kick stopped before it entered the guest updates nothing:
+	 * after queueing one, trust the flag again only after a real exit
+	 * (the window exit says when the queued one is in).
+	 */
+	if (vec >= 0 && run->ready_for_interrupt_injection && !v->queued) {
 		irq.vector = pic_ack(&vm->devs.pic);
 		if (irq.vector < 16) {
 			/* Exception vectors: a guest that programmed its
@@ -1400,6 +1407,7 @@ static int prepare_interrupts(struct vcpu *v)
 			status = RUN_INTERNAL_ERROR;
 		} else {
 			v->injected++;
+			v->queued = true;
 		}
 		vec = pic_pending_vector(&vm->devs.pic);
 	}
@@ -1442,6 +1450,7 @@ static int vcpu_loop(struct vcpu *v)
 		}
 		reason = run->exit_reason;
 		v->exits[reason < EXIT_OTHER ? reason : EXIT_OTHER]++;
+		v->queued = false;	/* the run page is up to date */
 		status = -1;
 		switch (reason) {
 		case VTXHV_EXIT_IO:
