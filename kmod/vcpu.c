@@ -342,6 +342,16 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 				r = EXIT_TO_GUEST;
 				break;
 			}
+			/*
+			 * The FPU registers hold the guest's state only until
+			 * something else uses them: a context switch away from
+			 * this thread or a softirq with kernel_fpu_begin()
+			 * saves them and leaves TIF_NEED_FPU_LOAD.  Load the
+			 * guest's back before entering it, as KVM does
+			 * (vcpu_enter_guest() in arch/x86/kvm/x86.c).
+			 */
+			if (test_thread_flag(TIF_NEED_FPU_LOAD))
+				switch_fpu_return();
 			reason = vcpu_enter_exit(vcpu);
 			local_irq_enable();
 			if (reason < 0)

@@ -82,7 +82,7 @@ stat_is() {
 	return 1
 }
 
-plan 36
+plan 42
 dmesg_mark
 
 # Real mode, flat: the UART (DLAB, scratch, LSR polling), HLT with IF=0.
@@ -118,11 +118,11 @@ check "stats_names_every_exit_reason" [ $names_ok = 1 ]
 vrun elf32 --stats "$G/elf32.elf"
 check "elf32_halts_status_0" status_is elf32 0
 check "elf32_gdt_apic_unclaimed_ins" out_is elf32 \
-	"elf32: esp=04000000 edi=00000000 apic=00000000 mmio=00000000 p61=000000ff p1234w=0000ffff p1234l=ffffffff ins=e9e9e9e9"
+	"elf32: esp=04000000 edi=00000000 apic=00000000 mmio=00000000 p63=000000ff p1234w=0000ffff p1234l=ffffffff ins=e9e9e9e9"
 check "stats_counts_unhandled_ports" stat_is elf32 "unhandled port I/O" 3
 check "stats_counts_unhandled_mmio" stat_is elf32 "unhandled MMIO" 1
 check "stats_reports_unhandled_port_once" \
-	err_has elf32 "unhandled port I/O: read of 1 byte at port 0x61"
+	err_has elf32 "unhandled port I/O: read of 1 byte at port 0x63"
 
 # Triple fault: status 2 and a register dump.
 vrun triple "$G/triple.bin"
@@ -148,6 +148,42 @@ check "stats_counts_two_hlts" stat_is hlt_if HLT 2
 vrun spin --timeout 2 "$G/spin.bin"
 check "timeout_status_124" status_is spin 124
 check "timeout_within_bounds" [ "$secs" -ge 1 -a "$secs" -le 10 ]
+
+# The keyboard controller's reset command ends the run with status 0 (how
+# Linux's 'reboot -f' ends it), saying so on stderr.
+vrun kbc_reset "$G/kbc_reset.bin"
+check "kbc_reset_status_0" status_is kbc_reset 0
+check "kbc_reset_stops_guest_and_says_so" sh -c \
+	"[ \"\$(cat '$tmp/kbc_reset.out')\" = resetting ] && grep -q 'reset the machine' '$tmp/kbc_reset.err'"
+
+# A terminal stdin: raw mode while the guest runs (no line editing, no
+# echo; signals still work), restored when the run ends by --timeout and
+# when SIGTERM kills vtxctl (pty_run runs it on a pseudo-terminal; the
+# test VM's init does not mount devpts, so mount it here).
+if [ ! -c /dev/pts/ptmx ]; then
+	mkdir -p /dev/pts && mount -t devpts devpts /dev/pts 2>/dev/null
+fi
+if [ -c /dev/pts/ptmx ] || [ -c /dev/ptmx ]; then
+	"$here/pty_run" -q 1000 -- "$VTXCTL" run --timeout 3 "$G/spin.bin" \
+		>"$tmp/pty1" 2>&1
+	"$here/pty_run" -q 1000 -k 2000 -- "$VTXCTL" run --timeout 20 \
+		"$G/spin.bin" >"$tmp/pty2" 2>&1
+	sed 's/^/#   pty: /' "$tmp/pty1" "$tmp/pty2"
+	check "tty_raw_while_running" \
+		grep -q "^during: icanon=0 echo=0 isig=1" "$tmp/pty1"
+	check "tty_restored_after_timeout" sh -c \
+		"grep -q '^after: icanon=1 echo=1 isig=1' '$tmp/pty1' && grep -q '^status: 124' '$tmp/pty1'"
+	check "tty_raw_before_sigterm" \
+		grep -q "^during: icanon=0 echo=0 isig=1" "$tmp/pty2"
+	check "tty_restored_after_sigterm" sh -c \
+		"grep -q '^after: icanon=1 echo=1 isig=1' '$tmp/pty2' && grep -q '^status: 143' '$tmp/pty2'"
+else
+	for c in raw_while_running restored_after_timeout \
+		 raw_before_sigterm restored_after_sigterm; do
+		t_nr=$((t_nr + 1)) t_skip=$((t_skip + 1))
+		echo "ok $t_nr tty_$c # SKIP no pseudo-terminals (devpts)"
+	done
+fi
 
 # Two vCPUs: both halt (status 0); one exits while the other spins.
 vrun mp_hlt --cpus 2 --stats "$G/mp_hlt.bin"

@@ -48,19 +48,23 @@
  * the page tables, the multiboot information, the module and the stack
  * area leave free; failing that, the first free page from 4 KiB up.
  */
+#define _GNU_SOURCE		/* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <asm/vmx.h>
 
@@ -75,6 +79,7 @@
 #define RUN_INTERNAL_ERROR	6	/* or an exit vtxctl cannot handle */
 #define RUN_TIMEOUT		124
 #define RUN_STOPPED		(-1)	/* stopped: another vCPU ended */
+#define RUN_RESET		1000	/* 8042 reset: every vCPU stops, 0 */
 
 #define KiB		1024ULL
 #define MiB		(1024 * KiB)
@@ -82,6 +87,7 @@
 #define PAGE_SIZE	4096ULL
 
 #define DEFAULT_MEM	(64 * MiB)
+#define DEFAULT_MEM_BZIMAGE (128 * MiB)	/* Debian's 6.1 needs about 80M */
 #define X86_EFLAGS_IF	(1ULL << 9)
 #define X86_EFLAGS_FIXED (1ULL << 1)
 
@@ -119,7 +125,7 @@ struct run_opts {
 	unsigned int cpus;
 	enum guest_mode mode;
 	uint64_t load, entry;
-	bool has_load, has_entry, stats;
+	bool has_load, has_entry, has_mem, stats;
 	const char *append, *initrd, *image;
 	double timeout;		/* seconds, 0 = none */
 };
@@ -133,7 +139,13 @@ struct vcpu {
 	struct vtxhv_run *run;
 	pthread_t thread;
 	bool started, done;
-	uint64_t exits[VTXHV_EXIT_INTR + 2];	/* the last: out of range */
+	uint64_t exits[VTXHV_EXIT_IRQ_WINDOW_OPEN + 2];	/* last: other */
+	/* vCPU 0, which takes the PIC's interrupts; under vm->dev_lock. */
+	bool kicked;		/* a kick is on its way: no second one */
+	bool halted;		/* waiting in HLT for an interrupt */
+	bool window;		/* request_interrupt_window is set */
+	bool queued;		/* VTXHV_INTERRUPT since the last real exit */
+	uint64_t injected;
 };
 
 struct vm {
@@ -144,9 +156,22 @@ struct vm {
 	struct load_result res;
 	uint64_t gdt;
 
-	/* Devices are used by every vCPU thread: dev_lock serialises them. */
+	/*
+	 * Devices are used by every vCPU thread, the timer thread and the
+	 * input thread: dev_lock serialises them.  dev_cond wakes the timer
+	 * thread (the PIT was programmed), a halted vCPU 0 (an interrupt
+	 * came) and the input thread (the UART has room).  Lock order:
+	 * vm->lock, then dev_lock.
+	 */
 	pthread_mutex_t dev_lock;
+	pthread_cond_t dev_cond;
 	struct devices devs;
+	struct timespec t0;	/* CLOCK_MONOTONIC at the start: time 0 */
+	uint64_t wall_ns;	/* from t0 to the end of the run */
+	bool warned_vector;
+	pthread_t timer, input;
+	bool timer_started, input_started;
+	int wake[2];		/* self-pipe: wakes the input thread's poll */
 
 	/* How the run ends: under lock, cond signalled as vCPUs finish. */
 	pthread_mutex_t lock;
@@ -159,7 +184,7 @@ struct vm {
 	struct vcpu *vcpus;
 };
 
-#define NEXITS		(VTXHV_EXIT_INTR + 2)
+#define NEXITS		(VTXHV_EXIT_IRQ_WINDOW_OPEN + 2)
 #define EXIT_OTHER	(NEXITS - 1)
 
 static const char *const exit_names[NEXITS] = {
@@ -172,6 +197,7 @@ static const char *const exit_names[NEXITS] = {
 	[VTXHV_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
 	[VTXHV_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
 	[VTXHV_EXIT_INTR] = "INTR",
+	[VTXHV_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
 	[EXIT_OTHER] = "(other)",
 };
 
@@ -181,25 +207,33 @@ void usage_run(FILE *out)
 		"usage: %s run [--mem SIZE] [--cpus N] [--mode real|protected|long]\n"
 		"          [--load ADDR] [--entry ADDR] [--append CMDLINE] [--initrd FILE]\n"
 		"          [--stats] [--timeout SEC] IMAGE\n\n"
-		"Create a VM, load IMAGE (multiboot v1, ELF64, ELF32 or a flat binary)\n"
-		"into its RAM and run it.\n\n"
-		"  --mem SIZE       guest RAM at address 0 (default 64M; suffix K, M or G)\n"
+		"Create a VM, load IMAGE (multiboot v1, ELF64, ELF32, a Linux bzImage or\n"
+		"a flat binary) into its RAM and run it.\n\n"
+		"  --mem SIZE       guest RAM at address 0 (default 64M, 128M for a bzImage;\n"
+		"                   suffix K, M or G)\n"
 		"  --cpus N         vCPUs, one thread each, all started at the entry with\n"
 		"                   EDI/RDI = the vCPU index (default 1)\n"
 		"  --mode MODE      flat images: real, protected (default) or long\n"
 		"  --load ADDR      flat images: where the first byte goes (default 0x7c00\n"
 		"                   in real mode, else 0x100000)\n"
 		"  --entry ADDR     flat images: the first instruction (default: --load)\n"
-		"  --append CMDLINE multiboot: the command line\n"
-		"  --initrd FILE    multiboot: module 0\n"
-		"  --stats          print the exit counts per vCPU, and each unhandled\n"
+		"  --append CMDLINE multiboot, bzImage: the command line (bzImage default:\n"
+		"                   \"" LOADER_BZIMAGE_CMDLINE "\")\n"
+		"  --initrd FILE    multiboot: module 0; bzImage: the initrd\n"
+		"  --stats          print the exit counts per vCPU, interrupts injected,\n"
+		"                   PIT edges, wall and CPU seconds, and each unhandled\n"
 		"                   port and MMIO page once, on stderr\n"
 		"  --timeout SEC    stop the guest after SEC seconds of wall-clock time\n\n"
-		"Devices: 16550 UART at 0x3f8 and debug console at 0xe9 (to stdout),\n"
-		"exit device at 0xf4, fw_cfg at 0x510/0x511, local-APIC page at\n"
-		"0xfee00000 (reads zero).\n\n"
-		"exit status: 0 every vCPU halted with interrupts disabled, 2 triple\n"
-		"  fault, 4 VM entry failed, 6 internal error or unhandled exit,\n"
+		"Devices: 16550 UART at 0x3f8 (IRQ 4; output to stdout, input from stdin,\n"
+		"a raw-mode console on a terminal), debug console at 0xe9, exit device\n"
+		"at 0xf4, 8259A PICs at 0x20/0xa0, 8254 PIT at 0x40-0x43 (IRQ 0) and\n"
+		"port 0x61, CMOS RTC at 0x70/0x71, 8042 reset (0xfe to port 0x64),\n"
+		"fw_cfg at 0x510/0x511, local-APIC page at 0xfee00000 (reads zero).\n"
+		"PIC interrupts go to vCPU 0.\n\n"
+		"exit status: 0 every vCPU halted with interrupts disabled, or the guest\n"
+		"  reset the machine through the keyboard controller (Linux's\n"
+		"  'poweroff -f' and 'reboot -f' end the run so), 2 triple fault,\n"
+		"  4 VM entry failed, 6 internal error or unhandled exit,\n"
 		"  124 --timeout expired, (V << 1) | 1 the guest wrote V to port 0xf4,\n"
 		"  64 usage error, 65 image not loadable, 69 vtxhv not loaded,\n"
 		"  70 the VM could not be set up, 77 permission denied.\n",
@@ -296,6 +330,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			    o->mem % PAGE_SIZE)
 				return usage_error("--mem '%s': give a positive multiple of 4 KiB, e.g. 64M",
 						   optarg);
+			o->has_mem = true;
 			break;
 		case 'c':
 			if (!parse_u64(optarg, &n) || !n || n > 0xffff)
@@ -481,16 +516,89 @@ static void host_cpuid(uint32_t fn, uint32_t sub, uint32_t r[4])
  * (a guest that used them would get #UD or #GP).  The hypervisor bit is
  * set instead.
  */
-/* CPUID.1:ECX: MONITOR/MWAIT (#UD), VMX, SMX, PCID (CR4.PCIDE is the
- * host's), x2APIC (no APIC), OSXSAVE (CR4.OSXSAVE starts 0). */
-#define CPUID1_ECX_HIDE		(1U << 3 | 1U << 5 | 1U << 6 | 1U << 17 | \
-				 1U << 21 | 1U << 27)
+/* CPUID.1:ECX: DTES64, MONITOR/MWAIT (#UD), DS-CPL, VMX, SMX, EST, TM2,
+ * xTPR, PDCM (MSRs not emulated), PCID (CR4.PCIDE is the host's), x2APIC
+ * and TSC-deadline (no APIC), OSXSAVE (CR4.OSXSAVE starts 0). */
+#define CPUID1_ECX_HIDE		(1U << 2 | 1U << 3 | 1U << 4 | 1U << 5 | \
+				 1U << 6 | 1U << 7 | 1U << 8 | 1U << 14 | \
+				 1U << 15 | 1U << 17 | 1U << 21 | 1U << 24 | \
+				 1U << 27)
 #define CPUID1_ECX_HYPERVISOR	(1U << 31)
-/* CPUID.7.0: INVPCID (EBX), PKU, OSPKE, CET shadow stacks, LA57 (ECX), CET
- * indirect branch tracking (EDX): CR4 bits or controls guests lack. */
-#define CPUID7_EBX_HIDE		(1U << 10)
-#define CPUID7_ECX_HIDE		(1U << 3 | 1U << 4 | 1U << 7 | 1U << 16)
-#define CPUID7_EDX_HIDE		(1U << 20)
+/* CPUID.1:EDX: APIC (none yet), DS, ACPI thermal MSRs, TM, PBE. */
+#define CPUID1_EDX_HIDE		(1U << 9 | 1U << 21 | 1U << 22 | 1U << 29 | \
+				 1U << 31)
+/* CPUID.7.0: TSC_ADJUST, INVPCID, RDT monitoring and allocation, MPX,
+ * processor trace (EBX); WAITPKG, PKU, OSPKE, CET shadow stacks, LA57,
+ * RDPID (ECX); MD_CLEAR, CET IBT, IBRS/IBPB, STIBP, L1D_FLUSH,
+ * ARCH_CAPABILITIES, CORE_CAPABILITIES, SSBD (EDX): MSRs, CR4 bits or
+ * controls guests lack. */
+#define CPUID7_EBX_HIDE		(1U << 1 | 1U << 10 | 1U << 12 | 1U << 14 | \
+				 1U << 15 | 1U << 25)
+#define CPUID7_ECX_HIDE		(1U << 3 | 1U << 4 | 1U << 5 | 1U << 7 | \
+				 1U << 16 | 1U << 22)
+#define CPUID7_EDX_HIDE		(1U << 10 | 1U << 20 | 1U << 26 | 1U << 27 | \
+				 1U << 28 | 1U << 29 | 1U << 30 | 1U << 31)
+/* CPUID.80000001h:EDX: RDTSCP (not enabled in the VMCS: #UD; TSC_AUX). */
+#define CPUID81_EDX_HIDE	(1U << 27)
+
+/*
+ * The guest's TSC runs at the host's rate (no TSC scaling).  Guests learn
+ * that rate from CPUID 0x15 (TSC/crystal ratio and crystal clock) and
+ * 0x16 (base frequency), as on recent Intel CPUs: Linux then needs no
+ * calibration against the PIT, whose every read is an exit, and keeps the
+ * TSC as its clock.  Measured once against CLOCK_MONOTONIC; 0 if that
+ * failed, and the leaves are then left as the host has them.
+ */
+#define CPUID_TSC_LEAF		0x15
+#define CPUID_FREQ_LEAF		0x16
+static uint64_t guest_tsc_hz;
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* TSC ticks per second over 20 ms of CLOCK_MONOTONIC. */
+static uint64_t measure_tsc_hz(void)
+{
+	uint64_t t0 = mono_ns(), c0 = rdtsc(), t1, c1;
+
+	do {
+		t1 = mono_ns();
+	} while (t1 - t0 < 20000000ULL);
+	c1 = rdtsc();
+	if (c1 <= c0)
+		return 0;
+	return (c1 - c0) * 1000000000ULL / (t1 - t0);
+}
+
+static void cpuid_tsc_leaves(struct vtxhv_cpuid_entry *e)
+{
+	uint64_t hz = guest_tsc_hz, k = hz / 0xffffffffULL + 1;
+
+	memset(&e->eax, 0, 4 * sizeof(e->eax));
+	if (e->function == CPUID_TSC_LEAF) {
+		/* TSC = crystal * EBX / EAX; ECX = crystal Hz. */
+		e->eax = 1;
+		e->ebx = k;
+		e->ecx = hz / k;
+	} else {
+		/* Base and maximum MHz, bus (reference) MHz. */
+		e->eax = e->ebx = hz / 1000000;
+		e->ecx = 100;
+	}
+}
 
 /* The number of subleaves of an indexed leaf to copy (all, up to 64). */
 static uint32_t cpuid_subleaves(uint32_t fn, const uint32_t r0[4])
@@ -537,9 +645,16 @@ static uint32_t cpuid_subleaves(uint32_t fn, const uint32_t r0[4])
 
 static void cpuid_fixup(struct vtxhv_cpuid_entry *e, unsigned int vcpu)
 {
-	if (e->function == 1) {
+	if (guest_tsc_hz && (e->function == CPUID_TSC_LEAF ||
+			     e->function == CPUID_FREQ_LEAF)) {
+		cpuid_tsc_leaves(e);
+	} else if (e->function == 0 && guest_tsc_hz &&
+		   e->eax < CPUID_FREQ_LEAF) {
+		e->eax = CPUID_FREQ_LEAF;	/* see build_cpuid() */
+	} else if (e->function == 1) {
 		e->ecx &= ~CPUID1_ECX_HIDE;
 		e->ecx |= CPUID1_ECX_HYPERVISOR;
+		e->edx &= ~CPUID1_EDX_HIDE;
 		/* EBX 31:24: initial APIC ID. */
 		e->ebx = (e->ebx & 0x00ffffff) | (vcpu & 0xff) << 24;
 	} else if (e->function == 7 && e->index == 0) {
@@ -548,6 +663,12 @@ static void cpuid_fixup(struct vtxhv_cpuid_entry *e, unsigned int vcpu)
 		e->edx &= ~CPUID7_EDX_HIDE;
 	} else if (e->function == 0xb || e->function == 0x1f) {
 		e->edx = vcpu;	/* x2APIC ID */
+	} else if (e->function == 6 || e->function == 0xa) {
+		/* Thermal and power management, performance monitoring:
+		 * their MSRs are not emulated. */
+		e->eax = e->ebx = e->ecx = e->edx = 0;
+	} else if (e->function == 0x80000001) {
+		e->edx &= ~CPUID81_EDX_HIDE;
 	}
 }
 
@@ -558,17 +679,30 @@ static void cpuid_fixup(struct vtxhv_cpuid_entry *e, unsigned int vcpu)
 static unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab,
 				unsigned int vcpu)
 {
-	uint32_t base, max, fn, sub, nsub, r0[4], r[4];
+	uint32_t base, max, host_max, fn, sub, nsub, r0[4], r[4];
 	unsigned int n = 0;
 
 	for (base = 0; base <= 0x80000000U; base += 0x80000000U) {
 		host_cpuid(base, 0, r);
-		max = r[0];
+		max = host_max = r[0];
 		if (max < base || max - base > 0xff)
-			max = base;	/* no such range, or nonsense */
+			max = host_max = base;	/* no such range, or nonsense */
+		/* The TSC leaves are given even where the host lacks them. */
+		if (!base && guest_tsc_hz && max < CPUID_FREQ_LEAF)
+			max = CPUID_FREQ_LEAF;
 		for (fn = base; fn <= max; fn++) {
-			host_cpuid(fn, 0, r0);
-			nsub = cpuid_subleaves(fn, r0);
+			if (fn > host_max) {
+				/* Only the TSC leaves: the others past the
+				 * host's last read as zero anyway. */
+				if (fn != CPUID_TSC_LEAF &&
+				    fn != CPUID_FREQ_LEAF)
+					continue;
+				memset(r0, 0, sizeof(r0));
+				nsub = 0;
+			} else {
+				host_cpuid(fn, 0, r0);
+				nsub = cpuid_subleaves(fn, r0);
+			}
 			for (sub = 0; sub < (nsub ? nsub : 1); sub++) {
 				struct vtxhv_cpuid_entry *e = &tab[n];
 
@@ -709,6 +843,8 @@ static int setup_vcpu(struct vm *vm, struct vcpu *v)
 	v->run = run;
 
 	memset(&cpuid, 0, sizeof(cpuid));
+	if (!guest_tsc_hz)
+		guest_tsc_hz = measure_tsc_hz();
 	cpuid.c.nent = build_cpuid(cpuid.e, v->id);
 	if (ioctl(v->fd, VTXHV_SET_CPUID, &cpuid))
 		return setup_error(errno, "VTXHV_SET_CPUID");
@@ -762,6 +898,13 @@ static void stop_all(struct vm *vm)
 		    !pthread_equal(v->thread, pthread_self()))
 			pthread_kill(v->thread, SIGUSR1);
 	}
+	/* A halted vCPU 0, the timer and the input thread wait here. */
+	pthread_mutex_lock(&vm->dev_lock);
+	pthread_cond_broadcast(&vm->dev_cond);
+	pthread_mutex_unlock(&vm->dev_lock);
+	if (vm->wake[1] >= 0 && write(vm->wake[1], "", 1) < 0) {
+		/* Full: a wake-up is pending anyway. */
+	}
 }
 
 /* The first vCPU to end with anything but a halt decides the status. */
@@ -773,7 +916,7 @@ static void vcpu_finished(struct vcpu *v, int status)
 	v->done = true;
 	vm->ndone++;
 	if (status != RUN_HALTED && status != RUN_STOPPED && vm->status < 0) {
-		vm->status = status;
+		vm->status = status == RUN_RESET ? RUN_HALTED : status;
 		stop_all(vm);
 	}
 	pthread_cond_signal(&vm->cond);
@@ -919,6 +1062,198 @@ static void report_fail_entry(const struct vcpu *v)
 	dump_registers(v);
 }
 
+/* ---- Time, interrupts and the device threads --------------------------- */
+
+/* Nanoseconds of CLOCK_MONOTONIC since the run started: the PIT's time. */
+static uint64_t run_ns(const struct vm *vm)
+{
+	struct timespec ts;
+	int64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ns = (int64_t)(ts.tv_sec - vm->t0.tv_sec) * 1000000000 +
+	     (ts.tv_nsec - vm->t0.tv_nsec);
+	return ns > 0 ? ns : 0;
+}
+
+/* The absolute CLOCK_MONOTONIC time of run time ns, at most 1 s ahead. */
+static struct timespec abs_time(const struct vm *vm, uint64_t ns)
+{
+	uint64_t now = run_ns(vm), t = ns;
+	struct timespec ts;
+
+	if (t > now + 1000000000ULL)
+		t = now + 1000000000ULL;
+	ts.tv_sec = vm->t0.tv_sec + t / 1000000000ULL;
+	ts.tv_nsec = vm->t0.tv_nsec + t % 1000000000ULL;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
+/* Bring the devices' clock to now: PIT edges reach the PIC.  dev_lock. */
+static void advance_locked(struct vm *vm)
+{
+	dev_advance(&vm->devs, run_ns(vm), time(NULL));
+}
+
+/*
+ * The PIC has an interrupt for vCPU 0: wake it if it halts, kick it out of
+ * VTXHV_RUN if it runs (immediate_exit covers the moment before it enters,
+ * the signal the time inside), unless it will exit anyway (a kick on its
+ * way, or an interrupt window requested).  Under dev_lock.
+ */
+static void notify_vcpu0_locked(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpus[0];
+
+	if (pic_pending_vector(&vm->devs.pic) < 0)
+		return;
+	if (v->halted) {
+		pthread_cond_broadcast(&vm->dev_cond);
+		return;
+	}
+	if (v->kicked || v->window || !v->started || !v->run)
+		return;
+	v->kicked = true;
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	pthread_kill(v->thread, SIGUSR1);
+}
+
+/*
+ * The timer thread: sleeps until the PIT's next IRQ 0 edge (or until the
+ * guest reprograms the PIT), then lets the edge reach the PIC and vCPU 0.
+ * It also pushes out what the guest wrote, so that output shows while
+ * the guest runs.
+ */
+static void *timer_thread(void *arg)
+{
+	struct vm *vm = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&vm->dev_lock);
+	while (!vm->stopping) {
+		advance_locked(vm);
+		notify_vcpu0_locked(vm);
+		fflush(stdout);
+		ts = abs_time(vm, dev_next_deadline(&vm->devs));
+		pthread_cond_timedwait(&vm->dev_cond, &vm->dev_lock, &ts);
+	}
+	pthread_mutex_unlock(&vm->dev_lock);
+	return NULL;
+}
+
+/*
+ * The input thread: bytes from stdin go to the UART's receive FIFO as it
+ * has room.  It ends at end of file, at a read error, or with the run.
+ */
+static void *input_thread(void *arg)
+{
+	struct vm *vm = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = vm->wake[0], .events = POLLIN },
+	};
+	uint8_t buf[UART_RX_SIZE];
+	ssize_t n, i;
+
+	while (!vm->stopping) {
+		/* Wait for room in the FIFO first. */
+		pthread_mutex_lock(&vm->dev_lock);
+		while (!vm->stopping && !dev_uart_can_receive(&vm->devs))
+			pthread_cond_wait(&vm->dev_cond, &vm->dev_lock);
+		n = UART_RX_SIZE - vm->devs.uart.rx_count;
+		pthread_mutex_unlock(&vm->dev_lock);
+		if (vm->stopping)
+			break;
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents)
+			break;		/* the run ends */
+		if (!pfd[0].revents)
+			continue;
+		n = read(STDIN_FILENO, buf, n);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;		/* end of file or error: no more input */
+		pthread_mutex_lock(&vm->dev_lock);
+		advance_locked(vm);
+		for (i = 0; i < n; i++)
+			dev_uart_receive(&vm->devs, buf[i]);
+		notify_vcpu0_locked(vm);
+		pthread_mutex_unlock(&vm->dev_lock);
+	}
+	return NULL;
+}
+
+/*
+ * An interactive console: with stdin a terminal, keys go to the guest as
+ * they are typed (no line editing, no echo: the guest echoes), except
+ * that Ctrl-C, Ctrl-\ and Ctrl-Z still signal vtxctl.  The terminal is
+ * restored however the run ends: normally, by exit() or by a signal.
+ */
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_raw;
+
+static void tty_restore(void)
+{
+	if (tty_raw) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+		tty_raw = 0;
+	}
+}
+
+static void tty_signal(int sig)
+{
+	tty_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * A terminal that is not ours (vtxctl runs in the background: 'vtxctl run
+ * ... &' in an interactive shell) is left alone: changing or reading it
+ * would stop vtxctl with SIGTTOU or SIGTTIN.
+ */
+static bool stdin_usable(void)
+{
+	if (fcntl(STDIN_FILENO, F_GETFL) < 0)
+		return false;		/* closed */
+	return !isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
+static void tty_raw_mode(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct termios t;
+	struct sigaction sa;
+	unsigned int i;
+
+	if (!isatty(STDIN_FILENO) || !stdin_usable() ||
+	    tcgetattr(STDIN_FILENO, &saved_tty))
+		return;
+	t = saved_tty;
+	t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
+		       ICRNL | IXON);
+	t.c_lflag &= ~(ECHO | ECHONL | ICANON | IEXTEN);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = tty_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	atexit(tty_restore);
+	if (!tcsetattr(STDIN_FILENO, TCSAFLUSH, &t))
+		tty_raw = 1;
+}
+
 /* ---- The run loop ------------------------------------------------------- */
 
 /*
@@ -946,6 +1281,7 @@ static int handle_io(struct vcpu *v)
 		return RUN_INTERNAL_ERROR;
 	}
 	pthread_mutex_lock(&vm->dev_lock);
+	advance_locked(vm);
 	for (i = 0; i < run->io.count && !ended; i++) {
 		uint32_t val = 0;
 
@@ -956,8 +1292,16 @@ static int handle_io(struct vcpu *v)
 			memcpy(data + i * size, &val, size);
 	}
 	if (ended)
-		status = vm->devs.exit_status;
+		status = vm->devs.reset_requested ? RUN_RESET :
+						    vm->devs.exit_status;
+	/* The PIT was programmed: the timer thread's deadline moves. */
+	if (out && run->io.port >= PIT_PORT_CH0 && run->io.port <= PIT_PORT_CMD)
+		pthread_cond_broadcast(&vm->dev_cond);
 	pthread_mutex_unlock(&vm->dev_lock);
+	if (status == RUN_RESET)
+		fprintf(stderr,
+			"%s run: vCPU %u: the guest reset the machine (8042 command 0xfe): the run ends\n",
+			progname, v->id);
 	return status;
 }
 
@@ -981,11 +1325,20 @@ static int handle_mmio(struct vcpu *v)
 	return -1;
 }
 
-/* HLT: the end of this vCPU with IF = 0, else a 1 ms pause. */
+/*
+ * HLT: the end of this vCPU with IF = 0.  With IF = 1, vCPU 0 sleeps
+ * until the PIC has an interrupt for it (the next PIT edge, a byte on the
+ * UART) or the run ends: no host CPU is used while the guest idles.  Other
+ * vCPUs, which no interrupt can reach (there is no APIC), and vCPU 0
+ * before the guest has initialised the PIC pause 1 ms and resume.
+ */
 static int handle_hlt(struct vcpu *v)
 {
 	static const struct timespec ms = { 0, 1000000 };
+	struct vm *vm = v->vm;
 	struct vtxhv_regs r;
+	struct timespec ts;
+	uint64_t deadline;
 
 	if (ioctl(v->fd, VTXHV_GET_REGS, &r)) {
 		fprintf(stderr, "%s run: vCPU %u: VTXHV_GET_REGS: %s\n",
@@ -994,9 +1347,74 @@ static int handle_hlt(struct vcpu *v)
 	}
 	if (!(r.rflags & X86_EFLAGS_IF))
 		return RUN_HALTED;
-	/* No interrupt can wake it yet (no interrupt controller). */
-	nanosleep(&ms, NULL);
+	pthread_mutex_lock(&vm->dev_lock);
+	if (v->id != 0 || !vm->devs.pic.chip[0].ready) {
+		pthread_mutex_unlock(&vm->dev_lock);
+		nanosleep(&ms, NULL);
+		return -1;
+	}
+	fflush(stdout);		/* the guest waits: show what it wrote */
+	v->halted = true;
+	while (!vm->stopping) {
+		advance_locked(vm);
+		if (pic_pending_vector(&vm->devs.pic) >= 0)
+			break;
+		deadline = dev_next_deadline(&vm->devs);
+		ts = abs_time(vm, deadline);
+		pthread_cond_timedwait(&vm->dev_cond, &vm->dev_lock, &ts);
+	}
+	v->halted = false;
+	pthread_mutex_unlock(&vm->dev_lock);
 	return -1;
+}
+
+/*
+ * Before each entry of vCPU 0: take the PIC's interrupt if the guest can
+ * take one now (ready_for_interrupt_injection, from the last exit), else
+ * ask for an exit when it can (request_interrupt_window).
+ */
+static int prepare_interrupts(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vtxhv_run *run = v->run;
+	struct vtxhv_interrupt irq = { 0 };
+	int vec, status = -1;
+
+	pthread_mutex_lock(&vm->dev_lock);
+	advance_locked(vm);
+	v->kicked = false;
+	vec = pic_pending_vector(&vm->devs.pic);
+	/*
+	 * ready_for_interrupt_injection is from the last exit.  A VTXHV_RUN
+	 * that a kick stopped before it entered the guest updates nothing:
+	 * after queueing one, trust the flag again only after a real exit
+	 * (the window exit says when the queued one is in).
+	 */
+	if (vec >= 0 && run->ready_for_interrupt_injection && !v->queued) {
+		irq.vector = pic_ack(&vm->devs.pic);
+		if (irq.vector < 16) {
+			/* Exception vectors: a guest that programmed its
+			 * PIC so cannot get them. */
+			if (!vm->warned_vector)
+				fprintf(stderr,
+					"%s run: the guest programmed the PIC with vector %u, which is an exception vector: its interrupts are dropped\n",
+					progname, irq.vector);
+			vm->warned_vector = true;
+		} else if (ioctl(v->fd, VTXHV_INTERRUPT, &irq)) {
+			fprintf(stderr,
+				"%s run: vCPU %u: VTXHV_INTERRUPT vector %u: %s\n",
+				progname, v->id, irq.vector, strerror(errno));
+			status = RUN_INTERNAL_ERROR;
+		} else {
+			v->injected++;
+			v->queued = true;
+		}
+		vec = pic_pending_vector(&vm->devs.pic);
+	}
+	v->window = vec >= 0;
+	run->request_interrupt_window = v->window;
+	pthread_mutex_unlock(&vm->dev_lock);
+	return status;
 }
 
 /* Run one vCPU until it halts or the run ends; returns its status. */
@@ -1008,8 +1426,19 @@ static int vcpu_loop(struct vcpu *v)
 	int status;
 
 	for (;;) {
-		if (vm->stopping)
+		/*
+		 * A kick sets immediate_exit; clear it, then look at
+		 * stopping: stop_all() sets stopping before immediate_exit,
+		 * so a stop is never lost between the two.
+		 */
+		__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST))
 			return RUN_STOPPED;
+		if (v->id == 0) {
+			status = prepare_interrupts(v);
+			if (status >= 0)
+				return status;
+		}
 		if (ioctl(v->fd, VTXHV_RUN, 0)) {
 			if (errno == EINTR) {
 				v->exits[VTXHV_EXIT_INTR]++;
@@ -1021,6 +1450,7 @@ static int vcpu_loop(struct vcpu *v)
 		}
 		reason = run->exit_reason;
 		v->exits[reason < EXIT_OTHER ? reason : EXIT_OTHER]++;
+		v->queued = false;	/* the run page is up to date */
 		status = -1;
 		switch (reason) {
 		case VTXHV_EXIT_IO:
@@ -1037,7 +1467,8 @@ static int vcpu_loop(struct vcpu *v)
 			run->hypercall.ret = (uint64_t)-ENOSYS;
 			break;
 		case VTXHV_EXIT_INTR:
-			break;
+		case VTXHV_EXIT_IRQ_WINDOW_OPEN:
+			break;	/* prepare_interrupts() does the rest */
 		case VTXHV_EXIT_SHUTDOWN:
 			fprintf(stderr,
 				"%s run: vCPU %u: triple fault (shutdown) at rip %#llx\n",
@@ -1072,6 +1503,7 @@ static void *vcpu_thread(void *arg)
 
 static void print_stats(const struct vm *vm)
 {
+	struct rusage ru;
 	unsigned int i, r;
 
 	fprintf(stderr, "%-22s", "exit reason");
@@ -1092,6 +1524,14 @@ static void print_stats(const struct vm *vm)
 	fprintf(stderr, "%-22s %12llu\n%-22s %12llu\n", "unhandled port I/O",
 		(unsigned long long)vm->devs.unhandled_pio, "unhandled MMIO",
 		(unsigned long long)vm->devs.unhandled_mmio);
+	fprintf(stderr, "%-22s %12llu\n%-22s %12llu\n", "interrupts injected",
+		(unsigned long long)vm->vcpus[0].injected, "PIT IRQ 0 edges",
+		(unsigned long long)vm->devs.irq0_edges);
+	if (!getrusage(RUSAGE_SELF, &ru))
+		fprintf(stderr, "%-22s %12.3f\n%-22s %12.3f\n",
+			"wall seconds", vm->wall_ns / 1e9, "cpu seconds",
+			ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+			ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
 }
 
 /* Start every vCPU thread, wait for the end or the timeout. */
@@ -1107,6 +1547,12 @@ static int run_vcpus(struct vm *vm, const struct run_opts *o)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
+	/*
+	 * SA_RESTART: a kick must not fail the output a vCPU thread is
+	 * writing; VTXHV_RUN returns EINTR all the same (it is never
+	 * restarted), which is what the kick is for.
+	 */
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
 
 	pthread_condattr_init(&ca);
@@ -1125,11 +1571,24 @@ static int run_vcpus(struct vm *vm, const struct run_opts *o)
 		}
 	}
 
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm->dev_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pipe2(vm->wake, O_NONBLOCK | O_CLOEXEC))
+		vm->wake[0] = vm->wake[1] = -1;
+	clock_gettime(CLOCK_MONOTONIC, &vm->t0);
+
 	pthread_mutex_lock(&vm->lock);
 	for (i = 0; i < vm->ncpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
+		/* The device threads take vCPU 0's fields under dev_lock. */
+		pthread_mutex_lock(&vm->dev_lock);
 		err = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (!err)
+			v->started = true;
+		pthread_mutex_unlock(&vm->dev_lock);
 		if (err) {
 			setup_error(err, "creating the thread of vCPU %u", i);
 			vm->status = EXIT_SETUP;
@@ -1137,7 +1596,14 @@ static int run_vcpus(struct vm *vm, const struct run_opts *o)
 			stop_all(vm);
 			break;
 		}
-		v->started = true;
+	}
+	if (vm->status < 0) {
+		vm->timer_started = !pthread_create(&vm->timer, NULL,
+						    timer_thread, vm);
+		/* Input only where it can come from (see stdin_usable). */
+		if (vm->wake[0] >= 0 && stdin_usable())
+			vm->input_started = !pthread_create(&vm->input, NULL,
+							    input_thread, vm);
 	}
 	while (vm->ndone < vm->ncpus) {
 		if (!timed) {
@@ -1152,8 +1618,15 @@ static int run_vcpus(struct vm *vm, const struct run_opts *o)
 			timed = false;
 		}
 	}
+	/* Every vCPU is done: end the device threads, then join all. */
+	stop_all(vm);
 	pthread_mutex_unlock(&vm->lock);
 
+	vm->wall_ns = run_ns(vm);
+	if (vm->timer_started)
+		pthread_join(vm->timer, NULL);
+	if (vm->input_started)
+		pthread_join(vm->input, NULL);
 	for (i = 0; i < vm->ncpus; i++)
 		if (vm->vcpus[i].started)
 			pthread_join(vm->vcpus[i].thread, NULL);
@@ -1229,6 +1702,7 @@ static int load(struct vm *vm, const struct run_opts *o)
 	char err[512];
 	void *image, *initrd = NULL;
 	size_t image_size, initrd_size = 0;
+	enum image_format fmt;
 	int ret = 0;
 
 	image = read_file("image", o->image, &image_size);
@@ -1242,6 +1716,12 @@ static int load(struct vm *vm, const struct run_opts *o)
 		}
 		lo.initrd = initrd;
 		lo.initrd_size = initrd_size;
+	}
+	/* A Linux kernel gets enough RAM to boot unless told otherwise. */
+	if (!o->has_mem && !detect_image(image, image_size, &fmt) &&
+	    fmt == IMAGE_BZIMAGE) {
+		vm->ram_size = DEFAULT_MEM_BZIMAGE;
+		vm->devs.ram_size = vm->ram_size;
 	}
 
 	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
@@ -1287,6 +1767,9 @@ static void destroy_vm(struct vm *vm)
 			close(vm->vcpus[i].fd);
 	}
 	free(vm->vcpus);
+	for (i = 0; i < 2; i++)
+		if (vm->wake[i] >= 0)
+			close(vm->wake[i]);
 	if (vm->fd >= 0)
 		close(vm->fd);
 	if (vm->dev >= 0)
@@ -1307,20 +1790,23 @@ int cmd_run(int argc, char **argv)
 
 	memset(&vm, 0, sizeof(vm));
 	vm.dev = vm.fd = -1;
+	vm.wake[0] = vm.wake[1] = -1;
 	vm.ram_size = o.mem;
 	vm.ncpus = o.cpus;
 	vm.status = -1;
 	pthread_mutex_init(&vm.lock, NULL);
 	pthread_mutex_init(&vm.dev_lock, NULL);
 	devices_init(&vm.devs, stdout, o.stats ? stderr : NULL, o.mem,
-		     o.cpus);
+		     o.cpus, time(NULL));
 
 	/* The image first: its errors need no module. */
 	ret = load(&vm, &o);
 	if (!ret)
 		ret = create_vm(&vm, &o);
 	if (!ret) {
+		tty_raw_mode();
 		ret = run_vcpus(&vm, &o);
+		tty_restore();
 		fflush(stdout);
 		if (o.stats)
 			print_stats(&vm);

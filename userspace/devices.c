@@ -30,13 +30,39 @@ static uint32_t all_ones(unsigned int size)
 }
 
 void devices_init(struct devices *d, FILE *out, FILE *log, uint64_t ram_size,
-		  uint16_t ncpus)
+		  uint16_t ncpus, time_t now)
 {
 	memset(d, 0, sizeof(*d));
 	d->out = out;
 	d->log = log;
 	d->ram_size = ram_size;
 	d->ncpus = ncpus;
+	d->now = now;
+	pic_init(&d->pic);
+	pit_init(&d->pit);
+	rtc_init(&d->rtc, now);
+}
+
+void dev_advance(struct devices *d, uint64_t now_ns, time_t now)
+{
+	uint64_t edges;
+
+	d->now = now;
+	if (now_ns <= d->now_ns)
+		return;
+	edges = pit_irq0_edges(&d->pit, d->now_ns, now_ns);
+	d->now_ns = now_ns;
+	if (edges) {
+		/* An edge-triggered input: a pulse latches one request. */
+		pic_set_irq(&d->pic, DEV_PIT_IRQ, true);
+		pic_set_irq(&d->pic, DEV_PIT_IRQ, false);
+		d->irq0_edges += edges;
+	}
+}
+
+uint64_t dev_next_deadline(const struct devices *d)
+{
+	return pit_next_irq0_ns(&d->pit, d->now_ns);
 }
 
 int dev_exit_status(uint32_t v)
@@ -48,36 +74,90 @@ int dev_exit_status(uint32_t v)
 /* ---- 16550 UART ---------------------------------------------------------- */
 
 /*
- * Enough of a 16550 for polled output and for drivers that probe and
- * program it: the transmitter is always empty, every byte sent goes to
- * d->out at once, nothing is ever received, and no interrupt is raised.
- * In loopback mode (MCR bit 4) a byte sent comes back in RBR and the modem
+ * A 16550 for polled and interrupt-driven drivers: the transmitter is
+ * always empty, every byte sent goes to d->out at once; bytes received
+ * (dev_uart_receive) wait in a FIFO.  Two interrupt sources, by priority:
+ * received data available (IER bit 0, while the FIFO holds a byte) and
+ * THR empty (IER bit 1: raised when the bit is set and after every byte
+ * sent, cleared by the IIR read that reports it or by the next THR write).
+ * As on a PC, the INT output reaches IRQ 4 only with MCR OUT2 set.  In
+ * loopback mode (MCR bit 4) a byte sent comes back in RBR and the modem
  * status lines follow the modem control outputs, which is how Linux's 8250
  * driver checks that a UART is there.
  */
+static bool uart_rx_ready(const struct dev_uart *u)
+{
+	return u->mcr & UART_MCR_LOOP ? u->data_ready : u->rx_count > 0;
+}
+
+static uint8_t uart_iir(const struct dev_uart *u)
+{
+	if ((u->ier & UART_IER_RDI) && uart_rx_ready(u))
+		return UART_IIR_RDI;
+	if ((u->ier & UART_IER_THRI) && u->thre_pending)
+		return UART_IIR_THRI;
+	return UART_IIR_NO_INT;
+}
+
+static void uart_update_irq(struct devices *d)
+{
+	const struct dev_uart *u = &d->uart;
+
+	pic_set_irq(&d->pic, DEV_UART_IRQ, (u->mcr & UART_MCR_OUT2) &&
+		    !(u->mcr & UART_MCR_LOOP) &&
+		    uart_iir(u) != UART_IIR_NO_INT);
+}
+
+bool dev_uart_can_receive(const struct devices *d)
+{
+	return d->uart.rx_count < UART_RX_SIZE;
+}
+
+bool dev_uart_receive(struct devices *d, uint8_t byte)
+{
+	struct dev_uart *u = &d->uart;
+
+	if (!dev_uart_can_receive(d))
+		return false;
+	u->rx[(u->rx_head + u->rx_count++) % UART_RX_SIZE] = byte;
+	uart_update_irq(d);
+	return true;
+}
+
 static uint8_t uart_read(struct devices *d, unsigned int reg)
 {
 	struct dev_uart *u = &d->uart;
 	bool dlab = u->lcr & UART_LCR_DLAB;
-	uint8_t m;
+	uint8_t m, v;
 
 	switch (reg) {
 	case UART_RBR:
 		if (dlab)
 			return u->dll;
-		u->data_ready = false;
+		if (u->mcr & UART_MCR_LOOP) {
+			u->data_ready = false;
+			return u->rbr;
+		}
+		if (!u->rx_count)
+			return u->rbr;	/* the last byte again */
+		u->rbr = u->rx[u->rx_head];
+		u->rx_head = (u->rx_head + 1) % UART_RX_SIZE;
+		u->rx_count--;
 		return u->rbr;
 	case UART_IER:
 		return dlab ? u->dlm : u->ier;
 	case UART_IIR:
-		return UART_IIR_NO_INT | (u->fcr & 1 ? UART_IIR_FIFO : 0);
+		v = uart_iir(u);
+		if (v == UART_IIR_THRI)
+			u->thre_pending = false;
+		return v | (u->fcr & 1 ? UART_IIR_FIFO : 0);
 	case UART_LCR:
 		return u->lcr;
 	case UART_MCR:
 		return u->mcr;
 	case UART_LSR:
 		return UART_LSR_THRE | UART_LSR_TEMT |
-		       (u->data_ready ? UART_LSR_DR : 0);
+		       (uart_rx_ready(u) ? UART_LSR_DR : 0);
 	case UART_MSR:
 		if (!(u->mcr & UART_MCR_LOOP))
 			return UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
@@ -105,14 +185,22 @@ static void uart_write(struct devices *d, unsigned int reg, uint8_t v)
 		} else if (d->out) {
 			fputc(v, d->out);
 		}
+		if (!dlab)
+			u->thre_pending = true;	/* sent at once: empty again */
 		break;
 	case UART_IER:
-		if (dlab)
+		if (dlab) {
 			u->dlm = v;
-		else
-			u->ier = v & 0x0f;
+			break;
+		}
+		/* Enabling THRI with THR empty interrupts at once. */
+		if ((v & UART_IER_THRI) && !(u->ier & UART_IER_THRI))
+			u->thre_pending = true;
+		u->ier = v & 0x0f;
 		break;
 	case UART_FCR:
+		if (v & UART_FCR_CLEAR_RCVR)
+			u->rx_count = 0;
 		/* Bits 1 and 2 (clear FIFOs) clear themselves. */
 		u->fcr = v & ~0x06;
 		break;
@@ -151,6 +239,7 @@ static bool uart_access(struct devices *d, uint16_t off, unsigned int size,
 	}
 	if (!is_write)
 		*val = r;
+	uart_update_irq(d);
 	return false;
 }
 
@@ -188,6 +277,54 @@ static bool post_access(struct devices *d, uint16_t off, unsigned int size,
 	(void)off;
 	if (!is_write)
 		*val = all_ones(size);
+	return false;
+}
+
+/* ---- PC platform: PIC, PIT, RTC, keyboard controller ----------------- */
+
+static bool pic_access(struct devices *d, uint16_t off, unsigned int size,
+		       bool is_write, uint32_t *val)
+{
+	(void)off;
+	return !pic_pio(&d->pic, d->pio_port, size, is_write, val);
+}
+
+static bool pit_access(struct devices *d, uint16_t off, unsigned int size,
+		       bool is_write, uint32_t *val)
+{
+	(void)off;
+	return !pit_pio(&d->pit, d->pio_port, size, is_write, val, d->now_ns);
+}
+
+static bool rtc_access(struct devices *d, uint16_t off, unsigned int size,
+		       bool is_write, uint32_t *val)
+{
+	(void)off;
+	return !rtc_pio(&d->rtc, d->pio_port, size, is_write, val, d->now);
+}
+
+/*
+ * The 8042's reset line, the way PCs have rebooted since the AT (and
+ * Linux's "reboot=k", its fallback after ACPI): command 0xFE ends the run
+ * with status 0.  There is no keyboard: the data port reads 0, the status
+ * is DEV_KBC_STATUS (see devices.h), other commands are ignored.
+ */
+static bool kbc_access(struct devices *d, uint16_t off, unsigned int size,
+		       bool is_write, uint32_t *val)
+{
+	(void)off;
+	if (!is_write) {
+		*val = d->pio_port == DEV_KBC_CMD ? DEV_KBC_STATUS : 0;
+		if (size > 1)
+			*val |= all_ones(size) & ~0xffU;
+		return false;
+	}
+	if (d->pio_port == DEV_KBC_CMD && (*val & 0xff) == DEV_KBC_RESET) {
+		d->exit_requested = true;
+		d->reset_requested = true;
+		d->exit_status = 0;
+		return true;
+	}
 	return false;
 }
 
@@ -259,6 +396,14 @@ static const struct pio_device pio_devices[] = {
 	{ "exit", DEV_EXIT_PORT, 1, exit_access },
 	{ "fw_cfg", DEV_FWCFG_SELECTOR, 2, fwcfg_access },
 	{ "post", DEV_POST_PORT, 1, post_access },
+	{ "pic master", PIC_MASTER_CMD, 2, pic_access },
+	{ "pic slave", PIC_SLAVE_CMD, 2, pic_access },
+	{ "pic elcr", PIC_ELCR1, 2, pic_access },
+	{ "pit", PIT_PORT_CH0, 4, pit_access },
+	{ "port 0x61", PIT_PORT_SYS_B, 1, pit_access },
+	{ "rtc", RTC_PORT_INDEX, 2, rtc_access },
+	{ "kbc data", DEV_KBC_DATA, 1, kbc_access },
+	{ "kbc command", DEV_KBC_CMD, 1, kbc_access },
 };
 
 static const struct mmio_device mmio_devices[] = {
@@ -275,9 +420,11 @@ bool dev_pio(struct devices *d, uint16_t port, unsigned int size,
 	for (i = 0; i < ARRAY_SIZE(pio_devices); i++) {
 		const struct pio_device *p = &pio_devices[i];
 
-		if (port >= p->base && port - p->base < p->len)
+		if (port >= p->base && port - p->base < p->len) {
+			d->pio_port = port;
 			return p->access(d, port - p->base, size, is_write,
 					 val);
+		}
 	}
 	d->unhandled_pio++;
 	if (d->log && !(d->pio_reported[port / 8] & (1U << (port % 8)))) {

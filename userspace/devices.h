@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The devices 'vtxctl run' emulates for its guests: a 16550 UART, the debug
- * console, the exit device, fw_cfg and the local-APIC page.  Pure logic
- * behind port-I/O and MMIO dispatch tables, with no ioctls and no locking
- * (the caller serialises vCPUs), so the host unit test drives it directly.
+ * The devices 'vtxctl run' emulates for its guests: a 16550 UART with
+ * interrupts and a receive FIFO, the debug console, the exit device,
+ * fw_cfg, the local-APIC page, and the PC platform devices a real OS needs:
+ * the 8259A pair (pic.c), the 8254 and port 0x61 (pit.c), the CMOS RTC
+ * (rtc.c) and the keyboard controller's reset line.  Pure logic behind
+ * port-I/O and MMIO dispatch tables, with no ioctls, no clock reads and no
+ * locking (the caller serialises vCPUs and device threads and passes the
+ * time in), so the host unit test drives it directly.
  */
 #ifndef VTXCTL_DEVICES_H
 #define VTXCTL_DEVICES_H
@@ -11,6 +15,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
+
+#include "pic.h"
+#include "pit.h"
+#include "rtc.h"
 
 /* Port numbers and addresses (README.md, "vtxctl run"). */
 #define DEV_UART_BASE		0x3f8	/* COM1: eight registers */
@@ -19,6 +28,18 @@
 #define DEV_FWCFG_SELECTOR	0x510	/* QEMU fw_cfg, I/O interface */
 #define DEV_FWCFG_DATA		0x511
 #define DEV_POST_PORT		0x80	/* POST codes: ignored */
+#define DEV_KBC_DATA		0x60	/* 8042 keyboard controller: data */
+#define DEV_KBC_CMD		0x64	/* ... command (write), status (read) */
+#define DEV_KBC_RESET		0xfe	/* command: pulse the CPU reset line */
+/*
+ * 8042 status: input buffer empty (a reboot's "wait until the controller
+ * can take a command" goes on at once), system flag, keyboard not
+ * inhibited, and the output buffer always full: Linux's i8042 driver
+ * then drains 16 bytes, says "No controller found" and stops, instead of
+ * waiting half a second (10000 reads, each an exit) for an answer to its
+ * first command.  There is no keyboard behind it.
+ */
+#define DEV_KBC_STATUS		0x15
 #define DEV_APIC_BASE		0xfee00000ULL
 #define DEV_APIC_SIZE		0x1000ULL
 
@@ -41,10 +62,16 @@
 
 #define UART_LCR_DLAB	0x80
 #define UART_MCR_LOOP	0x10
+#define UART_IER_RDI	0x01	/* received data available */
+#define UART_IER_THRI	0x02	/* transmit holding register empty */
 #define UART_LSR_DR	0x01	/* data ready */
 #define UART_LSR_THRE	0x20	/* transmit holding register empty */
 #define UART_LSR_TEMT	0x40	/* transmitter empty */
 #define UART_IIR_NO_INT	0x01
+#define UART_IIR_THRI	0x02	/* THR empty (priority 3) */
+#define UART_IIR_RDI	0x04	/* received data available (priority 2) */
+#define UART_FCR_CLEAR_RCVR 0x02
+#define UART_MCR_OUT2	0x08	/* on a PC: gates the INT output to the IRQ */
 #define UART_IIR_FIFO	0xc0	/* FIFOs enabled */
 #define UART_MSR_CTS	0x10
 #define UART_MSR_DSR	0x20
@@ -56,10 +83,20 @@
 #define FW_CFG_RAM_SIZE		0x0003	/* 8 bytes, little endian */
 #define FW_CFG_NB_CPUS		0x0005	/* 2 bytes, little endian */
 
+/* ISA IRQ lines of the devices. */
+#define DEV_PIT_IRQ		0
+#define DEV_UART_IRQ		4
+
+/* Bytes the UART holds that the guest has not read (a 16550 has 16). */
+#define UART_RX_SIZE		256
+
 struct dev_uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
 	uint8_t rbr;		/* loopback: the last byte sent */
-	bool data_ready;
+	bool data_ready;	/* loopback: rbr not read yet */
+	bool thre_pending;	/* THR-empty interrupt not yet identified */
+	uint8_t rx[UART_RX_SIZE];	/* received bytes (ring) */
+	unsigned int rx_head, rx_count;
 };
 
 struct dev_fwcfg {
@@ -79,25 +116,62 @@ struct devices {
 
 	struct dev_uart uart;
 	struct dev_fwcfg fwcfg;
+	struct pic pic;
+	struct pit pit;
+	struct rtc rtc;
+
+	/* The clock, set by dev_advance(): the PIT's and the RTC's time. */
+	uint64_t now_ns;	/* nanoseconds since the start, never back */
+	time_t now;		/* host time (UTC) */
+	uint64_t irq0_edges;	/* PIT IRQ 0 rising edges delivered */
 
 	/* The exit device was written: the run ends with exit_status. */
 	bool exit_requested;
+	bool reset_requested;	/* ... by the 8042 reset command (status 0) */
 	int exit_status;
 
+	uint16_t pio_port;	/* the port of the access being handled */
 	uint64_t unhandled_pio, unhandled_mmio;
 	uint8_t pio_reported[65536 / 8];
 	uint64_t mmio_reported[DEV_MMIO_REPORTED_MAX];
 	unsigned int nmmio_reported;
 };
 
-/* Zero the state, then set the fields the caller provides. */
+/*
+ * Zero the state, put the PIC, PIT and RTC in their power-on state (the
+ * RTC at host time now), then set the fields the caller provides.
+ */
 void devices_init(struct devices *d, FILE *out, FILE *log, uint64_t ram_size,
-		  uint16_t ncpus);
+		  uint16_t ncpus, time_t now);
+
+/*
+ * Move the devices' clock to now_ns (nanoseconds since the start; earlier
+ * values are ignored) and host time now: the PIT's IRQ 0 edges up to then
+ * are delivered to the PIC (several edges the CPU did not take in between
+ * make one request, as on a real PIC).  Call it before every dev_pio().
+ */
+void dev_advance(struct devices *d, uint64_t now_ns, time_t now);
+
+/*
+ * A byte received by the UART (from stdin): false if its FIFO is full
+ * (try again after the guest read some).  Raises IRQ 4 if enabled.
+ */
+bool dev_uart_receive(struct devices *d, uint8_t byte);
+
+/* The UART can take a byte now. */
+bool dev_uart_can_receive(const struct devices *d);
+
+/*
+ * When the devices next need the clock to move on: the next PIT IRQ 0
+ * edge after now_ns, or UINT64_MAX.
+ */
+uint64_t dev_next_deadline(const struct devices *d);
 
 /*
  * One port access of 1, 2 or 4 bytes.  A write takes *val; a read stores
  * its result (zero-extended to 32 bits) in *val.  Returns true when the
- * access ended the run (a write to the exit device: see exit_status).
+ * access ended the run (a write to the exit device, or the 8042 reset
+ * command, which ends it with status 0: see exit_status).
  * Unclaimed ports read as all ones and ignore writes.
  */
 bool dev_pio(struct devices *d, uint16_t port, unsigned int size,

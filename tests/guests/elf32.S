@@ -7,7 +7,7 @@
  *   edi   its vCPU index (0)
  *   apic  a local-APIC register after writing it (0: reads zero)
  *   mmio  a 32-bit read at 0xd0000000, outside RAM and every device (0)
- *   p61 / p1234w / p1234l  reads of unclaimed ports (all ones)
+ *   p63 / p1234w / p1234l  reads of unclaimed ports (all ones)
  *   ins   REP INSB of four bytes from the debug console (0xe9 each)
  * and halts with interrupts disabled (exit status 0).
  */
@@ -47,8 +47,8 @@ _start:
 	call putfield
 
 	xor %eax, %eax
-	in $0x61, %al
-	mov $s_p61, %esi
+	in $0x63, %al
+	mov $s_p63, %esi
 	call putfield
 	xor %eax, %eax
 	mov $0x1234, %dx
@@ -125,7 +125,7 @@ s_esp:		.asciz "esp"
 s_edi:		.asciz "edi"
 s_apic:		.asciz "apic"
 s_mmio:		.asciz "mmio"
-s_p61:		.asciz "p61"
+s_p63:		.asciz "p63"
 s_p1234w:	.asciz "p1234w"
 s_p1234l:	.asciz "p1234l"
 s_ins:		.asciz "ins"

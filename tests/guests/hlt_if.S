@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hlt_if: a 32-bit flat image that halts with interrupts enabled (vtxctl
- * resumes it after a pause: nothing can interrupt it yet), then halts with
- * them disabled, which ends the run with exit status 0.  Two HLT exits.
+ * resumes it after a pause: it never initialised the PIC, so no interrupt
+ * can come), then halts with them disabled, which ends the run with exit
+ * status 0.  Two HLT exits.
  */
 #include "guest.h"
 

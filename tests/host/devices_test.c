@@ -36,7 +36,8 @@ static void reset(bool with_log)
 		perror("open_memstream");
 		exit(1);
 	}
-	devices_init(&d, out, with_log ? logf : NULL, RAM_SIZE, NCPUS);
+	devices_init(&d, out, with_log ? logf : NULL, RAM_SIZE, NCPUS,
+		     0);
 }
 
 static const char *output(void)
@@ -104,7 +105,9 @@ static bool uart_registers_read_back(void)
 	CHECK_EQ(in(DEV_UART_BASE + UART_SCR, 1), 0x5a);
 	CHECK(out_ok(DEV_UART_BASE + UART_SCR, 1, 0xa5));
 	CHECK_EQ(in(DEV_UART_BASE + UART_SCR, 1), 0xa5);
-	/* No interrupt pending; FIFO bits once FCR enables the FIFOs. */
+	/* IER THRI set with THR empty: one THRE interrupt, which the IIR
+	 * read clears; then none; FIFO bits once FCR enables the FIFOs. */
+	CHECK_EQ(in(DEV_UART_BASE + UART_IIR, 1), 0x02);
 	CHECK_EQ(in(DEV_UART_BASE + UART_IIR, 1), 0x01);
 	CHECK(out_ok(DEV_UART_BASE + UART_FCR, 1, 0x07));
 	CHECK_EQ(in(DEV_UART_BASE + UART_IIR, 1), 0xc1);
@@ -265,7 +268,8 @@ static bool fwcfg_cpus_and_ram(void)
 	CHECK_EQ(fwcfg_read(2), NCPUS);
 	CHECK(fwcfg_select(FW_CFG_RAM_SIZE));
 	CHECK_EQ(fwcfg_read(8), RAM_SIZE);
-	devices_init(&d, out, NULL, 0x123456789abcdef0ULL, 0x1234);
+	devices_init(&d, out, NULL, 0x123456789abcdef0ULL, 0x1234,
+		     0);
 	CHECK(fwcfg_select(FW_CFG_RAM_SIZE));
 	CHECK_EQ(fwcfg_read(8), 0x123456789abcdef0ULL);
 	CHECK(fwcfg_select(FW_CFG_NB_CPUS));
@@ -361,12 +365,12 @@ static bool unhandled_mmio_reads_zero(void)
 static bool unhandled_ports_read_all_ones(void)
 {
 	reset(false);
-	CHECK_EQ(in(0x61, 1), 0xff);
+	CHECK_EQ(in(0x3e8, 1), 0xff);
 	CHECK_EQ(in(0x1234, 2), 0xffff);
 	CHECK_EQ(in(0xcf8, 4), 0xffffffff);
 	CHECK_EQ(in(DEV_UART_BASE - 1, 1), 0xff);	/* 0x3f7 */
 	CHECK_EQ(in(DEV_FWCFG_DATA + 1, 1), 0xff);	/* 0x512 */
-	CHECK(out_ok(0x64, 1, 0xfe));
+	CHECK(out_ok(0x65, 1, 0xfe));
 	CHECK(out_ok(0xffff, 4, 0));
 	CHECK_EQ(d.unhandled_pio, 7);
 	CHECK(!output()[0]);
@@ -388,17 +392,146 @@ static bool unhandled_ports_reported_once(void)
 	const char *l;
 
 	reset(true);
-	in(0x61, 1);
-	in(0x61, 1);
-	CHECK(out_ok(0x61, 1, 0));
-	in(0x62, 2);
+	in(0x3e8, 1);
+	in(0x3e8, 1);
+	CHECK(out_ok(0x3e8, 1, 0));
+	in(0xcfc, 2);
 	CHECK_EQ(d.unhandled_pio, 4);
 	l = logged();
-	CHECK(strstr(l, "read of 1 byte at port 0x61"));
-	CHECK(strstr(l, "read of 2 bytes at port 0x62"));
-	CHECK_EQ(count(l, "port 0x61"), 1);
-	CHECK_EQ(count(l, "port 0x62"), 1);
+	CHECK(strstr(l, "read of 1 byte at port 0x3e8"));
+	CHECK(strstr(l, "read of 2 bytes at port 0xcfc"));
+	CHECK_EQ(count(l, "port 0x3e8"), 1);
+	CHECK_EQ(count(l, "port 0xcfc"), 1);
 	CHECK_EQ(count(l, "\n"), 2);
+	return true;
+}
+
+
+/* ---- UART interrupts and input, PIC/PIT wiring, 8042 ------------------ */
+
+#define U(reg)	(DEV_UART_BASE + (reg))
+
+/* Master PIC: ICW1-4 with vectors 0x30-0x37, all unmasked; slave 0x38. */
+static void pic_setup(void)
+{
+	out_ok(PIC_MASTER_CMD, 1, 0x11);
+	out_ok(PIC_MASTER_DATA, 1, 0x30);
+	out_ok(PIC_MASTER_DATA, 1, 0x04);
+	out_ok(PIC_MASTER_DATA, 1, 0x01);
+	out_ok(PIC_SLAVE_CMD, 1, 0x11);
+	out_ok(PIC_SLAVE_DATA, 1, 0x38);
+	out_ok(PIC_SLAVE_DATA, 1, 0x02);
+	out_ok(PIC_SLAVE_DATA, 1, 0x01);
+	out_ok(PIC_MASTER_DATA, 1, 0x00);
+	out_ok(PIC_SLAVE_DATA, 1, 0x00);
+}
+
+static bool uart_rx_fifo_and_irq4(void)
+{
+	reset(false);
+	pic_setup();
+	CHECK(dev_uart_receive(&d, 'a'));
+	CHECK(dev_uart_receive(&d, 'b'));
+	/* Not enabled: data ready, but no interrupt. */
+	CHECK_EQ(in(U(UART_LSR), 1) & UART_LSR_DR, UART_LSR_DR);
+	CHECK_EQ(in(U(UART_IIR), 1), UART_IIR_NO_INT);
+	CHECK_EQ(pic_pending_vector(&d.pic), -1);
+	/* IER RDI, but OUT2 low: the IRQ line stays low. */
+	CHECK(out_ok(U(UART_IER), 1, UART_IER_RDI));
+	CHECK_EQ(in(U(UART_IIR), 1), UART_IIR_RDI);
+	CHECK_EQ(pic_pending_vector(&d.pic), -1);
+	CHECK(out_ok(U(UART_MCR), 1, UART_MCR_OUT2));
+	CHECK_EQ(pic_pending_vector(&d.pic), 0x34);
+	CHECK_EQ(pic_ack(&d.pic), 0x34);
+	CHECK_EQ(in(U(UART_RBR), 1), 'a');
+	CHECK_EQ(in(U(UART_RBR), 1), 'b');
+	CHECK_EQ(in(U(UART_LSR), 1) & UART_LSR_DR, 0);
+	CHECK_EQ(in(U(UART_IIR), 1), UART_IIR_NO_INT);
+	/* FIFO full: refused; FCR clear empties it. */
+	while (dev_uart_receive(&d, 'x'))
+		;
+	CHECK(!dev_uart_can_receive(&d));
+	CHECK(out_ok(U(UART_FCR), 1, 0x03));
+	CHECK(dev_uart_can_receive(&d));
+	CHECK_EQ(in(U(UART_LSR), 1) & UART_LSR_DR, 0);
+	return true;
+}
+
+static bool uart_thre_interrupt(void)
+{
+	reset(false);
+	CHECK_EQ(in(U(UART_IIR), 1), UART_IIR_NO_INT);
+	/* Enabling THRI with THR empty: pending at once, IIR read clears. */
+	CHECK(out_ok(U(UART_IER), 1, UART_IER_THRI));
+	CHECK_EQ(in(U(UART_IIR), 1), UART_IIR_THRI);
+	CHECK_EQ(in(U(UART_IIR), 1), UART_IIR_NO_INT);
+	/* Each byte sent: empty again. */
+	CHECK(out_ok(U(UART_THR), 1, 'z'));
+	CHECK_EQ(in(U(UART_IIR), 1), UART_IIR_THRI);
+	/* Received data has priority over THR empty. */
+	CHECK(out_ok(U(UART_IER), 1, UART_IER_THRI | UART_IER_RDI));
+	CHECK(out_ok(U(UART_THR), 1, 'z'));
+	CHECK(dev_uart_receive(&d, 'q'));
+	CHECK_EQ(in(U(UART_IIR), 1), UART_IIR_RDI);
+	CHECK_EQ(in(U(UART_RBR), 1), 'q');
+	CHECK_EQ(in(U(UART_IIR), 1), UART_IIR_THRI);
+	CHECK_EQ(strcmp(output(), "zz"), 0);
+	return true;
+}
+
+static bool pit_irq0_through_pic(void)
+{
+	reset(false);
+	pic_setup();
+	/* Counter 0, mode 2, count 1193 (about 1 ms). */
+	CHECK(out_ok(PIT_PORT_CMD, 1, 0x34));
+	CHECK(out_ok(PIT_PORT_CH0, 1, 1193 & 0xff));
+	CHECK(out_ok(PIT_PORT_CH0, 1, 1193 >> 8));
+	CHECK(dev_next_deadline(&d) > 900000 &&
+	      dev_next_deadline(&d) < 1100000);
+	dev_advance(&d, 500000, 0);
+	CHECK_EQ(pic_pending_vector(&d.pic), -1);
+	dev_advance(&d, 10500000, 0);
+	CHECK_EQ(d.irq0_edges, 10);
+	CHECK_EQ(pic_ack(&d.pic), 0x30);
+	CHECK_EQ(pic_pending_vector(&d.pic), -1);	/* in service */
+	CHECK(out_ok(PIC_MASTER_CMD, 1, 0x20));		/* EOI */
+	dev_advance(&d, 10600000, 0);			/* no edge yet */
+	CHECK_EQ(pic_pending_vector(&d.pic), -1);
+	dev_advance(&d, 11100000, 0);
+	CHECK_EQ(pic_pending_vector(&d.pic), 0x30);
+	CHECK_EQ(d.irq0_edges, 11);
+	/* Time never goes back. */
+	dev_advance(&d, 5, 0);
+	CHECK_EQ(d.now_ns, 11100000);
+	return true;
+}
+
+static bool platform_ports_claimed(void)
+{
+	reset(true);
+	/* Port 0x61 (timer 2 gate, speaker), the RTC, the ELCR. */
+	CHECK(out_ok(PIT_PORT_SYS_B, 1, 0x01));
+	CHECK_EQ(in(PIT_PORT_SYS_B, 1) & 0x0f, 0x01);
+	CHECK(out_ok(RTC_PORT_INDEX, 1, RTC_REG_D));
+	CHECK_EQ(in(RTC_PORT_DATA, 1), RTC_D_VRT);
+	in(PIC_ELCR1, 1);
+	CHECK(out_ok(DEV_KBC_CMD, 1, 0xad));	/* not reset: ignored */
+	CHECK_EQ(in(DEV_KBC_CMD, 1), DEV_KBC_STATUS);
+	CHECK_EQ(in(DEV_KBC_DATA, 1), 0);
+	CHECK_EQ(d.unhandled_pio, 0);
+	CHECK(!d.exit_requested);
+	return true;
+}
+
+static bool kbc_reset_ends_run(void)
+{
+	uint32_t v = DEV_KBC_RESET;
+
+	reset(false);
+	CHECK(dev_pio(&d, DEV_KBC_CMD, 1, true, &v));
+	CHECK(d.exit_requested && d.reset_requested);
+	CHECK_EQ(d.exit_status, 0);
 	return true;
 }
 
@@ -421,6 +554,11 @@ static const struct host_test tests[] = {
 	{ "unhandled_mmio_reads_zero", unhandled_mmio_reads_zero },
 	{ "unhandled_ports_read_all_ones", unhandled_ports_read_all_ones },
 	{ "unhandled_ports_reported_once", unhandled_ports_reported_once },
+	{ "uart_rx_fifo_and_irq4", uart_rx_fifo_and_irq4 },
+	{ "uart_thre_interrupt", uart_thre_interrupt },
+	{ "pit_irq0_through_pic", pit_irq0_through_pic },
+	{ "platform_ports_claimed", platform_ports_claimed },
+	{ "kbc_reset_ends_run", kbc_reset_ends_run },
 };
 
 int main(void)

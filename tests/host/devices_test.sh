@@ -9,7 +9,8 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 if ! cc -O2 -Wall -Wextra -Werror -I"$top/userspace" -I"$top/uapi" \
 	-o "$tmp/devices_test" "$top/tests/host/devices_test.c" \
-	"$top/userspace/devices.c"; then
+	"$top/userspace/devices.c" "$top/userspace/pic.c" \
+	"$top/userspace/pit.c" "$top/userspace/rtc.c"; then
 	printf 'TAP version 13\n1..1\nnot ok 1 build\n'
 	exit 1
 fi

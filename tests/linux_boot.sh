@@ -1,0 +1,142 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# An unmodified Linux guest under 'vtxctl run': Debian's own kernel (the
+# bzImage in linux/, the one the test VM boots) with a busybox initramfs
+# boots to a shell on the serial console; the test types commands into
+# vtxctl's stdin (a fifo), waiting for each answer: uname -r, the
+# hypervisor flag in /proc/cpuinfo, a file written and read back; then
+# 'poweroff -f', which must end vtxctl with status 0 (without ACPI the
+# kernel halts with interrupts off).  Figures: guest TSC ticks from the
+# VM's creation to the first userspace output (the guest's /init reads its
+# TSC, which vtxhv starts at zero), and the exits by reason until then
+# (vtxctl stats while the guest waits at its prompt).
+. "$(dirname "$0")/lib.sh"
+
+require_root
+grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
+L=$here/linux
+[ -f "$L/bzImage" ] && [ -f "$L/initrd.cpio" ] ||
+	skip_all "no Linux guest in $L (make -C tests: needs /boot/vmlinuz-* and busybox)"
+VTXCTL=
+for v in "${VTXCTL_BIN:-}" "$here/../vtxctl" /vtxhv/vtxctl \
+	 "$here/../../userspace/vtxctl"; do
+	[ -n "$v" ] && [ -x "$v" ] && { VTXCTL=$v; break; }
+done
+[ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
+ensure_loaded || skip_all "vtxhv could not be loaded"
+
+tmp=$(mktemp -d) || exit 1
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Emulated seconds to wait for the boot (in Bochs about 7 wall seconds
+# each), and for each command's answer.
+BOOT_WAIT=${LINUX_BOOT_WAIT:-150}
+CMD_WAIT=60
+CMDLINE="console=ttyS0 quiet nokaslr noapic nolapic tsc=reliable mitigations=off panic=-1"
+
+plan 9
+mkfifo "$tmp/in" || exit 1
+"$VTXCTL" run --stats --mem 128M --initrd "$L/initrd.cpio" \
+	--append "$CMDLINE" "$L/bzImage" <"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+exec 3>"$tmp/in"
+
+# wait_for TEXT SECONDS: TEXT appears in the guest's output.
+wait_for() {
+	local i=0
+	while [ $i -lt "$2" ]; do
+		grep -q -F "$1" "$tmp/out" && return 0
+		kill -0 "$pid" 2>/dev/null || {
+			grep -q -F "$1" "$tmp/out"
+			return
+		}
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# answer COMMAND: type COMMAND between two markers numbered $n, wait for
+# the second, and print the lines in between.  The markers are quoted in
+# what is typed (and echoed), so only the output has them unquoted.  Runs
+# in $(...): the caller counts n up before each call.
+n=0
+answer() {
+	printf 'echo "@@"B%d; %s; echo "@@"E%d\n' $n "$1" $n >&3
+	wait_for "@@E$n" $CMD_WAIT || return 1
+	tr -d '\r' <"$tmp/out" | sed -n "/^@@B$n\$/,/^@@E$n\$/p" |
+		sed '1d;$d'
+}
+
+up=0
+wait_for "VTXHV-GUEST-UP" $BOOT_WAIT && up=1
+check "boots_to_userspace" [ $up = 1 ]
+tsc=$(sed -n 's/.*VTXHV-GUEST-UP tsc=\([0-9]*\).*/\1/p' "$tmp/out" | head -n 1)
+if [ $up = 1 ] && [ -n "$tsc" ]; then
+	echo "# figure linux_boot_ticks_to_userspace $tsc guest TSC ticks"
+	# Exits by reason until the prompt, from the module's counters.
+	wait_for "guest# " $CMD_WAIT
+	id=$("$VTXCTL" list | awk -v p="$pid" '$2 == p { print $1 }')
+	if [ -n "$id" ] && "$VTXCTL" stats "$id" >"$tmp/stats" 2>&1; then
+		sed 's/^/#   stats: /' "$tmp/stats"
+		sed -n '/^total:/,$p' "$tmp/stats" | awk '
+			/^total:/ { for (i = 1; i <= NF; i++)
+				if ($(i) == "exits") print "# figure linux_boot_exits", $(i - 1), "exits" }
+			/^ *[0-9]+ [A-Z_]+ +[0-9]+$/ {
+				print "# figure linux_boot_exits_" $2, $3, "exits" }'
+	fi
+fi
+
+n=$((n + 1))
+out=$(answer "uname -r")
+want=$(cat "$L/version")
+diag "uname -r: '$out' (bzImage: '$want')"
+check "uname_r_is_the_bzimage_version" [ -n "$want" -a "$out" = "$want" ]
+
+n=$((n + 1))
+out=$(answer "grep -c -w hypervisor /proc/cpuinfo")
+check "cpuinfo_has_hypervisor_flag" [ "$out" = 1 ]
+n=$((n + 1))
+out=$(answer "grep -c -w -e vmx -e x2apic /proc/cpuinfo")
+check "cpuinfo_hides_vmx_and_x2apic" [ "$out" = 0 ]
+
+# Floating point in the guest's userspace (SSE), 20 times, with the
+# guest's FPU state kept across exits, interrupts and host context
+# switches: each sum is exactly 100005000.
+n=$((n + 1))
+out=$(answer 'for i in $(seq 20); do awk "BEGIN { for (i = 1; i <= 20000; i++) s += i * 0.5; print s }"; done | sort | uniq -c')
+diag "20 floating-point sums: $(echo $out)"
+check "guest_fpu_sums_exact" [ "$(echo $out)" = "20 100005000" ]
+
+n=$((n + 1))
+out=$(answer "echo vtxhv-$$-data > /tmp/f && cat /tmp/f")
+check "file_written_and_read_back" [ "$out" = "vtxhv-$$-data" ]
+
+echo "poweroff -f" >&3
+i=0
+while kill -0 "$pid" 2>/dev/null && [ $i -lt $CMD_WAIT ]; do
+	sleep 1
+	i=$((i + 1))
+done
+if kill -0 "$pid" 2>/dev/null; then
+	rc=timeout
+else
+	wait "$pid"
+	rc=$?
+fi
+pid=
+exec 3>&-
+check "poweroff_ends_vtxctl_status_0" [ "$rc" = 0 ]
+check "no_unexpected_exit" sh -c "! grep -q -e 'triple fault' -e 'internal error' '$tmp/err'"
+check "no_guest_kernel_error" sh -c "! tr -d '\r' <'$tmp/out' | grep -q -e 'Kernel panic' -e 'BUG:' -e 'Oops' -e 'WARNING:'"
+sed 's/^/#   err: /' "$tmp/err"
+tr -d '\r' <"$tmp/out" | tail -n 40 | sed 's/^/#   out: /'
+# Exits seen by vtxctl over the whole run, boot to poweroff.
+awk '/^(IO|MMIO|HLT|INTR|IRQ_WINDOW_OPEN) / { print "# figure linux_run_vtxctl_exits_" $1, $NF, "exits" }' "$tmp/err"
+finish
