@@ -18,11 +18,7 @@ grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
 L=$here/linux
 [ -f "$L/bzImage" ] && [ -f "$L/initrd.cpio" ] ||
 	skip_all "no Linux guest in $L (make -C tests: needs /boot/vmlinuz-* and busybox)"
-VTXCTL=
-for v in "${VTXCTL_BIN:-}" "$here/../vtxctl" /vtxhv/vtxctl \
-	 "$here/../../userspace/vtxctl"; do
-	[ -n "$v" ] && [ -x "$v" ] && { VTXCTL=$v; break; }
-done
+find_vtxctl
 [ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
 ensure_loaded || skip_all "vtxhv could not be loaded"
 
@@ -38,11 +34,19 @@ trap cleanup EXIT
 # each), and for each command's answer.
 BOOT_WAIT=${LINUX_BOOT_WAIT:-150}
 CMD_WAIT=60
+# Under shadow paging (linux_boot.sh:vtlb, linux_boot.sh:shadow) every
+# first touch of a page and every page-table write of the guest exits:
+# give it more time.  Figures are named after the mode.
+mode=${VTXHV_PAGING:-ept}
+if [ "$mode" != ept ]; then
+	BOOT_WAIT=${LINUX_BOOT_WAIT:-400}
+	CMD_WAIT=200
+fi
 CMDLINE="console=ttyS0 quiet nokaslr noapic nolapic tsc=reliable mitigations=off panic=-1"
 
 plan 9
 mkfifo "$tmp/in" || exit 1
-"$VTXCTL" run --stats --mem 128M --initrd "$L/initrd.cpio" \
+"$VTXCTL" run --stats ${VTXHV_PAGING:+--paging $VTXHV_PAGING} --mem 128M --initrd "$L/initrd.cpio" \
 	--append "$CMDLINE" "$L/bzImage" <"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 exec 3>"$tmp/in"
@@ -79,17 +83,19 @@ wait_for "VTXHV-GUEST-UP" $BOOT_WAIT && up=1
 check "boots_to_userspace" [ $up = 1 ]
 tsc=$(sed -n 's/.*VTXHV-GUEST-UP tsc=\([0-9]*\).*/\1/p' "$tmp/out" | head -n 1)
 if [ $up = 1 ] && [ -n "$tsc" ]; then
-	echo "# figure linux_boot_ticks_to_userspace $tsc guest TSC ticks"
+	echo "# figure linux_boot_ticks_to_userspace_$mode $tsc guest TSC ticks"
 	# Exits by reason until the prompt, from the module's counters.
 	wait_for "guest# " $CMD_WAIT
 	id=$("$VTXCTL" list | awk -v p="$pid" '$2 == p { print $1 }')
 	if [ -n "$id" ] && "$VTXCTL" stats "$id" >"$tmp/stats" 2>&1; then
 		sed 's/^/#   stats: /' "$tmp/stats"
-		sed -n '/^total:/,$p' "$tmp/stats" | awk '
+		sed -n '/^total:/,$p' "$tmp/stats" | awk -v m="$mode" '
 			/^total:/ { for (i = 1; i <= NF; i++)
-				if ($(i) == "exits") print "# figure linux_boot_exits", $(i - 1), "exits" }
+				if ($(i) == "exits") print "# figure linux_boot_exits_" m, $(i - 1), "exits" }
 			/^ *[0-9]+ [A-Z_]+ +[0-9]+$/ {
-				print "# figure linux_boot_exits_" $2, $3, "exits" }'
+				print "# figure linux_boot_exits_" m "_" $2, $3, "exits" }
+			/^  shadow paging:/ { for (i = 3; i < NF; i += 2)
+				print "# figure linux_boot_shadow_" m "_" $(i), $(i + 1) }'
 	fi
 fi
 
@@ -138,5 +144,5 @@ check "no_guest_kernel_error" sh -c "! tr -d '\r' <'$tmp/out' | grep -q -e 'Kern
 sed 's/^/#   err: /' "$tmp/err"
 tr -d '\r' <"$tmp/out" | tail -n 40 | sed 's/^/#   out: /'
 # Exits seen by vtxctl over the whole run, boot to poweroff.
-awk '/^(IO|MMIO|HLT|INTR|IRQ_WINDOW_OPEN) / { print "# figure linux_run_vtxctl_exits_" $1, $NF, "exits" }' "$tmp/err"
+awk -v m="$mode" '/^(IO|MMIO|HLT|INTR|IRQ_WINDOW_OPEN) / { print "# figure linux_run_vtxctl_exits_" m "_" $1, $NF, "exits" }' "$tmp/err"
 finish

@@ -13,11 +13,7 @@ require_root
 grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
 G=$here/guests
 [ -f "$G/pit_timer.bin" ] || skip_all "guest image missing in $G (make -C tests)"
-VTXCTL=
-for v in "${VTXCTL_BIN:-}" "$here/../vtxctl" /vtxhv/vtxctl \
-	 "$here/../../userspace/vtxctl"; do
-	[ -n "$v" ] && [ -x "$v" ] && { VTXCTL=$v; break; }
-done
+find_vtxctl
 [ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
 ensure_loaded || skip_all "vtxhv could not be loaded"
 

@@ -17,11 +17,7 @@ require_root
 grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
 G=$here/guests
 [ -f "$G/elf64.elf" ] || skip_all "guest images missing in $G (make -C tests)"
-VTXCTL=
-for v in "${VTXCTL_BIN:-}" "$here/../vtxctl" /vtxhv/vtxctl \
-	 "$here/../../userspace/vtxctl"; do
-	[ -n "$v" ] && [ -x "$v" ] && { VTXCTL=$v; break; }
-done
+find_vtxctl
 [ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
 ensure_loaded || skip_all "vtxhv could not be loaded"
 
@@ -82,7 +78,7 @@ stat_is() {
 	return 1
 }
 
-plan 42
+plan 46
 dmesg_mark
 
 # Real mode, flat: the UART (DLAB, scratch, LSR polling), HLT with IF=0.
@@ -112,6 +108,19 @@ for r in UNKNOWN IO MMIO HLT HYPERCALL SHUTDOWN FAIL_ENTRY INTERNAL_ERROR INTR; 
 	grep -q "^$r " "$tmp/elf64.err" || { diag "--stats lacks $r"; names_ok=0; }
 done
 check "stats_names_every_exit_reason" [ $names_ok = 1 ]
+
+# The same guest on shadow page tables: same output, and --stats adds the
+# shadow paging counters; what shadow paging cannot run is refused (64).
+vrun elf64_shadow --paging shadow --stats "$G/elf64.elf"
+check "paging_shadow_same_result" sh -c \
+	"[ $rc -eq 67 ] && cmp -s '$tmp/elf64.out' '$tmp/elf64_shadow.out'"
+check "paging_shadow_stats" err_has elf64_shadow "shadow paging: faults_fixed "
+vrun vtlb_two --paging vtlb --cpus 2 "$G/elf64.elf"
+check "paging_vtlb_two_cpus_refused" sh -c "[ $rc -eq 64 ] &&
+	grep -q 'shadow paging runs one vCPU per VM' '$tmp/vtlb_two.err'"
+vrun shadow_real --paging shadow --mode real "$G/hello16.bin"
+check "paging_shadow_real_mode_refused" sh -c "[ $rc -eq 64 ] &&
+	grep -q 'a real-mode guest needs EPT paging' '$tmp/shadow_real.err'"
 
 # ELF32, protected mode: the GDT, the initial ESP/EDI, the APIC page,
 # unclaimed MMIO and ports, REP INSB.

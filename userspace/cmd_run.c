@@ -70,6 +70,8 @@
 
 #include "devices.h"
 #include "loader.h"
+#include "nl.h"
+#include "nl_format.h"
 #include "vtxctl.h"
 
 /* Exit statuses of 'run' that tell how the guest ended (README.md). */
@@ -126,6 +128,7 @@ struct run_opts {
 	enum guest_mode mode;
 	uint64_t load, entry;
 	bool has_load, has_entry, has_mem, stats;
+	int paging;		/* VTXHV_PAGING_*, -1: EPT where offered */
 	const char *append, *initrd, *image;
 	double timeout;		/* seconds, 0 = none */
 };
@@ -150,6 +153,7 @@ struct vcpu {
 
 struct vm {
 	int dev, fd;
+	int paging;		/* VTXHV_PAGING_* of the VM */
 	uint8_t *ram;
 	uint64_t ram_size;
 	long run_size;
@@ -206,7 +210,7 @@ void usage_run(FILE *out)
 	fprintf(out,
 		"usage: %s run [--mem SIZE] [--cpus N] [--mode real|protected|long]\n"
 		"          [--load ADDR] [--entry ADDR] [--append CMDLINE] [--initrd FILE]\n"
-		"          [--stats] [--timeout SEC] IMAGE\n\n"
+		"          [--paging ept|vtlb|shadow] [--stats] [--timeout SEC] IMAGE\n\n"
 		"Create a VM, load IMAGE (multiboot v1, ELF64, ELF32, a Linux bzImage or\n"
 		"a flat binary) into its RAM and run it.\n\n"
 		"  --mem SIZE       guest RAM at address 0 (default 64M, 128M for a bzImage;\n"
@@ -220,9 +224,12 @@ void usage_run(FILE *out)
 		"  --append CMDLINE multiboot, bzImage: the command line (bzImage default:\n"
 		"                   \"" LOADER_BZIMAGE_CMDLINE "\")\n"
 		"  --initrd FILE    multiboot: module 0; bzImage: the initrd\n"
+		"  --paging MODE    ept (default where offered), vtlb or shadow (shadow\n"
+		"                   page tables: one vCPU, no real mode)\n"
 		"  --stats          print the exit counts per vCPU, interrupts injected,\n"
-		"                   PIT edges, wall and CPU seconds, and each unhandled\n"
-		"                   port and MMIO page once, on stderr\n"
+		"                   PIT edges, wall and CPU seconds, the shadow paging\n"
+		"                   counters, and each unhandled port and MMIO page\n"
+		"                   once, on stderr\n"
 		"  --timeout SEC    stop the guest after SEC seconds of wall-clock time\n\n"
 		"Devices: 16550 UART at 0x3f8 (IRQ 4; output to stdout, input from stdin,\n"
 		"a raw-mode console on a terminal), debug console at 0xe9, exit device\n"
@@ -300,6 +307,8 @@ static bool parse_size(const char *s, uint64_t *v)
 	return true;
 }
 
+static const char *const paging_names[] = { "ept", "vtlb", "shadow" };
+
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
@@ -311,6 +320,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "append", required_argument, NULL, 'a' },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "paging", required_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -319,6 +329,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->paging = -1;
 	o->mem = DEFAULT_MEM;
 	o->cpus = 1;
 	opterr = 0;
@@ -369,6 +380,14 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case 's':
 			o->stats = true;
+			break;
+		case 'p':
+			for (n = 0; n < 3 && strcmp(optarg, paging_names[n]); n++)
+				;
+			if (n == 3)
+				return usage_error("--paging '%s': use ept, vtlb or shadow",
+						   optarg);
+			o->paging = n;
 			break;
 		case 't':
 			errno = 0;
@@ -1501,6 +1520,31 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
+/* The shadow paging counters of this process's VM, over netlink. */
+static void print_shadow_stats(void)
+{
+	struct vtxhv_nl *nl = vtxhv_nl_open();
+	struct vtxhv_vcpu_stats total;
+	struct vtxhv_vm_info *vms = NULL;
+	struct vtxhv_nl_error err;
+	struct vtxhv_vm_stats st;
+	size_t i, n = 0;
+
+	if (!vtxhv_nl_list_vms(nl, &vms, &n, &err)) {
+		for (i = 0; i < n && vms[i].pid != (uint32_t)getpid(); i++)
+			;
+		if (i < n && !vtxhv_nl_get_stats(nl, vms[i].id, &st, &err)) {
+			stats_total(&st, &total);
+			shadow_stats_print(stderr, total.shadow);
+			fprintf(stderr, "  shadow pages in use: %llu\n",
+				(unsigned long long)st.shadow_pages);
+			vtxhv_vm_stats_free(&st);
+		}
+	}
+	free(vms);
+	vtxhv_nl_close(nl);
+}
+
 static void print_stats(const struct vm *vm)
 {
 	struct rusage ru;
@@ -1527,6 +1571,8 @@ static void print_stats(const struct vm *vm)
 	fprintf(stderr, "%-22s %12llu\n%-22s %12llu\n", "interrupts injected",
 		(unsigned long long)vm->vcpus[0].injected, "PIT IRQ 0 edges",
 		(unsigned long long)vm->devs.irq0_edges);
+	if (vm->paging != VTXHV_PAGING_EPT)
+		print_shadow_stats();
 	if (!getrusage(RUSAGE_SELF, &ru))
 		fprintf(stderr, "%-22s %12.3f\n%-22s %12.3f\n",
 			"wall seconds", vm->wall_ns / 1e9, "cpu seconds",
@@ -1656,12 +1702,29 @@ static int create_vm(struct vm *vm, const struct run_opts *o)
 			progname, o->cpus, caps.max_vcpus);
 		return EXIT_USAGE;
 	}
-	if (!(caps.paging_modes & (1U << VTXHV_PAGING_EPT))) {
+	if (o->paging < 0)
+		c.paging = caps.paging_modes & (1U << VTXHV_PAGING_EPT) ?
+			   VTXHV_PAGING_EPT : VTXHV_PAGING_SHADOW;
+	else
+		c.paging = o->paging;
+	if (!(caps.paging_modes & (1U << c.paging))) {
 		fprintf(stderr,
-			"%s run: this vtxhv cannot run guests with EPT (paging modes %#x): the CPU lacks EPT or the module is too old\n",
-			progname, caps.paging_modes);
+			"%s run: this vtxhv cannot run guests with %s paging (paging modes %#x)%s\n",
+			progname, paging_names[c.paging], caps.paging_modes,
+			c.paging == VTXHV_PAGING_EPT ?
+			": the CPU lacks EPT, or the module was loaded with force_shadow=1" : "");
 		return EXIT_SETUP;
 	}
+	/* Shadow paging: one vCPU, and no unrestricted guest for real mode. */
+	if (c.paging != VTXHV_PAGING_EPT &&
+	    (o->cpus > 1 || vm->res.mode == MODE_REAL)) {
+		fprintf(stderr, "%s run: --paging %s: %s\n", progname,
+			paging_names[c.paging], o->cpus > 1 ?
+			"shadow paging runs one vCPU per VM" :
+			"a real-mode guest needs EPT paging");
+		return EXIT_USAGE;
+	}
+	vm->paging = c.paging;
 	vm->fd = ioctl(vm->dev, VTXHV_CREATE_VM, &c);
 	if (vm->fd < 0)
 		return setup_error(errno, "VTXHV_CREATE_VM");
