@@ -152,7 +152,7 @@ static void inject_gp(struct vtxhv_vcpu *vcpu)
 	vtxhv_inject_exception(vcpu, GP_VECTOR, true, 0);
 }
 
-static void inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error)
+void vtxhv_inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error)
 {
 	vcpu->gprs.cr2 = addr;
 	vtxhv_inject_exception(vcpu, PF_VECTOR, true, error);
@@ -552,7 +552,7 @@ static int io_string(struct vtxhv_vcpu *vcpu)
 				     &pf_error, &pf_addr);
 		if (ret == 1) {
 			vtxhv_vcpu_load(vcpu);
-			inject_pf(vcpu, pf_addr, pf_error);
+			vtxhv_inject_pf(vcpu, pf_addr, pf_error);
 			vtxhv_vcpu_put(vcpu);
 			return EXIT_TO_GUEST;
 		}
@@ -590,7 +590,7 @@ static int complete_ins(struct vtxhv_vcpu *vcpu)
 				      &pf_error, &pf_addr);
 		if (ret == 1) {
 			vtxhv_vcpu_load(vcpu);
-			inject_pf(vcpu, pf_addr, pf_error);
+			vtxhv_inject_pf(vcpu, pf_addr, pf_error);
 			vtxhv_vcpu_put(vcpu);
 			return 0;
 		}
@@ -977,31 +977,48 @@ int vtxhv_handle_exit(struct vtxhv_vcpu *vcpu, u32 reason)
 	return handle_unknown(vcpu, basic);
 }
 
+/**
+ * vtxhv_fetch_insn - read the instruction at CS:RIP of the exit
+ * @vcpu:	the vCPU, with vcpu->ctx filled
+ * @bytes:	INSN_MAX_LEN bytes
+ * @atomic:	page faults are disabled: give up rather than retry
+ *
+ * 15 bytes, or up to the end of the page if the next one is not readable
+ * (the instruction may well end before it).  With page faults disabled a
+ * read may fail only because a page is not present in the host: -EAGAIN
+ * says to try again where faults can be taken.
+ *
+ * Return: the bytes read, 0 when none could be, or -EAGAIN.
+ */
+int vtxhv_fetch_insn(struct vtxhv_vcpu *vcpu, u8 *bytes, bool atomic)
+{
+	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	u64 rip = c->seg_base[1] + c->rip, pf_addr;
+	int n = INSN_MAX_LEN;
+	u32 pf_error;
+
+	if (!vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr))
+		return n;
+	if (atomic)
+		return -EAGAIN;
+	n = min_t(u64, n, PAGE_SIZE - (rip & ~PAGE_MASK));
+	if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr))
+		return 0;
+	return n;
+}
+
 /* Fetch and decode the instruction at CS:RIP for MMIO emulation. */
 static int mmio_decode(struct vtxhv_vcpu *vcpu, struct insn_mmio *insn,
 		       bool atomic)
 {
 	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
 	struct vtxhv_run *run = vcpu->run;
-	u64 rip = c->seg_base[1] + c->rip, pf_addr;
 	u8 bytes[INSN_MAX_LEN];
-	u32 pf_error;
 	int i, n;
 
-	/*
-	 * 15 bytes, or up to the end of the page if the next one is not
-	 * readable (the instruction may well end before it).  With page
-	 * faults disabled a read may fail only because a page is not
-	 * present in the host: try again where faults can be taken.
-	 */
-	n = sizeof(bytes);
-	if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr)) {
-		if (atomic)
-			return -EAGAIN;
-		n = min_t(u64, n, PAGE_SIZE - (rip & ~PAGE_MASK));
-		if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr))
-			n = 0;
-	}
+	n = vtxhv_fetch_insn(vcpu, bytes, atomic);
+	if (n < 0)
+		return n;
 	if (n && !insn_decode_mmio(bytes, n, vtxhv_cpu_mode(c), insn))
 		return 0;
 	vtxhv_internal_error_ctx(vcpu, n ? VTXHV_INTERNAL_EMULATION :

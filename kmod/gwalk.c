@@ -1,72 +1,181 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest-virtual to guest-physical translation in software: walks the
- * guest's own page tables (32-bit, PAE, 4-level) so that vtxhv can fetch
- * an instruction to decode or reach the memory operand of string I/O.
+ * The guest's MMU in software: a walk of the guest's own page tables
+ * (32-bit, PAE, 4-level) with its access rights and #PF error codes.
+ * Shadow paging fills its tables from it (shadow.c); every paging mode
+ * uses it to fetch an instruction to decode or to reach the memory
+ * operand of string I/O.
  */
 #include <linux/bits.h>
 #include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
 
 #include "vtxhv.h"
 
-#define PTE_P		BIT_ULL(0)
-#define PTE_W		BIT_ULL(1)
-#define PTE_U		BIT_ULL(2)
-#define PTE_PS		BIT_ULL(7)
-#define PTE_ADDR	GENMASK_ULL(51, 12)
-
-/* #PF error code bits (SDM Vol. 3A 4.7). */
-#define PFERR_P		BIT(0)
-#define PFERR_W		BIT(1)
-#define PFERR_U		BIT(2)
-
-struct walk {
-	struct vtxhv_vcpu *vcpu;
-	bool write, user, wp;
-	u32 *pf_error;
-};
-
-/* Read one entry and check it; 1 means a #PF for the guest. */
-static int walk_entry(struct walk *w, u64 addr, int size, u64 *entry)
+/*
+ * Read or write one guest page-table entry (4 or 8 bytes, aligned) through
+ * the slot's user mapping: get_user() and put_user() are far cheaper than
+ * a general copy, and a walk reads up to four of them.
+ */
+int vtxhv_gpte_access(struct vtxhv_vm *vm, u64 gpa, int size, u64 *v,
+		      bool write)
 {
-	u32 e32;
-	int ret;
-
-	struct vtxhv_slot *s = vtxhv_find_slot(w->vcpu->vm, addr);
+	struct vtxhv_slot *s = vtxhv_find_slot(vm, gpa);
 	void __user *u;
+	u32 v32;
 
-	/*
-	 * One aligned entry: get_user() is far cheaper than a general copy,
-	 * and this runs four times for every instruction fetched.
-	 */
-	if (!s)
+	if (!s || gpa + size > s->gpa + s->size)
 		return -ENOENT;
-	u = (void __user *)(unsigned long)(s->uaddr + addr - s->gpa);
-	if (size == 4) {
-		ret = get_user(e32, (u32 __user *)u);
-		*entry = e32;
-	} else {
-		ret = get_user(*entry, (u64 __user *)u);
-	}
-	if (ret)
-		return ret;
-	if (!(*entry & PTE_P)) {
-		*w->pf_error = (w->write ? PFERR_W : 0) | (w->user ? PFERR_U : 0);
-		return 1;
-	}
-	if ((w->write && !(*entry & PTE_W) && (w->user || w->wp)) ||
-	    (w->user && !(*entry & PTE_U))) {
-		*w->pf_error = PFERR_P | (w->write ? PFERR_W : 0) |
-			       (w->user ? PFERR_U : 0);
-		return 1;
-	}
+	u = (void __user *)(unsigned long)(s->uaddr + gpa - s->gpa);
+	if (size == 8)
+		return write ? put_user(*v, (u64 __user *)u) :
+			       get_user(*v, (u64 __user *)u);
+	if (write)
+		return put_user((u32)*v, (u32 __user *)u);
+	if (get_user(v32, (u32 __user *)u))
+		return -EFAULT;
+	*v = v32;
 	return 0;
 }
 
+/* PAE PDPTE @i: shadow paging keeps the registers, EPT guests memory. */
+static int guest_pdpte(struct vtxhv_vcpu *vcpu, unsigned int i, u64 *e)
+{
+	if (vtxhv_shadowing(vcpu->vm)) {
+		*e = vcpu->sh.pdpte[i];
+		return 0;
+	}
+	return vtxhv_gpte_access(vcpu->vm, (vcpu->ctx.cr3 & 0xffffffe0) + i * 8,
+				 8, e, false);
+}
+
+/*
+ * The guest's translation of @gva for an access @acc (PFERR_W/U/I bits),
+ * as its MMU would do it (SDM Vol. 3A 4.3-4.6).  Return 0 with w->gpa,
+ * 1 when the guest would take #PF (w->error), or a negative errno when a
+ * table is not in guest RAM.
+ */
+int vtxhv_guest_walk(struct vtxhv_vcpu *vcpu, u64 gva, u32 acc,
+		     struct vtxhv_gwalk *w)
+{
+	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	int fmt = vtxhv_shadow_fmt(c->cr0, c->cr4, c->efer);
+	bool nxe = fmt >= SH_PAE && (c->efer & EFER_NX);
+	bool user = acc & PFERR_U, write = acc & PFERR_W;
+	bool fetch = acc & PFERR_I, wp = c->cr0 & X86_CR0_WP;
+	u64 rsvd_addr = PTE_ADDR & ~GENMASK_ULL(boot_cpu_data.x86_phys_bits - 1, 0);
+	int esz = fmt == SH_32 ? 4 : 8, level, ret;
+	u64 table, e, rsvd;
+	u32 err = 0;
+
+	memset(w, 0, sizeof(*w));
+	w->w = true;
+	w->u = true;
+	if (fmt == SH_PHYS) {
+		w->gpa = (u32)gva;
+		w->leaf_shift = 12;
+		return 0;
+	}
+	if (fmt == SH_32) {
+		level = 2;
+		table = c->cr3 & 0xfffff000;
+		gva = (u32)gva;
+	} else if (fmt == SH_PAE) {
+		gva = (u32)gva;
+		ret = guest_pdpte(vcpu, gva >> 30, &e);
+		if (ret)
+			return ret;
+		if (!(e & PTE_P))
+			goto not_present;
+		level = 2;
+		table = e & PTE_ADDR;
+	} else {
+		level = 4;
+		table = c->cr3 & PTE_ADDR;
+	}
+
+	for (;; level--) {
+		unsigned int shift = 12 + (esz == 4 ? 10 : 9) * (level - 1);
+		unsigned int idx = (gva >> shift) & (esz == 4 ? 1023 : 511);
+		u64 gpa = table + idx * esz;
+		bool large;
+
+		ret = vtxhv_gpte_access(vcpu->vm, gpa, esz, &e, false);
+		if (ret)
+			return ret;
+		w->ent[w->n] = e;
+		w->ent_gpa[w->n] = gpa;
+		w->ent_level[w->n] = level;
+		w->n++;
+		if (!(e & PTE_P))
+			goto not_present;
+		large = level > 1 && (e & PTE_PS);
+		if (esz == 4) {
+			large = large && (c->cr4 & X86_CR4_PSE);
+			rsvd = large ? BIT_ULL(21) : 0;
+		} else {
+			rsvd = rsvd_addr | (nxe ? 0 : PTE_NX);
+			if (level == 4 || (large && level == 3 &&
+					   !boot_cpu_has(X86_FEATURE_GBPAGES)))
+				rsvd |= PTE_PS;
+			if (large)
+				rsvd |= GENMASK_ULL(shift - 1, 13);
+		}
+		if (e & rsvd) {
+			err = PFERR_P | PFERR_RSVD;
+			goto fault;
+		}
+		w->w &= !!(e & PTE_W);
+		w->u &= !!(e & PTE_U);
+		w->nx |= nxe && (e & PTE_NX);
+		if (large || level == 1) {
+			u64 off = GENMASK_ULL(shift - 1, 0);
+
+			if (esz == 4 && large)
+				w->gpa = (e & 0xffc00000) |
+					 ((e & 0x1fe000ULL) << 19);
+			else
+				w->gpa = e & PTE_ADDR & ~off;
+			w->gpa |= gva & off;
+			w->leaf_shift = shift;
+			break;
+		}
+		table = e & (esz == 4 ? 0xfffff000 : PTE_ADDR);
+	}
+
+	/* Access rights of the whole path (SDM Vol. 3A 4.6). */
+	if (user) {
+		if (!w->u || (write && !w->w) || (fetch && w->nx))
+			goto protection;
+	} else {
+		if ((write && !w->w && wp) || (fetch && w->nx))
+			goto protection;
+		if (fetch && w->u && (c->cr4 & X86_CR4_SMEP))
+			goto protection;
+		if (!fetch && w->u && (c->cr4 & X86_CR4_SMAP) &&
+		    !(c->rflags & X86_EFLAGS_AC))
+			goto protection;
+	}
+	return 0;
+
+protection:
+	err = PFERR_P;
+	goto fault;
+not_present:
+	err = 0;
+fault:
+	err |= acc & (PFERR_W | PFERR_U);
+	if (fetch && (nxe || (c->cr4 & X86_CR4_SMEP)))
+		err |= PFERR_I;
+	w->error = err;
+	return 1;
+}
+
 /**
- * vtxhv_gva_to_gpa - translate as the guest's MMU would
+ * vtxhv_gva_to_gpa - translate as the guest's MMU would, for a data access
  * @vcpu:	the vCPU, whose vcpu->ctx holds CR0/CR3/CR4/EFER/SS
  * @gva:	the linear address
  * @write:	translate for a write
@@ -79,70 +188,17 @@ static int walk_entry(struct walk *w, u64 addr, int size, u64 *entry)
 int vtxhv_gva_to_gpa(struct vtxhv_vcpu *vcpu, u64 gva, bool write,
 		     u64 *gpa, u32 *pf_error)
 {
-	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
-	u64 cr0 = c->cr0, cr4 = c->cr4, cr3 = c->cr3, efer = c->efer;
-	struct walk w = {
-		.vcpu = vcpu, .write = write, .pf_error = pf_error,
-		.wp = cr0 & X86_CR0_WP,
-		.user = VMX_AR_DPL(c->ss_ar) == 3,
-	};
-	u64 e, table;
-	int ret, level;
+	u32 acc = (write ? PFERR_W : 0) |
+		  (VMX_AR_DPL(vcpu->ctx.ss_ar) == 3 ? PFERR_U : 0);
+	struct vtxhv_gwalk w;
+	int ret;
 
-	if (!(cr0 & X86_CR0_PG)) {
-		*gpa = efer & EFER_LMA ? gva : (u32)gva;
-		return 0;
-	}
-	if (!(cr4 & X86_CR4_PAE)) {
-		/* 32-bit paging: 4 KiB pages or 4 MiB ones with PSE. */
-		ret = walk_entry(&w, (cr3 & 0xfffff000) + ((gva >> 22) & 0x3ff) * 4,
-				 4, &e);
-		if (ret)
-			return ret;
-		if ((e & PTE_PS) && (cr4 & X86_CR4_PSE)) {
-			*gpa = (e & 0xffc00000) | ((e & 0x1fe000) << 19) |
-			       (gva & 0x3fffff);
-			return 0;
-		}
-		ret = walk_entry(&w, (e & 0xfffff000) + ((gva >> 12) & 0x3ff) * 4,
-				 4, &e);
-		if (ret)
-			return ret;
-		*gpa = (e & 0xfffff000) | (gva & 0xfff);
-		return 0;
-	}
-	if (efer & EFER_LMA) {
-		level = 4;
-		table = cr3 & PTE_ADDR;
-	} else {
-		/* PAE: four PDPTEs at CR3[31:5]. */
-		ret = vtxhv_read_guest(vcpu->vm, (cr3 & 0xffffffe0) +
-				       ((gva >> 30) & 3) * 8, &e, 8);
-		if (ret)
-			return ret;
-		if (!(e & PTE_P)) {
-			*pf_error = (write ? PFERR_W : 0) | (w.user ? PFERR_U : 0);
-			return 1;
-		}
-		level = 2;
-		table = e & PTE_ADDR;
-	}
-	for (; level >= 1; level--) {
-		int shift = 12 + 9 * (level - 1);
-
-		ret = walk_entry(&w, table + ((gva >> shift) & 0x1ff) * 8, 8, &e);
-		if (ret)
-			return ret;
-		/* 1 GiB (level 3) and 2 MiB (level 2) pages. */
-		if (level <= 3 && level > 1 && (e & PTE_PS)) {
-			*gpa = (e & PTE_ADDR & ~GENMASK_ULL(shift - 1, 0)) |
-			       (gva & GENMASK_ULL(shift - 1, 0));
-			return 0;
-		}
-		table = e & PTE_ADDR;
-	}
-	*gpa = table | (gva & 0xfff);
-	return 0;
+	ret = vtxhv_guest_walk(vcpu, gva, acc, &w);
+	if (ret == 1)
+		*pf_error = w.error;
+	else if (!ret)
+		*gpa = w.gpa;
+	return ret;
 }
 
 static int copy_gva(struct vtxhv_vcpu *vcpu, u64 gva, void *buf,

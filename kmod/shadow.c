@@ -51,22 +51,6 @@
 #include "vtxhv.h"
 #include "vmx_ops.h"
 
-#define PTE_P		BIT_ULL(0)
-#define PTE_W		BIT_ULL(1)
-#define PTE_U		BIT_ULL(2)
-#define PTE_A		BIT_ULL(5)
-#define PTE_D		BIT_ULL(6)
-#define PTE_PS		BIT_ULL(7)
-#define PTE_NX		BIT_ULL(63)
-#define PTE_ADDR	GENMASK_ULL(51, 12)
-
-/* #PF error code bits (SDM Vol. 3A 4.7). */
-#define PFERR_P		BIT(0)
-#define PFERR_W		BIT(1)
-#define PFERR_U		BIT(2)
-#define PFERR_RSVD	BIT(3)
-#define PFERR_I		BIT(4)
-
 #define VA_BITS		48
 #define VA_MASK		GENMASK_ULL(VA_BITS - 1, 0)
 
@@ -120,18 +104,6 @@ struct vtxhv_mmu {
 	DECLARE_HASHTABLE(gpts, 9);
 	struct list_head unsync;	/* gpts written out of sync */
 	struct sh_root roots[SH_MAX_ROOTS];
-};
-
-/* Where a guest page table sits and how big its entries are. */
-struct gwalk {
-	u64 gpa;			/* the translation */
-	int n;				/* entries read, top first */
-	u64 ent[4];
-	u64 ent_gpa[4];
-	u8 ent_level[4];
-	bool w, u, nx;			/* effective rights */
-	u32 error;			/* #PF error code when it faults */
-	unsigned int leaf_shift;	/* page size of the leaf: 12, 21, 22, 30 */
 };
 
 static inline int top_level(int fmt)
@@ -303,151 +275,8 @@ static void mmu_reset(struct vtxhv_vcpu *vcpu)
 	vcpu->need_flush = true;
 }
 
-/* Read or write one guest page-table entry, through the slot. */
-static int gpte_access(struct vtxhv_vm *vm, u64 gpa, int size, u64 *v,
-		       bool write)
-{
-	struct vtxhv_slot *s = vtxhv_find_slot(vm, gpa);
-	void __user *u;
-	u32 v32;
-
-	if (!s || gpa + size > s->gpa + s->size)
-		return -ENOENT;
-	u = (void __user *)(unsigned long)(s->uaddr + gpa - s->gpa);
-	if (size == 8)
-		return write ? put_user(*v, (u64 __user *)u) :
-			       get_user(*v, (u64 __user *)u);
-	if (write)
-		return put_user((u32)*v, (u32 __user *)u);
-	if (get_user(v32, (u32 __user *)u))
-		return -EFAULT;
-	*v = v32;
-	return 0;
-}
-
-/*
- * The guest's translation of @gva for an access @acc (PFERR_W/U/I bits),
- * as its MMU would do it (SDM Vol. 3A 4.3-4.6).  Return 0 with w->gpa,
- * 1 when the guest would take #PF (w->error), or a negative errno when a
- * table is not in guest RAM.
- */
-static int guest_walk(struct vtxhv_vcpu *vcpu, u64 gva, u32 acc,
-		      struct gwalk *w)
-{
-	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
-	struct vtxhv_shadow_state *sh = &vcpu->sh;
-	int fmt = vtxhv_shadow_fmt(sh->cr0, sh->cr4, sh->efer);
-	bool nxe = fmt >= SH_PAE && (sh->efer & EFER_NX);
-	bool user = acc & PFERR_U, write = acc & PFERR_W;
-	bool fetch = acc & PFERR_I, wp = sh->cr0 & X86_CR0_WP;
-	u64 rsvd_addr = PTE_ADDR & ~GENMASK_ULL(boot_cpu_data.x86_phys_bits - 1, 0);
-	int esz = fmt == SH_32 ? 4 : 8, level, ret;
-	u64 table, e, rsvd;
-	u32 err = 0;
-
-	memset(w, 0, sizeof(*w));
-	w->w = true;
-	w->u = true;
-	if (fmt == SH_PHYS) {
-		w->gpa = (u32)gva;
-		w->leaf_shift = 12;
-		return 0;
-	}
-	if (fmt == SH_32) {
-		level = 2;
-		table = sh->cr3 & 0xfffff000;
-		gva = (u32)gva;
-	} else if (fmt == SH_PAE) {
-		gva = (u32)gva;
-		e = sh->pdpte[gva >> 30];
-		if (!(e & PTE_P))
-			goto not_present;
-		level = 2;
-		table = e & PTE_ADDR;
-	} else {
-		level = 4;
-		table = sh->cr3 & PTE_ADDR;
-	}
-
-	for (;; level--) {
-		unsigned int shift = 12 + (esz == 4 ? 10 : 9) * (level - 1);
-		unsigned int idx = (gva >> shift) & (esz == 4 ? 1023 : 511);
-		u64 gpa = table + idx * esz;
-		bool large;
-
-		ret = gpte_access(vcpu->vm, gpa, esz, &e, false);
-		if (ret)
-			return ret;
-		w->ent[w->n] = e;
-		w->ent_gpa[w->n] = gpa;
-		w->ent_level[w->n] = level;
-		w->n++;
-		if (!(e & PTE_P))
-			goto not_present;
-		large = level > 1 && (e & PTE_PS);
-		if (esz == 4) {
-			large = large && (sh->cr4 & X86_CR4_PSE);
-			rsvd = large ? BIT_ULL(21) : 0;
-		} else {
-			rsvd = rsvd_addr | (nxe ? 0 : PTE_NX);
-			if (level == 4 || (large && level == 3 &&
-					   !boot_cpu_has(X86_FEATURE_GBPAGES)))
-				rsvd |= PTE_PS;
-			if (large)
-				rsvd |= GENMASK_ULL(shift - 1, 13);
-		}
-		if (e & rsvd) {
-			err = PFERR_P | PFERR_RSVD;
-			goto fault;
-		}
-		w->w &= !!(e & PTE_W);
-		w->u &= !!(e & PTE_U);
-		w->nx |= nxe && (e & PTE_NX);
-		if (large || level == 1) {
-			u64 off = GENMASK_ULL(shift - 1, 0);
-
-			if (esz == 4 && large)
-				w->gpa = (e & 0xffc00000) |
-					 ((e & 0x1fe000ULL) << 19);
-			else
-				w->gpa = e & PTE_ADDR & ~off;
-			w->gpa |= gva & off;
-			w->leaf_shift = shift;
-			break;
-		}
-		table = e & (esz == 4 ? 0xfffff000 : PTE_ADDR);
-	}
-
-	/* Access rights of the whole path (SDM Vol. 3A 4.6). */
-	if (user) {
-		if (!w->u || (write && !w->w) || (fetch && w->nx))
-			goto protection;
-	} else {
-		if ((write && !w->w && wp) || (fetch && w->nx))
-			goto protection;
-		if (fetch && w->u && (sh->cr4 & X86_CR4_SMEP))
-			goto protection;
-		if (!fetch && w->u && (sh->cr4 & X86_CR4_SMAP) &&
-		    !(c->rflags & X86_EFLAGS_AC))
-			goto protection;
-	}
-	return 0;
-
-protection:
-	err = PFERR_P;
-	goto fault;
-not_present:
-	err = 0;
-fault:
-	err |= acc & (PFERR_W | PFERR_U);
-	if (fetch && (nxe || (sh->cr4 & X86_CR4_SMEP)))
-		err |= PFERR_I;
-	w->error = err;
-	return 1;
-}
-
 /* The accessed bits of the path, and the dirty bit of a write's leaf. */
-static int set_accessed_dirty(struct vtxhv_vm *vm, struct gwalk *w,
+static int set_accessed_dirty(struct vtxhv_vm *vm, struct vtxhv_gwalk *w,
 			      int esz, bool write)
 {
 	int i, ret;
@@ -460,7 +289,7 @@ static int set_accessed_dirty(struct vtxhv_vm *vm, struct gwalk *w,
 		if ((e & want) == want)
 			continue;
 		e |= want;
-		ret = gpte_access(vm, w->ent_gpa[i], esz, &e, true);
+		ret = vtxhv_gpte_access(vm, w->ent_gpa[i], esz, &e, true);
 		if (ret)
 			return ret;
 		w->ent[i] = e;
@@ -510,7 +339,7 @@ static phys_addr_t pinned_hpa(struct vtxhv_vm *vm, u64 gpa)
  * Shadow mode: remember that the shadow entries of the current root for
  * this walk came from these guest tables, and write-protect the tables.
  */
-static void track_tables(struct vtxhv_vcpu *vcpu, const struct gwalk *w,
+static void track_tables(struct vtxhv_vcpu *vcpu, const struct vtxhv_gwalk *w,
 			 u64 gva, int fmt)
 {
 	struct vtxhv_mmu *m = vcpu->vm->mmu;
@@ -544,7 +373,9 @@ static void track_tables(struct vtxhv_vcpu *vcpu, const struct gwalk *w,
 		}
 		g->writes = 0;
 		for (j = 0; j < g->nr_uses; j++)
-			if (!memcmp(&g->uses[j], &u, sizeof(u)))
+			if (g->uses[j].root == u.root && g->uses[j].gen == u.gen &&
+			    g->uses[j].shift == u.shift &&
+			    g->uses[j].base == u.base)
 				break;
 		if (j < g->nr_uses)
 			continue;
@@ -630,21 +461,16 @@ static void resync_all(struct vtxhv_vcpu *vcpu)
 static int emulate_pt_write(struct vtxhv_vcpu *vcpu, struct gpt *g,
 			    u64 gpa)
 {
-	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
-	u64 rip = c->seg_base[1] + c->rip, v, pf_addr;
 	unsigned int off = gpa & ~PAGE_MASK;
 	struct insn_mmio insn;
 	u8 bytes[INSN_MAX_LEN];
-	unsigned int n = sizeof(bytes);
-	u32 pf_error;
+	int n = vtxhv_fetch_insn(vcpu, bytes, false);
+	u64 v;
 
-	if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr)) {
-		n = min_t(u64, n, PAGE_SIZE - (rip & ~PAGE_MASK));
-		if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr))
-			return -EFAULT;
-	}
+	if (n <= 0)
+		return -EFAULT;
 	/* Aligned, so that the faulting address is where the store starts. */
-	if (insn_decode_mmio(bytes, n, vtxhv_cpu_mode(c), &insn) ||
+	if (insn_decode_mmio(bytes, n, vtxhv_cpu_mode(&vcpu->ctx), &insn) ||
 	    !insn.write || (gpa & (insn.size - 1)))
 		return -EINVAL;
 	v = insn_mmio_store_value(&insn, vcpu->gprs.r);
@@ -751,8 +577,7 @@ static void reflect_pf(struct vtxhv_vcpu *vcpu, u64 gva, u32 error)
 			vcpu->pending_nmi = true;
 		vcpu->want_inject = true;
 	}
-	vcpu->gprs.cr2 = gva;
-	vtxhv_inject_exception(vcpu, 14, true, error);
+	vtxhv_inject_pf(vcpu, gva, error);
 	vtxhv_vcpu_put(vcpu);
 }
 
@@ -774,7 +599,7 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 	u32 acc = hw_err & (PFERR_W | PFERR_U | PFERR_I);
 	bool shadowing = vm->paging == VTXHV_PAGING_SHADOW;
 	struct vtxhv_slot *slot;
-	struct gwalk w;
+	struct vtxhv_gwalk w;
 	struct gpt *g = NULL;
 	struct page *page;
 	u64 spte, *sptep;
@@ -783,7 +608,7 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 	if (hw_err & PFERR_RSVD)
 		return vtxhv_internal_error_ctx(vcpu, VTXHV_INTERNAL_SHADOW);
 	mutex_lock(&vm->lock);
-	ret = guest_walk(vcpu, gva, acc, &w);
+	ret = vtxhv_guest_walk(vcpu, gva, acc, &w);
 	if (ret == 1) {
 		mutex_unlock(&vm->lock);
 		vcpu->sh_stats[VTXHV_SH_FAULTS_REFLECTED]++;
@@ -909,7 +734,7 @@ static int load_pdptes(struct vtxhv_vcpu *vcpu, u64 cr3, u64 *pdpte)
 	int i, ret;
 
 	for (i = 0; i < 4; i++) {
-		ret = gpte_access(vcpu->vm, (cr3 & 0xffffffe0) + i * 8, 8,
+		ret = vtxhv_gpte_access(vcpu->vm, (cr3 & 0xffffffe0) + i * 8, 8,
 				  &pdpte[i], false);
 		if (ret)
 			return ret;

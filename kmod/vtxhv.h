@@ -342,6 +342,8 @@ void vtxhv_inject_pending(struct vtxhv_vcpu *vcpu);
 void vtxhv_report_interruptibility(struct vtxhv_vcpu *vcpu);
 int vtxhv_internal_error_ctx(struct vtxhv_vcpu *vcpu, u32 suberror);
 int vtxhv_mmio_exit(struct vtxhv_vcpu *vcpu, u64 gpa);
+int vtxhv_fetch_insn(struct vtxhv_vcpu *vcpu, u8 *bytes, bool atomic);
+void vtxhv_inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error);
 int vtxhv_cpu_mode(const struct vtxhv_exit_ctx *c);
 void vtxhv_skip_insn_len(unsigned int len);
 int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data);
@@ -352,7 +354,39 @@ void vtxhv_genl_exit(void);
 void vtxhv_genl_event(struct vtxhv_vm *vm, int vcpu, u32 type, u32 reason,
 		      u64 rip, u64 value);
 
+/* Guest page-table entries and #PF error codes (SDM Vol. 3A 4.7). */
+#define PTE_P		BIT_ULL(0)
+#define PTE_W		BIT_ULL(1)
+#define PTE_U		BIT_ULL(2)
+#define PTE_A		BIT_ULL(5)
+#define PTE_D		BIT_ULL(6)
+#define PTE_PS		BIT_ULL(7)
+#define PTE_NX		BIT_ULL(63)
+#define PTE_ADDR	GENMASK_ULL(51, 12)
+
+#define PFERR_P		BIT(0)
+#define PFERR_W		BIT(1)
+#define PFERR_U		BIT(2)
+#define PFERR_RSVD	BIT(3)
+#define PFERR_I		BIT(4)
+
+/* One walk of the guest's page tables (vtxhv_guest_walk()). */
+struct vtxhv_gwalk {
+	u64 gpa;			/* the translation */
+	int n;				/* entries read, top first */
+	u64 ent[4];			/* ... their values */
+	u64 ent_gpa[4];			/* ... where they are */
+	u8 ent_level[4];		/* ... their level, 1: PTE */
+	bool w, u, nx;			/* effective rights of the path */
+	u32 error;			/* #PF error code when it faults */
+	unsigned int leaf_shift;	/* page size of the leaf: 12, 21, 22, 30 */
+};
+
 /* gwalk.c: translations use vcpu->ctx, filled by the exit handler */
+int vtxhv_gpte_access(struct vtxhv_vm *vm, u64 gpa, int size, u64 *v,
+		      bool write);
+int vtxhv_guest_walk(struct vtxhv_vcpu *vcpu, u64 gva, u32 acc,
+		     struct vtxhv_gwalk *w);
 int vtxhv_gva_to_gpa(struct vtxhv_vcpu *vcpu, u64 gva, bool write,
 		     u64 *gpa, u32 *pf_error);
 int vtxhv_read_gva(struct vtxhv_vcpu *vcpu, u64 gva, void *buf,
