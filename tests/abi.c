@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * abi: the ioctl ABI as userspace sees it: register and special-register
- * round trips, and a clear -Exxx for every malformed request on the
+ * round trips, and a clear errno for every malformed request on the
  * device, VM and vCPU file descriptors.
  */
 #include <sys/mman.h>

@@ -214,7 +214,6 @@ int main(void)
 {
 	struct counters base, fin;
 	unsigned int vm;
-	static const char *const mode_names[] = { "ept", "vtlb", "shadow" };
 	char obj[1024], paging[64];
 	struct tvm *t;
 	int st;
@@ -223,7 +222,7 @@ int main(void)
 		test_skip_all("vtxctl is not on PATH");
 	t = tvm_create(TVM_DEFAULT_MEM);
 	snprintf(paging, sizeof(paging), "\"paging\":\"%s\"",
-		 mode_names[tvm_paging_mode()]);
+		 tvm_paging_name(tvm_paging_mode()));
 	test_plan(8);
 	tvm_setup_long_mode(t, guest_code, 0);	/* no CPUID table */
 

@@ -30,8 +30,6 @@ __asm__(".pushsection .rodata\n .code32\n"
 	"spin_end:\n .code64\n"
 	".popsection\n");
 
-static const char *const mode_names[] = { "ept", "vtlb", "shadow" };
-
 static struct vtxhv_segment flat32(uint16_t sel, uint8_t type)
 {
 	struct vtxhv_segment s = {
@@ -48,7 +46,7 @@ static struct tvm *pm_guest(uint32_t mode, const uint8_t *code, size_t len)
 	struct vtxhv_sregs s;
 	struct vtxhv_regs r;
 
-	setenv("VTXHV_PAGING", mode_names[mode], 1);
+	setenv("VTXHV_PAGING", tvm_paging_name(mode), 1);
 	t = tvm_create(TVM_DEFAULT_MEM);
 	memcpy(t->mem + 0x1000, code, len);
 	tvm_get_sregs(t, &s);
@@ -87,7 +85,7 @@ static void test_one_vcpu(uint32_t mode)
 
 	test_result(TEST_CHECK(fd == -1 && errno == EOPNOTSUPP,
 			       "CREATE_VCPU 1: %d %s", fd, strerror(errno)),
-		    "%s_one_vcpu_per_vm", mode_names[mode]);
+		    "%s_one_vcpu_per_vm", tvm_paging_name(mode));
 	if (fd >= 0)
 		close(fd);
 	tvm_destroy(t);
@@ -105,7 +103,7 @@ static void test_clear_pe(uint32_t mode)
 			       VTXHV_INTERNAL_REAL_MODE,
 			       "exit %u suberror %u", t->run->exit_reason,
 			       t->run->internal.suberror),
-		    "%s_guest_clearing_pe_stops", mode_names[mode]);
+		    "%s_guest_clearing_pe_stops", tvm_paging_name(mode));
 	tvm_destroy(t);
 }
 
@@ -158,7 +156,7 @@ static void test_slot_busy(uint32_t mode)
 			 strerror(s.err));
 	ok &= TEST_CHECK(!ioctl(t->vm, VTXHV_SET_MEMORY_REGION, &r),
 			 "slot change once stopped: %s", strerror(errno));
-	test_result(ok, "%s_slots_fixed_while_running", mode_names[mode]);
+	test_result(ok, "%s_slots_fixed_while_running", tvm_paging_name(mode));
 	tvm_destroy(t);
 }
 
@@ -218,7 +216,7 @@ static void test_budget(uint32_t mode)
 	f = fopen(param, "w");
 	TEST_ASSERT(f && fprintf(f, "%d\n", BUDGET) > 0 && !fclose(f),
 		    "write %s", param);
-	setenv("VTXHV_PAGING", mode_names[mode], 1);
+	setenv("VTXHV_PAGING", tvm_paging_name(mode), 1);
 	t = tvm_create(TVM_DEFAULT_MEM);
 	tvm_setup_long_mode(t, budget_guest, 0);
 	while (tvm_get_ucall(t, &uc) == UCALL_SYNC) {
@@ -230,12 +228,12 @@ static void test_budget(uint32_t mode)
 	ok &= TEST_CHECK(most > 0 && most <= BUDGET,
 			 "%ld shadow pages at most, budget %d", most, BUDGET);
 	printf("# %s: at most %ld shadow pages for %d address spaces\n",
-	       mode_names[mode], most, AS_NR);
+	       tvm_paging_name(mode), most, AS_NR);
 	tvm_destroy(t);
 	f = fopen(param, "w");
 	TEST_ASSERT(f && fputs(old, f) >= 0 && !fclose(f), "restore %s",
 		    param);
-	test_result(ok, "%s_shadow_memory_bounded", mode_names[mode]);
+	test_result(ok, "%s_shadow_memory_bounded", tvm_paging_name(mode));
 }
 
 int main(void)

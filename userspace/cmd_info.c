@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 
+#include "nl_format.h"
 #include "vtxctl.h"
 
 void usage_info(FILE *out)
@@ -41,12 +42,6 @@ static const struct {
 	{ VTXHV_FEAT_XSAVES, "xsaves" },
 	{ VTXHV_FEAT_SHADOW_VMCS, "shadow-vmcs" },
 	{ VTXHV_FEAT_PML, "page-modification-log" },
-};
-
-static const char *const paging_names[] = {
-	[VTXHV_PAGING_EPT] = "ept",
-	[VTXHV_PAGING_VTLB] = "vtlb",
-	[VTXHV_PAGING_SHADOW] = "shadow",
 };
 
 static void read_module_version(char *buf, size_t len)
@@ -94,9 +89,9 @@ int cmd_info(int argc, char **argv)
 	printf("limits:          %u vCPUs per VM, %u memory slots per VM\n",
 	       caps.max_vcpus, caps.max_mem_slots);
 	printf("paging modes:   ");
-	for (i = 0; i < sizeof(paging_names) / sizeof(paging_names[0]); i++) {
+	for (i = VTXHV_PAGING_EPT; i <= VTXHV_PAGING_SHADOW; i++) {
 		if (caps.paging_modes & (1U << i)) {
-			printf(" %s", paging_names[i]);
+			printf(" %s", paging_name(i));
 			n++;
 		}
 	}

@@ -307,8 +307,6 @@ static bool parse_size(const char *s, uint64_t *v)
 	return true;
 }
 
-static const char *const paging_names[] = { "ept", "vtlb", "shadow" };
-
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
@@ -382,9 +380,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->stats = true;
 			break;
 		case 'p':
-			for (n = 0; n < 3 && strcmp(optarg, paging_names[n]); n++)
+			for (n = VTXHV_PAGING_EPT; n <= VTXHV_PAGING_SHADOW &&
+			     strcmp(optarg, paging_name(n)); n++)
 				;
-			if (n == 3)
+			if (n > VTXHV_PAGING_SHADOW)
 				return usage_error("--paging '%s': use ept, vtlb or shadow",
 						   optarg);
 			o->paging = n;
@@ -1710,7 +1709,7 @@ static int create_vm(struct vm *vm, const struct run_opts *o)
 	if (!(caps.paging_modes & (1U << c.paging))) {
 		fprintf(stderr,
 			"%s run: this vtxhv cannot run guests with %s paging (paging modes %#x)%s\n",
-			progname, paging_names[c.paging], caps.paging_modes,
+			progname, paging_name(c.paging), caps.paging_modes,
 			c.paging == VTXHV_PAGING_EPT ?
 			": the CPU lacks EPT, or the module was loaded with force_shadow=1" : "");
 		return EXIT_SETUP;
@@ -1719,7 +1718,7 @@ static int create_vm(struct vm *vm, const struct run_opts *o)
 	if (c.paging != VTXHV_PAGING_EPT &&
 	    (o->cpus > 1 || vm->res.mode == MODE_REAL)) {
 		fprintf(stderr, "%s run: --paging %s: %s\n", progname,
-			paging_names[c.paging], o->cpus > 1 ?
+			paging_name(c.paging), o->cpus > 1 ?
 			"shadow paging runs one vCPU per VM" :
 			"a real-mode guest needs EPT paging");
 		return EXIT_USAGE;

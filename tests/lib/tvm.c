@@ -86,16 +86,29 @@ static struct tvm *kvm_create(struct tvm *t)
  * The paging mode of the VMs tests create: VTXHV_PAGING=ept|vtlb|shadow
  * in the environment runs a whole test under another mode (tests/vm-suites).
  */
+static const char *const paging_names[] = {
+	[VTXHV_PAGING_EPT] = "ept",
+	[VTXHV_PAGING_VTLB] = "vtlb",
+	[VTXHV_PAGING_SHADOW] = "shadow",
+};
+
+const char *tvm_paging_name(uint32_t mode)
+{
+	return mode <= VTXHV_PAGING_SHADOW ? paging_names[mode] : "?";
+}
+
 uint32_t tvm_paging_mode(void)
 {
 	const char *m = getenv("VTXHV_PAGING");
+	uint32_t mode;
 
-	if (!m || !*m || !strcmp(m, "ept"))
+	if (!m || !*m)
 		return VTXHV_PAGING_EPT;
-	if (!strcmp(m, "vtlb"))
-		return VTXHV_PAGING_VTLB;
-	TEST_ASSERT(!strcmp(m, "shadow"), "VTXHV_PAGING=%s: not a mode", m);
-	return VTXHV_PAGING_SHADOW;
+	for (mode = VTXHV_PAGING_EPT; mode <= VTXHV_PAGING_SHADOW; mode++)
+		if (!strcmp(m, paging_names[mode]))
+			return mode;
+	TEST_ASSERT(0, "VTXHV_PAGING=%s: not a mode", m);
+	return VTXHV_PAGING_EPT;
 }
 
 struct tvm *tvm_create(size_t mem_size)

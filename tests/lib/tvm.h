@@ -141,6 +141,8 @@ struct tvm {
 extern int tvm_use_kvm;
 
 uint32_t tvm_paging_mode(void);
+/* "ept", "vtlb" or "shadow" */
+const char *tvm_paging_name(uint32_t mode);
 struct tvm *tvm_create(size_t mem_size);
 /* The same with a VTXHV_PAGING_* mode (the KVM backend ignores it). */
 struct tvm *tvm_create_paging(size_t mem_size, uint32_t paging);
