@@ -95,7 +95,25 @@ static u64 *ept_entry(struct vtxhv_vm *vm, u64 gpa, int level, int *err)
 	return &table[ept_index(gpa, level)];
 }
 
-static struct page *pin_one(struct vtxhv_slot *s, u64 idx)
+/*
+ * Pinned pages are charged to the creator's RLIMIT_MEMLOCK through
+ * mm->pinned_vm, as RDMA does for its long-term pins (defect 7).
+ */
+static bool charge_pin(struct vtxhv_vm *vm)
+{
+	s64 n = atomic64_inc_return(&vm->mm->pinned_vm);
+
+	if (vm->pin_limit != ULONG_MAX && n > vm->pin_limit) {
+		atomic64_dec(&vm->mm->pinned_vm);
+		pr_info_ratelimited("VM %d: RLIMIT_MEMLOCK (%lu pages) reached\n",
+				    vm->id, vm->pin_limit);
+		return false;
+	}
+	return true;
+}
+
+static struct page *pin_one(struct vtxhv_vm *vm, struct vtxhv_slot *s,
+			    u64 idx)
 {
 	unsigned int flags = FOLL_LONGTERM;
 	struct page *page;
@@ -105,10 +123,14 @@ static struct page *pin_one(struct vtxhv_slot *s, u64 idx)
 		return s->pages[idx];
 	if (!(s->flags & VTXHV_MEM_READONLY))
 		flags |= FOLL_WRITE;
+	if (!charge_pin(vm))
+		return NULL;
 	n = pin_user_pages_fast(s->uaddr + (idx << PAGE_SHIFT), 1, flags,
 				&page);
-	if (n != 1)
+	if (n != 1) {
+		atomic64_dec(&vm->mm->pinned_vm);
 		return NULL;
+	}
 	s->pages[idx] = page;
 	atomic_long_inc(&vtxhv_counts.pinned_pages);
 	return page;
@@ -117,7 +139,7 @@ static struct page *pin_one(struct vtxhv_slot *s, u64 idx)
 /* The pinned page behind @gpa of slot @s (shadow paging uses this too). */
 struct page *vtxhv_pin_gpa(struct vtxhv_vm *vm, struct vtxhv_slot *s, u64 gpa)
 {
-	return pin_one(s, (gpa - s->gpa) >> PAGE_SHIFT);
+	return pin_one(vm, s, (gpa - s->gpa) >> PAGE_SHIFT);
 }
 
 /* Try a 2 MiB mapping: every page pinned, contiguous and aligned. */
@@ -134,13 +156,13 @@ static bool map_large(struct vtxhv_vm *vm, struct vtxhv_slot *s, u64 gpa,
 	    (s->uaddr - s->gpa) % SZ_2M)
 		return false;
 	/* Only where the host backs it with a huge page to begin with. */
-	if (!pin_one(s, (gpa - s->gpa) >> PAGE_SHIFT))
+	if (!pin_one(vm, s, (gpa - s->gpa) >> PAGE_SHIFT))
 		return false;
 	if (folio_order(page_folio(s->pages[(gpa - s->gpa) >> PAGE_SHIFT])) <
 	    PMD_SHIFT - PAGE_SHIFT)
 		return false;
 	for (i = 0; i < PAGES_2M; i++)
-		if (!pin_one(s, idx0 + i))
+		if (!pin_one(vm, s, idx0 + i))
 			return false;
 	pfn0 = page_to_pfn(s->pages[idx0]);
 	if (pfn0 % PAGES_2M)
@@ -151,7 +173,8 @@ static bool map_large(struct vtxhv_vm *vm, struct vtxhv_slot *s, u64 gpa,
 	pde = ept_entry(vm, base, 2, &err);
 	if (!pde || (*pde & VMX_EPT_RWX_MASK))
 		return false;
-	*pde = PFN_PHYS(pfn0) | perm | EPT_LEAF_WB | EPT_LARGE;
+	*pde = PFN_PHYS(pfn0) | perm | EPT_LEAF_WB | VMX_EPT_IPAT_BIT |
+	       EPT_LARGE;
 	return true;
 }
 
@@ -191,19 +214,64 @@ int vtxhv_ept_fault(struct vtxhv_vm *vm, u64 gpa, bool write, bool exec)
 		return err;	/* 0: a large page maps it already */
 	if (*pte & VMX_EPT_RWX_MASK)
 		return 0;	/* another vCPU mapped it first */
-	page = pin_one(s, (gpa - s->gpa) >> PAGE_SHIFT);
+	page = pin_one(vm, s, (gpa - s->gpa) >> PAGE_SHIFT);
 	if (!page)
 		return -EFAULT;
-	*pte = page_to_phys(page) | perm | EPT_LEAF_WB;
+	*pte = page_to_phys(page) | perm | EPT_LEAF_WB | VMX_EPT_IPAT_BIT;
 	return 0;
 }
 
+/**
+ * vtxhv_flush_ept - forget the guest-physical translations of one EPTP
+ * @eptp:	the EPT pointer
+ *
+ * Single-context INVEPT is optional (SDM 30.3, INVEPT): fall back to the
+ * global type where the CPU lacks it.  Return: 0, or -EIO when the CPU
+ * refused both; the caller must then not let the guest run nor free what
+ * the translations point at.
+ */
+int vtxhv_flush_ept(u64 eptp)
+{
+	u64 cap = vmcs_config.ept_vpid_cap;
+
+	if ((cap & VMX_EPT_EXTENT_CONTEXT_BIT) &&
+	    !vmx_invept(VMX_EPT_EXTENT_CONTEXT, eptp))
+		return 0;
+	if ((cap & VMX_EPT_EXTENT_GLOBAL_BIT) &&
+	    !vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0))
+		return 0;
+	pr_err_ratelimited("INVEPT failed on CPU %d\n", smp_processor_id());
+	return -EIO;
+}
+
+/* The same for the linear translations tagged with @vpid (0: none). */
+int vtxhv_flush_vpid(u16 vpid)
+{
+	u64 cap = vmcs_config.ept_vpid_cap;
+
+	if (!vpid)
+		return 0;
+	if ((cap & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT << 32) &&
+	    !vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vpid, 0))
+		return 0;
+	if ((cap & VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT << 32) &&
+	    !vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0, 0))
+		return 0;
+	pr_err_ratelimited("INVVPID failed on CPU %d\n", smp_processor_id());
+	return -EIO;
+}
+
+struct invept_all {
+	u64 eptp;
+	atomic_t failed;
+};
+
 static void invept_one(void *info)
 {
-	struct vtxhv_vm *vm = info;
+	struct invept_all *a = info;
 
-	if (vtxhv_vmx_usable())
-		WARN_ON_ONCE(vmx_invept(VMX_EPT_EXTENT_CONTEXT, vm->eptp));
+	if (vtxhv_vmx_usable() && vtxhv_flush_ept(a->eptp))
+		atomic_inc(&a->failed);
 }
 
 /* Clear the leaf entries of [start, end) below @table at @level. */
@@ -228,26 +296,34 @@ static void ept_zap(u64 *table, int level, u64 base, u64 start, u64 end)
 /*
  * Unmap a slot and make every CPU forget the translations (INVEPT is per
  * CPU; a CPU running the guest takes the IPI as a VM exit), so that its
- * pages can be unpinned.  Called with vm->lock held.
+ * pages can be unpinned.  Called with vm->lock held.  Return: 0, or -EIO
+ * when a CPU could not flush: the pages must then stay pinned (defect 8).
  */
-void vtxhv_ept_unmap_slot(struct vtxhv_vm *vm, struct vtxhv_slot *slot)
+int vtxhv_ept_unmap_slot(struct vtxhv_vm *vm, struct vtxhv_slot *slot)
 {
+	struct invept_all a = { .eptp = vm->eptp };
+
 	ept_zap(vm->ept_root, EPT_LEVELS, 0, slot->gpa,
 		slot->gpa + slot->size);
-	on_each_cpu(invept_one, vm, 1);
+	on_each_cpu(invept_one, &a, 1);
+	return atomic_read(&a.failed) ? -EIO : 0;
 }
 
-void vtxhv_unpin_slot(struct vtxhv_slot *s)
+void vtxhv_unpin_slot(struct vtxhv_vm *vm, struct vtxhv_slot *s)
 {
 	u64 i, n = s->size >> PAGE_SHIFT;
 
 	if (!s->pages)
 		goto out;
 	for (i = 0; i < n; i++) {
+		/* A large slot has millions of entries to look at. */
+		if (!(i & 4095))
+			cond_resched();
 		if (!s->pages[i])
 			continue;
 		unpin_user_pages_dirty_lock(&s->pages[i], 1,
 					    !(s->flags & VTXHV_MEM_READONLY));
+		atomic64_dec(&vm->mm->pinned_vm);
 		atomic_long_dec(&vtxhv_counts.pinned_pages);
 	}
 	kvfree(s->pages);

@@ -22,10 +22,19 @@
 #include "vmx_ops.h"
 #include "trace.h"
 
+#define DB_VECTOR	1
 #define NMI_VECTOR	2
 #define GP_VECTOR	13
 #define UD_VECTOR	6
 #define PF_VECTOR	14
+#define AC_VECTOR	17
+#define MC_VECTOR	18
+
+/* DR6 bits a #DB exit qualification reports (SDM 28.2.1, table 28-1). */
+#define DR6_B0_3	0xfULL
+#define DR6_BD		BIT_ULL(13)
+#define DR6_BS		BIT_ULL(14)
+#define DR6_FIXED_1	0xffff0ff0ULL
 
 /* Set or clear interrupt- and NMI-window exiting (SDM 25.2). */
 static void set_windows(struct vtxhv_vcpu *vcpu, u32 windows)
@@ -257,13 +266,62 @@ static int handle_unknown(struct vtxhv_vcpu *vcpu, u32 reason)
 	return internal_error(vcpu, VTXHV_INTERNAL_UNHANDLED_EXIT, reason);
 }
 
+/*
+ * A #DB the guest caused: it is the guest's, so deliver it, with the DR6
+ * it would have seen.  #DB is intercepted so that a guest cannot hold the
+ * CPU in an endless #DB delivery loop (CVE-2015-8104); ICEBP (INT1) goes
+ * back as the privileged software exception it was, with its length.
+ */
+static int reflect_db(struct vtxhv_vcpu *vcpu, u32 info)
+{
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+	unsigned long dr7 = vmcs_readl(GUEST_DR7);
+	u32 inj = DB_VECTOR | INTR_INFO_VALID_MASK;
+	int i;
+
+	vcpu->dr6 = (vcpu->dr6 & ~DR6_B0_3) | (q & (DR6_B0_3 | DR6_BD | DR6_BS)) |
+		    DR6_FIXED_1;
+	if (type == INTR_TYPE_PRIV_SW_EXCEPTION) {
+		inj |= INTR_TYPE_PRIV_SW_EXCEPTION;
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
+			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	} else {
+		inj |= INTR_TYPE_HARD_EXCEPTION;
+	}
+	/* An instruction breakpoint is a fault: RF lets the IRET go on. */
+	for (i = 0; i < 4; i++)
+		if ((q & BIT(i)) && !((dr7 >> (16 + 4 * i)) & 3))
+			vmcs_writel(GUEST_RFLAGS,
+				    vmcs_readl(GUEST_RFLAGS) | X86_EFLAGS_RF);
+	/* The CPU clears DR7.GD when it delivers #DB (SDM 17.2.4). */
+	if (q & DR6_BD)
+		vmcs_writel(GUEST_DR7, dr7 & ~BIT(13));
+	vcpu->injected++;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, inj);
+	return EXIT_TO_GUEST;
+}
+
 static int handle_exception_nmi(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+	u32 vector = info & INTR_INFO_VECTOR_MASK;
 
-	/* NMIs were passed to the host already (vcpu.c). */
-	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+	/* NMIs and machine checks went to the host already (vcpu.c). */
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR ||
+	    vector == MC_VECTOR)
 		return EXIT_TO_GUEST;
+	/*
+	 * #AC is intercepted so that a guest with CR0.AM cannot hold the
+	 * CPU in an endless #AC delivery loop (CVE-2015-5307); it is the
+	 * guest's own, and goes back with its error code (always 0).
+	 */
+	if (vector == AC_VECTOR) {
+		vtxhv_inject_exception(vcpu, AC_VECTOR, true, 0);
+		return EXIT_TO_GUEST;
+	}
+	if (vector == DB_VECTOR)
+		return reflect_db(vcpu, info);
 	/* Shadow paging: the walk of the guest's tables may sleep. */
 	if ((info & INTR_INFO_VECTOR_MASK) == PF_VECTOR &&
 	    vtxhv_shadowing(vcpu->vm)) {
@@ -449,6 +507,7 @@ static int handle_dr(struct vtxhv_vcpu *vcpu, u32 reason)
 			}
 			vmcs_writel(GUEST_DR7, (dr7 & ~0xd800ULL) | 0x400);
 		}
+		vtxhv_sync_guest_drs(vcpu);
 	}
 	skip_insn();
 	return EXIT_TO_GUEST;
@@ -766,6 +825,9 @@ int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
 		if (index != MSR_STAR && index != MSR_SYSCALL_MASK &&
 		    !canonical(data))
 			return -EINVAL;
+		/* SFMASK bits 63:32 are reserved (defect 9). */
+		if (index == MSR_SYSCALL_MASK && (data >> 32))
+			return -EINVAL;
 		vcpu->guest_msr[STAR_IDX(index)] = data;
 		if (vcpu->guest_msrs_loaded)
 			wrmsrl(index, data);
@@ -817,15 +879,24 @@ static int handle_wrmsr(struct vtxhv_vcpu *vcpu, u32 reason)
 	return EXIT_TO_GUEST;
 }
 
-/* XSETBV (SDM Vol. 2 XSETBV, #GP conditions). */
+/*
+ * XSETBV (SDM Vol. 2 XSETBV: #UD and #GP conditions).  The value is loaded
+ * into the CPU at every entry, so it must be one this CPU accepts: only
+ * features the host enabled, vtxhv supports and the guest's CPUID leaf
+ * 0xD reports, in combinations the CPU allows (defect 2).
+ */
 static int handle_xsetbv(struct vtxhv_vcpu *vcpu, u32 reason)
 {
+	const struct vtxhv_cpuid_entry *e = find_cpuid(vcpu, 0xd, 0);
 	u64 *r = vcpu->gprs.r;
 	u64 v = (u32)r[GPR_RAX] | ((u64)(u32)r[GPR_RDX] << 32);
+	u64 cpuid_ok = e ? e->eax | (u64)e->edx << 32 : ~0ULL;
 
-	if ((u32)r[GPR_RCX] != 0 || !(v & XFEATURE_MASK_FP) ||
-	    (v & ~vtxhv_host_xcr0) ||
-	    ((v & XFEATURE_MASK_YMM) && !(v & XFEATURE_MASK_SSE)) ||
+	if (!(vcpu->sh.cr4 & X86_CR4_OSXSAVE) || !vtxhv_host_has_xsave()) {
+		vtxhv_inject_exception(vcpu, UD_VECTOR, false, 0);
+		return EXIT_TO_GUEST;
+	}
+	if ((u32)r[GPR_RCX] != 0 || !vtxhv_fpu_xcr0_valid(v, cpuid_ok) ||
 	    VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES)) != 0) {
 		inject_gp(vcpu);
 		return EXIT_TO_GUEST;

@@ -29,6 +29,9 @@ int vtxhv_gpte_access(struct vtxhv_vm *vm, u64 gpa, int size, u64 *v,
 
 	if (!s || gpa + size > s->gpa + s->size)
 		return -ENOENT;
+	/* An A/D update of a table in ROM is lost, as on hardware (defect 6). */
+	if (write && (s->flags & VTXHV_MEM_READONLY))
+		return 0;
 	u = (void __user *)(unsigned long)(s->uaddr + gpa - s->gpa);
 	if (size == 8)
 		return write ? put_user(*v, (u64 __user *)u) :

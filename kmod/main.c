@@ -105,6 +105,7 @@ static int __init vtxhv_init(void)
 	ret = vtxhv_vmcs_global_init();
 	if (ret)
 		return ret;
+	vtxhv_mitigations_init();
 
 	ret = vtxhv_vmx_root_init();
 	if (ret)

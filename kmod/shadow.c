@@ -272,6 +272,11 @@ static void mmu_reset(struct vtxhv_vcpu *vcpu)
 		root_destroy(m, &m->roots[i]);
 	gpts_free_all(m);
 	m->cur = -1;
+	/*
+	 * GUEST_CR3 pointed into what was just freed: the guest may not run
+	 * again before vtxhv_shadow_prepare() built a new root (defect 1).
+	 */
+	vcpu->sh.reload |= VTXHV_SH_RELOAD_ROOT;
 	vcpu->need_flush = true;
 }
 

@@ -18,6 +18,7 @@
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/io.h>
+#include <asm/mce.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -35,6 +36,76 @@ static DEFINE_IDA(vpid_ida);
 /* The vCPUs whose VMCS is active on each CPU, and the current one. */
 static DEFINE_PER_CPU(struct list_head, loaded_vcpus);
 static DEFINE_PER_CPU(struct vtxhv_vcpu *, current_vcpu);
+/* The VM whose guest ran last on each CPU (IBPB between VMs). */
+static DEFINE_PER_CPU(struct vtxhv_vm *, last_vm);
+
+/*
+ * Speculation mitigations around the guest (docs/security.md): -1 follows
+ * the host (off with mitigations=off), 0 off, 1 on where the CPU is
+ * affected and has the means.
+ */
+static int mitigate = -1;
+module_param(mitigate, int, 0444);
+MODULE_PARM_DESC(mitigate,
+		 "L1D flush / VERW / IBPB around guests: -1 as the host (default), 0 off, 1 on");
+
+static bool mitigating(void)
+{
+	return mitigate > 0 || (mitigate < 0 && !cpu_mitigations_off());
+}
+
+static bool l1d_flush, verw_clear, vm_ibpb;
+
+/* Decide once, at module load, which mitigations apply to this CPU. */
+void vtxhv_mitigations_init(void)
+{
+	bool on = mitigating();
+
+	l1d_flush = on && boot_cpu_has_bug(X86_BUG_L1TF) &&
+		    boot_cpu_has(X86_FEATURE_FLUSH_L1D);
+	verw_clear = on && !l1d_flush && boot_cpu_has(X86_FEATURE_MD_CLEAR) &&
+		     (boot_cpu_has_bug(X86_BUG_MDS) ||
+		      boot_cpu_has_bug(X86_BUG_TAA) ||
+		      boot_cpu_has_bug(X86_BUG_MMIO_STALE_DATA) ||
+		      boot_cpu_has_bug(X86_BUG_RFDS));
+	vm_ibpb = on && boot_cpu_has(X86_FEATURE_IBPB);
+	pr_info("mitigations: L1D flush %s, VERW %s, IBPB between VMs %s\n",
+		l1d_flush ? "on" : "off", verw_clear ? "on" : "off",
+		vm_ibpb ? "on" : "off");
+}
+
+/* VERW with a valid writable data selector clears the CPU buffers. */
+static __always_inline void clear_cpu_buffers(void)
+{
+	static const u16 ds = __KERNEL_DS;
+
+	asm volatile("verw %[ds]" : : [ds] "m"(ds) : "cc");
+}
+
+/* Hand a machine check that hit the guest to the host's handler. */
+static void host_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+
+	do_machine_check(&regs);
+#endif
+}
+
+/* Raise an NMI on this CPU through the ICR (delivery mode NMI). */
+static void vtxhv_self_nmi(void)
+{
+	apic->send_IPI_mask(cpumask_of(smp_processor_id()), NMI_VECTOR);
+}
+
+/* The CPU's own CR4: what HOST_CR4 must hold. */
+static unsigned long hw_cr4(void)
+{
+	unsigned long cr4;
+
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	return cr4;
+}
 
 static const u32 syscall_msrs[4] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK
@@ -125,13 +196,34 @@ void vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu)
 }
 
 /*
+ * Put the guest's DR0-3 into the CPU when its DR7 enables a breakpoint
+ * (after a MOV DR too), keeping the host's to restore in switch_to_host().
+ */
+void vtxhv_sync_guest_drs(struct vtxhv_vcpu *vcpu)
+{
+	if (!vcpu->guest_drs_loaded) {
+		if (!(vmcs_readl(GUEST_DR7) & 0xff))
+			return;
+		get_debugreg(vcpu->host_dr[0], 0);
+		get_debugreg(vcpu->host_dr[1], 1);
+		get_debugreg(vcpu->host_dr[2], 2);
+		get_debugreg(vcpu->host_dr[3], 3);
+		vcpu->guest_drs_loaded = true;
+	}
+	set_debugreg(vcpu->dr[0], 0);
+	set_debugreg(vcpu->dr[1], 1);
+	set_debugreg(vcpu->dr[2], 2);
+	set_debugreg(vcpu->dr[3], 3);
+}
+
+/*
  * Load the guest's values of the state VMX leaves alone: the syscall MSRs
  * and KERNEL_GS_BASE (which SWAPGS in the guest exchanges), and save the
  * host's, with its DS/ES/FS/GS selectors, which VM exits leave null.
  */
 static void switch_to_guest(struct vtxhv_vcpu *vcpu)
 {
-	unsigned long cr4 = cr4_read_shadow();
+	unsigned long cr4 = hw_cr4();
 	int i;
 
 	savesegment(ds, vcpu->host_ds);
@@ -148,6 +240,13 @@ static void switch_to_guest(struct vtxhv_vcpu *vcpu)
 			wrmsrl(syscall_msrs[i], vcpu->guest_msr[i]);
 	}
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, vcpu->host_debugctl);
+	/*
+	 * Debug registers: VM entry loads the guest's DR7 and every exit sets
+	 * DR7 to 0x400; DR0-3 are not switched by the CPU, so the guest's go
+	 * in only while its DR7 enables a breakpoint.
+	 */
+	get_debugreg(vcpu->host_dr7, 7);
+	vtxhv_sync_guest_drs(vcpu);
 	/* CR4 can differ between tasks (TSD, for one). */
 	if (cr4 != vcpu->host_cr4) {
 		vmcs_writel(HOST_CR4, cr4);
@@ -178,8 +277,15 @@ static void switch_to_host(struct vtxhv_vcpu *vcpu)
 	/* VM exits clear DEBUGCTL and DR7 (SDM 28.5.1). */
 	if (vcpu->host_debugctl)
 		update_debugctlmsr(vcpu->host_debugctl);
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	if (vcpu->guest_drs_loaded) {
+		set_debugreg(vcpu->host_dr[0], 0);
+		set_debugreg(vcpu->host_dr[1], 1);
+		set_debugreg(vcpu->host_dr[2], 2);
+		set_debugreg(vcpu->host_dr[3], 3);
+		vcpu->guest_drs_loaded = false;
+	}
+	if (vcpu->host_dr7 & 0xff)
+		set_debugreg(vcpu->host_dr7, 7);
 	/*
 	 * VM exits also set the GDT limit to 0xffff and the TR limit to 0x67
 	 * (SDM 28.5.2): harmless inside the kernel, but user space may look
@@ -211,17 +317,36 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 		vcpu->host_cr3 = cr3;
 	}
 	if (vcpu->need_flush) {
-		if (vcpu->vpid)
-			vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vcpu->vpid, 0);
-		if (vcpu->vm->eptp)
-			vmx_invept(VMX_EPT_EXTENT_CONTEXT, vcpu->vm->eptp);
+		/* A guest must never run on stale translations (defect 8). */
+		if (vtxhv_flush_vpid(vcpu->vpid) ||
+		    (vcpu->vm->eptp && vtxhv_flush_ept(vcpu->vm->eptp)))
+			return -EIO;
 		vcpu->need_flush = false;
 	}
-	if ((vmcs_readl(GUEST_CR4) & X86_CR4_OSXSAVE) &&
+	if (vm_ibpb && this_cpu_read(last_vm) != vcpu->vm) {
+		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
+		this_cpu_write(last_vm, vcpu->vm);
+	}
+	/*
+	 * CR4.OSXSAVE is host-owned, so sh.cr4 has the guest's value, and
+	 * vcpu->xcr0 passed vtxhv_fpu_xcr0_valid(): this XSETBV cannot fault.
+	 */
+	if ((vcpu->sh.cr4 & X86_CR4_OSXSAVE) &&
 	    vcpu->xcr0 != vtxhv_host_xcr0) {
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 		xcr0_switch = true;
 	}
+	/* No counter runs for the host inside the guest: PEBS would write. */
+	if (vtxhv_switch_perf_ctl) {
+		u64 host;
+
+		rdmsrl(MSR_CORE_PERF_GLOBAL_CTRL, host);
+		vmcs_write64(HOST_IA32_PERF_GLOBAL_CTRL, host);
+	}
+	if (l1d_flush)
+		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+	else if (verw_clear)
+		clear_cpu_buffers();
 
 	if (trace_vtxhv_entry_enabled())
 		trace_vtxhv_entry(vcpu->vm->id, vcpu->id, vmcs_readl(GUEST_RIP));
@@ -238,15 +363,31 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 	vcpu->launched = true;
 
 	/*
+	 * A machine check during the guest, or during the entry itself,
+	 * is the host's to handle, as if it had arrived here (SDM 27.1).
+	 */
+	reason = vmcs_read32(VM_EXIT_REASON);
+	if ((reason & 0xffff) == EXIT_REASON_MCE_DURING_VMENTRY ||
+	    ((reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI &&
+	     (vmcs_read32(VM_EXIT_INTR_INFO) &
+	      (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK |
+	       INTR_INFO_VECTOR_MASK)) ==
+	     (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION | 18)))
+		host_machine_check();
+
+	/*
 	 * An NMI that arrived in the guest caused this exit and belongs to
 	 * the host: raise it again here, where the host's handler takes it.
+	 * Through the ICR with delivery mode NMI: x2APIC's SELF IPI register
+	 * sends fixed interrupts only (SDM 10.12.11), so a self-IPI shorthand
+	 * would lose it (defect 5).
 	 */
 	if ((vmcs_read32(VM_EXIT_REASON) & 0xffff) ==
 	    EXIT_REASON_EXCEPTION_NMI) {
 		intr = vmcs_read32(VM_EXIT_INTR_INFO);
 		if ((intr & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
 		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
-			apic->send_IPI_self(NMI_VECTOR);
+			vtxhv_self_nmi();
 	}
 	reason = vmcs_read32(VM_EXIT_REASON);
 	if (trace_vtxhv_exit_enabled())
@@ -320,7 +461,6 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 
 	if (READ_ONCE(run->request_interrupt_window))
 		vcpu->want_inject = true;
-	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	/* Under the lock: shadow modes change slots only while idle (vm.c). */
 	mutex_lock(&vcpu->vm->lock);
 	atomic_inc(&vcpu->vm->running);
@@ -334,6 +474,7 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 				break;
 		}
 		vtxhv_vcpu_load(vcpu);
+		vtxhv_fpu_load(vcpu->fpu);
 		switch_to_guest(vcpu);
 		for (;;) {
 			local_irq_disable();
@@ -342,16 +483,6 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 				r = EXIT_TO_GUEST;
 				break;
 			}
-			/*
-			 * The FPU registers hold the guest's state only until
-			 * something else uses them: a context switch away from
-			 * this thread or a softirq with kernel_fpu_begin()
-			 * saves them and leaves TIF_NEED_FPU_LOAD.  Load the
-			 * guest's back before entering it, as KVM does
-			 * (vcpu_enter_guest() in arch/x86/kvm/x86.c).
-			 */
-			if (test_thread_flag(TIF_NEED_FPU_LOAD))
-				switch_fpu_return();
 			reason = vcpu_enter_exit(vcpu);
 			local_irq_enable();
 			if (reason < 0)
@@ -368,6 +499,7 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 		 */
 		vtxhv_report_interruptibility(vcpu);
 		switch_to_host(vcpu);
+		vtxhv_fpu_put(vcpu->fpu);
 		vtxhv_vcpu_put(vcpu);
 		if (r == EXIT_SLEEPABLE) {
 			r = vtxhv_handle_exit_sleepable(vcpu);
@@ -386,7 +518,6 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 		}
 		cond_resched();
 	}
-	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 	atomic_dec(&vcpu->vm->running);
 	if (!r)
 		report_exit(vcpu);
@@ -601,7 +732,7 @@ static int vtxhv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 static void vcpu_free(struct vtxhv_vcpu *vcpu)
 {
 	vcpu_clear(vcpu);
-	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	kfree(vcpu->fpu);
 	if (vcpu->vpid)
 		ida_free(&vpid_ida, vcpu->vpid);
 	__free_page(vcpu->vmcs);
@@ -660,7 +791,8 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 	if (!vcpu->vmcs)
 		goto out_run;
 	*(u32 *)page_address(vcpu->vmcs) = vmcs_config.revision_id;
-	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
+	vcpu->fpu = vtxhv_fpu_alloc();
+	if (!vcpu->fpu)
 		goto out_vmcs;
 	if (cpu_has_vmx_vpid()) {
 		ret = ida_alloc_range(&vpid_ida, 1, 0xffff, GFP_KERNEL);
@@ -708,7 +840,7 @@ out_clear:
 out_vpid:
 	if (vcpu->vpid)
 		ida_free(&vpid_ida, vcpu->vpid);
-	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	kfree(vcpu->fpu);
 out_vmcs:
 	__free_page(vcpu->vmcs);
 out_run:

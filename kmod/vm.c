@@ -59,7 +59,7 @@ static void vtxhv_vm_free(struct kref *ref)
 	vtxhv_ept_destroy(vm);
 	vtxhv_shadow_destroy(vm);
 	for (i = 0; i < VTXHV_MAX_MEM_SLOTS; i++)
-		vtxhv_unpin_slot(&vm->slots[i]);
+		vtxhv_unpin_slot(vm, &vm->slots[i]);
 	mmdrop(vm->mm);
 	ida_free(&vm_ida, vm->id);
 	kfree(vm);
@@ -108,6 +108,9 @@ static int guest_copy(struct vtxhv_vm *vm, u64 gpa, void *buf, size_t len,
 
 		if (!s)
 			return -ENOENT;
+		/* ROM stays ROM, for emulated writes too (defect 6). */
+		if (write && (s->flags & VTXHV_MEM_READONLY))
+			return -EACCES;
 		n = min_t(u64, len, s->gpa + s->size - gpa);
 		u = (void __user *)(unsigned long)(s->uaddr + gpa - s->gpa);
 		if (write ? copy_to_user(u, buf, n) : copy_from_user(buf, u, n))
@@ -142,6 +145,9 @@ static int check_region(struct vtxhv_vm *vm,
 	if (!PAGE_ALIGNED(r->guest_phys_addr) || !PAGE_ALIGNED(r->size) ||
 	    !PAGE_ALIGNED(r->userspace_addr))
 		return -EINVAL;
+	/* Bounds the slot's page array (8 bytes a page) (defect 7). */
+	if (r->size > VTXHV_MAX_SLOT_SIZE)
+		return -E2BIG;
 	/* Guest-physical space is 48 bits with a 4-level EPT. */
 	if (r->guest_phys_addr + r->size < r->guest_phys_addr ||
 	    r->guest_phys_addr + r->size > (1ULL << 48))
@@ -177,7 +183,7 @@ static long vm_set_memory_region(struct vtxhv_vm *vm, void __user *argp)
 		goto out;
 	if (r.size) {
 		pages = kvcalloc(r.size >> PAGE_SHIFT, sizeof(*pages),
-				 GFP_KERNEL_ACCOUNT);
+				 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!pages) {
 			ret = -ENOMEM;
 			goto out;
@@ -201,10 +207,15 @@ static long vm_set_memory_region(struct vtxhv_vm *vm, void __user *argp)
 			if (vm->vcpus[i])
 				vm->vcpus[i]->sh.reload |= VTXHV_SH_RELOAD_RESET |
 							   VTXHV_SH_RELOAD_ROOT;
-		vtxhv_unpin_slot(s);
+		vtxhv_unpin_slot(vm, s);
 	} else if (s->size) {
-		vtxhv_ept_unmap_slot(vm, s);
-		vtxhv_unpin_slot(s);
+		/* A CPU may still reach the pages: keep them (defect 8). */
+		if (vtxhv_ept_unmap_slot(vm, s)) {
+			kvfree(pages);
+			ret = -EIO;
+			goto out;
+		}
+		vtxhv_unpin_slot(vm, s);
 	}
 	s->gpa = r.guest_phys_addr;
 	s->size = r.size;
@@ -289,6 +300,9 @@ long vtxhv_create_vm(const struct vtxhv_create_vm __user *arg)
 	vm->mm = current->mm;
 	vm->pid = task_tgid_nr(current);
 	vm->uid = from_kuid(&init_user_ns, current_uid());
+	/* Long-term pins count as locked memory, as RDMA and VFIO do. */
+	vm->pin_limit = capable(CAP_IPC_LOCK) ? ULONG_MAX :
+			rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	get_task_comm(vm->comm, current);
 	vm->created_ns = ktime_get_real_ns();
 	atomic_set(&vm->running, 0);

@@ -22,8 +22,8 @@
 #include "vtxhv.h"
 #include "vmx_ops.h"
 
-u64 vtxhv_host_xcr0;
 u32 vtxhv_preemption_timer;	/* 0: not used */
+bool vtxhv_switch_perf_ctl;	/* guests run with PERF_GLOBAL_CTRL 0 */
 static struct page *io_bitmap;		/* two pages, all ones */
 static struct page *msr_bitmap;		/* one page, all ones */
 
@@ -49,8 +49,7 @@ int vtxhv_vmcs_global_init(void)
 	}
 	memset(page_address(io_bitmap), 0xff, 2 * PAGE_SIZE);
 	memset(page_address(msr_bitmap), 0xff, PAGE_SIZE);
-	if (boot_cpu_has(X86_FEATURE_XSAVE))
-		vtxhv_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	vtxhv_fpu_init();
 	/*
 	 * The VMX preemption timer bounds how long a guest runs before the
 	 * host looks at need_resched() and pending signals: 4 ms of TSC,
@@ -58,6 +57,11 @@ int vtxhv_vmcs_global_init(void)
 	 * interrupts exit anyway; this is the backstop for CPUs (and
 	 * emulators) that deliver them late to a guest running with IF=0.
 	 */
+	vtxhv_switch_perf_ctl = boot_cpu_has(X86_FEATURE_ARCH_PERFMON) &&
+		vmx_ctl_allows(vmcs_config.entry,
+			       VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL) &&
+		vmx_ctl_allows(vmcs_config.exit,
+			       VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL);
 	if (vmx_ctl_allows(vmcs_config.pin, PIN_BASED_VMX_PREEMPTION_TIMER) &&
 	    tsc_khz)
 		vtxhv_preemption_timer = max_t(u64, 1, min_t(u64, U32_MAX,
@@ -131,7 +135,7 @@ static void set_host_state(struct vtxhv_vcpu *vcpu)
 	vmcs_writel(HOST_CR0, read_cr0());
 	vcpu->host_cr3 = __read_cr3();
 	vmcs_writel(HOST_CR3, vcpu->host_cr3);
-	vcpu->host_cr4 = cr4_read_shadow();
+	vcpu->host_cr4 = __read_cr4();
 	vmcs_writel(HOST_CR4, vcpu->host_cr4);
 	vmcs_write16(HOST_CS_SELECTOR, __KERNEL_CS);
 	vmcs_write16(HOST_SS_SELECTOR, __KERNEL_DS);
@@ -225,9 +229,19 @@ static void read_seg(int i, struct vtxhv_segment *s)
 
 /* CR0 bits the guest may not own: NE is fixed to 1 in VMX operation. */
 #define CR0_HOST_OWNED	X86_CR0_NE
-/* CR4.VMXE must stay 1 while the guest runs; the guest sees its own. */
-#define CR4_HOST_OWNED	(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PKE | \
-			 X86_CR4_LA57 | X86_CR4_CET | X86_CR4_PCIDE)
+/*
+ * CR4 is an allow-list: the bits vtxhv virtualizes (SDM Vol. 3A 2.5).
+ * The guest writes the others only through an exit, which refuses them
+ * (VMXE, SMXE, PCIDE, PKE, LA57, CET, anything new); OSXSAVE exits too,
+ * because XCR0 is switched by its value and must follow the host.
+ */
+#define CR4_GUEST_BITS	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_UMIP | \
+			 X86_CR4_FSGSBASE | X86_CR4_OSXSAVE | X86_CR4_SMEP | \
+			 X86_CR4_SMAP)
+#define CR4_HOST_OWNED	(~(unsigned long)(CR4_GUEST_BITS & ~X86_CR4_OSXSAVE))
 /*
  * Shadow paging owns the paging bits as well: the CPU runs with paging
  * and write protection on, PAE tables, whatever the guest chose.
@@ -252,7 +266,10 @@ static bool cr0_valid(u64 cr0)
 
 static bool cr4_valid(u64 cr4)
 {
-	return !(cr4 & ~(vmcs_config.cr4_fixed1 & ~CR4_HOST_OWNED));
+	if (cr4 & ~(vmcs_config.cr4_fixed1 & CR4_GUEST_BITS))
+		return false;
+	/* No XSAVE for guests where the host runs without it. */
+	return !(cr4 & X86_CR4_OSXSAVE) || vtxhv_host_has_xsave();
 }
 
 /* What the CPU runs with for a guest value of CR0/CR4/EFER. */
@@ -543,6 +560,9 @@ int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu)
 			      CPU_BASED_MONITOR_EXITING |
 			      CPU_BASED_USE_TSC_OFFSETTING, "processor-based",
 			      &ok);
+	/* WBINVD flushes every cache of the host: not the guest's to do. */
+	if (cpu_has_proc2(SECONDARY_EXEC_WBINVD_EXITING))
+		proc2_want |= SECONDARY_EXEC_WBINVD_EXITING;
 	/*
 	 * EPT needs no CR3 or INVLPG exits (the defaults may have them set);
 	 * shadow paging needs them all.
@@ -555,12 +575,24 @@ int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu)
 		proc |= mmu_exits;
 	}
 	proc2 = vmx_adjust_ctl(c->proc2, proc2_want, "secondary", &ok);
+	/*
+	 * The guest's DR7 and DEBUGCTL are loaded at entry and saved at exit
+	 * (the host's are put back by vcpu.c); where the CPU can, the host's
+	 * performance counters stop for the guest (PERF_GLOBAL_CTRL 0).
+	 */
 	exit = vmx_adjust_ctl(c->exit, VM_EXIT_HOST_ADDR_SPACE_SIZE |
 			      VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_EFER |
-			      VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_IA32_PAT,
+			      VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_IA32_PAT |
+			      VM_EXIT_SAVE_DEBUG_CONTROLS |
+			      (vtxhv_switch_perf_ctl ?
+			       VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL : 0),
 			      "VM-exit", &ok);
 	entry = vmx_adjust_ctl(c->entry, VM_ENTRY_LOAD_IA32_EFER |
-			       VM_ENTRY_LOAD_IA32_PAT, "VM-entry", &ok);
+			       VM_ENTRY_LOAD_IA32_PAT |
+			       VM_ENTRY_LOAD_DEBUG_CONTROLS |
+			       (vtxhv_switch_perf_ctl ?
+				VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL : 0),
+			       "VM-entry", &ok);
 	if (!ok)
 		return -EIO;
 
@@ -569,8 +601,15 @@ int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry);
-	/* Shadow paging sees every #PF (error-code mask and match 0). */
-	vmcs_write32(EXCEPTION_BITMAP, shadow ? BIT(14) : 0);
+	/*
+	 * Shadow paging sees every #PF (error-code mask and match 0).  #DB
+	 * and #AC always exit: delivering either can otherwise loop forever
+	 * inside the CPU (CVE-2015-8104, CVE-2015-5307); #MC is the host's.
+	 */
+	vmcs_write32(EXCEPTION_BITMAP, (shadow ? BIT(14) : 0) | BIT(1) |
+		     BIT(17) | BIT(18));
+	if (vtxhv_switch_perf_ctl)
+		vmcs_write64(GUEST_IA32_PERF_GLOBAL_CTRL, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);

@@ -124,6 +124,14 @@ SYM_INNER_LABEL(__vtxhv_vmexit, SYM_L_GLOBAL)
 	pop R_RDI(%rdi)
 	mov %cr2, %rax
 	mov %rax, R_CR2(%rdi)
+
+	/*
+	 * The guest may have filled the return stack buffer: refill it
+	 * before the first RET, where the host's own mitigation settings
+	 * ask for it (X86_FEATURE_RSB_VMEXIT, or _LITE for PBRSB).
+	 */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
 	xor %eax, %eax
 
 .Lout:

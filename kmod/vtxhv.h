@@ -11,7 +11,6 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/types.h>
-#include <asm/fpu/api.h>
 #include <asm/vmx.h>
 
 #include "../uapi/vtxhv.h"
@@ -135,6 +134,7 @@ struct vtxhv_vm {
 	struct vtxhv_mmu *mmu;	/* shadow paging (shadow.c), or NULL */
 	struct list_head ept_pages;
 	s64 tsc_offset;
+	unsigned long pin_limit;	/* pages, ULONG_MAX: no limit */
 	/* For operators (netlink): who made it, when, what it does now. */
 	pid_t pid;
 	uid_t uid;
@@ -213,6 +213,8 @@ struct vtxhv_vcpu {
 	unsigned long host_cr3, host_cr4;
 	u64 host_msr[4];	/* STAR, LSTAR, CSTAR, SFMASK */
 	u64 host_debugctl;
+	unsigned long host_dr7, host_dr[4];
+	bool guest_drs_loaded;	/* DR0-3 hold the guest's */
 
 	/* Guest state the VMCS does not hold. */
 	u64 guest_msr[4];	/* STAR, LSTAR, CSTAR, SFMASK */
@@ -221,7 +223,7 @@ struct vtxhv_vcpu {
 	u64 xcr0;
 	u64 dr[4], dr6;
 	u64 cr8;
-	struct fpu_guest guest_fpu;
+	void *fpu;		/* XSAVE (or FXSAVE) area: fpu.c */
 
 	struct vtxhv_cpuid_entry *cpuid;
 	u32 cpuid_nent;
@@ -289,8 +291,10 @@ void vtxhv_vm_put(struct vtxhv_vm *vm);
 int vtxhv_ept_init(struct vtxhv_vm *vm);
 void vtxhv_ept_destroy(struct vtxhv_vm *vm);
 int vtxhv_ept_fault(struct vtxhv_vm *vm, u64 gpa, bool write, bool exec);
-void vtxhv_ept_unmap_slot(struct vtxhv_vm *vm, struct vtxhv_slot *slot);
-void vtxhv_unpin_slot(struct vtxhv_slot *slot);
+int vtxhv_ept_unmap_slot(struct vtxhv_vm *vm, struct vtxhv_slot *slot);
+int vtxhv_flush_ept(u64 eptp);
+int vtxhv_flush_vpid(u16 vpid);
+void vtxhv_unpin_slot(struct vtxhv_vm *vm, struct vtxhv_slot *slot);
 struct page *vtxhv_pin_gpa(struct vtxhv_vm *vm, struct vtxhv_slot *s,
 			   u64 gpa);
 
@@ -312,6 +316,8 @@ void vtxhv_vcpus_clear_cpu(void);
 void vtxhv_vcpu_init_percpu(void);
 void vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu);
 void vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu);
+void vtxhv_mitigations_init(void);
+void vtxhv_sync_guest_drs(struct vtxhv_vcpu *vcpu);
 
 /* vmenter.S: VM exits land here (HOST_RIP). */
 extern const char __vtxhv_vmexit[];
@@ -328,8 +334,17 @@ u64 vtxhv_get_efer(struct vtxhv_vcpu *vcpu);
 void vtxhv_vmcs_dump(struct vtxhv_vcpu *vcpu);
 int vtxhv_vmcs_global_init(void);
 void vtxhv_vmcs_global_exit(void);
+
+/* fpu.c */
 extern u64 vtxhv_host_xcr0;
+void vtxhv_fpu_init(void);
+bool vtxhv_host_has_xsave(void);
+void *vtxhv_fpu_alloc(void);
+bool vtxhv_fpu_xcr0_valid(u64 xcr0, u64 cpuid_ok);
+void vtxhv_fpu_load(void *area);
+void vtxhv_fpu_put(void *area);
 extern u32 vtxhv_preemption_timer;
+extern bool vtxhv_switch_perf_ctl;
 
 /* exits.c */
 int vtxhv_handle_exit(struct vtxhv_vcpu *vcpu, u32 reason);

@@ -6,12 +6,19 @@
  * holds no VM, vCPU or page (debugfs vtxhv/counts).
  */
 #include <signal.h>
+#include <stdio.h>
+#include <linux/capability.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tvm.h"
 #include "vtxhv_test.h"
 
 #define MMIO	0xc0000000ULL
+#define ROM	0xd0000000ULL	/* a read-only slot (rep_ins_into_rom) */
 
 /* The vector of the first exception is reported, then the guest ends. */
 static void report_vector(struct ex_regs *r)
@@ -86,6 +93,100 @@ static void g_xsetbv(uint64_t a)
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1 << 18)));
 	__asm__ volatile("xsetbv" : : "a"(0), "d"(0), "c"(0));
 }
+
+static void set_osxsave(void)
+{
+	uint64_t cr4;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1 << 18)));
+}
+
+static void xsetbv(uint64_t v)
+{
+	__asm__ volatile("xsetbv" : : "a"((uint32_t)v), "d"((uint32_t)(v >> 32)),
+			 "c"(0));
+}
+
+/* Defect 2: XCR0 values the CPU would refuse at the next entry. */
+static void g_xsetbv_avx512_partial(uint64_t a) { (void)a; set_osxsave(); xsetbv(0x27); }
+static void g_xsetbv_avx512_no_avx(uint64_t a) { (void)a; set_osxsave(); xsetbv(0xe3); }
+static void g_xsetbv_mpx_half(uint64_t a) { (void)a; set_osxsave(); xsetbv(0x0b); }
+/* ... and one the guest's CPUID does not offer (leaf 0xD says x87+SSE). */
+static void g_xsetbv_beyond_cpuid(uint64_t a) { (void)a; set_osxsave(); xsetbv(7); }
+
+/*
+ * Defect 3: the guest's XCR0 follows its CR4.OSXSAVE, however the guest
+ * changes it: with XCR0 = x87|SSE, OSXSAVE cleared, an exit (CPUID), and
+ * OSXSAVE set again, XGETBV reads the guest's 3, never the host's XCR0.
+ */
+static void g_xcr0_follows_osxsave(uint64_t a)
+{
+	uint32_t lo, hi, b, c, d;
+	uint64_t cr4;
+
+	(void)a;
+	set_osxsave();
+	xsetbv(3);
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 & ~(1ULL << 18)));
+	cpuid(0, 0, &lo, &b, &c, &d);
+	set_osxsave();
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	GUEST_ASSERT_EQ(lo | (uint64_t)hi << 32, 3);
+}
+
+/* Defect 9: SFMASK bits 63:32 are reserved. */
+static void g_sfmask(uint64_t a) { (void)a; wrmsr(0xc0000084, 1ULL << 32); }
+
+/* Defect 6: string input into ROM must not write the memory behind it. */
+static void g_ins_rom(uint64_t a)
+{
+	uint64_t di = ROM, cx = 16;
+
+	(void)a;
+	__asm__ volatile("rep insb" : "+D"(di), "+c"(cx) : "d"(0x99)
+			 : "memory");
+}
+
+/*
+ * Defect 1: in shadow mode, a page table reached through more walk paths
+ * than the reverse map holds, written with XCHG (not emulated: the page
+ * goes out of sync), then INVLPG: the resync resets every shadow, and the
+ * guest must not run on the freed root.  The page touched last faults in
+ * through a new root (before the fix, VTXHV_RUN failed with -EIO there).
+ */
+static uint64_t as_tables[4 * 512] __attribute__((aligned(4096)));
+static uint64_t as_data[8][512] __attribute__((aligned(4096)));
+
+static void g_shadow_reset_invlpg(uint64_t a)
+{
+	uint64_t cr3 = guest_make_as((uint64_t)as_tables, (uint64_t)as_data, 8);
+	uint64_t *pd = as_tables + 1024, *pt = as_tables + 1536, v;
+	int i;
+
+	(void)a;
+	as_data[5][0] = 0x5555;
+	for (i = 1; i < 8; i++)
+		pd[i] = pd[0];
+	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+	for (i = 0; i < 8; i++)
+		(void)*(volatile uint64_t *)(GUEST_AS_VA + i * 0x200000ULL);
+	v = pt[1];
+	__asm__ volatile("xchg %0, %1" : "+r"(v), "+m"(pt[1]) : : "memory");
+	__asm__ volatile("invlpg (%0)" : : "r"(GUEST_AS_VA + 4096) : "memory");
+	GUEST_ASSERT_EQ(*(volatile uint64_t *)(GUEST_AS_VA + 0x200000 +
+					      5 * 4096), 0x5555);
+}
+
+/* #DB is intercepted: a guest's own single step and ICEBP still work. */
+static void g_single_step(uint64_t a)
+{
+	(void)a;
+	__asm__ volatile("pushf; orq $0x100, (%%rsp); popf; nop" : : : "memory");
+}
+
+static void g_icebp(uint64_t a) { (void)a; __asm__ volatile(".byte 0xf1"); }
 
 static void g_bad_segment(uint64_t a)
 {
@@ -200,12 +301,76 @@ static void g_wbinvd(uint64_t a)
 
 enum outcome { EXC, EXIT, DONE, INTR };
 
+/* Host side of the cases that need more than the default VM. */
+static uint8_t *rom;
+
+static void setup_rom(struct tvm *t)
+{
+	struct vtxhv_memory_region r = {
+		.slot = 1, .flags = VTXHV_MEM_READONLY,
+		.guest_phys_addr = ROM, .size = 4096,
+	};
+
+	rom = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(rom != MAP_FAILED, "mmap");
+	memset(rom, 0xaa, 4096);
+	r.userspace_addr = (uintptr_t)rom;
+	TEST_ASSERT(!ioctl(t->vm, VTXHV_SET_MEMORY_REGION, &r), "ROM slot");
+}
+
+static int check_rom(struct tvm *t)
+{
+	int i, ok = 1;
+
+	(void)t;
+	for (i = 0; i < 4096; i++)
+		ok &= rom[i] == 0xaa;
+	munmap(rom, 4096);
+	return TEST_CHECK(ok, "the ROM slot's memory was written");
+}
+
+/* CPUID leaf 0xD offering x87 and SSE state only. */
+static void setup_cpuid_sse(struct tvm *t)
+{
+	struct {
+		struct vtxhv_cpuid c;
+		struct vtxhv_cpuid_entry e[3];
+	} tab = { .c = { .nent = 3 } };
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	tab.e[0] = (struct vtxhv_cpuid_entry){ .function = 0, .eax = 0xd };
+	tab.e[1] = (struct vtxhv_cpuid_entry){ .function = 1, .eax = a,
+					       .ecx = c | 1U << 26, .edx = d };
+	tab.e[2] = (struct vtxhv_cpuid_entry){
+		.function = 0xd, .flags = VTXHV_CPUID_SIGNIFICANT_INDEX,
+		.eax = 3, .ebx = 576, .ecx = 576 };
+	TEST_ASSERT(!ioctl(t->vcpu, VTXHV_SET_CPUID, &tab), "VTXHV_SET_CPUID");
+}
+
+/* Does the host kernel run with XSAVE (CR4.OSXSAVE, CPUID.1:ECX[27])? */
+static int host_osxsave(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	return (c >> 27) & 1;
+}
+
+/* Most cases leave the fields after @sub zero. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct hostile {
 	const char *name;
 	void (*fn)(uint64_t);
 	enum outcome outcome;
 	uint32_t value;		/* vector, or exit reason */
 	uint32_t sub;		/* internal-error suberror */
+	uint32_t paging;	/* VTXHV_PAGING_*, 0: the default */
+	void (*setup)(struct tvm *t);
+	int (*check)(struct tvm *t);	/* after the outcome */
+	int xsave;		/* #GP instead where the host has no XSAVE */
 } cases[] = {
 	{ "triple_fault", g_triple, EXIT, VTXHV_EXIT_SHUTDOWN, 0 },
 	{ "vmxon", g_vmxon, EXC, 6, 0 },
@@ -249,6 +414,21 @@ static const struct hostile {
 	{ "self_modifying_code", g_self_modify, DONE, 0, 0 },
 	{ "invd_wbinvd", g_wbinvd, DONE, 0, 0 },
 	{ "hlt_interrupts_off", g_hlt_cli, EXIT, VTXHV_EXIT_HLT, 0 },
+	{ "xsetbv_avx512_partial", g_xsetbv_avx512_partial, EXC, 13, 0 },
+	{ "xsetbv_avx512_without_avx", g_xsetbv_avx512_no_avx, EXC, 13, 0 },
+	{ "xsetbv_mpx_half", g_xsetbv_mpx_half, EXC, 13, 0 },
+	{ "xsetbv_beyond_guest_cpuid", g_xsetbv_beyond_cpuid, EXC, 13, 0,
+	  .setup = setup_cpuid_sse },
+	{ "xcr0_follows_osxsave", g_xcr0_follows_osxsave, DONE, 0, 0,
+	  .xsave = 1 },
+	{ "wrmsr_sfmask_reserved", g_sfmask, EXC, 13, 0 },
+	{ "rep_ins_into_rom", g_ins_rom, EXIT, VTXHV_EXIT_INTERNAL_ERROR,
+	  VTXHV_INTERNAL_GUEST_MEMORY, .setup = setup_rom,
+	  .check = check_rom },
+	{ "shadow_reset_by_invlpg", g_shadow_reset_invlpg, DONE, 0, 0,
+	  .paging = VTXHV_PAGING_SHADOW },
+	{ "single_step_reflected", g_single_step, EXC, 1, 0 },
+	{ "icebp_reflected", g_icebp, EXC, 1, 0 },
 	{ "spin_interrupts_off_killable", g_spin_cli, INTR, 0, 0 },
 };
 
@@ -271,14 +451,22 @@ static void on_alarm(int sig)
 /* Run until a terminal exit, answering I/O and MMIO the guest makes. */
 static int run_case(unsigned int i)
 {
-	const struct hostile *h = &cases[i];
-	struct tvm *t = tvm_create(TVM_DEFAULT_MEM);
+	struct hostile hc = cases[i], *h = &hc;
+	struct tvm *t = h->paging ? tvm_create_paging(TVM_DEFAULT_MEM, h->paging)
+				  : tvm_create(TVM_DEFAULT_MEM);
 	unsigned int io = 0;
 	struct ucall uc;
 	uint32_t gpa;
 	int ret, ok = 0;
 
+	/* A host without XSAVE refuses CR4.OSXSAVE itself. */
+	if (h->xsave && !host_osxsave()) {
+		h->outcome = EXC;
+		h->value = 13;
+	}
 	tvm_set_cpuid_host(t);
+	if (h->setup)
+		h->setup(t);
 	tvm_setup_long_mode(t, guest_entry, i);
 	if (h->outcome == INTR)
 		alarm(1);
@@ -301,8 +489,12 @@ static int run_case(unsigned int i)
 				break;
 			}
 			ok = TEST_CHECK(uc.cmd == UCALL_DONE &&
-					h->outcome == DONE, "%s: ucall %lu",
-					h->name, (unsigned long)uc.cmd);
+					h->outcome == DONE,
+					"%s: ucall %lu (line %lu: %#lx, %#lx)",
+					h->name, (unsigned long)uc.cmd,
+					(unsigned long)uc.line,
+					(unsigned long)uc.args[0],
+					(unsigned long)uc.args[1]);
 			break;
 		}
 		if (t->run->exit_reason == VTXHV_EXIT_IO ||
@@ -322,11 +514,104 @@ static int run_case(unsigned int i)
 		break;
 	}
 	alarm(0);
+	if (h->check)
+		ok &= h->check(t);
 	if (io)
 		printf("# %s: %u I/O or MMIO exits before the outcome\n",
 		       h->name, io);
 	tvm_destroy(t);
 	return ok;
+}
+
+/* Defect 7: a slot's size is bounded (its page array is kernel memory). */
+static int slot_too_large(void)
+{
+	struct tvm *t = tvm_create(TVM_DEFAULT_MEM);
+	struct vtxhv_memory_region r = {
+		.slot = 2, .guest_phys_addr = 1ULL << 40,
+		.size = VTXHV_MAX_SLOT_SIZE + 4096,
+		.userspace_addr = 1ULL << 40,
+	};
+	int ret = ioctl(t->vm, VTXHV_SET_MEMORY_REGION, &r), err = errno;
+
+	tvm_destroy(t);
+	return TEST_CHECK(ret == -1 && err == E2BIG,
+			  "a slot of 64 GiB + 4 KiB: %d (%s)", ret, strerror(err));
+}
+
+/* The guest of memlock_limit: one write to each page of 2 MiB. */
+static void g_touch_2m(uint64_t a)
+{
+	uint64_t p;
+
+	(void)a;
+	for (p = 16 << 20; p < 18 << 20; p += 4096)
+		*(volatile uint8_t *)p = 1;
+}
+
+/* VmPin of /proc/self/status, in KiB (the pages charged to pinned_vm). */
+static long vm_pin_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * Defect 7: pinned guest pages count against RLIMIT_MEMLOCK for a VMM
+ * without CAP_IPC_LOCK.  In a child that dropped the capability and has a
+ * 256 KiB limit, a guest touching 2 MiB must be stopped with an error.
+ */
+static void memlock_child(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+	struct rlimit rl = { 256 << 10, 256 << 10 };
+	struct tvm *t;
+	int ret, ok;
+	long pinned;
+
+	if (syscall(SYS_capget, &h, d) ||
+	    (d[0].effective &= ~(1U << CAP_IPC_LOCK),
+	     syscall(SYS_capset, &h, d)) || setrlimit(RLIMIT_MEMLOCK, &rl))
+		_exit(2);
+	t = tvm_create(TVM_DEFAULT_MEM);
+	tvm_set_cpuid_host(t);
+	tvm_setup_long_mode(t, g_touch_2m, 0);
+	do {
+		ret = tvm_run(t);
+	} while (!ret && t->run->exit_reason == VTXHV_EXIT_IO &&
+		 t->run->io.port != UCALL_PORT);
+	pinned = vm_pin_kb();
+	printf("# memlock: run %d, exit %s, VmPin %ld kB\n", ret,
+	       ret ? "-" : exit_reason_name(t->run->exit_reason), pinned);
+	ok = (ret == -EFAULT || ret == -ENOMEM ||
+	      (!ret && t->run->exit_reason == VTXHV_EXIT_INTERNAL_ERROR)) &&
+	     pinned > 0 && pinned <= 256;
+	tvm_destroy(t);
+	ok &= vm_pin_kb() == 0;
+	_exit(ok ? 0 : 1);
+}
+
+static int memlock_limit(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		memlock_child();
+	waitpid(pid, &status, 0);
+	return TEST_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			  "memlock child: status %#x", status);
 }
 
 int main(void)
@@ -335,9 +620,11 @@ int main(void)
 	unsigned int i;
 
 	sigaction(SIGALRM, &sa, NULL);
-	test_plan(NCASES + 1);
+	test_plan(NCASES + 3);
 	for (i = 0; i < NCASES; i++)
 		test_result(run_case(i), "%s", cases[i].name);
+	test_result(slot_too_large(), "slot_larger_than_64g_refused");
+	test_result(memlock_limit(), "pins_charged_to_rlimit_memlock");
 	test_result(tvm_module_counts_zero(), "nothing_left_after_%u_hostile_guests",
 		    (unsigned int)NCASES);
 	test_finish();

@@ -100,13 +100,16 @@ struct vtxhv_create_vm {
 };
 
 #define VTXHV_MEM_READONLY	(1U << 0)	/* guest writes become MMIO */
+/* The largest slot (E2BIG beyond); pinned pages count to RLIMIT_MEMLOCK. */
+#define VTXHV_MAX_SLOT_SIZE	(64ULL << 30)
 
 /**
  * struct vtxhv_memory_region - argument of VTXHV_SET_MEMORY_REGION
  * @slot:		0 .. max_mem_slots - 1
  * @flags:		VTXHV_MEM_*
  * @guest_phys_addr:	4 KiB aligned
- * @size:		4 KiB multiple; 0 deletes the slot
+ * @size:		4 KiB multiple, at most VTXHV_MAX_SLOT_SIZE; 0 deletes
+ *			the slot
  * @userspace_addr:	4 KiB aligned address in the caller's memory
  *
  * Setting a slot that exists replaces it.  Slots may not overlap.

@@ -556,6 +556,16 @@ static void host_cpuid(uint32_t fn, uint32_t sub, uint32_t r[4])
 				 1U << 16 | 1U << 22)
 #define CPUID7_EDX_HIDE		(1U << 10 | 1U << 20 | 1U << 26 | 1U << 27 | \
 				 1U << 28 | 1U << 29 | 1U << 30 | 1U << 31)
+/*
+ * Where the host kernel runs without XSAVE (CPUID.1:ECX.OSXSAVE clear),
+ * vtxhv refuses a guest's CR4.OSXSAVE: XSAVE and what needs it go too
+ * (FMA, AVX, F16C in leaf 1; AVX2 and AVX-512 in leaf 7).
+ */
+#define CPUID1_ECX_XSAVE_ONLY	(1U << 12 | 1U << 26 | 1U << 28 | 1U << 29)
+#define CPUID7_EBX_XSAVE_ONLY	(1U << 5 | 1U << 16 | 1U << 17 | 1U << 21 | \
+				 1U << 26 | 1U << 27 | 1U << 28 | 1U << 30 | \
+				 1U << 31)
+
 /* CPUID.80000001h:EDX: RDTSCP (not enabled in the VMCS: #UD; TSC_AUX). */
 #define CPUID81_EDX_HIDE	(1U << 27)
 
@@ -670,12 +680,19 @@ static void cpuid_fixup(struct vtxhv_cpuid_entry *e, unsigned int vcpu)
 		   e->eax < CPUID_FREQ_LEAF) {
 		e->eax = CPUID_FREQ_LEAF;	/* see build_cpuid() */
 	} else if (e->function == 1) {
+		if (!(e->ecx & 1U << 27))
+			e->ecx &= ~CPUID1_ECX_XSAVE_ONLY;
 		e->ecx &= ~CPUID1_ECX_HIDE;
 		e->ecx |= CPUID1_ECX_HYPERVISOR;
 		e->edx &= ~CPUID1_EDX_HIDE;
 		/* EBX 31:24: initial APIC ID. */
 		e->ebx = (e->ebx & 0x00ffffff) | (vcpu & 0xff) << 24;
 	} else if (e->function == 7 && e->index == 0) {
+		uint32_t r1[4];
+
+		host_cpuid(1, 0, r1);
+		if (!(r1[2] & 1U << 27))
+			e->ebx &= ~CPUID7_EBX_XSAVE_ONLY;
 		e->ebx &= ~CPUID7_EBX_HIDE;
 		e->ecx &= ~CPUID7_ECX_HIDE;
 		e->edx &= ~CPUID7_EDX_HIDE;

@@ -290,6 +290,10 @@ void tvm_set_cpuid_host(struct tvm *t)
 						   "=d"(d)
 						 : "a"(fn), "c"(sub));
 				if (fn == 1) {
+					/* No XSAVE where the host has none. */
+					if (!(c & 1U << 27))
+						c &= ~(1U << 12 | 1U << 26 |
+						       1U << 28 | 1U << 29);
 					c &= ~(1U << 5 | 1U << 21);
 					c |= 1U << 31;
 				}

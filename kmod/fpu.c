@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest's x87/SSE/AVX registers, kept with means any module may use.
+ *
+ * The run loop owns the FPU between kernel_fpu_begin() and
+ * kernel_fpu_end(): the first saves the VMM thread's own registers into
+ * its task (they come back on the way to user mode) and keeps interrupts
+ * and softirqs off the FPU on this CPU (irq_fpu_usable() is false).  In
+ * between, the guest's registers are loaded from a buffer of ours with
+ * XRSTOR (FXRSTOR where the host runs without XSAVE) and saved back with
+ * XSAVE before the FPU is given back.
+ *
+ * What a guest may put in XCR0 follows what the host enabled: on a host
+ * without XSAVE the guest gets none (CR4.OSXSAVE is refused), and a guest
+ * XCR0 is always a valid XCR0 for this CPU, so the XSETBV of the world
+ * switch cannot fault.  PKRU and AMX state are never the guest's: PKRU
+ * stays the VMM thread's (it governs the kernel's own user accesses), and
+ * AMX needs the XFD machinery that only KVM may use.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/log2.h>
+#include <linux/slab.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/processor.h>
+
+#include "vtxhv.h"
+
+/* XCR0 bits (SDM Vol. 1, 13.3) that vtxhv lets a guest enable. */
+#define XCR0_FP		BIT_ULL(0)
+#define XCR0_SSE	BIT_ULL(1)
+#define XCR0_YMM	BIT_ULL(2)
+#define XCR0_BNDREGS	BIT_ULL(3)
+#define XCR0_BNDCSR	BIT_ULL(4)
+#define XCR0_AVX512	(BIT_ULL(5) | BIT_ULL(6) | BIT_ULL(7))
+#define XCR0_PKRU	BIT_ULL(9)
+#define XCR0_XTILE	(BIT_ULL(17) | BIT_ULL(18))
+#define XCR0_GUEST	(XCR0_FP | XCR0_SSE | XCR0_YMM | XCR0_AVX512)
+
+/* The legacy area: FCW at 0, MXCSR at 24 (SDM Vol. 1, table 10-2). */
+#define FX_FCW		0
+#define FX_MXCSR	24
+
+u64 vtxhv_host_xcr0;		/* 0: the host runs without XSAVE */
+static u64 guest_xcr0_ok;	/* bits XSETBV may set in a guest */
+static u64 switch_mask;		/* components saved and restored */
+static unsigned int area_size;
+
+static unsigned long read_cr4(void)
+{
+	unsigned long cr4;
+
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	return cr4;
+}
+
+void vtxhv_fpu_init(void)
+{
+	u32 eax, ebx, ecx, edx;
+
+	/* The kernel may run without XSAVE on a CPU that has it. */
+	if (boot_cpu_has(X86_FEATURE_XSAVE) &&
+	    (read_cr4() & X86_CR4_OSXSAVE)) {
+		vtxhv_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		guest_xcr0_ok = vtxhv_host_xcr0 & XCR0_GUEST;
+		switch_mask = vtxhv_host_xcr0 & ~(XCR0_PKRU | XCR0_XTILE);
+		/* EBX: the size for the features XCR0 enables now. */
+		cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx);
+		area_size = ebx;
+	} else {
+		area_size = 512;
+	}
+	/* kzalloc() aligns a power-of-two size to itself: 64 is needed. */
+	area_size = roundup_pow_of_two(max(area_size, 576U));
+}
+
+bool vtxhv_host_has_xsave(void)
+{
+	return vtxhv_host_xcr0;
+}
+
+/* The reset state: x87 and SSE control words as after FNINIT/reset. */
+void *vtxhv_fpu_alloc(void)
+{
+	u8 *area = kzalloc(area_size, GFP_KERNEL_ACCOUNT);
+
+	if (area) {
+		*(u16 *)(area + FX_FCW) = 0x37f;
+		*(u32 *)(area + FX_MXCSR) = 0x1f80;
+	}
+	return area;
+}
+
+/**
+ * vtxhv_fpu_xcr0_valid - may a guest's XSETBV set this XCR0?
+ * @xcr0:	the value
+ * @cpuid_ok:	the bits the guest's CPUID leaf 0xD reports (all if none)
+ *
+ * The #GP conditions of XSETBV (SDM Vol. 2B), applied to the features
+ * both the host and vtxhv support.
+ */
+bool vtxhv_fpu_xcr0_valid(u64 xcr0, u64 cpuid_ok)
+{
+	if (xcr0 & ~(guest_xcr0_ok & cpuid_ok))
+		return false;
+	if (!(xcr0 & XCR0_FP))
+		return false;
+	if ((xcr0 & XCR0_YMM) && !(xcr0 & XCR0_SSE))
+		return false;
+	if ((xcr0 & XCR0_AVX512) &&
+	    ((xcr0 & XCR0_AVX512) != XCR0_AVX512 || !(xcr0 & XCR0_YMM)))
+		return false;
+	if (!(xcr0 & XCR0_BNDREGS) != !(xcr0 & XCR0_BNDCSR))
+		return false;
+	return true;
+}
+
+/*
+ * Take the FPU and load the guest's registers; preemption is disabled.
+ * XCR0 is the host's here, a superset of any guest's, so XRSTOR reaches
+ * every component the guest may have touched.
+ */
+void vtxhv_fpu_load(void *area)
+{
+	kernel_fpu_begin();
+	if (switch_mask)
+		asm volatile("xrstor64 (%0)"
+			     : : "r"(area), "a"((u32)switch_mask),
+			       "d"((u32)(switch_mask >> 32)) : "memory");
+	else
+		asm volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
+/* Save the guest's registers and give the FPU back to the kernel. */
+void vtxhv_fpu_put(void *area)
+{
+	if (switch_mask)
+		asm volatile("xsave64 (%0)"
+			     : : "r"(area), "a"((u32)switch_mask),
+			       "d"((u32)(switch_mask >> 32)) : "memory");
+	else
+		asm volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+	kernel_fpu_end();
+}
