@@ -9,6 +9,10 @@
  * Then, as uid 65534 (fork + setuid): the VM list shows only that user's
  * own VM, GET_VM and GET_STATS of root's VM fail with ENOENT, joining the
  * "events" group fails with EPERM, and 'vtxctl events' exits 77.
+ * A netlink socket carries its opener's rights, not more: one opened by
+ * root and kept after setuid(65534) shows root's VM no more (nor may it
+ * join "events"), and one opened by uid 65534 and passed to root (over a
+ * Unix socket) shows root nothing its opener could not see.
  *
  * Linked with libnl and with userspace/nl.c (the extended-ack parser
  * vtxctl uses), not with the static guest library.
@@ -21,6 +25,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -413,9 +418,59 @@ static int run_vtxctl_events(char *out, size_t len)
 	return WEXITSTATUS(st);
 }
 
+/* Pass @fd over the Unix socket @via (SCM_RIGHTS). */
+static bool send_fd(int via, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char ch = 'f';
+	struct iovec iov = { .iov_base = &ch, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+	memset(&u, 0, sizeof(u));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(via, &mh, 0) == 1;
+}
+
+/* The fd sent by send_fd(), or -1. */
+static int recv_fd(int via)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char ch;
+	struct iovec iov = { .iov_base = &ch, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	int fd = -1;
+
+	if (recvmsg(via, &mh, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&mh);
+	if (cm && cm->cmsg_level == SOL_SOCKET &&
+	    cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
 enum {
 	NB_SETUID, NB_OWN_VM, NB_LIST, NB_GET_VM, NB_STATS, NB_OWN_STATS,
-	NB_EVENTS, NB_VTXCTL, NB_N
+	NB_EVENTS, NB_VTXCTL, NB_RS_LIST, NB_RS_GET_VM, NB_RS_STATS,
+	NB_RS_EVENTS, NB_N
 };
 
 static const char *const nb_names[NB_N] = {
@@ -423,7 +478,44 @@ static const char *const nb_names[NB_N] = {
 	"nobody_lists_only_own_vm", "nobody_get_vm_of_root_enoent",
 	"nobody_stats_of_root_enoent", "nobody_stats_of_own_vm",
 	"nobody_join_events_eperm", "nobody_vtxctl_events_77",
+	"root_socket_after_setuid_lists_no_root_vm",
+	"root_socket_after_setuid_get_vm_of_root_enoent",
+	"root_socket_after_setuid_stats_of_root_enoent",
+	"root_socket_after_setuid_join_events_eperm",
 };
+
+/*
+ * What a dump shows on @c: none of root's VM @root_id, and no VM of
+ * another user than @uid.
+ */
+static bool shows_only(struct conn *c, uint32_t root_id, uint32_t uid,
+		       const char *who)
+{
+	struct answer a;
+	unsigned int i;
+	bool ok;
+
+	if (!list_vms(c, &a))
+		return false;
+	printf("# %s: %u VMs listed\n", who, a.nvms);
+	ok = TEST_CHECK(!find_vm(&a, root_id), "%s: root's VM %u listed",
+			who, root_id);
+	for (i = 0; i < a.nvms; i++)
+		ok &= TEST_CHECK(a.vms[i].uid == uid, "%s: VM %u of uid %u",
+				 who, a.vms[i].id, a.vms[i].uid);
+	return ok;
+}
+
+/* GET_VM or GET_STATS of root's VM on @c: ENOENT. */
+static bool root_vm_enoent(struct conn *c, uint8_t cmd, uint32_t root_id,
+			   const char *what)
+{
+	struct nl_msg *m = request(c, cmd, 0);
+	struct answer a;
+
+	nla_put_u32(m, VTXHV_A_VM_ID, root_id);
+	return transact(c, m, &a) && refused(what, &a, ENOENT, true);
+}
 
 struct nb_result {
 	uint32_t own_id;
@@ -432,8 +524,10 @@ struct nb_result {
 
 /* The child's half: runs as uid 65534; results through @res. */
 static void __attribute__((noreturn)) as_nobody(int dev, uint32_t root_id,
-						int res, int go)
+						int res, int go, int pass)
 {
+	struct conn rootc;
+	bool have_rootc;
 	struct vtxhv_create_vm cv = { .paging = VTXHV_PAGING_EPT };
 	struct nb_result r;
 	struct answer a;
@@ -445,6 +539,8 @@ static void __attribute__((noreturn)) as_nobody(int dev, uint32_t root_id,
 
 	memset(&r, 0, sizeof(r));
 	memset(r.ok, -1, sizeof(r.ok));
+	/* Opened while still root, used after the setuid below. */
+	have_rootc = connect_genl(&rootc);
 	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY) ||
 	    getuid() != NOBODY || geteuid() != NOBODY) {
 		printf("# setuid(%d): %s\n", NOBODY, strerror(errno));
@@ -509,6 +605,27 @@ static void __attribute__((noreturn)) as_nobody(int dev, uint32_t root_id,
 		printf("# vtxctl is not on PATH\n");
 	else
 		r.ok[NB_VTXCTL] = st == 77 && strstr(out, "CAP_NET_ADMIN");
+
+	/* Root's socket in this unprivileged process: root's rights stay. */
+	if (have_rootc) {
+		r.ok[NB_RS_LIST] = shows_only(&rootc, root_id, NOBODY,
+					      "root's socket as nobody");
+		r.ok[NB_RS_GET_VM] = root_vm_enoent(&rootc, VTXHV_CMD_GET_VM,
+			root_id, "root's socket as nobody: GET_VM of root's");
+		r.ok[NB_RS_STATS] = root_vm_enoent(&rootc,
+			VTXHV_CMD_GET_STATS, root_id,
+			"root's socket as nobody: GET_STATS of root's");
+		st = setsockopt(nl_socket_get_fd(rootc.sk), SOL_NETLINK,
+				NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp));
+		err = errno;
+		r.ok[NB_RS_EVENTS] = TEST_CHECK(grp > 0 && st < 0 &&
+						err == EPERM,
+						"joining: %d, %s", st,
+						strerror(err));
+	}
+	/* And this user's socket, for root to use (nobody_socket_in_root). */
+	if (!send_fd(pass, nl_socket_get_fd(c.sk)))
+		printf("# passing the socket: %s\n", strerror(errno));
 out:
 	fflush(stdout);
 	if (write(res, &r, sizeof(r)) != sizeof(r))
@@ -522,12 +639,12 @@ out:
 int main(void)
 {
 	struct vtxhv_create_vm cv = { .paging = VTXHV_PAGING_EPT };
-	int dev, vm, res[2], go[2], st, i, grp;
+	int dev, vm, res[2], go[2], pass[2], st, i, grp, fd;
 	const struct vtxhv_vm_info *v;
 	struct nb_result r;
 	struct answer a;
 	uint32_t root_id = 0;
-	struct conn c;
+	struct conn c, nbc;
 	pid_t pid;
 
 	if (getuid() != 0)
@@ -537,7 +654,7 @@ int main(void)
 		test_skip_all("/dev/vtxhv missing: vtxhv is not loaded");
 	if (!connect_genl(&c))
 		test_skip_all("no generic-netlink family 'vtxhv'");
-	test_plan(13 + NB_N + 1);
+	test_plan(13 + NB_N + 4);
 
 	test_result(stats_without_vm_id(&c), "stats_without_vm_id_einval");
 	test_result(vm_id_wrong_size(&c), "vm_id_wrong_size_einval");
@@ -569,17 +686,20 @@ int main(void)
 	setsockopt(nl_socket_get_fd(c.sk), SOL_NETLINK,
 		   NETLINK_DROP_MEMBERSHIP, &grp, sizeof(grp));
 
-	TEST_ASSERT(!pipe(res) && !pipe(go), "pipe");
+	TEST_ASSERT(!pipe(res) && !pipe(go) &&
+		    !socketpair(AF_UNIX, SOCK_STREAM, 0, pass), "pipe");
 	fflush(stdout);
 	pid = fork();
 	TEST_ASSERT(pid >= 0, "fork");
 	if (pid == 0) {
 		close(res[0]);
 		close(go[1]);
-		as_nobody(dev, root_id, res[1], go[0]);
+		close(pass[0]);
+		as_nobody(dev, root_id, res[1], go[0], pass[1]);
 	}
 	close(res[1]);
 	close(go[0]);
+	close(pass[1]);
 	if (read(res[0], &r, sizeof(r)) != sizeof(r)) {
 		memset(&r, 0, sizeof(r));
 		printf("# the unprivileged child said nothing\n");
@@ -596,6 +716,37 @@ int main(void)
 		v = find_vm(&a, r.own_id);
 	test_result(find_vm(&a, root_id) && v && v->uid == NOBODY,
 		    "root_sees_every_vm");
+
+	/*
+	 * The unprivileged user's socket in root's hands: a request root
+	 * writes to it gets no more than that user's own requests would.
+	 */
+	fd = r.ok[NB_SETUID] == 1 ? recv_fd(pass[0]) : -1;
+	memset(&nbc, 0, sizeof(nbc));
+	nbc.family = c.family;
+	nbc.sk = nl_socket_alloc();
+	if (fd < 0 || !nbc.sk ||
+	    nl_socket_set_fd(nbc.sk, NETLINK_GENERIC, fd)) {
+		printf("# no socket from the unprivileged child\n");
+		for (i = 0; i < 3; i++)
+			test_result(0, "nobody_socket_in_root_%s",
+				    i == 0 ? "lists_no_root_vm" :
+				    i == 1 ? "get_vm_of_root_enoent" :
+				    "stats_of_root_enoent");
+	} else {
+		test_result(shows_only(&nbc, root_id, NOBODY,
+				       "nobody's socket as root"),
+			    "nobody_socket_in_root_lists_no_root_vm");
+		test_result(root_vm_enoent(&nbc, VTXHV_CMD_GET_VM, root_id,
+				"nobody's socket as root: GET_VM of root's"),
+			    "nobody_socket_in_root_get_vm_of_root_enoent");
+		test_result(root_vm_enoent(&nbc, VTXHV_CMD_GET_STATS,
+				root_id,
+				"nobody's socket as root: GET_STATS of root's"),
+			    "nobody_socket_in_root_stats_of_root_enoent");
+	}
+	if (nbc.sk)
+		nl_socket_free(nbc.sk);
 	if (write(go[1], "x", 1) != 1 || waitpid(pid, &st, 0) != pid)
 		printf("# the child did not finish\n");
 	close(vm);
