@@ -9,8 +9,10 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/cpumask.h>
+#include <linux/fs.h>
 #include <linux/math64.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 #include <asm/tsc.h>
 
 #include "vtxhv.h"
@@ -20,8 +22,22 @@ static struct genl_family vtxhv_genl_family;
 
 enum { VTXHV_MCGRP_EVENTS_IDX };
 
+/*
+ * Events name other users' VMs: listening is for administrators.
+ * genetlink checks the flag on the process that joins the group (Linux
+ * 6.7, and the 6.1 stable series; older headers lack the flag, and
+ * without it anyone could listen).  It asks current only, not the
+ * socket's opener as netlink_capable() does, but joining is a deliberate
+ * setsockopt(), not a write a privileged program could be tricked into;
+ * and a member that drops its privileges stays one, as an open file
+ * keeps its mode.  Filtering each receiver at send time would need
+ * netlink_broadcast_filtered(), which 6.1 no longer has.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "the events group needs GENL_MCAST_CAP_NET_ADMIN (Linux 6.7, 6.1.y)"
+#endif
+
 static const struct genl_multicast_group vtxhv_mcgrps[] = {
-	/* Events name other users' VMs: listening is for administrators. */
 	[VTXHV_MCGRP_EVENTS_IDX] = { .name = VTXHV_GENL_MCGRP_EVENTS,
 				     .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
@@ -35,11 +51,65 @@ static u64 tsc_to_ns(u64 tsc)
 	return tsc_khz ? mul_u64_u32_div(tsc, NSEC_PER_MSEC, tsc_khz) : 0;
 }
 
-/* May the caller see @vm?  Its own user's VMs, or any with privilege. */
-static bool may_see(struct vtxhv_vm *vm)
+/*
+ * Who asks, decided once per request from the socket that carried it.
+ *
+ * A netlink socket is a file: it can be inherited across a setuid exec,
+ * passed over a Unix socket, or kept after its opener dropped privileges,
+ * and a privileged program can be made to write a request to a socket it
+ * did not open (its stdout, say).  So, as the kernel's own families do
+ * with netlink_capable(), a request gets what both its sender and the
+ * socket's opener may have, never more than either:
+ *
+ *  - administrators (CAP_NET_ADMIN or CAP_SYS_ADMIN) see every VM: the
+ *    capability must be in the opener's credentials (the socket file's
+ *    f_cred) and in the sender's (current).  netlink_capable() alone
+ *    would not do: it skips the opener when the message was sent with
+ *    an explicit address (NETLINK_SKB_DST: no unwitting write() then),
+ *    which is right for an action but not here, where the answer goes
+ *    to whoever reads the socket, the opener included;
+ *  - others see the VMs of their real uid (vm->uid is the creator's real
+ *    uid), when the opener's real uid is that uid too.  f_cred is the
+ *    opener's, fixed at socket(): the socket inode's owner (sk_uid,
+ *    sock_i_uid()) follows fchown(), and NETLINK_CB(skb).creds.uid is
+ *    whichever of its real, effective or saved uids the sender claimed
+ *    with SCM_CREDENTIALS.
+ *
+ * Both read current, so this runs only where current is the sender: in
+ * a doit handler, and in a dump's .start (the rest of a dump may run in
+ * whichever process reads the socket, so the dump keeps this answer in
+ * cb->args).
+ */
+struct viewer {
+	kuid_t uid;		/* INVALID_UID: nobody's VMs by uid */
+	bool admin;
+};
+
+static struct viewer viewer_of(struct sk_buff *skb)
 {
-	return uid_eq(current_uid(), KUIDT_INIT(vm->uid)) ||
-	       capable(CAP_NET_ADMIN) || capable(CAP_SYS_ADMIN);
+	struct sock *sk = NETLINK_CB(skb).sk;
+	const struct file *file = sk && sk->sk_socket ?
+				  sk->sk_socket->file : NULL;
+	struct viewer v = { .uid = INVALID_UID };
+
+	/* A kernel socket has no opener to ask: it sees nothing. */
+	if (!file)
+		return v;
+	v.admin = (file_ns_capable(file, &init_user_ns, CAP_NET_ADMIN) &&
+		   netlink_capable(skb, CAP_NET_ADMIN)) ||
+		  (file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) &&
+		   netlink_capable(skb, CAP_SYS_ADMIN));
+	if (uid_eq(file->f_cred->uid, current_uid()))
+		v.uid = current_uid();
+	return v;
+}
+
+/* May @v see @vm?  Its own user's VMs, or any for an administrator. */
+static bool may_see(const struct viewer *v, const struct vtxhv_vm *vm)
+{
+	return v->admin ||
+	       (uid_valid(v->uid) &&
+		uid_eq(v->uid, make_kuid(&init_user_ns, vm->uid)));
 }
 
 static int put_vm(struct sk_buff *skb, struct vtxhv_vm *vm)
@@ -147,8 +217,9 @@ static int reply(struct genl_info *info, u8 cmd,
 	return genlmsg_reply(msg, info);
 }
 
-static int fill_info(struct sk_buff *skb, void *unused)
+static int fill_info(struct sk_buff *skb, void *arg)
 {
+	const struct viewer *v = arg;
 	struct vtxhv_caps caps = { 0 };
 	struct vtxhv_vm *vm;
 	u32 n = 0;
@@ -156,7 +227,7 @@ static int fill_info(struct sk_buff *skb, void *unused)
 	vtxhv_fill_caps(&caps);
 	mutex_lock(&vtxhv_vms_lock);
 	list_for_each_entry(vm, &vtxhv_vms, link)
-		n += may_see(vm);
+		n += may_see(v, vm);
 	mutex_unlock(&vtxhv_vms_lock);
 	if (nla_put_string(skb, VTXHV_A_VERSION, VTXHV_VERSION) ||
 	    nla_put_u32(skb, VTXHV_A_API_VERSION, VTXHV_API_VERSION) ||
@@ -171,12 +242,16 @@ static int fill_info(struct sk_buff *skb, void *unused)
 
 static int vtxhv_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 {
-	return reply(info, VTXHV_CMD_GET_INFO, fill_info, NULL);
+	struct viewer v = viewer_of(skb);
+
+	return reply(info, VTXHV_CMD_GET_INFO, fill_info, &v);
 }
 
 /* The VM named by VTXHV_A_VM_ID, visible to the caller, with a reference. */
-static struct vtxhv_vm *lookup_vm(struct genl_info *info)
+static struct vtxhv_vm *lookup_vm(struct sk_buff *skb,
+				  struct genl_info *info)
 {
+	struct viewer v = viewer_of(skb);
 	struct vtxhv_vm *vm, *found = NULL;
 	u32 id;
 
@@ -186,7 +261,7 @@ static struct vtxhv_vm *lookup_vm(struct genl_info *info)
 	mutex_lock(&vtxhv_vms_lock);
 	list_for_each_entry(vm, &vtxhv_vms, link) {
 		/* A VM whose last reference is going is as good as gone. */
-		if (vm->id == id && may_see(vm) &&
+		if (vm->id == id && may_see(&v, vm) &&
 		    kref_get_unless_zero(&vm->ref)) {
 			found = vm;
 			break;
@@ -208,7 +283,7 @@ static int fill_vm(struct sk_buff *skb, void *arg)
 
 static int vtxhv_nl_get_vm(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vtxhv_vm *vm = lookup_vm(info);
+	struct vtxhv_vm *vm = lookup_vm(skb, info);
 	int ret;
 
 	if (IS_ERR(vm))
@@ -218,19 +293,38 @@ static int vtxhv_nl_get_vm(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/* The dump's cb->args: VMs sent so far, and the viewer of its request. */
+enum { DUMP_SENT, DUMP_ADMIN, DUMP_UID };
+
+/* Runs in the requester's context (netlink_dump_start()): see viewer_of. */
+static int vtxhv_nl_dump_vms_start(struct netlink_callback *cb)
+{
+	struct viewer v = viewer_of(cb->skb);
+
+	cb->args[DUMP_ADMIN] = v.admin;
+	cb->args[DUMP_UID] = uid_valid(v.uid) ?
+			     from_kuid(&init_user_ns, v.uid) : -1;
+	return 0;
+}
+
 /*
- * The dump resumes after the cb->args[0] VMs already sent (ids are reused,
- * so they do not give the list an order to resume in).
+ * The dump resumes after the cb->args[DUMP_SENT] VMs already sent (ids are
+ * reused, so they do not give the list an order to resume in).
  */
 static int vtxhv_nl_dump_vms(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct viewer v = {
+		.admin = cb->args[DUMP_ADMIN],
+		.uid = cb->args[DUMP_UID] < 0 ? INVALID_UID :
+		       make_kuid(&init_user_ns, cb->args[DUMP_UID]),
+	};
 	struct vtxhv_vm *vm;
 	long idx = 0;
 	void *hdr;
 
 	mutex_lock(&vtxhv_vms_lock);
 	list_for_each_entry(vm, &vtxhv_vms, link) {
-		if (!may_see(vm) || idx++ < cb->args[0])
+		if (!may_see(&v, vm) || idx++ < cb->args[DUMP_SENT])
 			continue;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &vtxhv_genl_family,
@@ -242,7 +336,7 @@ static int vtxhv_nl_dump_vms(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		}
 		genlmsg_end(skb, hdr);
-		cb->args[0] = idx;
+		cb->args[DUMP_SENT] = idx;
 	}
 	mutex_unlock(&vtxhv_vms_lock);
 	return skb->len;
@@ -269,7 +363,7 @@ static int fill_stats(struct sk_buff *skb, void *arg)
 
 static int vtxhv_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vtxhv_vm *vm = lookup_vm(info);
+	struct vtxhv_vm *vm = lookup_vm(skb, info);
 	int ret;
 
 	if (IS_ERR(vm))
@@ -287,6 +381,7 @@ static const struct genl_ops vtxhv_genl_ops[] = {
 	{
 		.cmd = VTXHV_CMD_GET_VM,
 		.doit = vtxhv_nl_get_vm,
+		.start = vtxhv_nl_dump_vms_start,
 		.dumpit = vtxhv_nl_dump_vms,
 	},
 	{
