@@ -266,12 +266,22 @@ struct invept_all {
 	atomic_t failed;
 };
 
+/*
+ * Runs on every CPU, with interrupts disabled, so outside any stay of
+ * vtxhv's in VMX operation: enter it for the INVEPT.  Where another
+ * hypervisor holds VMX, INVEPT works in its VMX operation all the same.
+ */
 static void invept_one(void *info)
 {
 	struct invept_all *a = info;
+	int ret = vtxhv_vmx_get();
 
-	if (vtxhv_vmx_usable() && vtxhv_flush_ept(a->eptp))
+	if (ret == -ENODEV)
+		return;		/* not prepared for VMX: never ran a guest */
+	if (vtxhv_flush_ept(a->eptp))
 		atomic_inc(&a->failed);
+	if (!ret)
+		vtxhv_vmx_put();
 }
 
 /* Clear the leaf entries of [start, end) below @table at @level. */

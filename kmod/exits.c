@@ -582,7 +582,8 @@ static int io_string(struct vtxhv_vcpu *vcpu)
 	if (rep) {
 		count = r[GPR_RCX] & mask;
 		if (!count) {
-			vtxhv_vcpu_load(vcpu);
+			if (vtxhv_vcpu_load(vcpu))
+				return -EBUSY;
 			vtxhv_skip_insn_len(c->insn_len);
 			vtxhv_vcpu_put(vcpu);
 			return EXIT_TO_GUEST;
@@ -610,7 +611,8 @@ static int io_string(struct vtxhv_vcpu *vcpu)
 		ret = vtxhv_read_gva(vcpu, gva, data + i * size, size,
 				     &pf_error, &pf_addr);
 		if (ret == 1) {
-			vtxhv_vcpu_load(vcpu);
+			if (vtxhv_vcpu_load(vcpu))
+				return -EBUSY;
 			vtxhv_inject_pf(vcpu, pf_addr, pf_error);
 			vtxhv_vcpu_put(vcpu);
 			return EXIT_TO_GUEST;
@@ -624,7 +626,8 @@ static int io_string(struct vtxhv_vcpu *vcpu)
 		string_update(&r[GPR_RCX], mask, -(s64)n);
 	vcpu->pending = PENDING_NONE;
 	if (vcpu->pending_insn_len) {
-		vtxhv_vcpu_load(vcpu);
+		if (vtxhv_vcpu_load(vcpu))
+			return -EBUSY;
 		vtxhv_skip_insn_len(vcpu->pending_insn_len);
 		vtxhv_vcpu_put(vcpu);
 	}
@@ -648,7 +651,8 @@ static int complete_ins(struct vtxhv_vcpu *vcpu)
 		ret = vtxhv_write_gva(vcpu, gva, data + i * size, size,
 				      &pf_error, &pf_addr);
 		if (ret == 1) {
-			vtxhv_vcpu_load(vcpu);
+			if (vtxhv_vcpu_load(vcpu))
+				return -EBUSY;
 			vtxhv_inject_pf(vcpu, pf_addr, pf_error);
 			vtxhv_vcpu_put(vcpu);
 			return 0;
@@ -662,7 +666,8 @@ static int complete_ins(struct vtxhv_vcpu *vcpu)
 	if (c->qual & BIT(5))
 		string_update(&r[GPR_RCX], mask, -(s64)vcpu->pending_count);
 	if (vcpu->pending_insn_len) {
-		vtxhv_vcpu_load(vcpu);
+		if (vtxhv_vcpu_load(vcpu))
+			return -EBUSY;
 		vtxhv_skip_insn_len(vcpu->pending_insn_len);
 		vtxhv_vcpu_put(vcpu);
 	}
@@ -961,7 +966,8 @@ static int shadow_mov_cr3(struct vtxhv_vcpu *vcpu)
 	u64 val;
 	int ret;
 
-	vtxhv_vcpu_load(vcpu);
+	if (vtxhv_vcpu_load(vcpu))
+		return -EBUSY;
 	val = reg == GPR_RSP ? vmcs_readl(GUEST_RSP) : vcpu->gprs.r[reg];
 	vtxhv_vcpu_put(vcpu);
 	if (vtxhv_cpu_mode(&vcpu->ctx) != 64)
@@ -969,7 +975,8 @@ static int shadow_mov_cr3(struct vtxhv_vcpu *vcpu)
 	mutex_lock(&vcpu->vm->lock);
 	ret = vtxhv_shadow_set_cr3(vcpu, val);
 	mutex_unlock(&vcpu->vm->lock);
-	vtxhv_vcpu_load(vcpu);
+	if (vtxhv_vcpu_load(vcpu))
+		return -EBUSY;
 	if (ret)
 		inject_gp(vcpu);
 	else
@@ -1121,7 +1128,8 @@ static int handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
 		v = insn_mmio_store_value(&insn, vcpu->gprs.r);
 		memcpy(run->mmio.data, &v, insn.size);
 		vcpu->pending = PENDING_NONE;
-		vtxhv_vcpu_load(vcpu);
+		if (vtxhv_vcpu_load(vcpu))
+			return -EBUSY;
 		vtxhv_skip_insn_len(insn.len);
 		vtxhv_vcpu_put(vcpu);
 	} else {
@@ -1186,7 +1194,8 @@ int vtxhv_handle_exit_sleepable(struct vtxhv_vcpu *vcpu)
 		return shadow_mov_cr3(vcpu);
 	case EXIT_REASON_INVLPG:
 		vtxhv_shadow_invlpg(vcpu, vcpu->ctx.qual);
-		vtxhv_vcpu_load(vcpu);
+		if (vtxhv_vcpu_load(vcpu))
+			return -EBUSY;
 		vtxhv_skip_insn_len(vcpu->ctx.insn_len);
 		vtxhv_vcpu_put(vcpu);
 		return EXIT_TO_GUEST;
@@ -1229,7 +1238,8 @@ int vtxhv_complete_pending(struct vtxhv_vcpu *vcpu)
 		memcpy(&v, run->mmio.data, insn.size);
 		insn_mmio_complete_load(&insn, r, v,
 					vtxhv_cpu_mode(&vcpu->ctx));
-		vtxhv_vcpu_load(vcpu);
+		if (vtxhv_vcpu_load(vcpu))
+			return -EBUSY;
 		vtxhv_skip_insn_len(insn.len);
 		vtxhv_vcpu_put(vcpu);
 		return 0;

@@ -483,7 +483,8 @@ static int emulate_pt_write(struct vtxhv_vcpu *vcpu, struct gpt *g,
 		return -EFAULT;
 	vcpu->sh_stats[VTXHV_SH_WP_TRAPS]++;
 	gpt_zap(vcpu, g, off, insn.size);
-	vtxhv_vcpu_load(vcpu);
+	if (vtxhv_vcpu_load(vcpu))
+		return -EBUSY;
 	vtxhv_skip_insn_len(insn.len);
 	vtxhv_vcpu_put(vcpu);
 	return 0;
@@ -559,11 +560,12 @@ static u64 *sh_leaf_reclaim(struct vtxhv_vcpu *vcpu, u64 va,
 }
 
 /* Turn an exception interrupted by this #PF into what the CPU would do. */
-static void reflect_pf(struct vtxhv_vcpu *vcpu, u64 gva, u32 error)
+static int reflect_pf(struct vtxhv_vcpu *vcpu, u64 gva, u32 error)
 {
 	u32 info, type, vec;
 
-	vtxhv_vcpu_load(vcpu);
+	if (vtxhv_vcpu_load(vcpu))
+		return -EBUSY;
 	info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
 	type = info & INTR_INFO_INTR_TYPE_MASK;
 	vec = info & INTR_INFO_VECTOR_MASK;
@@ -574,7 +576,7 @@ static void reflect_pf(struct vtxhv_vcpu *vcpu, u64 gva, u32 error)
 			/* A #PF while delivering #PF or a contributory: #DF. */
 			vtxhv_inject_exception(vcpu, 8, true, 0);
 			vtxhv_vcpu_put(vcpu);
-			return;
+			return 0;
 		}
 		if (type == INTR_TYPE_EXT_INTR && vcpu->pending_irq < 0)
 			vcpu->pending_irq = vec;
@@ -584,6 +586,7 @@ static void reflect_pf(struct vtxhv_vcpu *vcpu, u64 gva, u32 error)
 	}
 	vtxhv_inject_pf(vcpu, gva, error);
 	vtxhv_vcpu_put(vcpu);
+	return 0;
 }
 
 /**
@@ -617,8 +620,8 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 	if (ret == 1) {
 		mutex_unlock(&vm->lock);
 		vcpu->sh_stats[VTXHV_SH_FAULTS_REFLECTED]++;
-		reflect_pf(vcpu, vcpu->ctx.qual, w.error);
-		return EXIT_TO_GUEST;
+		return reflect_pf(vcpu, vcpu->ctx.qual, w.error) ?:
+		       EXIT_TO_GUEST;
 	}
 	if (ret)
 		goto guest_memory;
@@ -829,7 +832,8 @@ static int switch_root(struct vtxhv_vcpu *vcpu)
 	r->last_used = ++m->clock;
 	m->cur = r - m->roots;
 	vcpu->need_flush = true;
-	vtxhv_vcpu_load(vcpu);
+	if (vtxhv_vcpu_load(vcpu))
+		return -EBUSY;
 	vmcs_writel(GUEST_CR3, __pa(r->top));
 	vtxhv_vcpu_put(vcpu);
 	return 0;
@@ -855,7 +859,8 @@ int vtxhv_shadow_prepare(struct vtxhv_vcpu *vcpu)
 	if (!(sh->cr0 & X86_CR0_PE)) {
 		/* No unrestricted guest without EPT: no real mode. */
 		memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));
-		vtxhv_vcpu_load(vcpu);
+		if (vtxhv_vcpu_load(vcpu))
+			return -EBUSY;
 		vcpu->ctx.rip = vmcs_readl(GUEST_RIP);
 		vtxhv_vcpu_put(vcpu);
 		return vtxhv_internal_error_ctx(vcpu,

@@ -33,9 +33,6 @@ int __vtxhv_vmenter(struct vtxhv_gprs *regs, int launched,
 		    unsigned long host_rsp_field);
 
 static DEFINE_IDA(vpid_ida);
-/* The vCPUs whose VMCS is active on each CPU, and the current one. */
-static DEFINE_PER_CPU(struct list_head, loaded_vcpus);
-static DEFINE_PER_CPU(struct vtxhv_vcpu *, current_vcpu);
 /* The VM whose guest ran last on each CPU (IBPB between VMs). */
 static DEFINE_PER_CPU(struct vtxhv_vm *, last_vm);
 
@@ -111,88 +108,58 @@ static const u32 syscall_msrs[4] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK
 };
 
-void vtxhv_vcpu_init_percpu(void)
+/*
+ * Make the vCPU's VMCS current on this CPU: interrupts are disabled and
+ * the CPU is in VMX operation until vtxhv_vcpu_put() (vmx_root.c says
+ * why).  On a CPU other than last time the per-CPU host fields are
+ * rewritten.
+ *
+ * Return: 0, or -EBUSY when another hypervisor holds VMX on this CPU
+ * (then nothing is loaded and interrupts are as they were).
+ */
+int vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu)
 {
-	int cpu;
+	unsigned long flags;
+	int cpu, ret;
 
-	for_each_possible_cpu(cpu)
-		INIT_LIST_HEAD(&per_cpu(loaded_vcpus, cpu));
-}
-
-/* VMCLEAR on this CPU: the VMCS goes back to memory, launch state clear. */
-static void vcpu_clear_here(struct vtxhv_vcpu *vcpu)
-{
-	int cpu = smp_processor_id();
-
-	if (vcpu->cpu != cpu)
-		return;
-	WARN_ON_ONCE(vmx_vmclear(page_to_phys(vcpu->vmcs)));
-	if (per_cpu(current_vcpu, cpu) == vcpu)
-		per_cpu(current_vcpu, cpu) = NULL;
-	list_del_init(&vcpu->loaded_link);
-	vcpu->launched = false;
-	/* Make the clear visible before the VMCS may be loaded elsewhere. */
-	smp_wmb();
-	WRITE_ONCE(vcpu->cpu, -1);
-}
-
-static void vcpu_clear_ipi(void *info)
-{
-	vcpu_clear_here(info);
-}
-
-static void vcpu_clear(struct vtxhv_vcpu *vcpu)
-{
-	int cpu = READ_ONCE(vcpu->cpu);
-
-	if (cpu >= 0)
-		smp_call_function_single(cpu, vcpu_clear_ipi, vcpu, 1);
-	/* An offline CPU cleared its VMCSs before leaving (see below). */
-	WRITE_ONCE(vcpu->cpu, -1);
-}
-
-/* CPU going offline: no VMCS may stay active on it across VMXOFF. */
-void vtxhv_vcpus_clear_cpu(void)
-{
-	struct list_head *list = this_cpu_ptr(&loaded_vcpus);
-	struct vtxhv_vcpu *vcpu, *next;
-
-	list_for_each_entry_safe(vcpu, next, list, loaded_link)
-		vcpu_clear_here(vcpu);
+	local_irq_save(flags);
+	ret = vtxhv_vmx_get();
+	if (ret) {
+		local_irq_restore(flags);
+		return ret == -EBUSY ? -EBUSY : -EIO;
+	}
+	if (vmx_vmptrld(page_to_phys(vcpu->vmcs))) {
+		vtxhv_vmx_put();
+		local_irq_restore(flags);
+		return -EIO;
+	}
+	cpu = smp_processor_id();
+	if (vcpu->cpu != cpu) {
+		vtxhv_vmcs_set_host_percpu();
+		vcpu->cpu = cpu;
+	}
+	/*
+	 * Between two stays in VMX operation, another hypervisor (kvm_intel)
+	 * may have run guests here with the same VPID or EPTP values: the
+	 * translations tagged with them are flushed before the next entry.
+	 */
+	vcpu->need_flush = true;
+	vcpu->irq_flags = flags;
+	return 0;
 }
 
 /*
- * Make the vCPU's VMCS current on this CPU, with preemption disabled until
- * vcpu_put().  After a migration the VMCS is cleared on the old CPU first
- * (a VMCS may be active on one CPU only, SDM 24.11.1), the per-CPU host
- * fields are rewritten, and the TLBs tagged for this guest are flushed
- * before the next entry.
+ * VMCLEAR writes the VMCS back to memory (SDM 24.11.1) before VMXOFF; the
+ * next entry is a VMLAUNCH.
  */
-void vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu)
-{
-	int cpu = get_cpu();
-
-	if (vcpu->cpu != cpu) {
-		vcpu_clear(vcpu);
-		/* Pairs with the smp_wmb() in vcpu_clear_here(). */
-		smp_rmb();
-		local_irq_disable();
-		list_add(&vcpu->loaded_link, this_cpu_ptr(&loaded_vcpus));
-		vcpu->cpu = cpu;
-		local_irq_enable();
-		WARN_ON_ONCE(vmx_vmptrld(page_to_phys(vcpu->vmcs)));
-		this_cpu_write(current_vcpu, vcpu);
-		vtxhv_vmcs_set_host_percpu();
-		vcpu->need_flush = true;
-	} else if (this_cpu_read(current_vcpu) != vcpu) {
-		WARN_ON_ONCE(vmx_vmptrld(page_to_phys(vcpu->vmcs)));
-		this_cpu_write(current_vcpu, vcpu);
-	}
-}
-
 void vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu)
 {
-	put_cpu();
+	if (vmx_vmclear(page_to_phys(vcpu->vmcs)))
+		pr_err_ratelimited("VM %d vCPU %d: VMCLEAR failed\n",
+				   vcpu->vm->id, vcpu->id);
+	vcpu->launched = false;
+	vtxhv_vmx_put();
+	local_irq_restore(vcpu->irq_flags);
 }
 
 /*
@@ -223,7 +190,6 @@ void vtxhv_sync_guest_drs(struct vtxhv_vcpu *vcpu)
  */
 static void switch_to_guest(struct vtxhv_vcpu *vcpu)
 {
-	unsigned long cr4 = hw_cr4();
 	int i;
 
 	savesegment(ds, vcpu->host_ds);
@@ -247,11 +213,6 @@ static void switch_to_guest(struct vtxhv_vcpu *vcpu)
 	 */
 	get_debugreg(vcpu->host_dr7, 7);
 	vtxhv_sync_guest_drs(vcpu);
-	/* CR4 can differ between tasks (TSD, for one). */
-	if (cr4 != vcpu->host_cr4) {
-		vmcs_writel(HOST_CR4, cr4);
-		vcpu->host_cr4 = cr4;
-	}
 	vcpu->guest_msrs_loaded = true;
 }
 
@@ -302,7 +263,7 @@ static void switch_to_host(struct vtxhv_vcpu *vcpu)
  */
 static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 {
-	unsigned long cr3 = __read_cr3();
+	unsigned long cr3 = __read_cr3(), cr4 = hw_cr4();
 	bool xcr0_switch = false;
 	u32 intr, reason;
 	u64 t0;
@@ -315,6 +276,14 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 	if (cr3 != vcpu->host_cr3) {
 		vmcs_writel(HOST_CR3, cr3);
 		vcpu->host_cr3 = cr3;
+	}
+	/*
+	 * CR4 differs between tasks (TSD) and can change between two stays
+	 * in VMX operation (an IPI updating CR4.PCE): exits restore this.
+	 */
+	if (cr4 != vcpu->host_cr4) {
+		vmcs_writel(HOST_CR4, cr4);
+		vcpu->host_cr4 = cr4;
 	}
 	if (vcpu->need_flush) {
 		/* A guest must never run on stale translations (defect 8). */
@@ -444,6 +413,7 @@ static void report_exit(struct vtxhv_vcpu *vcpu)
 static int vcpu_run(struct vtxhv_vcpu *vcpu)
 {
 	struct vtxhv_run *run = vcpu->run;
+	bool loaded;
 	long reason;
 	int r;
 
@@ -473,18 +443,24 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 			if (r != EXIT_TO_GUEST)
 				break;
 		}
-		vtxhv_vcpu_load(vcpu);
+		/*
+		 * Preemption is off from here (the FPU holds the guest's
+		 * registers), interrupts while the CPU is in VMX operation.
+		 */
 		vtxhv_fpu_load(vcpu->fpu);
+		r = vtxhv_vcpu_load(vcpu);
+		if (r) {
+			vtxhv_fpu_put(vcpu->fpu);
+			break;
+		}
+		loaded = true;
 		switch_to_guest(vcpu);
 		for (;;) {
-			local_irq_disable();
 			if (need_resched() || signal_pending(current)) {
-				local_irq_enable();
 				r = EXIT_TO_GUEST;
 				break;
 			}
 			reason = vcpu_enter_exit(vcpu);
-			local_irq_enable();
 			if (reason < 0)
 				r = fail_entry(vcpu, 0);
 			else if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
@@ -493,20 +469,38 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 				r = vtxhv_handle_exit(vcpu, reason);
 			if (r != EXIT_TO_GUEST || vcpu->sh.reload)
 				break;
+			/*
+			 * A host interrupt made the guest exit: leave VMX
+			 * operation, so that it is taken, and come back.
+			 * Lightweight exits (CPUID, MSRs, ...) stay inside.
+			 */
+			if ((reason & 0xffff) == EXIT_REASON_EXTERNAL_INTERRUPT ||
+			    (reason & 0xffff) == EXIT_REASON_PREEMPTION_TIMER) {
+				vtxhv_vcpu_put(vcpu);
+				r = vtxhv_vcpu_load(vcpu);
+				if (r) {
+					loaded = false;
+					break;
+				}
+			}
 		}
 		/* What userspace needs to queue an interrupt, while the VMCS
 		 * is still current.
 		 */
-		vtxhv_report_interruptibility(vcpu);
+		if (loaded)
+			vtxhv_report_interruptibility(vcpu);
 		switch_to_host(vcpu);
+		if (loaded)
+			vtxhv_vcpu_put(vcpu);
 		vtxhv_fpu_put(vcpu->fpu);
-		vtxhv_vcpu_put(vcpu);
 		if (r == EXIT_SLEEPABLE) {
 			r = vtxhv_handle_exit_sleepable(vcpu);
 			if (r == EXIT_TO_USER) {
-				vtxhv_vcpu_load(vcpu);
-				vtxhv_report_interruptibility(vcpu);
-				vtxhv_vcpu_put(vcpu);
+				r = vtxhv_vcpu_load(vcpu);
+				if (!r) {
+					vtxhv_report_interruptibility(vcpu);
+					vtxhv_vcpu_put(vcpu);
+				}
 			}
 		}
 		if (r != EXIT_TO_GUEST)
@@ -527,11 +521,13 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 static long vcpu_get_regs(struct vtxhv_vcpu *vcpu, void __user *argp)
 {
 	struct vtxhv_regs regs;
-	int i;
+	int i, ret;
 
 	for (i = 0; i < NR_GPRS; i++)
 		((__u64 *)&regs)[i] = vcpu->gprs.r[i];
-	vtxhv_vcpu_load(vcpu);
+	ret = vtxhv_vcpu_load(vcpu);
+	if (ret)
+		return ret;
 	regs.rsp = vmcs_readl(GUEST_RSP);
 	regs.rip = vmcs_readl(GUEST_RIP);
 	regs.rflags = vmcs_readl(GUEST_RFLAGS);
@@ -542,7 +538,7 @@ static long vcpu_get_regs(struct vtxhv_vcpu *vcpu, void __user *argp)
 static long vcpu_set_regs(struct vtxhv_vcpu *vcpu, void __user *argp)
 {
 	struct vtxhv_regs regs;
-	int i;
+	int i, ret;
 
 	if (copy_from_user(&regs, argp, sizeof(regs)))
 		return -EFAULT;
@@ -550,9 +546,11 @@ static long vcpu_set_regs(struct vtxhv_vcpu *vcpu, void __user *argp)
 	if (!(regs.rflags & X86_EFLAGS_FIXED) ||
 	    (regs.rflags & (BIT(3) | BIT(5) | BIT(15) | GENMASK_ULL(63, 22))))
 		return -EINVAL;
+	ret = vtxhv_vcpu_load(vcpu);
+	if (ret)
+		return ret;
 	for (i = 0; i < NR_GPRS; i++)
 		vcpu->gprs.r[i] = ((__u64 *)&regs)[i];
-	vtxhv_vcpu_load(vcpu);
 	vmcs_writel(GUEST_RSP, regs.rsp);
 	vmcs_writel(GUEST_RIP, regs.rip);
 	vmcs_writel(GUEST_RFLAGS, regs.rflags);
@@ -564,8 +562,10 @@ static long vcpu_set_regs(struct vtxhv_vcpu *vcpu, void __user *argp)
 static long vcpu_get_sregs(struct vtxhv_vcpu *vcpu, void __user *argp)
 {
 	struct vtxhv_sregs s;
+	int ret = vtxhv_vcpu_load(vcpu);
 
-	vtxhv_vcpu_load(vcpu);
+	if (ret)
+		return ret;
 	vtxhv_get_sregs(vcpu, &s);
 	vtxhv_vcpu_put(vcpu);
 	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
@@ -578,7 +578,9 @@ static long vcpu_set_sregs(struct vtxhv_vcpu *vcpu, void __user *argp)
 
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
-	vtxhv_vcpu_load(vcpu);
+	ret = vtxhv_vcpu_load(vcpu);
+	if (ret)
+		return ret;
 	ret = vtxhv_set_sregs(vcpu, &s);
 	vtxhv_vcpu_put(vcpu);
 	return ret;
@@ -624,7 +626,11 @@ static long vcpu_msrs(struct vtxhv_vcpu *vcpu, struct vtxhv_msrs __user *argp,
 	e = memdup_user(argp->entries, n * sizeof(*e));
 	if (IS_ERR(e))
 		return PTR_ERR(e);
-	vtxhv_vcpu_load(vcpu);
+	ret = vtxhv_vcpu_load(vcpu);
+	if (ret) {
+		kfree(e);
+		return ret;
+	}
 	for (i = 0; i < n; i++) {
 		if (e[i].reserved)
 			break;
@@ -731,7 +737,6 @@ static int vtxhv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 
 static void vcpu_free(struct vtxhv_vcpu *vcpu)
 {
-	vcpu_clear(vcpu);
 	kfree(vcpu->fpu);
 	if (vcpu->vpid)
 		ida_free(&vpid_ida, vcpu->vpid);
@@ -764,6 +769,23 @@ static const struct file_operations vtxhv_vcpu_fops = {
 	.llseek = noop_llseek,
 };
 
+/* VMCLEAR a new VMCS region once, in VMX operation, before any VMPTRLD. */
+static int vmcs_init(struct vtxhv_vcpu *vcpu)
+{
+	unsigned long flags;
+	int ret;
+
+	local_irq_save(flags);
+	ret = vtxhv_vmx_get();
+	if (!ret) {
+		if (vmx_vmclear(page_to_phys(vcpu->vmcs)))
+			ret = -EIO;
+		vtxhv_vmx_put();
+	}
+	local_irq_restore(flags);
+	return ret;
+}
+
 int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 {
 	struct vtxhv_vcpu *vcpu;
@@ -782,7 +804,6 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 	vcpu->cpu = -1;
 	vcpu->pending_irq = -1;
 	mutex_init(&vcpu->mutex);
-	INIT_LIST_HEAD(&vcpu->loaded_link);
 	ret = -ENOMEM;
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run)
@@ -800,24 +821,22 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 	}
 
 	/* VMCLEAR initialises the launch state (SDM 24.11.3). */
-	ret = -EIO;
-	preempt_disable();
-	if (vmx_vmclear(page_to_phys(vcpu->vmcs))) {
-		preempt_enable();
+	ret = vmcs_init(vcpu);
+	if (ret)
 		goto out_vpid;
-	}
-	preempt_enable();
-	vtxhv_vcpu_load(vcpu);
+	ret = vtxhv_vcpu_load(vcpu);
+	if (ret)
+		goto out_vpid;
 	ret = vtxhv_vmcs_setup(vcpu);
 	vtxhv_vcpu_put(vcpu);
 	if (ret)
-		goto out_clear;
+		goto out_vpid;
 
 	mutex_lock(&vm->lock);
 	if (vm->vcpus[id]) {
 		mutex_unlock(&vm->lock);
 		ret = -EEXIST;
-		goto out_clear;
+		goto out_vpid;
 	}
 	vm->vcpus[id] = vcpu;
 	kref_get(&vm->ref);
@@ -835,8 +854,6 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 	}
 	return fd;
 
-out_clear:
-	vcpu_clear(vcpu);
 out_vpid:
 	if (vcpu->vpid)
 		ida_free(&vpid_ida, vcpu->vpid);

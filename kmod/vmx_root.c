@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * VMX root operation: the load-time checks, the capability configuration,
- * and VMXON/VMXOFF on every CPU, kept right across CPU hotplug and reboot.
+ * and VMXON/VMXOFF.
  *
- * Every online CPU is in VMX root operation for as long as the module is
- * loaded.  A CPU going offline leaves it first (VMXOFF, CR4.VMXE cleared)
- * and one coming online enters it again, through the kernel's cpuhp state
- * machine; a failure on any CPU while loading unwinds the CPUs already done.
+ * A CPU is in VMX operation only while vtxhv uses it, with interrupts
+ * disabled: vtxhv_vmx_get() sets CR4.VMXE and executes VMXON,
+ * vtxhv_vmx_put() executes VMXOFF and clears CR4.VMXE.  The kernel keeps a
+ * per-CPU copy of CR4 and rewrites CR4 from it (TLB flushes, perf, TSD on
+ * context switch); the only means to update that copy are exported to
+ * KVM alone on current kernels, so vtxhv never lets the kernel run with
+ * a CR4.VMXE the copy lacks: with interrupts off and no sleeping, nothing
+ * else runs on the CPU in between.
+ *
+ * Each online CPU gets its VMXON region, and is tried once (VMXON, VMXOFF),
+ * through the kernel's cpuhp state machine; a failure on any CPU while
+ * loading unwinds the CPUs already done.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,7 +38,8 @@ struct vmcs_config vmcs_config;
 
 struct vtxhv_cpu {
 	struct page *vmxon_region;
-	bool vmx_on;
+	bool ready;		/* region allocated, VMXON tried */
+	unsigned int depth;	/* vtxhv_vmx_get() nesting */
 };
 
 static DEFINE_PER_CPU(struct vtxhv_cpu, vtxhv_cpu);
@@ -140,10 +149,83 @@ static bool vmx_disabled_by_firmware(u64 *feat)
 	       !(*feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX);
 }
 
+/* The CPU's own CR4, not the kernel's copy of it. */
+static unsigned long hw_read_cr4(void)
+{
+	unsigned long cr4;
+
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	return cr4;
+}
+
+static void hw_write_cr4(unsigned long cr4)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+}
+
 static void vmx_check_vmxe(void *busy)
 {
-	if (cr4_read_shadow() & X86_CR4_VMXE)
+	if (hw_read_cr4() & X86_CR4_VMXE)
 		cpumask_set_cpu(smp_processor_id(), busy);
+}
+
+static void vmx_busy_msg(int cpu)
+{
+	pr_err_ratelimited("VMX is in use by another hypervisor on CPU %d (CR4.VMXE is set): rmmod kvm_intel first\n",
+			   cpu);
+}
+
+/**
+ * vtxhv_vmx_get - enter VMX root operation on this CPU, or stay in it
+ *
+ * Called with interrupts disabled; nests.  Enters VMX operation as the
+ * SDM requires (Vol. 3C 24.7, 24.8): CR4.VMXE set, then VMXON with a 4 KiB
+ * region that starts with the VMCS revision identifier.
+ *
+ * Return: 0; -EBUSY when another hypervisor (kvm_intel) holds VMX on this
+ * CPU; -ENODEV when the CPU was not prepared; -EIO when VMXON failed.
+ */
+int vtxhv_vmx_get(void)
+{
+	struct vtxhv_cpu *c = this_cpu_ptr(&vtxhv_cpu);
+	unsigned long cr4;
+
+	lockdep_assert_irqs_disabled();
+	if (c->depth) {
+		c->depth++;
+		return 0;
+	}
+	if (!c->ready || READ_ONCE(vtxhv_rebooting))
+		return -ENODEV;
+	cr4 = hw_read_cr4();
+	if (cr4 & X86_CR4_VMXE) {
+		vmx_busy_msg(smp_processor_id());
+		return -EBUSY;
+	}
+	*(u32 *)page_address(c->vmxon_region) = vmcs_config.revision_id;
+	hw_write_cr4(cr4 | X86_CR4_VMXE);
+	if (vmx_vmxon(page_to_phys(c->vmxon_region))) {
+		hw_write_cr4(cr4);
+		pr_err_ratelimited("CPU %d: VMXON failed\n", smp_processor_id());
+		return -EIO;
+	}
+	c->depth = 1;
+	return 0;
+}
+
+/* Leave VMX operation on this CPU when the outermost user is done. */
+void vtxhv_vmx_put(void)
+{
+	struct vtxhv_cpu *c = this_cpu_ptr(&vtxhv_cpu);
+
+	lockdep_assert_irqs_disabled();
+	if (WARN_ON_ONCE(!c->depth) || --c->depth)
+		return;
+	/* Every VMCS used here was cleared by vtxhv_vcpu_put() already. */
+	if (vmx_vmxoff())
+		pr_err_ratelimited("CPU %d: VMXOFF failed\n",
+				   smp_processor_id());
+	hw_write_cr4(hw_read_cr4() & ~X86_CR4_VMXE);
 }
 
 /**
@@ -206,9 +288,8 @@ int vtxhv_vmx_check(void)
 }
 
 /*
- * Enter VMX root operation on this CPU (Intel SDM Vol. 3C 24.7, 24.8):
- * CR0 and CR4 must satisfy the fixed-bit MSRs, CR4.VMXE set, and VMXON given
- * a 4 KiB region that starts with the VMCS revision identifier.
+ * Make this CPU ready for VMX: the firmware allows it, CR0 satisfies the
+ * fixed-bit MSRs, and VMXON works (tried once, and left again).
  */
 static int vmx_cpu_enable(struct vtxhv_cpu *c)
 {
@@ -217,7 +298,7 @@ static int vmx_cpu_enable(struct vtxhv_cpu *c)
 	u64 feat;
 	int ret;
 
-	if (cr4_read_shadow() & X86_CR4_VMXE) {
+	if (hw_read_cr4() & X86_CR4_VMXE) {
 		pr_err("VMX is in use by another hypervisor on CPU %d (CR4.VMXE is set): rmmod kvm_intel first\n",
 		       cpu);
 		return -EBUSY;
@@ -234,33 +315,31 @@ static int vmx_cpu_enable(struct vtxhv_cpu *c)
 		return -EIO;
 	}
 
-	*(u32 *)page_address(c->vmxon_region) = vmcs_config.revision_id;
-	cr4_set_bits(X86_CR4_VMXE);
-	ret = vmx_vmxon(page_to_phys(c->vmxon_region));
+	c->ready = true;
+	ret = vtxhv_vmx_get();
 	if (ret) {
-		cr4_clear_bits(X86_CR4_VMXE);
+		c->ready = false;
 		pr_err("CPU %d: VMXON failed (%d)\n", cpu, ret);
 		return ret;
 	}
-	c->vmx_on = true;
+	/* Nothing this CPU cached for guests before may be used again. */
+	if (cpu_has_vmx_ept() &&
+	    (vmcs_config.ept_vpid_cap & VMX_EPT_EXTENT_GLOBAL_BIT))
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	if (cpu_has_vmx_vpid() &&
+	    (vmcs_config.ept_vpid_cap & VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT << 32))
+		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0, 0);
+	vtxhv_vmx_put();
 	atomic_inc(&cpus_in_vmx);
 	return 0;
 }
 
-/* Leave VMX operation on this CPU, if we entered it. */
+/* This CPU goes offline or the module away: no more VMX here. */
 static void vmx_cpu_disable(struct vtxhv_cpu *c)
 {
-	int ret;
-
-	if (!c->vmx_on)
+	if (!c->ready)
 		return;
-	/* VMCSs active here must reach memory before VMXOFF (SDM 24.11.1). */
-	vtxhv_vcpus_clear_cpu();
-	ret = vmx_vmxoff();
-	WARN_ONCE(ret, "vtxhv: VMXOFF failed on CPU %d (%d)\n",
-		  smp_processor_id(), ret);
-	cr4_clear_bits(X86_CR4_VMXE);
-	c->vmx_on = false;
+	c->ready = false;
 	atomic_dec(&cpus_in_vmx);
 }
 
@@ -305,20 +384,16 @@ static int vtxhv_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
-static void vmx_cpu_disable_ipi(void *unused)
-{
-	vmx_cpu_disable(this_cpu_ptr(&vtxhv_cpu));
-}
-
 /*
  * VMX operation blocks INIT (Intel SDM Vol. 3C 24.8), which a reboot may use
- * to reset the other CPUs: leave VMX everywhere before the kernel goes down.
+ * to reset the other CPUs: enter it no more once the kernel goes down.
+ * (A CPU is in VMX operation only with interrupts off, so the IPIs of the
+ * shutdown find every CPU outside it.)
  */
 static int vtxhv_reboot(struct notifier_block *nb, unsigned long code,
 			void *unused)
 {
 	WRITE_ONCE(vtxhv_rebooting, true);
-	on_each_cpu(vmx_cpu_disable_ipi, NULL, 1);
 	return NOTIFY_OK;
 }
 
@@ -345,14 +420,13 @@ int vtxhv_vmx_root_init(void)
 {
 	int ret;
 
-	vtxhv_vcpu_init_percpu();
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "vtxhv:online",
 				vtxhv_cpu_online, vtxhv_cpu_offline);
 	if (ret < 0)
 		return ret;
 	vtxhv_hp_state = ret;
 	register_reboot_notifier(&vtxhv_reboot_nb);
-	pr_info("VMX root operation on %u CPUs (VMCS revision %#x)\n",
+	pr_info("VMX ready on %u CPUs (VMCS revision %#x)\n",
 		vtxhv_cpus_in_vmx(), vmcs_config.revision_id);
 	return 0;
 }

@@ -200,10 +200,10 @@ struct vtxhv_vcpu {
 	struct vtxhv_run *run;
 	struct page *vmcs;
 	u16 vpid;
-	int cpu;		/* where the VMCS is active, or -1 */
+	int cpu;		/* where it was loaded last, or -1 */
 	bool launched;		/* VMRESUME, not VMLAUNCH */
 	bool need_flush;	/* INVEPT/INVVPID before the next entry */
-	struct list_head loaded_link;	/* on the per-CPU list of @cpu */
+	unsigned long irq_flags;	/* while loaded: vtxhv_vcpu_load() */
 	struct vtxhv_gprs gprs;
 
 	/* Host state saved while guest MSRs are loaded (switch_to_guest). */
@@ -271,6 +271,8 @@ int vtxhv_vmx_root_init(void);
 void vtxhv_vmx_root_exit(void);
 unsigned int vtxhv_cpus_in_vmx(void);
 bool vtxhv_vmx_usable(void);
+int vtxhv_vmx_get(void);
+void vtxhv_vmx_put(void);
 void vtxhv_fill_caps(struct vtxhv_caps *caps);
 u64 vmx_adjust_ctl(u64 msr, u32 want, const char *what, bool *ok);
 
@@ -312,9 +314,7 @@ extern bool vtxhv_force_shadow;
 
 /* vcpu.c */
 int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id);
-void vtxhv_vcpus_clear_cpu(void);
-void vtxhv_vcpu_init_percpu(void);
-void vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu);
+int __must_check vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu);
 void vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu);
 void vtxhv_mitigations_init(void);
 void vtxhv_sync_guest_drs(struct vtxhv_vcpu *vcpu);

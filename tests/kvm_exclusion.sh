@@ -1,17 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# vtxhv and kvm_intel exclude each other.  kvm_intel (6.1) enters VMX on
-# every CPU while a KVM VM exists: vtxhv must then refuse to load with
-# EBUSY and say "rmmod kvm_intel first".  While vtxhv holds VMX, KVM cannot
-# create a VM; once vtxhv is unloaded, it can.
+# vtxhv beside kvm_intel.  kvm_intel (6.1) enters VMX on every CPU while
+# a KVM VM exists: vtxhv must then refuse to load with EBUSY and say
+# "rmmod kvm_intel first", and, once loaded, fail VTXHV_RUN with EBUSY.
+# vtxhv is in VMX operation only while it runs a guest (interrupts off),
+# so KVM runs its VMs beside an idle vtxhv.
 . "$(dirname "$0")/lib.sh"
 
 require_root
 [ -n "$KO" ] || skip_all "vtxhv.ko not found (set VTXHV_KO)"
 grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
 
-plan 5
+plan 6
 dmesg_mark
 ensure_unloaded
 modprobe kvm_intel 2>/dev/null || skip_all "kvm_intel unavailable"
@@ -32,16 +33,31 @@ check "refusal_says_rmmod_kvm_intel" \
 kill $holder
 wait $holder 2>/dev/null
 
+# vtxhv holds VMX only while it runs a guest, with interrupts off: an
+# idle vtxhv leaves VMX to KVM, and a KVM VM makes vtxhv's runs fail.
 ensure_loaded
 out=$(kvm_probe run)
 rc=$?
-diag "KVM while vtxhv is loaded: $out"
-check "kvm_cannot_take_vmx_from_vtxhv" [ $rc -eq 16 ]
-rmmod vtxhv
-out=$(kvm_probe run)
+diag "KVM while vtxhv is loaded and idle: $out"
+check "kvm_runs_beside_idle_vtxhv" [ $rc -eq 0 ]
+kvm_probe hold > /tmp/kvm_hold.out &
+holder=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q holding /tmp/kvm_hold.out; do
+	sleep 0.1
+	i=$((i + 1))
+done
+find_vtxctl
+"$VTXCTL" run --mode real "$(dirname "$0")/guests/hello16.bin" \
+	> /tmp/vtxctl_kvm.out 2>&1
 rc=$?
-diag "KVM after vtxhv is unloaded: $out"
-check "kvm_runs_after_vtxhv_unloaded" [ $rc -eq 0 ]
+diag "vtxctl run while KVM holds VMX: status $rc: $(tail -n 1 /tmp/vtxctl_kvm.out)"
+check "vtxhv_run_refused_while_kvm_holds_vmx" \
+	sh -c "[ $rc -ne 0 ] && grep -q 'Device or resource busy' /tmp/vtxctl_kvm.out"
+kill $holder
+wait $holder 2>/dev/null
+"$VTXCTL" run --mode real "$(dirname "$0")/guests/hello16.bin" > /dev/null 2>&1
+check "vtxhv_runs_again_after_kvm_vm_gone" [ $? -eq 0 ]
 rmmod kvm_intel kvm
 ensure_loaded
 check "kernel_log_clean" dmesg_clean

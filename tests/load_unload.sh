@@ -28,7 +28,7 @@ diag "loads $loads, devices $devs, unloads $unloads of 50"
 check "50_loads_and_unloads" [ $loads -eq 50 -a $unloads -eq 50 ]
 check "device_present_while_loaded" [ $devs -eq 50 ]
 check "device_gone_after_unload" [ ! -e /dev/vtxhv -a ! -d /sys/module/vtxhv ]
-n=$(dmesg_since_mark | grep -c "vtxhv: VMX root operation on $(nproc) CPUs")
+n=$(dmesg_since_mark | grep -c "vtxhv: VMX ready on $(nproc) CPUs")
 diag "$n loads reported every CPU in VMX root operation"
 check "every_load_reported_all_cpus" [ "$n" -eq 50 ]
 

@@ -17,7 +17,7 @@ flagged() {
 }
 echo "TAP version 13"
 echo "1..10"
-clean='[    7.2] vtxhv: VMX root operation on 1 CPUs (VMCS revision 0x2b)
+clean='[    7.2] vtxhv: VMX ready on 1 CPUs (VMCS revision 0x2b)
 [    7.3] vtxhv: version 0.1 loaded, API 1
 [    7.4] kvm: enabling virtualization on CPU0 failed'
 n=$((n + 1))
