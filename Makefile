@@ -65,7 +65,8 @@ clean:
 #   make uninstall            removes what install and install-udev put
 #   make install-udev         the optional udev rule: /dev/vtxhv to group vtxhv
 #   make uninstall-udev
-#   make check-rt [T=NAME]    the whole suite once on the PREEMPT_RT kernel
+#   make check-rt [T=NAME] [RT=SERIES]  the whole suite once on the PREEMPT_RT
+#                             kernel of SERIES (default 6.12)
 #
 # install copies what 'make' built and builds nothing.  The module goes to
 # /lib/modules/$(KVER)/extra; KVER is the kernel 'make' built for (the
@@ -133,6 +134,6 @@ ifeq ($(DESTDIR),)
 endif
 
 check-rt:
-	scripts/check-rt $(T)
+	$(if $(RT),VTXHV_RT_SERIES=$(RT)) scripts/check-rt $(T)
 
 .PHONY: install uninstall install-udev uninstall-udev check-rt
