@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# vtxhv and kvm_intel exclude each other.  kvm_intel (6.1) enters VMX on
-# every CPU while a KVM VM exists: vtxhv must then refuse to load with
-# EBUSY and say "rmmod kvm_intel first".  While vtxhv holds VMX, KVM cannot
-# create a VM; once vtxhv is unloaded, it can.
+# vtxhv and kvm_intel exclude each other.  kvm_intel enters VMX on every
+# CPU while a KVM VM exists (6.1), or from its load on (6.12, whose
+# kvm.enable_virt_at_load is 1): vtxhv must then refuse to load with EBUSY
+# and say "rmmod kvm_intel first".  While vtxhv holds VMX, KVM cannot take
+# it: 6.1's kvm_intel loads but cannot create a VM (EBUSY), 6.12's refuses
+# to load.  Once vtxhv is unloaded, KVM runs a guest.
 . "$(dirname "$0")/lib.sh"
 
 require_root
@@ -31,13 +33,21 @@ check "refusal_says_rmmod_kvm_intel" \
 	sh -c 'dmesg | grep -q "vtxhv: VMX is in use by another hypervisor on CPU [0-9]* (CR4.VMXE is set): rmmod kvm_intel first"'
 kill $holder
 wait $holder 2>/dev/null
+rmmod kvm_intel kvm
 
 ensure_loaded
-out=$(kvm_probe run)
-rc=$?
+if modprobe kvm_intel 2>/dev/null; then
+	out=$(kvm_probe run)
+	rc=$?
+else
+	out="modprobe kvm_intel refused: $(dmesg | grep -o 'kvm: enabling virtualization on CPU[0-9]* failed' | tail -n 1)"
+	rc=16
+	[ -d /sys/module/kvm_intel ] && rc=1
+fi
 diag "KVM while vtxhv is loaded: $out"
 check "kvm_cannot_take_vmx_from_vtxhv" [ $rc -eq 16 ]
 rmmod vtxhv
+[ -d /sys/module/kvm_intel ] || modprobe kvm_intel
 out=$(kvm_probe run)
 rc=$?
 diag "KVM after vtxhv is unloaded: $out"
