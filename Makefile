@@ -2,30 +2,40 @@
 #
 # vtxhv: build the module, vtxctl and the tests; run the test suite.
 #
-#   make                 build everything
-#   make check [T=NAME]  host unit tests + the tests in the Bochs test VM
-#   make KDIR=/path      build the module against another kernel tree
+#   make                   build everything
+#   make check [T=NAME]    host unit tests + the tests in the Bochs test VM
+#   make KVER=6.12 ...     build (and check) for these test kernels only
+#   make KDIR=/path        build the module against another kernel tree
 #
-# KDIR defaults to the running kernel's build tree; where that has no
-# headers (as on our build machines) to the newest installed Debian kernel
-# that has headers, the one the test VM boots.
+# Which kernel the module is built for (docs/kernels.md):
+# - KDIR given, or the running kernel has /lib/modules/$(uname -r)/build:
+#   that tree, into kmod/vtxhv.ko;
+# - otherwise (our build machines) each kernel of KVER, a list of releases
+#   or series (default: every test series, 6.1 and 6.12), each into
+#   build/kmod/RELEASE/vtxhv.ko; kmod/vtxhv.ko is the first one's.
+# 'make check' then boots each of those kernels in the test VM.
 
+comma := ,
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 ifeq ($(origin KDIR),undefined)
 ifneq ($(wildcard $(RUNNING_KDIR)/Makefile),)
 KDIR := $(RUNNING_KDIR)
-else
-TEST_KVER := $(shell . scripts/lib.sh && test_kernel_version)
-KDIR := $(if $(TEST_KVER),/usr/src/linux-headers-$(TEST_KVER))
 endif
+endif
+ifneq ($(KDIR),)
+MODULE_KVERS := $(shell . scripts/lib.sh && kdir_release $(KDIR))
+else
+MODULE_KVERS := $(shell . scripts/lib.sh && resolve_kernels $(subst $(comma), ,$(KVER)))
 endif
 
 all: module userspace tests
 
 module:
-	@test -n "$(KDIR)" || { echo "no kernel headers found: run scripts/setup or set KDIR" >&2; exit 1; }
-	@echo "vtxhv: building the module against KDIR=$(KDIR)"
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 KCFLAGS=-Werror modules
+ifneq ($(KDIR),)
+	+@scripts/build-module --kdir $(KDIR)
+else
+	+@scripts/build-module $(MODULE_KVERS)
+endif
 
 userspace:
 	$(MAKE) -C userspace
@@ -34,18 +44,25 @@ tests:
 	$(MAKE) -C tests OUTPUT=$(CURDIR)/build/tests
 
 check: all
-	scripts/check $(T)
+	VTXHV_KVERS="$(MODULE_KVERS)" scripts/check $(T)
+
+# The KVM-only symbol check (tests/host/kvm_only_symbols.sh, also part of
+# 'make check') on every built vtxhv.ko.
+check-kvm-symbols: module
+	TESTDIR=tests/host tests/run_tests.sh kvm_only_symbols.sh
 
 # vtxhv beside KVM in one boot of the test VM; HOST=1 on a real VT-x host.
 bench: all
 	scripts/bench $(if $(HOST),--host)
 
+CLEAN_KDIR := $(or $(KDIR),$(shell . scripts/lib.sh && \
+	kernel_kdir $(firstword $(MODULE_KVERS))))
 clean:
-	@if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	@if [ -n "$(CLEAN_KDIR)" ]; then $(MAKE) -C $(CLEAN_KDIR) M=$(CURDIR) clean; fi
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module userspace tests check bench clean
+.PHONY: all module userspace tests check check-kvm-symbols bench clean
 
 # ---- Installing (README.md, "Installing") ----------------------------------
 #
@@ -53,21 +70,26 @@ clean:
 #   make uninstall            removes what install and install-udev put
 #   make install-udev         the optional udev rule: /dev/vtxhv to group vtxhv
 #   make uninstall-udev
-#   make check-rt [T=NAME]    the whole suite once on the PREEMPT_RT kernel
+#   make check-rt [T=NAME] [RT=SERIES]  the whole suite once on the PREEMPT_RT
+#                             kernel of SERIES (default 6.12)
 #
 # install copies what 'make' built and builds nothing.  The module goes to
-# /lib/modules/$(KVER)/extra; KVER is the release of $(KDIR) unless given,
-# and must be the kernel kmod/vtxhv.ko was built for.  depmod runs unless
-# DESTDIR is set (a package's own install step runs it there).
+# /lib/modules/$(KVER)/extra; KVER is the kernel 'make' built for (the
+# release of $(KDIR), else the first of KVER's kernels) and must be the
+# kernel of the module installed: build/kmod/$(KVER)/vtxhv.ko if 'make'
+# built one for it, else kmod/vtxhv.ko.  depmod runs unless DESTDIR is set
+# (a package's own install step runs it there).
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 UDEVRULESDIR ?= /etc/udev/rules.d
 ifeq ($(origin KVER),undefined)
-KVER := $(if $(KDIR),$(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
-	$(KDIR)/include/generated/utsrelease.h 2>/dev/null))
+KVER := $(firstword $(MODULE_KVERS))
+else ifeq ($(KDIR),)
+override KVER := $(firstword $(MODULE_KVERS))
 endif
+INSTALL_KO := $(or $(wildcard build/kmod/$(KVER)/vtxhv.ko),kmod/vtxhv.ko)
 MODDIR ?= /lib/modules/$(KVER)/extra
 INSTALL ?= install
 DEPMOD ?= /sbin/depmod
@@ -75,14 +97,14 @@ MODINFO ?= /sbin/modinfo
 UDEVADM ?= udevadm
 
 install:
-	@test -f kmod/vtxhv.ko && test -f userspace/vtxctl || \
+	@test -f $(INSTALL_KO) && test -f userspace/vtxctl || \
 		{ echo "install: nothing built yet: run 'make module userspace' first" >&2; exit 1; }
 	@test -n "$(KVER)" || \
 		{ echo "install: cannot tell the kernel version: set KVER or KDIR" >&2; exit 1; }
-	@built=$$($(MODINFO) -F vermagic kmod/vtxhv.ko | cut -d' ' -f1); \
+	@built=$$($(MODINFO) -F vermagic $(INSTALL_KO) | cut -d' ' -f1); \
 	test "$$built" = "$(KVER)" || \
-		{ echo "install: kmod/vtxhv.ko is built for $$built, not $(KVER): rebuild with 'make module KDIR=/lib/modules/$(KVER)/build'" >&2; exit 1; }
-	$(INSTALL) -D -m 0644 kmod/vtxhv.ko $(DESTDIR)$(MODDIR)/vtxhv.ko
+		{ echo "install: $(INSTALL_KO) is built for $$built, not $(KVER): rebuild with 'make module KDIR=/lib/modules/$(KVER)/build'" >&2; exit 1; }
+	$(INSTALL) -D -m 0644 $(INSTALL_KO) $(DESTDIR)$(MODDIR)/vtxhv.ko
 	$(INSTALL) -D -m 0755 userspace/vtxctl $(DESTDIR)$(SBINDIR)/vtxctl
 	$(INSTALL) -D -m 0644 docs/vtxctl.8 $(DESTDIR)$(MANDIR)/man8/vtxctl.8
 ifeq ($(DESTDIR),)
@@ -117,6 +139,6 @@ ifeq ($(DESTDIR),)
 endif
 
 check-rt:
-	scripts/check-rt $(T)
+	$(if $(RT),VTXHV_RT_SERIES=$(RT)) scripts/check-rt $(T)
 
 .PHONY: install uninstall install-udev uninstall-udev check-rt

@@ -66,7 +66,7 @@ int vtxhv_vmcs_global_init(void)
 	    tsc_khz)
 		vtxhv_preemption_timer = max_t(u64, 1, min_t(u64, U32_MAX,
 			((u64)tsc_khz * 4) >>
-			(vmcs_config.misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK)));
+			(vmcs_config.misc & VTXHV_VMX_MISC_TIMER_RATE_MASK)));
 	return 0;
 }
 

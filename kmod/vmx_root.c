@@ -102,11 +102,12 @@ static void vmx_read_config(void)
 	bool true_ctls;
 
 	rdmsrl(MSR_IA32_VMX_BASIC, c->basic);
-	c->revision_id = c->basic & 0x7fffffff;
-	c->vmcs_size = (c->basic >> VMX_BASIC_VMCS_SIZE_SHIFT) & 0x1fff;
-	c->vmcs_memtype = (c->basic & VMX_BASIC_MEM_TYPE_MASK) >>
-			  VMX_BASIC_MEM_TYPE_SHIFT;
-	true_ctls = c->basic & VMX_BASIC_TRUE_CTLS;
+	c->revision_id = c->basic & VTXHV_VMX_BASIC_REVISION_MASK;
+	c->vmcs_size = (c->basic & VTXHV_VMX_BASIC_VMCS_SIZE_MASK) >>
+		       VTXHV_VMX_BASIC_VMCS_SIZE_SHIFT;
+	c->vmcs_memtype = (c->basic & VTXHV_VMX_BASIC_MEM_TYPE_MASK) >>
+			  VTXHV_VMX_BASIC_MEM_TYPE_SHIFT;
+	true_ctls = c->basic & VTXHV_VMX_BASIC_TRUE_CTLS;
 
 	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			   MSR_IA32_VMX_PINBASED_CTLS, c->pin);
@@ -256,9 +257,9 @@ int vtxhv_vmx_check(void)
 
 	vmx_read_config();
 	/* require: VMCS in write-back memory, no larger than a page (A.1) */
-	if (vmcs_config.vmcs_memtype != VMX_BASIC_MEM_TYPE_WB ||
+	if (vmcs_config.vmcs_memtype != VTXHV_VMX_BASIC_MEM_TYPE_WB ||
 	    vmcs_config.vmcs_size > PAGE_SIZE ||
-	    (vmcs_config.basic & VMX_BASIC_64)) {
+	    (vmcs_config.basic & VTXHV_VMX_BASIC_32BIT_ADDR)) {
 		pr_err("required VMX capability missing: write-back VMCS of at most 4 KiB with 64-bit addresses (IA32_VMX_BASIC=%#llx)\n",
 		       vmcs_config.basic);
 		return -EOPNOTSUPP;
@@ -464,7 +465,7 @@ void vtxhv_fill_caps(struct vtxhv_caps *caps)
 		f |= VTXHV_FEAT_IO_BITMAP;
 	if (cpu_has_proc2(SECONDARY_EXEC_ENABLE_INVPCID))
 		f |= VTXHV_FEAT_INVPCID;
-	if (cpu_has_proc2(SECONDARY_EXEC_XSAVES))
+	if (cpu_has_proc2(VTXHV_SECONDARY_EXEC_XSAVES))
 		f |= VTXHV_FEAT_XSAVES;
 	if (vmx_ctl_allows(c->pin, PIN_BASED_VIRTUAL_NMIS))
 		f |= VTXHV_FEAT_VIRTUAL_NMIS;

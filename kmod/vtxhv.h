@@ -16,6 +16,7 @@
 #include "../uapi/vtxhv.h"
 #include "../uapi/vtxhv_genl.h"
 #include "insn_decode.h"
+#include "vmx_arch.h"
 
 #define VTXHV_VERSION		"0.1"
 #define VTXHV_MAX_VCPUS		8
