@@ -518,7 +518,7 @@ static void op_pte(void)
 static void op_upper(void)
 {
 	uint64_t *e, saved, va = AS_VA(rnd() % NPAGES), got = 0;
-	uint64_t zero = rnd() & ~PTE_P;
+	uint64_t absent = rnd() & ~PTE_P, old = absent;
 
 	switch (rnd() % 3) {
 	case 0:
@@ -532,7 +532,7 @@ static void op_upper(void)
 		break;
 	}
 	saved = *e;
-	__asm__ volatile("xchgq %0, %1" : "+r"(zero), "+m"(*e));
+	__asm__ volatile("xchgq %0, %1" : "+r"(old), "+m"(*e));
 	flush(0, true);
 	last_vector = NONE;
 	__asm__ volatile("movq $1f, fz_resume\n\t"
@@ -546,7 +546,7 @@ static void op_upper(void)
 		__asm__ volatile("movq %1, %0" : "=m"(*e) : "r"(saved));
 	else
 		__asm__ volatile("lock cmpxchgq %2, %0"
-				 : "+m"(*e), "+a"(zero) : "r"(saved) : "cc");
+				 : "+m"(*e), "+a"(absent) : "r"(saved) : "cc");
 	GUEST_ASSERT_EQ(*e & ~(PTE_A | PTE_D), saved & ~(PTE_A | PTE_D));
 	flush(0, true);
 	access_page(rnd() % NPAGES, false);
