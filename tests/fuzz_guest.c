@@ -392,15 +392,19 @@ static void flush(uint64_t va, bool whole)
 		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
-/* Write PTE @i with one of the instructions, @n entries for REP STOSQ. */
-static void write_pte(unsigned int i, uint64_t v, unsigned int *n)
+/*
+ * Write PTE @i with instruction @kind, @n entries for REP STOSQ; *@vp
+ * becomes what the entry should hold.
+ */
+static void write_pte(unsigned int i, uint64_t *vp, unsigned int kind,
+		      unsigned int *n)
 {
 	volatile uint64_t *p = &pt()[i];
-	uint64_t old = *p, cnt, dst;
+	uint64_t v = *vp, old = *p, cnt, dst;
 	bool ok;
 
 	*n = 1;
-	switch (rnd() % 7) {
+	switch (kind) {
 	case 0:
 		__asm__ volatile("movq %1, %0" : "=m"(*p) : "r"(v));
 		break;
@@ -438,6 +442,7 @@ static void write_pte(unsigned int i, uint64_t v, unsigned int *n)
 				 : "a"(v) : "memory");
 		break;
 	}
+	*vp = v;
 }
 
 /*
@@ -497,15 +502,17 @@ static void op_pte(void)
 	unsigned int i = rnd() % NPAGES, n, k;
 	uint64_t v = random_pte();
 	bool whole = rnd() % 2;
+	unsigned int kind = rnd() % 7;
 
-	write_pte(i, v, &n);
+	write_pte(i, &v, kind, &n);
 	for (k = 0; k < n; k++) {
 		model[i + k] = pt()[i + k];
 		if (!whole)
 			flush(AS_VA(i + k), false);
 	}
 	if ((pt()[i] ^ v) & ~(PTE_A | PTE_D))
-		ucall_assert(__FILE__, __LINE__, "PTE write", pt()[i], v);
+		ucall_assert(__FILE__, __LINE__, "PTE write (arg 1: kind << 60 | value)",
+			     pt()[i], (uint64_t)kind << 60 | (v & ((1ULL << 60) - 1)));
 	if (whole)
 		flush(0, true);
 	access_page(i, rnd() % 2);
