@@ -51,26 +51,6 @@ static bool mitigating(void)
 	return mitigate > 0 || (mitigate < 0 && !cpu_mitigations_off());
 }
 
-static bool l1d_flush, verw_clear, vm_ibpb;
-
-/* Decide once, at module load, which mitigations apply to this CPU. */
-void vtxhv_mitigations_init(void)
-{
-	bool on = mitigating();
-
-	l1d_flush = on && boot_cpu_has_bug(X86_BUG_L1TF) &&
-		    boot_cpu_has(X86_FEATURE_FLUSH_L1D);
-	verw_clear = on && !l1d_flush && boot_cpu_has(X86_FEATURE_MD_CLEAR) &&
-		     (boot_cpu_has_bug(X86_BUG_MDS) ||
-		      boot_cpu_has_bug(X86_BUG_TAA) ||
-		      boot_cpu_has_bug(X86_BUG_MMIO_STALE_DATA) ||
-		      boot_cpu_has_bug(X86_BUG_RFDS));
-	vm_ibpb = on && boot_cpu_has(X86_FEATURE_IBPB);
-	pr_info("mitigations: L1D flush %s, VERW %s, IBPB between VMs %s\n",
-		l1d_flush ? "on" : "off", verw_clear ? "on" : "off",
-		vm_ibpb ? "on" : "off");
-}
-
 /* VERW with a valid writable data selector clears the CPU buffers. */
 static __always_inline void clear_cpu_buffers(void)
 {
@@ -79,20 +59,87 @@ static __always_inline void clear_cpu_buffers(void)
 	asm volatile("verw %[ds]" : : [ds] "m"(ds) : "cc");
 }
 
-/* Hand a machine check that hit the guest to the host's handler. */
-static void host_machine_check(void)
-{
-#ifdef CONFIG_X86_MCE
-	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+/* What vcpu_enter_exit() does before each entry (one test when none). */
+#define ENTRY_L1D_FLUSH		BIT(0)
+#define ENTRY_VERW		BIT(1)
+#define ENTRY_IBPB		BIT(2)
+#define ENTRY_PERF_CTL		BIT(3)
+static u8 entry_work;
 
-	do_machine_check(&regs);
-#endif
+/* Decide once, at module load, which mitigations apply to this CPU. */
+void vtxhv_mitigations_init(void)
+{
+	bool on = mitigating();
+
+	entry_work = 0;
+	if (on && boot_cpu_has_bug(X86_BUG_L1TF) &&
+	    boot_cpu_has(X86_FEATURE_FLUSH_L1D))
+		entry_work |= ENTRY_L1D_FLUSH;
+	else if (on && boot_cpu_has(X86_FEATURE_MD_CLEAR) &&
+		 (boot_cpu_has_bug(X86_BUG_MDS) ||
+		  boot_cpu_has_bug(X86_BUG_TAA) ||
+		  boot_cpu_has_bug(X86_BUG_MMIO_STALE_DATA) ||
+		  boot_cpu_has_bug(X86_BUG_RFDS)))
+		entry_work |= ENTRY_VERW;
+	if (on && boot_cpu_has(X86_FEATURE_IBPB))
+		entry_work |= ENTRY_IBPB;
+	if (vtxhv_switch_perf_ctl)
+		entry_work |= ENTRY_PERF_CTL;
+	pr_info("mitigations: L1D flush %s, VERW %s, IBPB between VMs %s\n",
+		entry_work & ENTRY_L1D_FLUSH ? "on" : "off",
+		entry_work & ENTRY_VERW ? "on" : "off",
+		entry_work & ENTRY_IBPB ? "on" : "off");
 }
 
-/* Raise an NMI on this CPU through the ICR (delivery mode NMI). */
-static void vtxhv_self_nmi(void)
+/* Right before an entry, with interrupts off (docs/security.md). */
+static void entry_mitigations(struct vtxhv_vcpu *vcpu)
 {
-	apic->send_IPI_mask(cpumask_of(smp_processor_id()), NMI_VECTOR);
+	u64 host;
+
+	if ((entry_work & ENTRY_IBPB) && this_cpu_read(last_vm) != vcpu->vm) {
+		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
+		this_cpu_write(last_vm, vcpu->vm);
+	}
+	/* No counter runs for the host inside the guest: PEBS would write. */
+	if (entry_work & ENTRY_PERF_CTL) {
+		rdmsrl(MSR_CORE_PERF_GLOBAL_CTRL, host);
+		vmcs_write64(HOST_IA32_PERF_GLOBAL_CTRL, host);
+	}
+	/* Last, so that nothing refills what they clear. */
+	if (entry_work & ENTRY_L1D_FLUSH)
+		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+	else if (entry_work & ENTRY_VERW)
+		clear_cpu_buffers();
+}
+
+/*
+ * What made the guest exit may be the host's: an NMI, raised again here
+ * where the host's handler takes it, and a machine check during the guest
+ * or the entry itself, handed to the host's handler as if it had arrived
+ * here (SDM 27.1).  The NMI goes through the ICR with delivery mode NMI:
+ * x2APIC's SELF IPI register sends fixed interrupts only (SDM 10.12.11),
+ * so a self-IPI would lose it (defect 5).
+ */
+static void host_events(u32 reason)
+{
+	u32 intr = vmcs_read32(VM_EXIT_INTR_INFO);
+	u32 type = intr & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK);
+
+	if ((reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI &&
+	    type == (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR)) {
+		apic->send_IPI_mask(cpumask_of(smp_processor_id()),
+				    NMI_VECTOR);
+		return;
+	}
+	if ((reason & 0xffff) == EXIT_REASON_MCE_DURING_VMENTRY ||
+	    (type == (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION) &&
+	     (intr & INTR_INFO_VECTOR_MASK) == 18)) {
+#ifdef CONFIG_X86_MCE
+		struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+
+		do_machine_check(&regs);
+#endif
+	}
 }
 
 /* The CPU's own CR4: what HOST_CR4 must hold. */
@@ -119,9 +166,14 @@ static const u32 syscall_msrs[4] = {
  */
 int vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu)
 {
-	unsigned long flags;
+	unsigned long flags, cr4;
 	int cpu, ret;
 
+	/* Exit handlers shared with sleepable paths load it again: nest. */
+	if (vcpu->load_depth) {
+		vcpu->load_depth++;
+		return 0;
+	}
 	local_irq_save(flags);
 	ret = vtxhv_vmx_get();
 	if (ret) {
@@ -139,12 +191,22 @@ int vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu)
 		vcpu->cpu = cpu;
 	}
 	/*
+	 * CR4 differs between tasks (TSD), and an IPI can change it (CR4.PCE)
+	 * between two stays in VMX operation, never during one.
+	 */
+	cr4 = hw_cr4();
+	if (cr4 != vcpu->host_cr4) {
+		vmcs_writel(HOST_CR4, cr4);
+		vcpu->host_cr4 = cr4;
+	}
+	/*
 	 * Between two stays in VMX operation, another hypervisor (kvm_intel)
 	 * may have run guests here with the same VPID or EPTP values: the
 	 * translations tagged with them are flushed before the next entry.
 	 */
 	vcpu->need_flush = true;
 	vcpu->irq_flags = flags;
+	vcpu->load_depth = 1;
 	return 0;
 }
 
@@ -154,6 +216,8 @@ int vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu)
  */
 void vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu)
 {
+	if (--vcpu->load_depth)
+		return;
 	if (vmx_vmclear(page_to_phys(vcpu->vmcs)))
 		pr_err_ratelimited("VM %d vCPU %d: VMCLEAR failed\n",
 				   vcpu->vm->id, vcpu->id);
@@ -263,9 +327,9 @@ static void switch_to_host(struct vtxhv_vcpu *vcpu)
  */
 static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 {
-	unsigned long cr3 = __read_cr3(), cr4 = hw_cr4();
+	unsigned long cr3 = __read_cr3();
 	bool xcr0_switch = false;
-	u32 intr, reason;
+	u32 reason;
 	u64 t0;
 	int fail;
 
@@ -277,24 +341,12 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 		vmcs_writel(HOST_CR3, cr3);
 		vcpu->host_cr3 = cr3;
 	}
-	/*
-	 * CR4 differs between tasks (TSD) and can change between two stays
-	 * in VMX operation (an IPI updating CR4.PCE): exits restore this.
-	 */
-	if (cr4 != vcpu->host_cr4) {
-		vmcs_writel(HOST_CR4, cr4);
-		vcpu->host_cr4 = cr4;
-	}
 	if (vcpu->need_flush) {
 		/* A guest must never run on stale translations (defect 8). */
 		if (vtxhv_flush_vpid(vcpu->vpid) ||
 		    (vcpu->vm->eptp && vtxhv_flush_ept(vcpu->vm->eptp)))
 			return -EIO;
 		vcpu->need_flush = false;
-	}
-	if (vm_ibpb && this_cpu_read(last_vm) != vcpu->vm) {
-		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
-		this_cpu_write(last_vm, vcpu->vm);
 	}
 	/*
 	 * CR4.OSXSAVE is host-owned, so sh.cr4 has the guest's value, and
@@ -305,17 +357,8 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 		xcr0_switch = true;
 	}
-	/* No counter runs for the host inside the guest: PEBS would write. */
-	if (vtxhv_switch_perf_ctl) {
-		u64 host;
-
-		rdmsrl(MSR_CORE_PERF_GLOBAL_CTRL, host);
-		vmcs_write64(HOST_IA32_PERF_GLOBAL_CTRL, host);
-	}
-	if (l1d_flush)
-		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
-	else if (verw_clear)
-		clear_cpu_buffers();
+	if (unlikely(entry_work))
+		entry_mitigations(vcpu);
 
 	if (trace_vtxhv_entry_enabled())
 		trace_vtxhv_entry(vcpu->vm->id, vcpu->id, vmcs_readl(GUEST_RIP));
@@ -331,34 +374,10 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 		return -EIO;
 	vcpu->launched = true;
 
-	/*
-	 * A machine check during the guest, or during the entry itself,
-	 * is the host's to handle, as if it had arrived here (SDM 27.1).
-	 */
 	reason = vmcs_read32(VM_EXIT_REASON);
-	if ((reason & 0xffff) == EXIT_REASON_MCE_DURING_VMENTRY ||
-	    ((reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI &&
-	     (vmcs_read32(VM_EXIT_INTR_INFO) &
-	      (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK |
-	       INTR_INFO_VECTOR_MASK)) ==
-	     (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION | 18)))
-		host_machine_check();
-
-	/*
-	 * An NMI that arrived in the guest caused this exit and belongs to
-	 * the host: raise it again here, where the host's handler takes it.
-	 * Through the ICR with delivery mode NMI: x2APIC's SELF IPI register
-	 * sends fixed interrupts only (SDM 10.12.11), so a self-IPI shorthand
-	 * would lose it (defect 5).
-	 */
-	if ((vmcs_read32(VM_EXIT_REASON) & 0xffff) ==
-	    EXIT_REASON_EXCEPTION_NMI) {
-		intr = vmcs_read32(VM_EXIT_INTR_INFO);
-		if ((intr & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
-		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
-			vtxhv_self_nmi();
-	}
-	reason = vmcs_read32(VM_EXIT_REASON);
+	if (unlikely((reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI ||
+		     (reason & 0xffff) == EXIT_REASON_MCE_DURING_VMENTRY))
+		host_events(reason);
 	if (trace_vtxhv_exit_enabled())
 		trace_vtxhv_exit(vcpu->vm->id, vcpu->id, reason,
 				 vmcs_readl(EXIT_QUALIFICATION),

@@ -205,6 +205,7 @@ struct vtxhv_vcpu {
 	bool launched;		/* VMRESUME, not VMLAUNCH */
 	bool need_flush;	/* INVEPT/INVVPID before the next entry */
 	unsigned long irq_flags;	/* while loaded: vtxhv_vcpu_load() */
+	unsigned int load_depth;	/* nested vtxhv_vcpu_load()s */
 	struct vtxhv_gprs gprs;
 
 	/* Host state saved while guest MSRs are loaded (switch_to_guest). */
