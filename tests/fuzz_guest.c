@@ -25,6 +25,11 @@
  *
  *   fuzz_guest [ITERATIONS [SEED [MODE...]]]
  *   (or VTXHV_FUZZ_ITERS, VTXHV_FUZZ_SEED; defaults 1500 and 1)
+ *
+ * Not in tests/vm-suites yet: in the test VM it stops at its own PTE
+ * check in every mode, EPT included (seed 1, iteration 84, LOCK CMPXCHG:
+ * the entry read back as 0x4d4063), so the check itself is wrong there;
+ * run it by hand until that is fixed (issue 21).
  */
 #include <fcntl.h>
 #include <signal.h>
