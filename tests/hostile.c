@@ -341,8 +341,13 @@ static void setup_cpuid_sse(struct tvm *t)
 
 	cpuid(1, 0, &a, &b, &c, &d);
 	tab.e[0] = (struct vtxhv_cpuid_entry){ .function = 0, .eax = 0xd };
+	/* XSAVE as the host has it enabled (tvm_set_cpuid_host() does so). */
+	if (c & 1U << 27)
+		c |= 1U << 26;
+	else
+		c &= ~(1U << 26);
 	tab.e[1] = (struct vtxhv_cpuid_entry){ .function = 1, .eax = a,
-					       .ecx = c | 1U << 26, .edx = d };
+					       .ecx = c, .edx = d };
 	tab.e[2] = (struct vtxhv_cpuid_entry){
 		.function = 0xd, .flags = VTXHV_CPUID_SIGNIFICANT_INDEX,
 		.eax = 3, .ebx = 576, .ecx = 576 };
