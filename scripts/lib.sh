@@ -91,9 +91,13 @@ KNOWN_BOOT_WARNINGS='PID: 0 at arch/x86/kernel/(cpu/topology_common\.c:[0-9]+ pa
 # drop_known_boot_warnings: stdin without the blocks KNOWN_BOOT_WARNINGS names.
 drop_known_boot_warnings() {
 	awk -v known="$KNOWN_BOOT_WARNINGS" '
-	/-+\[ cut here \]-+/ { held = $0 "\n"; holding = 1; next }
+	/-+\[ cut here \]-+/ { held = $0 "\n"; holding = 1; nheld = 1; next }
 	holding == 1 {
 		if ($0 ~ /WARNING:/ && $0 ~ known) { holding = 2; next }
+		# A WARN() message line may stand between the two.
+		if ($0 !~ /WARNING:/ && nheld < 2) {
+			held = held $0 "\n"; nheld++; next
+		}
 		printf "%s", held; holding = 0
 	}
 	holding == 2 { if ($0 ~ /---\[ end trace/) holding = 0; next }
