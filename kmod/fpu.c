@@ -47,21 +47,13 @@ static u64 guest_xcr0_ok;	/* bits XSETBV may set in a guest */
 static u64 switch_mask;		/* components saved and restored */
 static unsigned int area_size;
 
-static unsigned long read_cr4(void)
-{
-	unsigned long cr4;
-
-	asm volatile("mov %%cr4, %0" : "=r"(cr4));
-	return cr4;
-}
-
 void vtxhv_fpu_init(void)
 {
 	u32 eax, ebx, ecx, edx;
 
 	/* The kernel may run without XSAVE on a CPU that has it. */
 	if (boot_cpu_has(X86_FEATURE_XSAVE) &&
-	    (read_cr4() & X86_CR4_OSXSAVE)) {
+	    (vtxhv_read_cr4() & X86_CR4_OSXSAVE)) {
 		vtxhv_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 		guest_xcr0_ok = vtxhv_host_xcr0 & XCR0_GUEST;
 		switch_mask = vtxhv_host_xcr0 & ~(XCR0_PKRU | XCR0_XTILE);

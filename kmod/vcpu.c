@@ -142,15 +142,6 @@ static void host_events(u32 reason)
 	}
 }
 
-/* The CPU's own CR4: what HOST_CR4 must hold. */
-static unsigned long hw_cr4(void)
-{
-	unsigned long cr4;
-
-	asm volatile("mov %%cr4, %0" : "=r"(cr4));
-	return cr4;
-}
-
 static const u32 syscall_msrs[4] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK
 };
@@ -194,7 +185,7 @@ int vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu)
 	 * CR4 differs between tasks (TSD), and an IPI can change it (CR4.PCE)
 	 * between two stays in VMX operation, never during one.
 	 */
-	cr4 = hw_cr4();
+	cr4 = vtxhv_read_cr4();
 	if (cr4 != vcpu->host_cr4) {
 		vmcs_writel(HOST_CR4, cr4);
 		vcpu->host_cr4 = cr4;

@@ -135,8 +135,7 @@ static void set_host_state(struct vtxhv_vcpu *vcpu)
 	vmcs_writel(HOST_CR0, read_cr0());
 	vcpu->host_cr3 = __read_cr3();
 	vmcs_writel(HOST_CR3, vcpu->host_cr3);
-	vcpu->host_cr4 = __read_cr4();
-	vmcs_writel(HOST_CR4, vcpu->host_cr4);
+	/* HOST_CR4: vtxhv_vcpu_load() writes it, before every stay. */
 	vmcs_write16(HOST_CS_SELECTOR, __KERNEL_CS);
 	vmcs_write16(HOST_SS_SELECTOR, __KERNEL_DS);
 	/*

@@ -150,23 +150,9 @@ static bool vmx_disabled_by_firmware(u64 *feat)
 	       !(*feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX);
 }
 
-/* The CPU's own CR4, not the kernel's copy of it. */
-static unsigned long hw_read_cr4(void)
-{
-	unsigned long cr4;
-
-	asm volatile("mov %%cr4, %0" : "=r"(cr4));
-	return cr4;
-}
-
-static void hw_write_cr4(unsigned long cr4)
-{
-	asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
-}
-
 static void vmx_check_vmxe(void *busy)
 {
-	if (hw_read_cr4() & X86_CR4_VMXE)
+	if (vtxhv_read_cr4() & X86_CR4_VMXE)
 		cpumask_set_cpu(smp_processor_id(), busy);
 }
 
@@ -198,15 +184,15 @@ int vtxhv_vmx_get(void)
 	}
 	if (!c->ready || READ_ONCE(vtxhv_rebooting))
 		return -ENODEV;
-	cr4 = hw_read_cr4();
+	cr4 = vtxhv_read_cr4();
 	if (cr4 & X86_CR4_VMXE) {
 		vmx_busy_msg(smp_processor_id());
 		return -EBUSY;
 	}
 	*(u32 *)page_address(c->vmxon_region) = vmcs_config.revision_id;
-	hw_write_cr4(cr4 | X86_CR4_VMXE);
+	vtxhv_write_cr4(cr4 | X86_CR4_VMXE);
 	if (vmx_vmxon(page_to_phys(c->vmxon_region))) {
-		hw_write_cr4(cr4);
+		vtxhv_write_cr4(cr4);
 		pr_err_ratelimited("CPU %d: VMXON failed\n", smp_processor_id());
 		return -EIO;
 	}
@@ -226,7 +212,7 @@ void vtxhv_vmx_put(void)
 	if (vmx_vmxoff())
 		pr_err_ratelimited("CPU %d: VMXOFF failed\n",
 				   smp_processor_id());
-	hw_write_cr4(hw_read_cr4() & ~X86_CR4_VMXE);
+	vtxhv_write_cr4(vtxhv_read_cr4() & ~X86_CR4_VMXE);
 }
 
 /**
@@ -299,7 +285,7 @@ static int vmx_cpu_enable(struct vtxhv_cpu *c)
 	u64 feat;
 	int ret;
 
-	if (hw_read_cr4() & X86_CR4_VMXE) {
+	if (vtxhv_read_cr4() & X86_CR4_VMXE) {
 		pr_err("VMX is in use by another hypervisor on CPU %d (CR4.VMXE is set): rmmod kvm_intel first\n",
 		       cpu);
 		return -EBUSY;

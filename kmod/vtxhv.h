@@ -85,6 +85,23 @@ static inline bool cpu_has_vmx_unrestricted_guest(void)
 	       cpu_has_proc2(SECONDARY_EXEC_UNRESTRICTED_GUEST);
 }
 
+/*
+ * The CPU's own CR4, not the kernel's per-CPU copy of it: the copy never
+ * has CR4.VMXE, which vtxhv sets and clears itself (vmx_root.c).
+ */
+static inline unsigned long vtxhv_read_cr4(void)
+{
+	unsigned long cr4;
+
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	return cr4;
+}
+
+static inline void vtxhv_write_cr4(unsigned long cr4)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+}
+
 /* General registers in encoding order; RSP lives in the VMCS. */
 enum {
 	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI,
