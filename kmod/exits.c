@@ -277,7 +277,7 @@ static int reflect_db(struct vtxhv_vcpu *vcpu, u32 info)
 	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
 	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
 	unsigned long dr7 = vmcs_readl(GUEST_DR7);
-	u32 inj = DB_VECTOR | INTR_INFO_VALID_MASK;
+	u32 inj = DB_VECTOR;
 	int i;
 
 	vcpu->dr6 = (vcpu->dr6 & ~DR6_B0_3) | (q & (DR6_B0_3 | DR6_BD | DR6_BS)) |
@@ -297,8 +297,7 @@ static int reflect_db(struct vtxhv_vcpu *vcpu, u32 info)
 	/* The CPU clears DR7.GD when it delivers #DB (SDM 17.2.4). */
 	if (q & DR6_BD)
 		vmcs_writel(GUEST_DR7, dr7 & ~BIT(13));
-	vcpu->injected++;
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, inj);
+	inject_event(vcpu, inj);
 	return EXIT_TO_GUEST;
 }
 
