@@ -309,13 +309,6 @@ static int vmx_cpu_enable(struct vtxhv_cpu *c)
 		pr_err("CPU %d: VMXON failed (%d)\n", cpu, ret);
 		return ret;
 	}
-	/* Nothing this CPU cached for guests before may be used again. */
-	if (cpu_has_vmx_ept() &&
-	    (vmcs_config.ept_vpid_cap & VMX_EPT_EXTENT_GLOBAL_BIT))
-		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
-	if (cpu_has_vmx_vpid() &&
-	    (vmcs_config.ept_vpid_cap & VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT << 32))
-		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0, 0);
 	vtxhv_vmx_put();
 	atomic_inc(&cpus_in_vmx);
 	return 0;
