@@ -177,7 +177,34 @@ void vtxhv_skip_insn_len(unsigned int len)
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
 }
 
-static void skip_insn(void)
+/*
+ * The two above from a handler that runs outside a stay in VMX operation
+ * (where it may sleep): load the VMCS, do it, put it back.  Return 0 or
+ * the error of vtxhv_vcpu_load().
+ */
+int vtxhv_skip_insn_unloaded(struct vtxhv_vcpu *vcpu, unsigned int len)
+{
+	int ret = vtxhv_vcpu_load(vcpu);
+
+	if (ret)
+		return ret;
+	vtxhv_skip_insn_len(len);
+	vtxhv_vcpu_put(vcpu);
+	return 0;
+}
+
+int vtxhv_inject_pf_unloaded(struct vtxhv_vcpu *vcpu, u64 addr, u32 error)
+{
+	int ret = vtxhv_vcpu_load(vcpu);
+
+	if (ret)
+		return ret;
+	vtxhv_inject_pf(vcpu, addr, error);
+	vtxhv_vcpu_put(vcpu);
+	return 0;
+}
+
+void vtxhv_skip_insn(void)
 {
 	vtxhv_skip_insn_len(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
@@ -192,7 +219,7 @@ int vtxhv_cpu_mode(const struct vtxhv_exit_ctx *c)
 	return c->cs_ar & VMX_AR_DB_MASK ? 32 : 16;
 }
 
-static void fill_ctx(struct vtxhv_vcpu *vcpu, u32 reason)
+void vtxhv_fill_ctx(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	static const u32 bases[] = {
 		GUEST_ES_BASE, GUEST_CS_BASE, GUEST_SS_BASE, GUEST_DS_BASE,
@@ -254,7 +281,7 @@ int vtxhv_internal_error_ctx(struct vtxhv_vcpu *vcpu, u32 suberror)
 
 static int internal_error(struct vtxhv_vcpu *vcpu, u32 suberror, u32 reason)
 {
-	fill_ctx(vcpu, reason);
+	vtxhv_fill_ctx(vcpu, reason);
 	return vtxhv_internal_error_ctx(vcpu, suberror);
 }
 
@@ -324,7 +351,7 @@ static int handle_exception_nmi(struct vtxhv_vcpu *vcpu, u32 reason)
 	/* Shadow paging: the walk of the guest's tables may sleep. */
 	if ((info & INTR_INFO_VECTOR_MASK) == PF_VECTOR &&
 	    vtxhv_shadowing(vcpu->vm)) {
-		fill_ctx(vcpu, reason);
+		vtxhv_fill_ctx(vcpu, reason);
 		vcpu->ctx.intr_error = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
 		return EXIT_SLEEPABLE;
 	}
@@ -370,13 +397,13 @@ static int handle_cpuid(struct vtxhv_vcpu *vcpu, u32 reason)
 	r[GPR_RBX] = e ? e->ebx : 0;
 	r[GPR_RCX] = e ? e->ecx : 0;
 	r[GPR_RDX] = e ? e->edx : 0;
-	skip_insn();
+	vtxhv_skip_insn();
 	return EXIT_TO_GUEST;
 }
 
 static int handle_hlt(struct vtxhv_vcpu *vcpu, u32 reason)
 {
-	skip_insn();
+	vtxhv_skip_insn();
 	vcpu->run->exit_reason = VTXHV_EXIT_HLT;
 	vcpu->run->stop.rip = vmcs_readl(GUEST_RIP);
 	return EXIT_TO_USER;
@@ -385,7 +412,7 @@ static int handle_hlt(struct vtxhv_vcpu *vcpu, u32 reason)
 static int handle_nop(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	/* INVD, WBINVD: guest memory is write-back RAM, nothing to do. */
-	skip_insn();
+	vtxhv_skip_insn();
 	return EXIT_TO_GUEST;
 }
 
@@ -402,24 +429,6 @@ static int handle_rdpmc(struct vtxhv_vcpu *vcpu, u32 reason)
 	return EXIT_TO_GUEST;
 }
 
-static int handle_vmcall(struct vtxhv_vcpu *vcpu, u32 reason)
-{
-	struct vtxhv_run *run = vcpu->run;
-	u64 *r = vcpu->gprs.r;
-
-	run->exit_reason = VTXHV_EXIT_HYPERCALL;
-	run->hypercall.nr = r[GPR_RAX];
-	run->hypercall.args[0] = r[GPR_RBX];
-	run->hypercall.args[1] = r[GPR_RCX];
-	run->hypercall.args[2] = r[GPR_RDX];
-	run->hypercall.args[3] = r[GPR_RSI];
-	run->hypercall.args[4] = r[GPR_RDI];
-	run->hypercall.ret = 0;
-	vcpu->pending = PENDING_HYPERCALL;
-	skip_insn();
-	return EXIT_TO_USER;
-}
-
 /* MOV to/from CR (exit qualification: SDM Vol. 3C table 28-3). */
 static int handle_cr(struct vtxhv_vcpu *vcpu, u32 reason)
 {
@@ -428,7 +437,7 @@ static int handle_cr(struct vtxhv_vcpu *vcpu, u32 reason)
 	u64 *r = vcpu->gprs.r;
 	u64 val = reg == GPR_RSP ? vmcs_readl(GUEST_RSP) : r[reg];
 
-	fill_ctx(vcpu, reason);
+	vtxhv_fill_ctx(vcpu, reason);
 	if (vtxhv_cpu_mode(&vcpu->ctx) != 64)
 		val = (u32)val;
 	if (type == 0 && cr == 0) {
@@ -463,7 +472,7 @@ static int handle_cr(struct vtxhv_vcpu *vcpu, u32 reason)
 	} else {
 		return handle_unknown(vcpu, reason);
 	}
-	skip_insn();
+	vtxhv_skip_insn();
 	return EXIT_TO_GUEST;
 }
 
@@ -508,351 +517,8 @@ static int handle_dr(struct vtxhv_vcpu *vcpu, u32 reason)
 		}
 		vtxhv_sync_guest_drs(vcpu);
 	}
-	skip_insn();
+	vtxhv_skip_insn();
 	return EXIT_TO_GUEST;
-}
-
-/* The address size of INS/OUTS (SDM table 28-8: instruction info). */
-static u64 string_addr_mask(u32 info)
-{
-	switch ((info >> 7) & 7) {
-	case 0:
-		return 0xffff;
-	case 1:
-		return 0xffffffff;
-	default:
-		return ~0ULL;
-	}
-}
-
-static void string_update(u64 *reg, u64 mask, s64 delta)
-{
-	*reg = (*reg & ~mask) | ((*reg + delta) & mask);
-}
-
-/*
- * Port I/O (qualification: SDM table 28-5).  OUT data and IN results go
- * through the run page.  String I/O moves at most VTXHV_RUN_IO_DATA_MAX
- * bytes per exit: RSI/RDI/RCX are updated and RIP stays on a REP
- * instruction that has elements left, so the guest executes it again.
- * String I/O reaches guest memory, so it is finished in a sleepable
- * context (io_string).
- */
-static int handle_io(struct vtxhv_vcpu *vcpu, u32 reason)
-{
-	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
-	unsigned int size = (q & 7) + 1;
-	bool in = q & BIT(3);
-	struct vtxhv_run *run = vcpu->run;
-	u8 *data = (u8 *)run + sizeof(*run);
-
-	if (q & BIT(4)) {
-		fill_ctx(vcpu, reason);
-		return EXIT_SLEEPABLE;
-	}
-	run->exit_reason = VTXHV_EXIT_IO;
-	run->io.direction = in ? VTXHV_IO_IN : VTXHV_IO_OUT;
-	run->io.size = size;
-	run->io.port = q >> 16;
-	run->io.count = 1;
-	run->io.data_offset = sizeof(*run);
-	if (!in)
-		memcpy(data, &vcpu->gprs.r[GPR_RAX], size);
-	vcpu->pending = in ? PENDING_IN : PENDING_NONE;
-	vcpu->pending_size = size;
-	skip_insn();
-	return EXIT_TO_USER;
-}
-
-static int io_string(struct vtxhv_vcpu *vcpu)
-{
-	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
-	unsigned int size = (c->qual & 7) + 1;
-	bool in = c->qual & BIT(3), rep = c->qual & BIT(5);
-	struct vtxhv_run *run = vcpu->run;
-	u64 *r = vcpu->gprs.r;
-	u8 *data = (u8 *)run + sizeof(*run);
-	u64 mask = string_addr_mask(c->insn_info), count = 1, pf_addr;
-	unsigned int seg = (c->insn_info >> 15) & 7;
-	s64 step = c->rflags & X86_EFLAGS_DF ? -(s64)size : size;
-	u32 n, i, pf_error;
-	int ret;
-
-	if (rep) {
-		count = r[GPR_RCX] & mask;
-		if (!count) {
-			if (vtxhv_vcpu_load(vcpu))
-				return -EBUSY;
-			vtxhv_skip_insn_len(c->insn_len);
-			vtxhv_vcpu_put(vcpu);
-			return EXIT_TO_GUEST;
-		}
-	}
-	n = min_t(u64, count, VTXHV_RUN_IO_DATA_MAX / size);
-	run->exit_reason = VTXHV_EXIT_IO;
-	run->io.direction = in ? VTXHV_IO_IN : VTXHV_IO_OUT;
-	run->io.size = size;
-	run->io.port = c->qual >> 16;
-	run->io.count = n;
-	run->io.data_offset = sizeof(*run);
-	vcpu->pending_size = size;
-	vcpu->pending_count = n;
-	vcpu->pending_insn_len = rep && count > n ? 0 : c->insn_len;
-	if (in) {
-		/* INS writes ES:RDI once userspace has the data. */
-		vcpu->pending = PENDING_INS;
-		return EXIT_TO_USER;
-	}
-	for (i = 0; i < n; i++) {
-		u64 gva = (seg < 6 ? c->seg_base[seg] : 0) +
-			  ((r[GPR_RSI] + step * i) & mask);
-
-		ret = vtxhv_read_gva(vcpu, gva, data + i * size, size,
-				     &pf_error, &pf_addr);
-		if (ret == 1) {
-			if (vtxhv_vcpu_load(vcpu))
-				return -EBUSY;
-			vtxhv_inject_pf(vcpu, pf_addr, pf_error);
-			vtxhv_vcpu_put(vcpu);
-			return EXIT_TO_GUEST;
-		}
-		if (ret)
-			return vtxhv_internal_error_ctx(vcpu,
-						  VTXHV_INTERNAL_GUEST_MEMORY);
-	}
-	string_update(&r[GPR_RSI], mask, step * n);
-	if (rep)
-		string_update(&r[GPR_RCX], mask, -(s64)n);
-	vcpu->pending = PENDING_NONE;
-	if (vcpu->pending_insn_len) {
-		if (vtxhv_vcpu_load(vcpu))
-			return -EBUSY;
-		vtxhv_skip_insn_len(vcpu->pending_insn_len);
-		vtxhv_vcpu_put(vcpu);
-	}
-	return EXIT_TO_USER;
-}
-
-/* Complete INS: store the data userspace provided at ES:RDI. */
-static int complete_ins(struct vtxhv_vcpu *vcpu)
-{
-	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
-	u8 *data = (u8 *)vcpu->run + sizeof(*vcpu->run);
-	u64 *r = vcpu->gprs.r;
-	u64 mask = string_addr_mask(c->insn_info), pf_addr;
-	int size = vcpu->pending_size, ret;
-	s64 step = c->rflags & X86_EFLAGS_DF ? -size : size;
-	u32 pf_error, i;
-
-	for (i = 0; i < vcpu->pending_count; i++) {
-		u64 gva = c->seg_base[0] + ((r[GPR_RDI] + step * i) & mask);
-
-		ret = vtxhv_write_gva(vcpu, gva, data + i * size, size,
-				      &pf_error, &pf_addr);
-		if (ret == 1) {
-			if (vtxhv_vcpu_load(vcpu))
-				return -EBUSY;
-			vtxhv_inject_pf(vcpu, pf_addr, pf_error);
-			vtxhv_vcpu_put(vcpu);
-			return 0;
-		}
-		if (ret) {
-			vtxhv_internal_error_ctx(vcpu, VTXHV_INTERNAL_GUEST_MEMORY);
-			return 1;
-		}
-	}
-	string_update(&r[GPR_RDI], mask, step * vcpu->pending_count);
-	if (c->qual & BIT(5))
-		string_update(&r[GPR_RCX], mask, -(s64)vcpu->pending_count);
-	if (vcpu->pending_insn_len) {
-		if (vtxhv_vcpu_load(vcpu))
-			return -EBUSY;
-		vtxhv_skip_insn_len(vcpu->pending_insn_len);
-		vtxhv_vcpu_put(vcpu);
-	}
-	return 0;
-}
-
-/* The MSRs vtxhv emulates (README.md lists them); others are #GP. */
-#define STAR_IDX(i)	((i) - MSR_STAR)
-
-/* CR0 as the guest sees it: host-owned bits from the read shadow. */
-static u64 guest_cr0(void)
-{
-	unsigned long mask = vmcs_readl(CR0_GUEST_HOST_MASK);
-
-	return (vmcs_readl(GUEST_CR0) & ~mask) |
-	       (vmcs_readl(CR0_READ_SHADOW) & mask);
-}
-
-static bool canonical(u64 v)
-{
-	return (s64)(v << 16) >> 16 == (s64)v;
-}
-
-int vtxhv_get_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 *data)
-{
-	switch (index) {
-	case MSR_IA32_TSC:
-		*data = rdtsc() + vmcs_read64(TSC_OFFSET);
-		return 0;
-	case MSR_IA32_APICBASE:
-		*data = vcpu->apic_base;
-		return 0;
-	case MSR_IA32_FEAT_CTL:
-		*data = FEAT_CTL_LOCKED;	/* locked, VMX off */
-		return 0;
-	case MSR_IA32_UCODE_REV:
-	case MSR_MTRRcap:
-	case MSR_IA32_MCG_CAP:
-	case MSR_IA32_MCG_STATUS:
-		*data = 0;
-		return 0;
-	case MSR_IA32_MISC_ENABLE:
-		*data = vcpu->misc_enable;
-		return 0;
-	case MSR_MTRRdefType:
-		*data = vcpu->mtrr_def_type;
-		return 0;
-	case MSR_IA32_SYSENTER_CS:
-		*data = vmcs_read32(GUEST_SYSENTER_CS);
-		return 0;
-	case MSR_IA32_SYSENTER_ESP:
-		*data = vmcs_readl(GUEST_SYSENTER_ESP);
-		return 0;
-	case MSR_IA32_SYSENTER_EIP:
-		*data = vmcs_readl(GUEST_SYSENTER_EIP);
-		return 0;
-	case MSR_IA32_CR_PAT:
-		*data = vmcs_read64(GUEST_IA32_PAT);
-		return 0;
-	case MSR_IA32_DEBUGCTLMSR:
-		*data = vmcs_read64(GUEST_IA32_DEBUGCTL);
-		return 0;
-	case MSR_EFER:
-		*data = vtxhv_get_efer(vcpu);
-		return 0;
-	case MSR_STAR:
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_SYSCALL_MASK:
-		*data = vcpu->guest_msr[STAR_IDX(index)];
-		return 0;
-	case MSR_FS_BASE:
-		*data = vmcs_readl(GUEST_FS_BASE);
-		return 0;
-	case MSR_GS_BASE:
-		*data = vmcs_readl(GUEST_GS_BASE);
-		return 0;
-	case MSR_KERNEL_GS_BASE:
-		if (vcpu->guest_msrs_loaded)
-			rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
-		*data = vcpu->kernel_gs_base;
-		return 0;
-	default:
-		return -ENOENT;
-	}
-}
-
-static bool pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = pat >> (8 * i);
-
-		if (t != 0 && t != 1 && t != 4 && t != 5 && t != 6 && t != 7)
-			return false;
-	}
-	return true;
-}
-
-int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
-{
-	u64 efer;
-
-	switch (index) {
-	case MSR_IA32_TSC:
-		vmcs_write64(TSC_OFFSET, data - rdtsc());
-		return 0;
-	case MSR_IA32_APICBASE:
-		if (data & ~(0xfffff000ULL | MSR_IA32_APICBASE_BSP |
-			     MSR_IA32_APICBASE_ENABLE))
-			return -EINVAL;
-		vcpu->apic_base = data;
-		return 0;
-	case MSR_IA32_UCODE_REV:
-	case MSR_IA32_MCG_STATUS:
-		return data ? -EINVAL : 0;
-	case MSR_IA32_MISC_ENABLE:
-		vcpu->misc_enable = data;
-		return 0;
-	case MSR_MTRRdefType:
-		if (data & ~0xcffULL)
-			return -EINVAL;
-		vcpu->mtrr_def_type = data;
-		return 0;
-	case MSR_IA32_SYSENTER_CS:
-		vmcs_write32(GUEST_SYSENTER_CS, data);
-		return 0;
-	case MSR_IA32_SYSENTER_ESP:
-	case MSR_IA32_SYSENTER_EIP:
-		if (!canonical(data))
-			return -EINVAL;
-		if (index == MSR_IA32_SYSENTER_ESP)
-			vmcs_writel(GUEST_SYSENTER_ESP, data);
-		else
-			vmcs_writel(GUEST_SYSENTER_EIP, data);
-		return 0;
-	case MSR_IA32_CR_PAT:
-		if (!pat_valid(data))
-			return -EINVAL;
-		vmcs_write64(GUEST_IA32_PAT, data);
-		return 0;
-	case MSR_IA32_DEBUGCTLMSR:
-		/* No LBR or BTS for guests: only 0 is accepted. */
-		return data ? -EINVAL : 0;
-	case MSR_EFER:
-		efer = vtxhv_get_efer(vcpu);
-		if (data & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
-			return -EINVAL;
-		/* LME may not change while paging is on; LMA is read-only. */
-		if ((guest_cr0() & X86_CR0_PG) && ((data ^ efer) & EFER_LME))
-			return -EINVAL;
-		data = (data & ~EFER_LMA) | (efer & EFER_LMA);
-		vtxhv_set_efer(vcpu, data);
-		return 0;
-	case MSR_STAR:
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_SYSCALL_MASK:
-		if (index != MSR_STAR && index != MSR_SYSCALL_MASK &&
-		    !canonical(data))
-			return -EINVAL;
-		/* SFMASK bits 63:32 are reserved (defect 9). */
-		if (index == MSR_SYSCALL_MASK && (data >> 32))
-			return -EINVAL;
-		vcpu->guest_msr[STAR_IDX(index)] = data;
-		if (vcpu->guest_msrs_loaded)
-			wrmsrl(index, data);
-		return 0;
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-	case MSR_KERNEL_GS_BASE:
-		if (!canonical(data))
-			return -EINVAL;
-		if (index == MSR_FS_BASE)
-			vmcs_writel(GUEST_FS_BASE, data);
-		else if (index == MSR_GS_BASE)
-			vmcs_writel(GUEST_GS_BASE, data);
-		vcpu->kernel_gs_base = index == MSR_KERNEL_GS_BASE ?
-				       data : vcpu->kernel_gs_base;
-		if (index == MSR_KERNEL_GS_BASE && vcpu->guest_msrs_loaded)
-			wrmsrl(MSR_KERNEL_GS_BASE, data);
-		return 0;
-	default:
-		return -ENOENT;
-	}
 }
 
 static int handle_rdmsr(struct vtxhv_vcpu *vcpu, u32 reason)
@@ -866,7 +532,7 @@ static int handle_rdmsr(struct vtxhv_vcpu *vcpu, u32 reason)
 	}
 	r[GPR_RAX] = (u32)data;
 	r[GPR_RDX] = data >> 32;
-	skip_insn();
+	vtxhv_skip_insn();
 	return EXIT_TO_GUEST;
 }
 
@@ -879,7 +545,7 @@ static int handle_wrmsr(struct vtxhv_vcpu *vcpu, u32 reason)
 		inject_gp(vcpu);
 		return EXIT_TO_GUEST;
 	}
-	skip_insn();
+	vtxhv_skip_insn();
 	return EXIT_TO_GUEST;
 }
 
@@ -906,11 +572,9 @@ static int handle_xsetbv(struct vtxhv_vcpu *vcpu, u32 reason)
 		return EXIT_TO_GUEST;
 	}
 	vcpu->xcr0 = v;
-	skip_insn();
+	vtxhv_skip_insn();
 	return EXIT_TO_GUEST;
 }
-
-static int handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic);
 
 static int handle_ept_violation(struct vtxhv_vcpu *vcpu, u32 reason)
 {
@@ -918,7 +582,7 @@ static int handle_ept_violation(struct vtxhv_vcpu *vcpu, u32 reason)
 	int ret;
 
 	vcpu->ept_violations++;
-	fill_ctx(vcpu, reason);
+	vtxhv_fill_ctx(vcpu, reason);
 	/*
 	 * The common MMIO case, a data access outside every slot, is
 	 * finished right here, reading the instruction with page faults
@@ -930,7 +594,7 @@ static int handle_ept_violation(struct vtxhv_vcpu *vcpu, u32 reason)
 	    !((c->qual & BIT(7)) && !(c->qual & BIT(8)))) {
 		trace_vtxhv_ept_violation(vcpu->vm->id, c->gpa, c->qual, -ENOENT);
 		pagefault_disable();
-		ret = handle_mmio(vcpu, c->gpa, true);
+		ret = vtxhv_handle_mmio(vcpu, c->gpa, true);
 		pagefault_enable();
 		return ret;
 	}
@@ -951,10 +615,10 @@ static int handle_preemption_timer(struct vtxhv_vcpu *vcpu, u32 reason)
 static int handle_invlpg(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	if (!vtxhv_shadowing(vcpu->vm)) {
-		skip_insn();
+		vtxhv_skip_insn();
 		return EXIT_TO_GUEST;
 	}
-	fill_ctx(vcpu, reason);
+	vtxhv_fill_ctx(vcpu, reason);
 	return EXIT_SLEEPABLE;
 }
 
@@ -963,20 +627,22 @@ static int shadow_mov_cr3(struct vtxhv_vcpu *vcpu)
 {
 	unsigned int reg = (vcpu->ctx.qual >> 8) & 15;
 	u64 val;
-	int ret;
+	int ret, bad;
 
-	if (vtxhv_vcpu_load(vcpu))
-		return -EBUSY;
+	ret = vtxhv_vcpu_load(vcpu);
+	if (ret)
+		return ret;
 	val = reg == GPR_RSP ? vmcs_readl(GUEST_RSP) : vcpu->gprs.r[reg];
 	vtxhv_vcpu_put(vcpu);
 	if (vtxhv_cpu_mode(&vcpu->ctx) != 64)
 		val = (u32)val;
 	mutex_lock(&vcpu->vm->lock);
-	ret = vtxhv_shadow_set_cr3(vcpu, val);
+	bad = vtxhv_shadow_set_cr3(vcpu, val);
 	mutex_unlock(&vcpu->vm->lock);
-	if (vtxhv_vcpu_load(vcpu))
-		return -EBUSY;
+	ret = vtxhv_vcpu_load(vcpu);
 	if (ret)
+		return ret;
+	if (bad)
 		inject_gp(vcpu);
 	else
 		vtxhv_skip_insn_len(vcpu->ctx.insn_len);
@@ -997,7 +663,7 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_INVD] = handle_nop,
 	[EXIT_REASON_WBINVD] = handle_nop,
 	[EXIT_REASON_RDPMC] = handle_rdpmc,
-	[EXIT_REASON_VMCALL] = handle_vmcall,
+	[EXIT_REASON_VMCALL] = vtxhv_handle_vmcall,
 	[EXIT_REASON_VMCLEAR] = handle_ud,
 	[EXIT_REASON_VMLAUNCH] = handle_ud,
 	[EXIT_REASON_VMPTRLD] = handle_ud,
@@ -1014,7 +680,7 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_MONITOR_INSTRUCTION] = handle_ud,
 	[EXIT_REASON_CR_ACCESS] = handle_cr,
 	[EXIT_REASON_DR_ACCESS] = handle_dr,
-	[EXIT_REASON_IO_INSTRUCTION] = handle_io,
+	[EXIT_REASON_IO_INSTRUCTION] = vtxhv_handle_io,
 	[EXIT_REASON_MSR_READ] = handle_rdmsr,
 	[EXIT_REASON_MSR_WRITE] = handle_wrmsr,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
@@ -1054,97 +720,6 @@ int vtxhv_handle_exit(struct vtxhv_vcpu *vcpu, u32 reason)
 	return handle_unknown(vcpu, basic);
 }
 
-/**
- * vtxhv_fetch_insn - read the instruction at CS:RIP of the exit
- * @vcpu:	the vCPU, with vcpu->ctx filled
- * @bytes:	INSN_MAX_LEN bytes
- * @atomic:	page faults are disabled: give up rather than retry
- *
- * 15 bytes, or up to the end of the page if the next one is not readable
- * (the instruction may well end before it).  With page faults disabled a
- * read may fail only because a page is not present in the host: -EAGAIN
- * says to try again where faults can be taken.
- *
- * Return: the bytes read, 0 when none could be, or -EAGAIN.
- */
-int vtxhv_fetch_insn(struct vtxhv_vcpu *vcpu, u8 *bytes, bool atomic)
-{
-	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
-	u64 rip = c->seg_base[1] + c->rip, pf_addr;
-	int n = INSN_MAX_LEN;
-	u32 pf_error;
-
-	if (!vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr))
-		return n;
-	if (atomic)
-		return -EAGAIN;
-	n = min_t(u64, n, PAGE_SIZE - (rip & ~PAGE_MASK));
-	if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr))
-		return 0;
-	return n;
-}
-
-/* Fetch and decode the instruction at CS:RIP for MMIO emulation. */
-static int mmio_decode(struct vtxhv_vcpu *vcpu, struct insn_mmio *insn,
-		       bool atomic)
-{
-	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
-	struct vtxhv_run *run = vcpu->run;
-	u8 bytes[INSN_MAX_LEN];
-	int i, n;
-
-	n = vtxhv_fetch_insn(vcpu, bytes, atomic);
-	if (n < 0)
-		return n;
-	if (n && !insn_decode_mmio(bytes, n, vtxhv_cpu_mode(c), insn))
-		return 0;
-	vtxhv_internal_error_ctx(vcpu, n ? VTXHV_INTERNAL_EMULATION :
-			   VTXHV_INTERNAL_GUEST_MEMORY);
-	run->internal.insn_len = n;
-	for (i = 0; i < n; i++)
-		run->internal.insn[i] = bytes[i];
-	return -1;
-}
-
-static int handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
-{
-	struct vtxhv_run *run = vcpu->run;
-	struct insn_mmio insn;
-	int ret;
-	u64 v;
-
-	ret = mmio_decode(vcpu, &insn, atomic);
-	if (ret == -EAGAIN)
-		return EXIT_SLEEPABLE;
-	if (ret)
-		return EXIT_TO_USER;
-	run->exit_reason = VTXHV_EXIT_MMIO;
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = insn.size;
-	run->mmio.is_write = insn.write;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (insn.write) {
-		v = insn_mmio_store_value(&insn, vcpu->gprs.r);
-		memcpy(run->mmio.data, &v, insn.size);
-		vcpu->pending = PENDING_NONE;
-		if (vtxhv_vcpu_load(vcpu))
-			return -EBUSY;
-		vtxhv_skip_insn_len(insn.len);
-		vtxhv_vcpu_put(vcpu);
-	} else {
-		vcpu->pending_mmio = insn;
-		vcpu->pending = PENDING_MMIO_READ;
-	}
-	return EXIT_TO_USER;
-}
-
-/* An access outside RAM found by the shadow paging code. */
-int vtxhv_mmio_exit(struct vtxhv_vcpu *vcpu, u64 gpa)
-{
-	vcpu->ctx.gpa = gpa;
-	return handle_mmio(vcpu, gpa, false);
-}
-
 /*
  * EPT violation (qualification: SDM table 28-7), with preemption enabled:
  * map guest RAM, or turn an access outside it into an MMIO exit.
@@ -1172,7 +747,7 @@ static int ept_violation(struct vtxhv_vcpu *vcpu)
 		    ((c->qual & BIT(7)) && !(c->qual & BIT(8))))
 			return vtxhv_internal_error_ctx(vcpu,
 						  VTXHV_INTERNAL_GUEST_MEMORY);
-		return handle_mmio(vcpu, c->gpa, false);
+		return vtxhv_handle_mmio(vcpu, c->gpa, false);
 	}
 	pr_info_ratelimited("VM %d: guest page %#llx: cannot pin its memory (%d)\n",
 			    vm->id, c->gpa, ret);
@@ -1186,66 +761,17 @@ int vtxhv_handle_exit_sleepable(struct vtxhv_vcpu *vcpu)
 	case EXIT_REASON_EPT_VIOLATION:
 		return ept_violation(vcpu);
 	case EXIT_REASON_IO_INSTRUCTION:
-		return io_string(vcpu);
+		return vtxhv_io_string(vcpu);
 	case EXIT_REASON_EXCEPTION_NMI:
 		return vtxhv_shadow_page_fault(vcpu);
 	case EXIT_REASON_CR_ACCESS:
 		return shadow_mov_cr3(vcpu);
 	case EXIT_REASON_INVLPG:
 		vtxhv_shadow_invlpg(vcpu, vcpu->ctx.qual);
-		if (vtxhv_vcpu_load(vcpu))
-			return -EBUSY;
-		vtxhv_skip_insn_len(vcpu->ctx.insn_len);
-		vtxhv_vcpu_put(vcpu);
-		return EXIT_TO_GUEST;
+		return vtxhv_skip_insn_unloaded(vcpu, vcpu->ctx.insn_len) ?:
+		       EXIT_TO_GUEST;
 	default:
 		WARN_ON_ONCE(1);
 		return -EIO;
-	}
-}
-
-/*
- * Finish an instruction whose data userspace has now provided.  Called
- * with preemption enabled, before the next entry.  Returns 0 to go on
- * into the guest, 1 when the run structure holds an exit for userspace
- * instead (INS into memory that is not RAM), or a negative errno.
- */
-int vtxhv_complete_pending(struct vtxhv_vcpu *vcpu)
-{
-	struct vtxhv_run *run = vcpu->run;
-	u64 *r = vcpu->gprs.r;
-	enum vtxhv_pending p = vcpu->pending;
-	struct insn_mmio insn;
-	u64 v = 0;
-
-	vcpu->pending = PENDING_NONE;
-	switch (p) {
-	case PENDING_IN:
-		memcpy(&v, (u8 *)run + sizeof(*run), vcpu->pending_size);
-		/* IN to EAX zero-extends; to AL/AX merges (SDM 3.4.1.1). */
-		if (vcpu->pending_size == 4)
-			r[GPR_RAX] = (u32)v;
-		else if (vcpu->pending_size == 2)
-			r[GPR_RAX] = (r[GPR_RAX] & ~0xffffUL) | (u16)v;
-		else
-			r[GPR_RAX] = (r[GPR_RAX] & ~0xffUL) | (u8)v;
-		return 0;
-	case PENDING_INS:
-		return complete_ins(vcpu);
-	case PENDING_MMIO_READ:
-		insn = vcpu->pending_mmio;
-		memcpy(&v, run->mmio.data, insn.size);
-		insn_mmio_complete_load(&insn, r, v,
-					vtxhv_cpu_mode(&vcpu->ctx));
-		if (vtxhv_vcpu_load(vcpu))
-			return -EBUSY;
-		vtxhv_skip_insn_len(insn.len);
-		vtxhv_vcpu_put(vcpu);
-		return 0;
-	case PENDING_HYPERCALL:
-		r[GPR_RAX] = run->hypercall.ret;
-		return 0;
-	default:
-		return 0;
 	}
 }

@@ -483,11 +483,7 @@ static int emulate_pt_write(struct vtxhv_vcpu *vcpu, struct gpt *g,
 		return -EFAULT;
 	vcpu->sh_stats[VTXHV_SH_WP_TRAPS]++;
 	gpt_zap(vcpu, g, off, insn.size);
-	if (vtxhv_vcpu_load(vcpu))
-		return -EBUSY;
-	vtxhv_skip_insn_len(insn.len);
-	vtxhv_vcpu_put(vcpu);
-	return 0;
+	return vtxhv_skip_insn_unloaded(vcpu, insn.len);
 }
 
 /* The shadow leaf for @va in the current root, with tables on the way. */
@@ -563,9 +559,11 @@ static u64 *sh_leaf_reclaim(struct vtxhv_vcpu *vcpu, u64 va,
 static int reflect_pf(struct vtxhv_vcpu *vcpu, u64 gva, u32 error)
 {
 	u32 info, type, vec;
+	int ret;
 
-	if (vtxhv_vcpu_load(vcpu))
-		return -EBUSY;
+	ret = vtxhv_vcpu_load(vcpu);
+	if (ret)
+		return ret;
 	info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
 	type = info & INTR_INFO_INTR_TYPE_MASK;
 	vec = info & INTR_INFO_VECTOR_MASK;
@@ -761,7 +759,7 @@ static int switch_root(struct vtxhv_vcpu *vcpu)
 	bool cached = vcpu->vm->paging == VTXHV_PAGING_SHADOW;
 	u64 key;
 	struct sh_root *r = NULL;
-	int i;
+	int i, ret;
 
 	switch (fmt) {
 	case SH_PHYS:
@@ -832,8 +830,9 @@ static int switch_root(struct vtxhv_vcpu *vcpu)
 	r->last_used = ++m->clock;
 	m->cur = r - m->roots;
 	vcpu->need_flush = true;
-	if (vtxhv_vcpu_load(vcpu))
-		return -EBUSY;
+	ret = vtxhv_vcpu_load(vcpu);
+	if (ret)
+		return ret;
 	vmcs_writel(GUEST_CR3, __pa(r->top));
 	vtxhv_vcpu_put(vcpu);
 	return 0;
@@ -859,8 +858,9 @@ int vtxhv_shadow_prepare(struct vtxhv_vcpu *vcpu)
 	if (!(sh->cr0 & X86_CR0_PE)) {
 		/* No unrestricted guest without EPT: no real mode. */
 		memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));
-		if (vtxhv_vcpu_load(vcpu))
-			return -EBUSY;
+		ret = vtxhv_vcpu_load(vcpu);
+		if (ret)
+			return ret;
 		vcpu->ctx.rip = vmcs_readl(GUEST_RIP);
 		vtxhv_vcpu_put(vcpu);
 		return vtxhv_internal_error_ctx(vcpu,

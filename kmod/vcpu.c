@@ -152,8 +152,9 @@ static const u32 syscall_msrs[4] = {
  * why).  On a CPU other than last time the per-CPU host fields are
  * rewritten.
  *
- * Return: 0, or -EBUSY when another hypervisor holds VMX on this CPU
- * (then nothing is loaded and interrupts are as they were).
+ * Return: 0, -EBUSY when another hypervisor holds VMX on this CPU, or
+ * -EIO when VMXON or VMPTRLD fails (then nothing is loaded and
+ * interrupts are as they were).  Callers pass the error on.
  */
 int vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu)
 {

@@ -27,60 +27,55 @@
 	" .long " __stringify(EX_TYPE_DEFAULT) "\n"			\
 	" .popsection\n"
 
+/*
+ * Run one VMX instruction @insn (a string naming its operands as %[name])
+ * with the asm input operands that follow: 0 on success, -EIO on VMfail
+ * (CF or ZF set), -EFAULT when the instruction faults.  The labels sit
+ * in blocks only a jump from the asm reaches.  asm_goto_output() is the
+ * kernel's spelling of asm goto (with GCC's workaround where needed).
+ */
+#define vmx_insn(insn, ...)						\
+({									\
+	__label__ fail, fault;						\
+	int __ret = 0;							\
+									\
+	asm_goto_output("1: " insn "\n\t"				\
+			"jna %l[fail]\n\t"				\
+			VMX_EXTABLE("1b", "%l[fault]")			\
+			: : __VA_ARGS__ : "cc", "memory" : fail, fault);	\
+	if (0) {							\
+fail:									\
+		__ret = -EIO;						\
+	}								\
+	if (0) {							\
+fault:									\
+		__ret = -EFAULT;					\
+	}								\
+	__ret;								\
+})
+
 /* VMXON, Intel SDM Vol. 3C 31.5: enter VMX root operation. */
 static inline int vmx_vmxon(u64 phys)
 {
-	asm goto("1: vmxon %[pa]\n\t"
-		 "jna %l[fail]\n\t"
-		 VMX_EXTABLE("1b", "%l[fault]")
-		 : : [pa] "m"(phys) : "cc", "memory" : fail, fault);
-	return 0;
-fail:
-	return -EIO;
-fault:
-	return -EFAULT;
+	return vmx_insn("vmxon %[pa]", [pa] "m"(phys));
 }
 
 /* VMXOFF: leave VMX operation. */
 static inline int vmx_vmxoff(void)
 {
-	asm goto("1: vmxoff\n\t"
-		 "jna %l[fail]\n\t"
-		 VMX_EXTABLE("1b", "%l[fault]")
-		 : : : "cc", "memory" : fail, fault);
-	return 0;
-fail:
-	return -EIO;
-fault:
-	return -EFAULT;
+	return vmx_insn("vmxoff");
 }
 
 /* VMCLEAR: flush a VMCS to memory and make it inactive on this CPU. */
 static inline int vmx_vmclear(u64 phys)
 {
-	asm goto("1: vmclear %[pa]\n\t"
-		 "jna %l[fail]\n\t"
-		 VMX_EXTABLE("1b", "%l[fault]")
-		 : : [pa] "m"(phys) : "cc", "memory" : fail, fault);
-	return 0;
-fail:
-	return -EIO;
-fault:
-	return -EFAULT;
+	return vmx_insn("vmclear %[pa]", [pa] "m"(phys));
 }
 
 /* VMPTRLD: make a VMCS current on this CPU. */
 static inline int vmx_vmptrld(u64 phys)
 {
-	asm goto("1: vmptrld %[pa]\n\t"
-		 "jna %l[fail]\n\t"
-		 VMX_EXTABLE("1b", "%l[fault]")
-		 : : [pa] "m"(phys) : "cc", "memory" : fail, fault);
-	return 0;
-fail:
-	return -EIO;
-fault:
-	return -EFAULT;
+	return vmx_insn("vmptrld %[pa]", [pa] "m"(phys));
 }
 
 struct invept_desc {
@@ -92,16 +87,8 @@ static inline int vmx_invept(unsigned long type, u64 eptp)
 {
 	struct invept_desc desc = { eptp, 0 };
 
-	asm goto("1: invept %[desc], %[type]\n\t"
-		 "jna %l[fail]\n\t"
-		 VMX_EXTABLE("1b", "%l[fault]")
-		 : : [desc] "m"(desc), [type] "r"(type) : "cc", "memory"
-		 : fail, fault);
-	return 0;
-fail:
-	return -EIO;
-fault:
-	return -EFAULT;
+	return vmx_insn("invept %[desc], %[type]", [desc] "m"(desc),
+			[type] "r"(type));
 }
 
 struct invvpid_desc {
@@ -113,16 +100,8 @@ static inline int vmx_invvpid(unsigned long type, u16 vpid, u64 gva)
 {
 	struct invvpid_desc desc = { vpid, gva };
 
-	asm goto("1: invvpid %[desc], %[type]\n\t"
-		 "jna %l[fail]\n\t"
-		 VMX_EXTABLE("1b", "%l[fault]")
-		 : : [desc] "m"(desc), [type] "r"(type) : "cc", "memory"
-		 : fail, fault);
-	return 0;
-fail:
-	return -EIO;
-fault:
-	return -EFAULT;
+	return vmx_insn("invvpid %[desc], %[type]", [desc] "m"(desc),
+			[type] "r"(type));
 }
 
 void vmx_vmread_error(unsigned long field);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vtxhv internals shared between the module's files: the VMX capability
- * configuration read once at load time, and the VMX root-mode entry points.
+ * vtxhv internals shared between the module's files: the VM and vCPU
+ * structures, and each file's entry points.  What the CPU's VMX can do is
+ * in caps.h.
  */
 #ifndef VTXHV_H
 #define VTXHV_H
@@ -15,75 +16,13 @@
 
 #include "../uapi/vtxhv.h"
 #include "../uapi/vtxhv_genl.h"
+#include "caps.h"
 #include "insn_decode.h"
 #include "vmx_arch.h"
 
 #define VTXHV_VERSION		"0.1"
 #define VTXHV_MAX_VCPUS		8
 #define VTXHV_MAX_MEM_SLOTS	32
-
-/*
- * The VMX capability MSRs (Intel SDM Vol. 3D, appendix A), read once on the
- * boot CPU.  The control MSRs hold the allowed-0 settings (bits that must be
- * 1) in their low half and the allowed-1 settings (bits that may be 1) in
- * their high half; where IA32_VMX_BASIC[55] says so, the TRUE_* variants are
- * used, as they allow more default-1 bits to be cleared.
- */
-struct vmcs_config {
-	u64 basic;
-	u32 revision_id;
-	u32 vmcs_size;
-	u32 vmcs_memtype;
-	u64 pin;
-	u64 proc;
-	u64 proc2;		/* 0 when secondary controls are absent */
-	u64 exit;
-	u64 entry;
-	u64 misc;
-	u64 cr0_fixed0, cr0_fixed1;
-	u64 cr4_fixed0, cr4_fixed1;
-	u64 ept_vpid_cap;	/* 0 when neither EPT nor VPID exists */
-};
-
-extern struct vmcs_config vmcs_config;
-
-/* May the control bit(s) @bits be set in a control whose MSR is @msr? */
-static inline bool vmx_ctl_allows(u64 msr, u32 bits)
-{
-	return ((msr >> 32) & bits) == bits;
-}
-
-static inline bool cpu_has_secondary_exec_ctrls(void)
-{
-	return vmx_ctl_allows(vmcs_config.proc,
-			      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS);
-}
-
-static inline bool cpu_has_proc2(u32 bits)
-{
-	return cpu_has_secondary_exec_ctrls() &&
-	       vmx_ctl_allows(vmcs_config.proc2, bits);
-}
-
-static inline bool cpu_has_vmx_ept(void)
-{
-	return cpu_has_proc2(SECONDARY_EXEC_ENABLE_EPT) &&
-	       (vmcs_config.ept_vpid_cap & VMX_EPT_PAGE_WALK_4_BIT) &&
-	       (vmcs_config.ept_vpid_cap & VMX_EPTP_WB_BIT) &&
-	       (vmcs_config.ept_vpid_cap & VMX_EPT_INVEPT_BIT);
-}
-
-static inline bool cpu_has_vmx_vpid(void)
-{
-	return cpu_has_proc2(SECONDARY_EXEC_ENABLE_VPID) &&
-	       (vmcs_config.ept_vpid_cap & VMX_VPID_INVVPID_BIT << 32);
-}
-
-static inline bool cpu_has_vmx_unrestricted_guest(void)
-{
-	return cpu_has_vmx_ept() &&
-	       cpu_has_proc2(SECONDARY_EXEC_UNRESTRICTED_GUEST);
-}
 
 /*
  * The CPU's own CR4, not the kernel's per-CPU copy of it: the copy never
@@ -368,19 +307,30 @@ extern bool vtxhv_switch_perf_ctl;
 /* exits.c */
 int vtxhv_handle_exit(struct vtxhv_vcpu *vcpu, u32 reason);
 int vtxhv_handle_exit_sleepable(struct vtxhv_vcpu *vcpu);
-int vtxhv_complete_pending(struct vtxhv_vcpu *vcpu);
 void vtxhv_inject_exception(struct vtxhv_vcpu *vcpu, int vector,
 			    bool has_error, u32 error);
 int vtxhv_get_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 *data);
 void vtxhv_inject_pending(struct vtxhv_vcpu *vcpu);
 void vtxhv_report_interruptibility(struct vtxhv_vcpu *vcpu);
 int vtxhv_internal_error_ctx(struct vtxhv_vcpu *vcpu, u32 suberror);
-int vtxhv_mmio_exit(struct vtxhv_vcpu *vcpu, u64 gpa);
-int vtxhv_fetch_insn(struct vtxhv_vcpu *vcpu, u8 *bytes, bool atomic);
 void vtxhv_inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error);
 int vtxhv_cpu_mode(const struct vtxhv_exit_ctx *c);
 void vtxhv_skip_insn_len(unsigned int len);
+int vtxhv_skip_insn_unloaded(struct vtxhv_vcpu *vcpu, unsigned int len);
+int vtxhv_inject_pf_unloaded(struct vtxhv_vcpu *vcpu, u64 addr, u32 error);
 int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data);
+
+void vtxhv_skip_insn(void);
+void vtxhv_fill_ctx(struct vtxhv_vcpu *vcpu, u32 reason);
+
+/* user_exit.c: the exits userspace finishes */
+int vtxhv_handle_io(struct vtxhv_vcpu *vcpu, u32 reason);
+int vtxhv_io_string(struct vtxhv_vcpu *vcpu);
+int vtxhv_handle_vmcall(struct vtxhv_vcpu *vcpu, u32 reason);
+int vtxhv_handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic);
+int vtxhv_mmio_exit(struct vtxhv_vcpu *vcpu, u64 gpa);
+int vtxhv_fetch_insn(struct vtxhv_vcpu *vcpu, u8 *bytes, bool atomic);
+int vtxhv_complete_pending(struct vtxhv_vcpu *vcpu);
 
 /* netlink.c */
 int vtxhv_genl_init(void);
