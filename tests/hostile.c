@@ -179,6 +179,24 @@ static void g_shadow_reset_invlpg(uint64_t a)
 					      5 * 4096), 0x5555);
 }
 
+/*
+ * Defect 6, the walk: in shadow mode, the guest's last-level page table
+ * lies in a ROM slot (setup_rom_pt() wrote one entry, accessed bit clear).
+ * Reading through it makes vtxhv walk that table and set the accessed
+ * bit, which must not reach the memory behind the ROM (check_rom_pt()).
+ */
+static void g_rom_pt_walk(uint64_t a)
+{
+	uint64_t cr3 = guest_make_as((uint64_t)as_tables, (uint64_t)as_data, 1);
+	uint64_t *pd = as_tables + 1024;
+
+	(void)a;
+	as_data[0][7] = 0x1234;
+	pd[0] = ROM | 3;
+	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+	GUEST_ASSERT_EQ(*(volatile uint64_t *)(GUEST_AS_VA + 7 * 8), 0x1234);
+}
+
 /* #DB is intercepted: a guest's own single step and ICEBP still work. */
 static void g_single_step(uint64_t a)
 {
@@ -330,6 +348,25 @@ static int check_rom(struct tvm *t)
 	return TEST_CHECK(ok, "the ROM slot's memory was written");
 }
 
+/* A page table in the ROM slot: entry 0 maps as_data[0], A and D clear. */
+static void setup_rom_pt(struct tvm *t)
+{
+	setup_rom(t);
+	memset(rom, 0, 4096);
+	((uint64_t *)rom)[0] = (uintptr_t)as_data[0] | 3;
+}
+
+static int check_rom_pt(struct tvm *t)
+{
+	uint64_t e = ((uint64_t *)rom)[0];
+
+	(void)t;
+	munmap(rom, 4096);
+	return TEST_CHECK(e == ((uintptr_t)as_data[0] | 3),
+			  "the ROM page table's entry became %#llx",
+			  (unsigned long long)e);
+}
+
 /* CPUID leaf 0xD offering x87 and SSE state only. */
 static void setup_cpuid_sse(struct tvm *t)
 {
@@ -432,6 +469,12 @@ static const struct hostile {
 	  .check = check_rom },
 	{ "shadow_reset_by_invlpg", g_shadow_reset_invlpg, DONE, 0, 0,
 	  .paging = VTXHV_PAGING_SHADOW },
+	{ "pt_in_rom_shadow", g_rom_pt_walk, DONE, 0, 0,
+	  .paging = VTXHV_PAGING_SHADOW, .setup = setup_rom_pt,
+	  .check = check_rom_pt },
+	{ "pt_in_rom_vtlb", g_rom_pt_walk, DONE, 0, 0,
+	  .paging = VTXHV_PAGING_VTLB, .setup = setup_rom_pt,
+	  .check = check_rom_pt },
 	{ "single_step_reflected", g_single_step, EXC, 1, 0 },
 	{ "icebp_reflected", g_icebp, EXC, 1, 0 },
 	{ "spin_interrupts_off_killable", g_spin_cli, INTR, 0, 0 },
