@@ -579,6 +579,7 @@ static int handle_xsetbv(struct vtxhv_vcpu *vcpu, u32 reason)
 static int handle_ept_violation(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	struct vtxhv_slot slot;
 	int ret;
 
 	vcpu->ept_violations++;
@@ -589,7 +590,7 @@ static int handle_ept_violation(struct vtxhv_vcpu *vcpu, u32 reason)
 	 * disabled.  Mapping RAM pins pages, which may sleep: that, and
 	 * every odd case, is done once preemption is enabled again.
 	 */
-	if (!vtxhv_find_slot(vcpu->vm, c->gpa) &&
+	if (!vtxhv_slot_get(vcpu->vm, c->gpa, &slot) &&
 	    !(c->qual & EPT_VIOLATION_ACC_INSTR) &&
 	    !((c->qual & BIT(7)) && !(c->qual & BIT(8)))) {
 		trace_vtxhv_ept_violation(vcpu->vm->id, c->gpa, c->qual, -ENOENT);

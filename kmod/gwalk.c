@@ -23,11 +23,11 @@
 int vtxhv_gpte_access(struct vtxhv_vm *vm, u64 gpa, int size, u64 *v,
 		      bool write)
 {
-	struct vtxhv_slot *s = vtxhv_find_slot(vm, gpa);
+	struct vtxhv_slot slot, *s = &slot;
 	void __user *u;
 	u32 v32;
 
-	if (!s || gpa + size > s->gpa + s->size)
+	if (!vtxhv_slot_get(vm, gpa, s) || gpa + size > s->gpa + s->size)
 		return -ENOENT;
 	/* An A/D update of a table in ROM is lost, as on hardware (defect 6). */
 	if (write && (s->flags & VTXHV_MEM_READONLY))

@@ -72,9 +72,9 @@ void vtxhv_vm_put(struct vtxhv_vm *vm)
 }
 
 /*
- * The slot holding @gpa.  Page walks and MMIO exits call this several
- * times per exit: try the slot found last time first, and stop at the
- * highest slot in use.
+ * The slot holding @gpa, with vm->lock held.  Page walks and MMIO exits
+ * call this several times per exit: try the slot found last time first,
+ * and stop at the highest slot in use.
  */
 struct vtxhv_slot *vtxhv_find_slot(struct vtxhv_vm *vm, u64 gpa)
 {
@@ -94,6 +94,27 @@ struct vtxhv_slot *vtxhv_find_slot(struct vtxhv_vm *vm, u64 gpa)
 }
 
 /*
+ * A consistent copy of the slot holding @gpa without vm->lock, retried
+ * while SET_MEMORY_REGION changes a slot.  The copy's pages are not to be
+ * used: they may be unpinned at any time.  Return: false if none.
+ */
+bool vtxhv_slot_get(struct vtxhv_vm *vm, u64 gpa, struct vtxhv_slot *copy)
+{
+	struct vtxhv_slot *s;
+	unsigned int seq;
+
+	do {
+		seq = read_seqcount_begin(&vm->slots_seq);
+		s = vtxhv_find_slot(vm, gpa);
+		if (s)
+			*copy = *s;
+	} while (read_seqcount_retry(&vm->slots_seq, seq));
+	if (s)
+		copy->pages = NULL;
+	return s;
+}
+
+/*
  * Guest memory through the slot's userspace mapping.  Called in the
  * context of the VM's own process (the vCPU thread), so a user copy reaches
  * exactly what the guest sees, and a bad mapping is an error, not a crash.
@@ -102,11 +123,11 @@ static int guest_copy(struct vtxhv_vm *vm, u64 gpa, void *buf, size_t len,
 		      bool write)
 {
 	while (len) {
-		struct vtxhv_slot *s = vtxhv_find_slot(vm, gpa);
+		struct vtxhv_slot slot, *s = &slot;
 		size_t n;
 		void __user *u;
 
-		if (!s)
+		if (!vtxhv_slot_get(vm, gpa, s))
 			return -ENOENT;
 		/* ROM stays ROM, for emulated writes too (defect 6). */
 		if (write && (s->flags & VTXHV_MEM_READONLY))
@@ -217,6 +238,7 @@ static long vm_set_memory_region(struct vtxhv_vm *vm, void __user *argp)
 		}
 		vtxhv_unpin_slot(vm, s);
 	}
+	write_seqcount_begin(&vm->slots_seq);
 	s->gpa = r.guest_phys_addr;
 	s->size = r.size;
 	s->uaddr = r.userspace_addr;
@@ -224,6 +246,7 @@ static long vm_set_memory_region(struct vtxhv_vm *vm, void __user *argp)
 	s->pages = pages;
 	if (r.size && r.slot >= vm->nr_slots)
 		WRITE_ONCE(vm->nr_slots, r.slot + 1);
+	write_seqcount_end(&vm->slots_seq);
 out:
 	mutex_unlock(&vm->lock);
 	return ret;
@@ -282,6 +305,7 @@ long vtxhv_create_vm(const struct vtxhv_create_vm __user *arg)
 		return -ENOMEM;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	seqcount_mutex_init(&vm->slots_seq, &vm->lock);
 	INIT_LIST_HEAD(&vm->ept_pages);
 	vm->paging = c.paging;
 	/* The guest's TSC starts near zero (TSC offsetting). */

@@ -11,6 +11,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/seqlock.h>
 #include <linux/types.h>
 #include <asm/vmx.h>
 
@@ -82,6 +83,12 @@ struct vtxhv_vm {
 	struct mm_struct *mm;	/* the creator's: slot addresses are there */
 	u32 paging;		/* VTXHV_PAGING_* */
 	int id;
+	/*
+	 * Written under lock and inside slots_seq; read under lock, or
+	 * without it through vtxhv_slot_get() (exit paths that run while
+	 * SET_MEMORY_REGION may change a slot).
+	 */
+	seqcount_mutex_t slots_seq;
 	struct vtxhv_slot slots[VTXHV_MAX_MEM_SLOTS];
 	unsigned int nr_slots;	/* highest slot in use + 1 */
 	unsigned int last_slot;	/* vtxhv_find_slot()'s hint */
@@ -242,6 +249,7 @@ u64 vtxhv_vm_mem_size(struct vtxhv_vm *vm);
 unsigned int vtxhv_vm_nr_vcpus(struct vtxhv_vm *vm);
 long vtxhv_create_vm(const struct vtxhv_create_vm __user *arg);
 struct vtxhv_slot *vtxhv_find_slot(struct vtxhv_vm *vm, u64 gpa);
+bool vtxhv_slot_get(struct vtxhv_vm *vm, u64 gpa, struct vtxhv_slot *copy);
 int vtxhv_read_guest(struct vtxhv_vm *vm, u64 gpa, void *buf, size_t len);
 int vtxhv_write_guest(struct vtxhv_vm *vm, u64 gpa, const void *buf,
 		      size_t len);
