@@ -441,6 +441,14 @@ static int handle_cr(struct vtxhv_vcpu *vcpu, u32 reason)
 	if (vtxhv_cpu_mode(&vcpu->ctx) != 64)
 		val = (u32)val;
 	if (type == 0 && cr == 0) {
+		/*
+		 * Paging goes off only from compatibility mode (SDM Vol. 3A
+		 * 10.8.5.4): in 64-bit code, clearing CR0.PG is #GP.
+		 */
+		if (!(val & X86_CR0_PG) && vtxhv_cpu_mode(&vcpu->ctx) == 64) {
+			inject_gp(vcpu);
+			return EXIT_TO_GUEST;
+		}
 		if (vtxhv_set_cr0(vcpu, val)) {
 			inject_gp(vcpu);
 			return EXIT_TO_GUEST;

@@ -67,7 +67,7 @@ static uint8_t buf[3 * 4096] __attribute__((aligned(4096)));
 static void guest_code(uint64_t arg)
 {
 	uint32_t a, b, c, d;
-	uint64_t v, cr4;
+	uint64_t v, cr4, cr0;
 	int i;
 
 	(void)arg;
@@ -180,6 +180,14 @@ static void guest_code(uint64_t arg)
 	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
 	GUEST_ASSERT_EQ(FAULTS("mov %0, %%cr0", "r"((v | (1 << 29)) &
 						     ~(1ULL << 30))), 13);
+	/*
+	 * Paging goes off only from compatibility mode: in 64-bit code,
+	 * clearing CR0.PG is #GP and paging stays on (in shadow modes vtxhv
+	 * owns CR0.PG; it once let the guest drop into 16-bit code here).
+	 */
+	GUEST_ASSERT_EQ(FAULTS("mov %0, %%cr0", "r"(v & ~(1ULL << 31))), 13);
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	GUEST_ASSERT_EQ(cr0, v);
 	/* CR8 and DR0 are kept for the guest. */
 	__asm__ volatile("mov %0, %%cr8" : : "r"(9ULL));
 	__asm__ volatile("mov %%cr8, %0" : "=r"(v));
