@@ -3,7 +3,7 @@
 #
 # The test VM's kernel-log judge (scripts/lib.sh kernel_log_errors): a clean
 # log passes, and each kind of report the brief names fails the run.
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$top/scripts/lib.sh"
 n=0 fail=0
 flagged() {

@@ -7,7 +7,7 @@
 # Functions run through check(), out of shellcheck's sight; lists of names
 # are split into words on purpose.
 # shellcheck disable=SC2317,SC2086
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 page=$top/docs/vtxctl.8

@@ -7,7 +7,7 @@
 # (PREEMPT_RT), each in a temporary copy so the main build stays as it is.
 # A series or flavour whose headers are not installed is skipped
 # (scripts/setup installs all six).
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 # shellcheck source=scripts/lib.sh

@@ -3,7 +3,7 @@
 #
 # vtxctl's command line on a machine without vtxhv: help texts, usage
 # errors, and the message telling the user to load the module.
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 vtxctl=$top/userspace/vtxctl
 n=0 fail=0
 t() {

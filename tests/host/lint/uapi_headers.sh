@@ -3,7 +3,7 @@
 #
 # Every uapi header compiles on its own, as C and as C++, with nothing but
 # the kernel's uapi headers, and its structures have no hidden padding.
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 n=0 fail=0
 headers=$(ls "$top"/uapi/*.h)
 echo "TAP version 13"

@@ -9,7 +9,7 @@
 
 # Functions run through check(), out of shellcheck's sight.
 # shellcheck disable=SC2317
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 # shellcheck source=scripts/lib.sh
