@@ -4,9 +4,10 @@
  * netlink messages built in memory with libnl are parsed into structs,
  * extended acks into messages; list, stats and events lines and JSON are
  * compared byte for byte; exit-reason names, JSON escaping of odd command
- * names, and top's rates and ordering.  With vtxctl's path as argument,
- * also its command lines: usage errors and the "module not loaded"
- * message.  TAP 13; exit 0 if every test passes.
+ * names, and top's rates and ordering.  Also vtxctl's command lines:
+ * usage errors and the "module not loaded" message, from the vtxctl given
+ * as argument or else the tree's (VTXCTL, from tests/host/Makefile).
+ * TAP 13; exit 0 if every test passes.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -30,7 +31,7 @@ const char *progname = "vtxctl";
 
 #define FAMILY	0x1c	/* any id: nothing here talks to the kernel */
 
-static const char *vtxctl;	/* argv[1], for the command-line tests */
+static const char *vtxctl;	/* for the command-line tests */
 
 #define CHECK_STR(got, want)						\
 	do {								\
@@ -964,7 +965,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int fail = 0;
 
-	vtxctl = argc > 1 ? argv[1] : NULL;
+	vtxctl = argc > 1 ? argv[1] : VTXCTL;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n1..%zu\n", NCASES);
 	for (i = 0; i < NCASES; i++) {
