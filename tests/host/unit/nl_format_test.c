@@ -22,7 +22,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
-#include "host_test.h"
+#include "vtxhv_test.h"
 #include "nl.h"
 #include "nl_format.h"
 #include "vtxhv.h"
@@ -963,30 +963,20 @@ int main(int argc, char **argv)
 {
 	struct stat st;
 	size_t i;
-	int fail = 0;
+	int status;
 
 	vtxctl = argc > 1 ? argv[1] : VTXCTL;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..%zu\n", NCASES);
+	test_plan(NCASES);
 	for (i = 0; i < NCASES; i++) {
-		if (tests[i].cli && (!vtxctl || access(vtxctl, X_OK))) {
-			printf("ok %zu %s # SKIP vtxctl is not built\n", i + 1,
-			       tests[i].name);
-			continue;
-		}
-		if (tests[i].fn == cli_without_module &&
-		    !stat("/sys/module/vtxhv", &st)) {
-			printf("ok %zu %s # SKIP vtxhv is loaded here\n", i + 1,
-			       tests[i].name);
-			continue;
-		}
-		if (tests[i].fn()) {
-			printf("ok %zu %s\n", i + 1, tests[i].name);
-		} else {
-			printf("not ok %zu %s\n", i + 1, tests[i].name);
-			fail = 1;
-		}
+		if (tests[i].cli && (!vtxctl || access(vtxctl, X_OK)))
+			test_skip_one(tests[i].name, "vtxctl is not built");
+		else if (tests[i].fn == cli_without_module &&
+			 !stat("/sys/module/vtxhv", &st))
+			test_skip_one(tests[i].name, "vtxhv is loaded here");
+		else
+			test_result(tests[i].fn(), "%s", tests[i].name);
 	}
+	status = test_totals();
 	free(out);
-	return fail;
+	return status;
 }
