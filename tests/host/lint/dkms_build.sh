@@ -52,11 +52,6 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 unregister	# a killed run's leftovers
 
-skip_one() {
-	t_nr=$((t_nr + 1)) t_skip=$((t_skip + 1))
-	echo "ok $t_nr $1 # SKIP $2"
-}
-
 # dkms_ok ARGS...: 'dkms ARGS' succeeds; its output is shown if not.
 dkms_ok() {
 	dkms "$@" > "$tmp/out" 2>&1 && return 0

@@ -17,11 +17,6 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-skip_one() {
-	t_nr=$((t_nr + 1)) t_skip=$((t_skip + 1))
-	echo "ok $t_nr $1 # SKIP $2"
-}
-
 renders() {
 	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" \
 		> "$tmp/out" 2> "$tmp/err" || return 1

@@ -3,27 +3,31 @@
 #
 # Every uapi header compiles on its own, as C and as C++, with nothing but
 # the kernel's uapi headers, and its structures have no hidden padding.
+
+# Functions run through check(), out of shellcheck's sight.
+# shellcheck disable=SC2317
 top=$(cd "$(dirname "$0")/../../.." && pwd)
-n=0 fail=0
+# shellcheck source=tests/lib.sh
+. "$top/tests/lib.sh"
 headers=$(ls "$top"/uapi/*.h)
-echo "TAP version 13"
-echo "1..$(echo "$headers" | wc -w)"
-tmp=$(mktemp -d)
-for h in $headers; do
-	n=$((n + 1))
-	name=$(basename "$h")
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM HUP
+
+# compiles HEADER: HEADER, included twice, builds as C and as C++.
+compiles() {
 	printf '#include "%s"\n#include "%s"\nint main(void) { return 0; }\n' \
-		"$h" "$h" > "$tmp/t.c"
-	if cc -std=c99 -Wall -Wextra -Werror -Wpadded -c "$tmp/t.c" \
+		"$1" "$1" > "$tmp/t.c"
+	cc -std=c99 -Wall -Wextra -Werror -Wpadded -c "$tmp/t.c" \
 		-o "$tmp/t.o" 2> "$tmp/err" &&
-	   c++ -x c++ -Wall -Wextra -Werror -c "$tmp/t.c" -o "$tmp/t.o" \
-		2>> "$tmp/err"; then
-		echo "ok $n $name"
-	else
-		sed 's/^/# /' "$tmp/err"
-		echo "not ok $n $name"
-		fail=1
-	fi
+	c++ -x c++ -Wall -Wextra -Werror -c "$tmp/t.c" -o "$tmp/t.o" \
+		2>> "$tmp/err" && return 0
+	sed 's/^/# /' "$tmp/err"
+	return 1
+}
+
+plan "$(echo "$headers" | wc -w)"
+for h in $headers; do
+	check "$(basename "$h")" compiles "$h"
 done
-rm -rf "$tmp"
-exit $fail
+finish
