@@ -46,10 +46,10 @@ tests:
 check: all
 	VTXHV_KVERS="$(MODULE_KVERS)" scripts/check $(T)
 
-# The KVM-only symbol check (tests/host/kvm_only_symbols.sh, also part of
-# 'make check') on every built vtxhv.ko.
+# The KVM-only symbol check (tests/host/lint/kvm_only_symbols.sh, also part
+# of 'make check') on every built vtxhv.ko.
 check-kvm-symbols: module
-	TESTDIR=tests/host tests/run_tests.sh kvm_only_symbols.sh
+	TESTDIR=tests/host/lint tests/run_tests.sh kvm_only_symbols.sh
 
 # vtxhv beside KVM in one boot of the test VM; HOST=1 on a real VT-x host.
 bench: all

@@ -56,6 +56,12 @@ check() {
 	if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
 
+# skip_one NAME WHY: one test case skipped.
+skip_one() {
+	t_nr=$((t_nr + 1)) t_skip=$((t_skip + 1))
+	echo "ok $t_nr $1 # SKIP $2"
+}
+
 diag() {
 	echo "# $*"
 }

@@ -6,13 +6,40 @@
 # test: "ok N selftests: vtxhv: NAME", "not ok ..." or "ok ... # SKIP".
 #
 #   run_tests.sh [-t SECONDS] [TEST...]   default: every test in test-list
-#   TESTDIR=DIR run_tests.sh ...          run the tests of another directory
+#   TESTDIR=DIR[:DIR...] run_tests.sh ... run the tests of other directories:
+#                                         each TEST from the first DIR that
+#                                         has it, in the first DIR
 #
 # TEST:MODE runs TEST with its VMs in paging mode MODE (VTXHV_PAGING=MODE:
 # ept, vtlb or shadow), reported under the name TEST:MODE.
 #
+# A TEST that is missing fails.  A C test that did not build leaves its
+# compiler's errors in TEST.err instead (tests/host/Makefile): they are
+# printed as the reason.
+#
 # Exit status: 0 when no test failed, 1 otherwise.
-cd "${TESTDIR:-$(dirname "$0")}" || exit 1
+dirs=${TESTDIR:-$(dirname "$0")}
+# Tests run in the first directory; $path is it and the others, absolute.
+path=.
+rest=${dirs#*:}
+[ "$rest" = "$dirs" ] && rest=
+IFS=:
+for d in $rest; do
+	d=$(cd "$d" 2>/dev/null && pwd) && path=$path:$d
+done
+unset IFS
+cd "${dirs%%:*}" || exit 1
+
+# in_path FILE: DIR/FILE for the first directory of $path that has FILE.
+in_path() {
+	IFS=:
+	for d in $path; do
+		[ -e "$d/$1" ] && { unset IFS; echo "$d/$1"; return 0; }
+	done
+	unset IFS
+	return 1
+}
+
 limit=300
 if [ "${1:-}" = -t ]; then
 	limit=$2
@@ -30,13 +57,18 @@ for t in $tests; do
 	echo "# selftests: vtxhv: $t"
 	prog=${t%%:*} mode=
 	[ "$prog" != "$t" ] && mode=${t#*:}
-	if [ ! -x "./$prog" ]; then
-		echo "not ok $n selftests: vtxhv: $t # no such test"
+	if ! exe=$(in_path "$prog") || [ ! -x "$exe" ]; then
+		if err=$(in_path "$prog.err"); then
+			sed 's/^/# /' "$err"
+			echo "not ok $n selftests: vtxhv: $t # did not build"
+		else
+			echo "not ok $n selftests: vtxhv: $t # no such test"
+		fi
 		failed=1
 		continue
 	fi
 	rcfile=/tmp/vtxhv-test.$$.rc
-	{ VTXHV_PAGING=${mode:-${VTXHV_PAGING:-}} timeout "$limit" "./$prog" 2>&1
+	{ VTXHV_PAGING=${mode:-${VTXHV_PAGING:-}} timeout "$limit" "$exe" 2>&1
 	  echo $? > $rcfile; } | sed 's/^/# /'
 	rc=$(cat $rcfile)
 	rm -f $rcfile

@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Test helpers in the kernel's kselftest style: TAP 13 on stdout (a plan,
- * "ok N name", "not ok N name", "ok N name # SKIP reason"), and the exit
- * statuses of kselftest: 0 pass, 1 fail, 4 skip.  Assertions print the file
- * and line that failed.
+ * The TAP helpers of every C test, in the test VM (tests/) and on the host
+ * (tests/host/unit/), in the kernel's kselftest style: TAP 13 on stdout (a
+ * plan, "ok N name", "not ok N name", "ok N name # SKIP reason"), and the
+ * exit statuses of kselftest: 0 pass, 1 fail, 4 skip.  Assertions print the
+ * file and line that failed.
+ *
+ * A test either calls test_plan(), then test_result() or test_skip_one()
+ * once per case, and test_finish(); or, for a table of cases that are each
+ * a function ending at the first CHECK() that fails, run_test_cases().
  */
 #ifndef VTXHV_TEST_H
 #define VTXHV_TEST_H
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +35,8 @@ static inline void test_plan(unsigned int n)
 	fflush(stdout);
 }
 
-static inline void test_result(int ok, const char *fmt, ...)
+static inline void __attribute__((format(printf, 2, 3)))
+test_result(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -68,13 +76,19 @@ static inline void __attribute__((noreturn)) test_skip_all(const char *why)
 	exit(KSFT_SKIP);
 }
 
-static inline void __attribute__((noreturn)) test_finish(void)
+/* Print the totals; return the exit status they make. */
+static inline int test_totals(void)
 {
 	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n",
 	       test_pass, test_fail, test_skip);
 	if (test_fail)
-		exit(KSFT_FAIL);
-	exit(test_pass ? KSFT_PASS : KSFT_SKIP);
+		return KSFT_FAIL;
+	return test_pass ? KSFT_PASS : KSFT_SKIP;
+}
+
+static inline void __attribute__((noreturn)) test_finish(void)
+{
+	exit(test_totals());
 }
 
 /*
@@ -102,5 +116,54 @@ static inline void __attribute__((noreturn)) test_finish(void)
 			exit(KSFT_FAIL);				\
 		}							\
 	} while (0)
+
+/*
+ * CHECK(cond), CHECK_EQ(a, b): end the test case, a function returning
+ * bool, as failed when @cond is false or @a differs from @b.
+ */
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			printf("# %s:%d: %s\n", __FILE__, __LINE__,	\
+			       #cond);					\
+			return false;					\
+		}							\
+	} while (0)
+
+#define CHECK_EQ(a, b)							\
+	do {								\
+		unsigned long long a_ = (a), b_ = (b);			\
+		if (a_ != b_) {						\
+			printf("# %s:%d: %s is %llu (%#llx), expected %s = %llu (%#llx)\n", \
+			       __FILE__, __LINE__, #a, a_, a_, #b, b_, b_); \
+			return false;					\
+		}							\
+	} while (0)
+
+struct test_case {
+	const char *name;
+	bool (*fn)(void);
+};
+
+#define TEST(fn) { #fn, fn }
+#define NTESTS(table) (sizeof(table) / sizeof((table)[0]))
+
+/*
+ * Run @n cases, calling @setup (if any) before each; return the exit
+ * status.
+ */
+static inline int run_test_cases(const struct test_case *t, size_t n,
+				 void (*setup)(void))
+{
+	size_t i;
+
+	test_plan(n);
+	for (i = 0; i < n; i++) {
+		if (setup)
+			setup();
+		test_result(t[i].fn(), "%s", t[i].name);
+	}
+	return test_totals();
+}
 
 #endif /* VTXHV_TEST_H */

@@ -2,7 +2,7 @@
 /*
  * The devices 'vtxctl run' emulates, found through two dispatch tables: one
  * for port I/O, one for MMIO.  Everything an access does is in here, so the
- * host unit test (tests/host/devices_test.c) covers the device models
+ * host unit test (tests/host/unit/devices_test.c) covers the device models
  * without a VM.
  */
 #include <string.h>

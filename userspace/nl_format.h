@@ -3,7 +3,7 @@
  * What vtxctl's telemetry commands print (list, stats, top, events), as
  * text and as JSON, and top's rate computation: pure functions of the
  * structs nl.h parses into, unit-tested on the host
- * (tests/host/nl_format_test.c).
+ * (tests/host/unit/nl_format_test.c).
  */
 #ifndef VTXCTL_NL_FORMAT_H
 #define VTXCTL_NL_FORMAT_H

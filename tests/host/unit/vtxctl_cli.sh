@@ -3,25 +3,24 @@
 #
 # vtxctl's command line on a machine without vtxhv: help texts, usage
 # errors, and the message telling the user to load the module.
-top=$(cd "$(dirname "$0")/../.." && pwd)
+
+# Functions run through check(), out of shellcheck's sight.
+# shellcheck disable=SC2317
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$top/tests/lib.sh"
 vtxctl=$top/userspace/vtxctl
-n=0 fail=0
-t() {
-	n=$((n + 1))
-	if "$@"; then echo "ok $n $name"; else echo "not ok $n $name"; fail=1; fi
-}
-echo "TAP version 13"
-echo "1..9"
-name=help_lists_commands t sh -c "'$vtxctl' --help | grep -q '^  info '"
-name=info_help t sh -c "'$vtxctl' info --help | grep -q '^usage: vtxctl info'"
-name=unknown_command_is_usage_error t sh -c \
+
+plan 9
+check help_lists_commands sh -c "'$vtxctl' --help | grep -q '^  info '"
+check info_help sh -c "'$vtxctl' info --help | grep -q '^usage: vtxctl info'"
+check unknown_command_is_usage_error sh -c \
 	"'$vtxctl' frobnicate 2>/dev/null; [ \$? -eq 64 ]"
-name=no_command_is_usage_error t sh -c "'$vtxctl' 2>/dev/null; [ \$? -eq 64 ]"
+check no_command_is_usage_error sh -c "'$vtxctl' 2>/dev/null; [ \$? -eq 64 ]"
 if [ -e /dev/vtxhv ] || [ -d /sys/module/vtxhv ]; then
-	n=$((n + 1))
-	echo "ok $n info_without_module # SKIP vtxhv is loaded here"
+	skip_one info_without_module "vtxhv is loaded here"
 else
-	name=info_without_module t sh -c \
+	check info_without_module sh -c \
 		"'$vtxctl' info 2>&1 | grep -q 'the vtxhv module is not loaded'; [ \$? -eq 0 ] && { '$vtxctl' info 2>/dev/null; [ \$? -eq 69 ]; }"
 fi
 
@@ -44,15 +43,14 @@ if [ -f "$bz" ]; then
 	head -c 600 "$bz" >"$tmp/trunc"
 	cp "$bz" "$tmp/old"
 	printf '\001\000' | dd of="$tmp/old" bs=1 seek=518 conv=notrunc 2>/dev/null
-	name=bzimage_too_little_memory t refused "give at least" --mem 16M "$bz"
-	name=bzimage_missing_initrd t refused "cannot read the initrd" \
+	check bzimage_too_little_memory refused "give at least" --mem 16M "$bz"
+	check bzimage_missing_initrd refused "cannot read the initrd" \
 		--initrd "$tmp/none" "$bz"
-	name=bzimage_truncated t refused "truncated bzImage" "$tmp/trunc"
-	name=bzimage_bad_protocol t refused "boot protocol" "$tmp/old"
+	check bzimage_truncated refused "truncated bzImage" "$tmp/trunc"
+	check bzimage_bad_protocol refused "boot protocol" "$tmp/old"
 else
 	for c in too_little_memory missing_initrd truncated bad_protocol; do
-		n=$((n + 1))
-		echo "ok $n bzimage_$c # SKIP no bzImage (make -C tests)"
+		skip_one "bzimage_$c" "no bzImage (make -C tests)"
 	done
 fi
-exit $fail
+finish

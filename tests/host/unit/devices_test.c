@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host_test.h"
+#include "vtxhv_test.h"
 #include "devices.h"
 
 #define RAM_SIZE	(64ULL << 20)
@@ -535,7 +535,7 @@ static bool kbc_reset_ends_run(void)
 	return true;
 }
 
-static const struct host_test tests[] = {
+static const struct test_case tests[] = {
 	{ "uart_lsr_transmitter_empty", uart_lsr_transmitter_empty },
 	{ "uart_thr_to_output", uart_thr_to_output },
 	{ "uart_registers_read_back", uart_registers_read_back },
@@ -563,5 +563,5 @@ static const struct host_test tests[] = {
 
 int main(void)
 {
-	return run_host_tests(tests, NTESTS(tests), NULL);
+	return run_test_cases(tests, NTESTS(tests), NULL);
 }

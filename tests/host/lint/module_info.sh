@@ -4,11 +4,12 @@
 # What modinfo shows about the built module: description, license GPL, the
 # version of kmod/vtxhv.h (and dkms.conf), and a MODULE_PARM_DESC for every
 # module parameter, both in the source (kmod/) and in the .ko.
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 modinfo=$(command -v modinfo || echo /sbin/modinfo)
-[ -n "$KO" ] || skip_all "kmod/vtxhv.ko is not built: run 'make module'"
+KO=${VTXHV_KO:-$top/kmod/vtxhv.ko}
+[ -f "$KO" ] || skip_all "kmod/vtxhv.ko is not built: run 'make module'"
 [ -x "$modinfo" ] || skip_all "modinfo is missing (package kmod)"
 field() { "$modinfo" -F "$1" "$KO"; }
 

@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The module imports no symbol that Linux exports only to KVM's own modules
-# (tests/host/kvm-only-exports.txt, a copy of the list kept with the
-# project's shared notes): from 6.19 a module that does cannot load.  'nm -u'
-# on every built vtxhv.ko (kmod/vtxhv.ko and build/kmod/*/vtxhv.ko), one TAP
-# line per module, naming the symbols found.
-top=$(cd "$(dirname "$0")/../.." && pwd)
+# (kvm-only-exports.txt here, a copy of the list kept with the project's
+# shared notes): from 6.19 a module that does cannot load.  'nm -u' on every
+# built vtxhv.ko (kmod/vtxhv.ko and build/kmod/*/vtxhv.ko), one TAP line per
+# module, naming the symbols found.
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
-list=$top/tests/host/kvm-only-exports.txt
+list=$top/tests/host/lint/kvm-only-exports.txt
 command -v nm >/dev/null || skip_all "nm is missing: run scripts/setup (package binutils)"
 [ -f "$list" ] || skip_all "$list is missing"
 kos=

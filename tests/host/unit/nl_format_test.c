@@ -4,9 +4,10 @@
  * netlink messages built in memory with libnl are parsed into structs,
  * extended acks into messages; list, stats and events lines and JSON are
  * compared byte for byte; exit-reason names, JSON escaping of odd command
- * names, and top's rates and ordering.  With vtxctl's path as argument,
- * also its command lines: usage errors and the "module not loaded"
- * message.  TAP 13; exit 0 if every test passes.
+ * names, and top's rates and ordering.  Also vtxctl's command lines:
+ * usage errors and the "module not loaded" message, from the vtxctl given
+ * as argument or else the tree's (VTXCTL, from tests/host/Makefile).
+ * TAP 13; exit 0 if every test passes.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -21,7 +22,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
-#include "host_test.h"
+#include "vtxhv_test.h"
 #include "nl.h"
 #include "nl_format.h"
 #include "vtxhv.h"
@@ -30,7 +31,7 @@ const char *progname = "vtxctl";
 
 #define FAMILY	0x1c	/* any id: nothing here talks to the kernel */
 
-static const char *vtxctl;	/* argv[1], for the command-line tests */
+static const char *vtxctl;	/* for the command-line tests */
 
 #define CHECK_STR(got, want)						\
 	do {								\
@@ -962,30 +963,20 @@ int main(int argc, char **argv)
 {
 	struct stat st;
 	size_t i;
-	int fail = 0;
+	int status;
 
-	vtxctl = argc > 1 ? argv[1] : NULL;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..%zu\n", NCASES);
+	vtxctl = argc > 1 ? argv[1] : VTXCTL;
+	test_plan(NCASES);
 	for (i = 0; i < NCASES; i++) {
-		if (tests[i].cli && (!vtxctl || access(vtxctl, X_OK))) {
-			printf("ok %zu %s # SKIP vtxctl is not built\n", i + 1,
-			       tests[i].name);
-			continue;
-		}
-		if (tests[i].fn == cli_without_module &&
-		    !stat("/sys/module/vtxhv", &st)) {
-			printf("ok %zu %s # SKIP vtxhv is loaded here\n", i + 1,
-			       tests[i].name);
-			continue;
-		}
-		if (tests[i].fn()) {
-			printf("ok %zu %s\n", i + 1, tests[i].name);
-		} else {
-			printf("not ok %zu %s\n", i + 1, tests[i].name);
-			fail = 1;
-		}
+		if (tests[i].cli && (!vtxctl || access(vtxctl, X_OK)))
+			test_skip_one(tests[i].name, "vtxctl is not built");
+		else if (tests[i].fn == cli_without_module &&
+			 !stat("/sys/module/vtxhv", &st))
+			test_skip_one(tests[i].name, "vtxhv is loaded here");
+		else
+			test_result(tests[i].fn(), "%s", tests[i].name);
 	}
+	status = test_totals();
 	free(out);
-	return fail;
+	return status;
 }

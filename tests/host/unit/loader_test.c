@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host_test.h"
+#include "vtxhv_test.h"
 #include "loader.h"
 
 #define KiB		1024ULL
@@ -1357,7 +1357,7 @@ static bool names(void)
 	return true;
 }
 
-static const struct host_test tests[] = {
+static const struct test_case tests[] = {
 	TEST(flat_protected_defaults),
 	TEST(flat_real_defaults),
 	TEST(flat_long_defaults),
@@ -1436,7 +1436,7 @@ int main(void)
 		return 1;
 	}
 	fill(initrd, INITRD_MAX, 0x1d);
-	fail = run_host_tests(tests, NTESTS(tests), setup);
+	fail = run_test_cases(tests, NTESTS(tests), setup);
 	free(ram);
 	free(initrd);
 	return fail;

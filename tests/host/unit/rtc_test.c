@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host_test.h"
+#include "vtxhv_test.h"
 
 #include "rtc.h"
 
@@ -215,7 +215,7 @@ static bool cmos_ram(void)
 	return true;
 }
 
-static const struct host_test tests[] = {
+static const struct test_case tests[] = {
 	TEST(bcd_24h),
 	TEST(binary_24h),
 	TEST(twelve_hour),
@@ -233,5 +233,5 @@ static void setup(void)
 
 int main(void)
 {
-	return run_host_tests(tests, NTESTS(tests), setup);
+	return run_test_cases(tests, NTESTS(tests), setup);
 }

@@ -4,7 +4,7 @@
 # sparse on the module: 'make C=2 CHECK=sparse' against the default kernel
 # build tree, in a temporary copy so the main build stays as it is.  One TAP
 # line per kmod/ and uapi/ file, failing on any sparse warning that names it.
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 # shellcheck source=scripts/lib.sh

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host_test.h"
+#include "vtxhv_test.h"
 
 #include "pit.h"
 
@@ -522,7 +522,7 @@ static bool port_decoding(void)
 	return true;
 }
 
-static const struct host_test tests[] = {
+static const struct test_case tests[] = {
 	TEST(linux_periodic_tick),
 	TEST(mode2_counter_and_out),
 	TEST(mode3_square_wave),
@@ -548,5 +548,5 @@ static void setup(void)
 
 int main(void)
 {
-	return run_host_tests(tests, NTESTS(tests), setup);
+	return run_test_cases(tests, NTESTS(tests), setup);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "insn_decode.h"
+#include "vtxhv_test.h"
 
 #define B(...)	.bytes = { __VA_ARGS__ }, \
 		.nbytes = sizeof((u8[]){ __VA_ARGS__ })
@@ -528,18 +529,7 @@ static const struct load_case load_cases[] = {
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-static unsigned int test_num;
-static int failed;
 static u8 *guard_end;	/* the first byte of an inaccessible page */
-
-static void report(bool ok, const char *group, int mode, const char *name)
-{
-	test_num++;
-	printf("%sok %u %s%d: %s\n", ok ? "" : "not ", test_num, group, mode,
-	       name);
-	if (!ok)
-		failed = 1;
-}
 
 /*
  * Decode @n bytes copied so that they end right at the guard page: any
@@ -698,23 +688,22 @@ int main(void)
 	}
 	guard_end = map + page;
 
-	printf("TAP version 13\n");
-	printf("1..%zu\n", ARRAY_SIZE(decode_cases) + ARRAY_SIZE(reject_cases) +
-	       ARRAY_SIZE(store_cases) + ARRAY_SIZE(load_cases));
+	test_plan(ARRAY_SIZE(decode_cases) + ARRAY_SIZE(reject_cases) +
+		  ARRAY_SIZE(store_cases) + ARRAY_SIZE(load_cases));
 
 	for (i = 0; i < ARRAY_SIZE(decode_cases); i++)
-		report(check_decode(&decode_cases[i]), "decode",
-		       decode_cases[i].mode, decode_cases[i].text);
+		test_result(check_decode(&decode_cases[i]), "decode%d: %s",
+			    decode_cases[i].mode, decode_cases[i].text);
 	for (i = 0; i < ARRAY_SIZE(reject_cases); i++)
-		report(check_reject(&reject_cases[i]), "reject",
-		       reject_cases[i].mode, reject_cases[i].name);
+		test_result(check_reject(&reject_cases[i]), "reject%d: %s",
+			    reject_cases[i].mode, reject_cases[i].name);
 	for (i = 0; i < ARRAY_SIZE(store_cases); i++)
-		report(check_store(&store_cases[i]), "store",
-		       store_cases[i].mode, store_cases[i].text);
+		test_result(check_store(&store_cases[i]), "store%d: %s",
+			    store_cases[i].mode, store_cases[i].text);
 	for (i = 0; i < ARRAY_SIZE(load_cases); i++)
-		report(check_load(&load_cases[i]), "load",
-		       load_cases[i].mode, load_cases[i].text);
+		test_result(check_load(&load_cases[i]), "load%d: %s",
+			    load_cases[i].mode, load_cases[i].text);
 
 	munmap(map, 2 * page);
-	return failed;
+	return test_totals();
 }

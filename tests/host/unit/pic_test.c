@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host_test.h"
+#include "vtxhv_test.h"
 
 #include "pic.h"
 
@@ -535,7 +535,7 @@ static bool port_decoding(void)
 	return true;
 }
 
-static const struct host_test tests[] = {
+static const struct test_case tests[] = {
 	TEST(linux_probe_and_init),
 	TEST(before_and_during_init),
 	TEST(single_mode_sequences),
@@ -561,5 +561,5 @@ static void setup(void)
 
 int main(void)
 {
-	return run_host_tests(tests, NTESTS(tests), setup);
+	return run_test_cases(tests, NTESTS(tests), setup);
 }

@@ -5,7 +5,7 @@
 # vtxhv (kmod/*.c, *.h, *.S, uapi/*.h): one TAP line per file, failing on any
 # ERROR or WARNING.  checkpatch.pl comes from Debian's linux-source-6.1,
 # extracted once into build/checkpatch/ (again when the tarball is newer).
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 tarball=/usr/src/linux-source-6.1.tar.xz

@@ -7,7 +7,7 @@
 # Functions run through check(), out of shellcheck's sight; lists of names
 # are split into words on purpose.
 # shellcheck disable=SC2317,SC2086
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 page=$top/docs/vtxctl.8
@@ -16,11 +16,6 @@ command -v man >/dev/null || skip_all "man is missing: run scripts/setup (man-db
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
-
-skip_one() {
-	t_nr=$((t_nr + 1)) t_skip=$((t_skip + 1))
-	echo "ok $t_nr $1 # SKIP $2"
-}
 
 renders() {
 	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" \

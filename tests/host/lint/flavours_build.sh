@@ -7,7 +7,7 @@
 # (PREEMPT_RT), each in a temporary copy so the main build stays as it is.
 # A series or flavour whose headers are not installed is skipped
 # (scripts/setup installs all six).
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 # shellcheck source=scripts/lib.sh
@@ -26,8 +26,9 @@ for series in $VTXHV_TEST_SERIES; do
 	for flavour in amd64 cloud-amd64 rt-amd64; do
 		v=$(installed_headers "$series" "$flavour")
 		if [ -z "$v" ]; then
-			t_nr=$((t_nr + 1)) t_skip=$((t_skip + 1)) skipped=$((skipped + 1))
-			echo "ok $t_nr $series $flavour # SKIP no $series linux-headers-*-$flavour installed (scripts/setup)"
+			skip_one "$series $flavour" \
+				"no $series linux-headers-*-$flavour installed (scripts/setup)"
+			skipped=$((skipped + 1))
 			continue
 		fi
 		src=$tmp/$v

@@ -9,7 +9,7 @@
 
 # Functions run through check(), out of shellcheck's sight.
 # shellcheck disable=SC2317
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 # shellcheck source=scripts/lib.sh
@@ -51,11 +51,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 unregister	# a killed run's leftovers
-
-skip_one() {
-	t_nr=$((t_nr + 1)) t_skip=$((t_skip + 1))
-	echo "ok $t_nr $1 # SKIP $2"
-}
 
 # dkms_ok ARGS...: 'dkms ARGS' succeeds; its output is shown if not.
 dkms_ok() {

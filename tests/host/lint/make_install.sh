@@ -7,7 +7,7 @@
 
 # Functions run through check(), out of shellcheck's sight.
 # shellcheck disable=SC2317
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 if [ ! -f "$top/kmod/vtxhv.ko" ] || [ ! -f "$top/userspace/vtxctl" ]; then
