@@ -469,10 +469,12 @@ static uint64_t place_gdt(const struct vm *vm, const struct run_opts *o)
 {
 	const struct load_result *r = &vm->res;
 	uint64_t ram = vm->ram_size < 4 * GiB ? vm->ram_size : 4 * GiB;
+	const struct guest_range *image = &r->layout.part[LAYOUT_IMAGE];
+	const struct guest_range *initrd = &r->layout.part[LAYOUT_INITRD];
 	uint64_t used[5][2] = {
-		{ r->image_lo, r->image_hi - r->image_lo },
+		{ image->lo, image->hi - image->lo },
 		{ r->cr3, r->cr3 ? identity_map_bytes(ram) : 0 },
-		{ r->initrd_lo, r->initrd_hi - r->initrd_lo },
+		{ initrd->lo, initrd->hi - initrd->lo },
 		{ r->ebx, 0 },
 		{ r->stack - LOADER_STACK_SIZE,
 		  r->stack ? LOADER_STACK_SIZE : 0 },

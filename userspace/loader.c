@@ -3,22 +3,14 @@
  * Guest image loaders for 'vtxctl run': recognise the image, refuse options
  * its format does not use, and run one load: the format's file
  * (loader_flat.c, loader_elf.c, loader_multiboot.c, loader_bzimage.c)
- * plans and checks every placement, the page tables and stack follow, and
- * only then is guest RAM written.
+ * checks the file and places its parts through the planner (layout.c), the
+ * parts of the guest's mode follow, and only then is guest RAM written.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "loader_int.h"
-
-#define LARGE_PAGE	(2 * MiB)
-#define MAX_IDENTITY	(512 * GiB)	/* what one PDPT covers */
-
-/* Paging-structure entry bits (Intel SDM Vol. 3A, 4.5). */
-#define PTE_P		(1ULL << 0)
-#define PTE_RW		(1ULL << 1)
-#define PTE_PS		(1ULL << 7)	/* in a PDE: maps a 2 MiB page */
 
 struct size_str size_str(uint64_t n)
 {
@@ -112,49 +104,6 @@ int detect_image(const void *file, size_t file_size, enum image_format *fmt)
 	return detect(&ld, fmt);
 }
 
-/* ---- Planning: where everything goes ------------------------------------ */
-
-void reserve(struct loader *ld, uint64_t lo, uint64_t hi)
-{
-	ld->used[ld->nused].lo = lo;
-	ld->used[ld->nused].hi = hi;
-	ld->nused++;
-}
-
-bool is_free(const struct loader *ld, uint64_t lo, uint64_t hi)
-{
-	unsigned int i;
-
-	for (i = 0; i < ld->nused; i++)
-		if (lo < ld->used[i].hi && ld->used[i].lo < hi)
-			return false;
-	return true;
-}
-
-/*
- * First 4 KiB-aligned [addr, addr + size) in [lo, hi) that overlaps nothing
- * reserved so far.  Each collision moves addr past the range it hit, so the
- * search ends after at most one step per reserved range.
- */
-int place_low(const struct loader *ld, uint64_t size, uint64_t lo,
-	      uint64_t hi, uint64_t *addr)
-{
-	uint64_t a = align_up(lo, PAGE_SIZE);
-	unsigned int i;
-
-again:
-	if (!fits(a, size, hi))
-		return -1;
-	for (i = 0; i < ld->nused; i++) {
-		if (a < ld->used[i].hi && ld->used[i].lo < a + size) {
-			a = align_up(ld->used[i].hi, PAGE_SIZE);
-			goto again;
-		}
-	}
-	*addr = a;
-	return 0;
-}
-
 /* The entry point must be reachable in the mode the guest starts in. */
 static int check_entry(struct loader *ld, enum image_format fmt)
 {
@@ -176,91 +125,23 @@ static int check_entry(struct loader *ld, enum image_format fmt)
 	return 0;
 }
 
-/* Long mode needs paging: an identity map of RAM below 4 GiB. */
-static int plan_tables(struct loader *ld)
-{
-	uint64_t map = min_u64(ld->ram_size, 4 * GiB);
-	uint64_t size = identity_map_bytes(map);
-
-	if (ld->res->mode != MODE_LONG)
-		return 0;
-	if (place_low(ld, size, LOADER_LOW_BASE, map, &ld->res->cr3))
-		return fail(ld, "no room in guest RAM (%s) for the %s of long-mode page tables next to the image at 0x%llx-0x%llx",
-			    size_str(ld->ram_size).s, size_str(size).s,
-			    (unsigned long long)ld->res->image_lo,
-			    (unsigned long long)ld->res->image_hi);
-	reserve(ld, ld->res->cr3, ld->res->cr3 + size);
-	return 0;
-}
-
-static void plan_stack(struct loader *ld)
-{
-	uint64_t top, size;
-
-	if (ld->res->mode == MODE_REAL) {
-		top = LOADER_STACK_REAL;
-		size = LOADER_STACK_SIZE_REAL;
-	} else {
-		top = min_u64(ld->ram_size, 4 * GiB) & ~15ULL;
-		size = LOADER_STACK_SIZE;
-	}
-	if (top >= size && top <= ld->ram_size && is_free(ld, top - size, top))
-		ld->res->stack = top;
-}
-
 /* ---- Writing guest RAM -------------------------------------------------- */
 
+/* An ELF's segments, or the bytes of the file, then zeroes to the end. */
 static void write_image(struct loader *ld)
 {
-	const struct load_result *res = ld->res;
-	uint8_t *dst = ld->ram + res->image_lo;
+	const struct guest_range *image = &ld->res->layout.part[LAYOUT_IMAGE];
+	uint8_t *dst = ld->ram + image->lo;
 
 	if (ld->is_elf) {
 		write_elf(ld);
 		return;
 	}
 	memcpy(dst, ld->file + ld->file_off, ld->copy_len);
-	memset(dst + ld->copy_len, 0,
-	       res->image_hi - res->image_lo - ld->copy_len);
+	memset(dst + ld->copy_len, 0, image->hi - image->lo - ld->copy_len);
 }
 
-/* ---- The long-mode identity map ----------------------------------------- */
-
-uint64_t identity_map_bytes(uint64_t map_size)
-{
-	if (!map_size || map_size > MAX_IDENTITY)
-		return 0;
-	/* PML4, PDPT, and one page directory per GiB */
-	return (2 + (map_size + GiB - 1) / GiB) * PAGE_SIZE;
-}
-
-long build_identity_map(uint8_t *ram, size_t ram_size, uint64_t table_addr,
-			uint64_t map_size)
-{
-	uint64_t bytes = identity_map_bytes(map_size);
-	uint64_t pdpt = table_addr + PAGE_SIZE;
-	uint64_t pd = table_addr + 2 * PAGE_SIZE;
-	uint64_t npd, npages, i;
-
-	if (!bytes || table_addr % PAGE_SIZE ||
-	    !fits(table_addr, bytes, ram_size))
-		return -1;
-	memset(ram + table_addr, 0, bytes);
-
-	put64(ram + table_addr, pdpt | PTE_P | PTE_RW);
-	npd = bytes / PAGE_SIZE - 2;
-	for (i = 0; i < npd; i++)
-		put64(ram + pdpt + i * 8,
-		      (pd + i * PAGE_SIZE) | PTE_P | PTE_RW);
-	/* The page directories are contiguous: one array of 2 MiB entries. */
-	npages = (map_size + LARGE_PAGE - 1) / LARGE_PAGE;
-	for (i = 0; i < npages; i++)
-		put64(ram + pd + i * 8,
-		      i * LARGE_PAGE | PTE_P | PTE_RW | PTE_PS);
-	return bytes;
-}
-
-/* Place the image and what comes with it; sets mode, entry and image_*. */
+/* Place the image and what comes with it; sets mode and entry. */
 static int plan_image(struct loader *ld, enum image_format fmt)
 {
 	switch (fmt) {
@@ -307,9 +188,11 @@ int load_image(const void *file, size_t file_size, uint8_t *ram,
 		.err = err,
 		.errlen = errlen,
 	};
+	const struct guest_range *image = &res->layout.part[LAYOUT_IMAGE];
 	enum image_format fmt;
 
 	memset(res, 0, sizeof(*res));
+	layout_init(&res->layout, ram_size);
 	if (err && errlen)
 		err[0] = '\0';
 	if (detect(&ld, &fmt))
@@ -320,22 +203,19 @@ int load_image(const void *file, size_t file_size, uint8_t *ram,
 
 	if (plan_image(&ld, fmt))
 		return -1;
-	if (res->mode != MODE_LONG && res->image_hi > 4 * GiB)
+	if (res->mode != MODE_LONG && image->hi > 4 * GiB)
 		return fail(&ld, "the image ends at 0x%llx, beyond the 4 GiB a %s-mode guest can address",
-			    (unsigned long long)res->image_hi,
+			    (unsigned long long)image->hi,
 			    guest_mode_name(res->mode));
-	if (check_entry(&ld, fmt) || plan_tables(&ld))
+	if (check_entry(&ld, fmt) || plan_mode_parts(&ld))
 		return -1;
-	plan_stack(&ld);
 
 	/* Everything is checked: from here on nothing fails. */
 	write_image(&ld);
-	if (res->cr3)
-		build_identity_map(ram, ram_size, res->cr3,
-				   min_u64(ram_size, 4 * GiB));
 	if (fmt == IMAGE_MULTIBOOT)
 		write_mbi(&ld);
 	if (fmt == IMAGE_BZIMAGE)
 		write_boot_params(&ld);
+	write_mode_parts(&ld);
 	return 0;
 }

@@ -11,15 +11,16 @@
 #include <stdint.h>
 
 /*
- * Guest memory map the loaders use.  Guest-physical address 0 is ram[0].
- * The caller hands in zeroed RAM; a loader writes only the image (and its
- * bss), the page tables, the multiboot information or the bzImage zero
- * page and command line, and the module or initrd.
+ * Guest memory map.  Guest-physical address 0 is ram[0].  The caller hands
+ * in zeroed RAM; the loader writes only inside the parts of the layout
+ * (struct layout below), which one planner (layout.c) places before the
+ * first byte is written: every part lies in RAM, and no two overlap but
+ * for a bzImage's own image inside the memory the kernel will run in.
  *
  * Low allocations (the long-mode page tables, the multiboot information,
  * the zero page) take the first 4 KiB-aligned area at or above
- * LOADER_LOW_BASE that is clear of everything already placed (the image
- * counts as the one range [image_lo, image_hi), gaps between ELF segments
+ * LOADER_LOW_BASE that is clear of every part already placed (the image
+ * counts as the one range LAYOUT_IMAGE, gaps between ELF segments
  * included), so with an image at 1 MiB they land at 0x1000.  The tables may
  * go anywhere below 4 GiB; the multiboot information stays below
  * LOADER_LOW_END, the zero page below LOADER_EBDA.  Page 0 stays unused so
@@ -135,6 +136,32 @@ struct load_opts {
 	const char *initrd_name;
 };
 
+/*
+ * The parts of a load, in the order they are placed.  Each is one range of
+ * guest-physical addresses; one that is not there is empty (lo == hi).
+ */
+enum layout_part {
+	LAYOUT_IMAGE,	/* the image and its bss: from the lowest ELF */
+			/*   segment to the end of the highest */
+	LAYOUT_KERNEL,	/* bzImage: the init_size bytes the kernel will */
+			/*   run in (not written; may hold LAYOUT_IMAGE) */
+	LAYOUT_INITRD,	/* multiboot module 0 or the bzImage initrd */
+	LAYOUT_PARAMS,	/* the multiboot information, or the zero page */
+			/*   with the command line right after it */
+	LAYOUT_TABLES,	/* long mode: the identity map at res->cr3 */
+	LAYOUT_STACK,	/* the stack area below res->stack (not written) */
+	LAYOUT_NR
+};
+
+struct guest_range {
+	uint64_t lo, hi;	/* guest-physical [lo, hi) */
+};
+
+struct layout {
+	uint64_t ram_size;
+	struct guest_range part[LAYOUT_NR];
+};
+
 struct load_result {
 	enum image_format format;
 	enum guest_mode mode;	/* mode to enter the guest in */
@@ -143,13 +170,8 @@ struct load_result {
 	uint32_t eax;		/* multiboot: MULTIBOOT_BOOTLOADER_MAGIC */
 	uint32_t ebx;		/* multiboot: address of the information */
 	uint64_t rsi;		/* bzImage: the zero page's address, else 0 */
-	uint64_t params_hi;	/* bzImage: [rsi, params_hi) holds the zero */
-				/*   page and the command line */
 	uint64_t cr3;		/* long mode: the identity-map PML4, else 0 */
-	uint64_t image_lo;	/* guest-physical [lo, hi) the image and */
-	uint64_t image_hi;	/*   its bss occupy */
-	uint64_t initrd_lo;	/* module 0 or initrd [lo, hi), or 0, 0 */
-	uint64_t initrd_hi;
+	struct layout layout;	/* where each part went */
 };
 
 const char *image_format_name(enum image_format f);

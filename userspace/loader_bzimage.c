@@ -134,7 +134,7 @@ static int bz_check_header(const struct loader *ld)
  * below pref_address, where header.S puts LOAD_PHYSICAL_ADDR; any other
  * kernel moves itself to pref_address.
  */
-static int bz_runtime(const struct loader *ld, struct range *run)
+static int bz_runtime(const struct loader *ld, struct guest_range *run)
 {
 	const uint8_t *f = ld->file;
 	uint32_t align = get32(f + BZ_KERNEL_ALIGNMENT);
@@ -164,7 +164,7 @@ static int bz_runtime(const struct loader *ld, struct range *run)
 static int bz_plan_initrd(struct loader *ld)
 {
 	const struct load_opts *o = ld->opts;
-	struct load_result *res = ld->res;
+	struct layout *l = &ld->res->layout;
 	uint64_t max = get32(ld->file + BZ_INITRD_ADDR_MAX);
 	uint64_t top = min_u64(ld->ram_size, max + 1), start;
 
@@ -175,13 +175,11 @@ static int bz_plan_initrd(struct loader *ld)
 		return 0;
 	start = (top - min_u64(top, o->initrd_size)) & ~(PAGE_SIZE - 1);
 	if (o->initrd_size > top ||
-	    !is_free(ld, start, start + o->initrd_size))
+	    !layout_is_free(l, start, start + o->initrd_size))
 		return fail(ld, "initrd of %zu bytes does not fit in guest RAM (%s) below 0x%llx (the end of RAM or initrd_addr_max) and clear of the kernel's memory: give more memory",
 			    o->initrd_size, size_str(ld->ram_size).s,
 			    (unsigned long long)top);
-	res->initrd_lo = start;
-	res->initrd_hi = start + o->initrd_size;
-	reserve(ld, res->initrd_lo, res->initrd_hi);
+	layout_reserve(l, LAYOUT_INITRD, start, start + o->initrd_size);
 	return 0;
 }
 
@@ -190,9 +188,10 @@ int plan_bzimage(struct loader *ld)
 	const uint8_t *f = ld->file;
 	const struct load_opts *o = ld->opts;
 	struct load_result *res = ld->res;
+	struct layout *l = &res->layout;
 	uint64_t koff = bz_kernel_offset(f), ksize, need, size;
 	uint32_t cmdline_size = get32(f + BZ_CMDLINE_SIZE);
-	struct range run = { 0, 0 };
+	struct guest_range run = { 0, 0 };
 
 	if (bz_check_header(ld) || bz_runtime(ld, &run))
 		return -1;
@@ -211,11 +210,9 @@ int plan_bzimage(struct loader *ld)
 	}
 	ld->file_off = koff;
 	ld->copy_len = ksize;
-	res->image_lo = LOADER_BZIMAGE_LOAD;
-	res->image_hi = LOADER_BZIMAGE_LOAD + ksize;
-	reserve(ld, res->image_lo, res->image_hi);
-	if (run.hi > run.lo)
-		reserve(ld, run.lo, run.hi);
+	layout_reserve(l, LAYOUT_IMAGE, LOADER_BZIMAGE_LOAD,
+		       LOADER_BZIMAGE_LOAD + ksize);
+	layout_reserve(l, LAYOUT_KERNEL, run.lo, run.hi);
 
 	if (bz_plan_initrd(ld))
 		return -1;
@@ -226,17 +223,15 @@ int plan_bzimage(struct loader *ld)
 		return fail(ld, "the command line is %zu bytes long, and this kernel takes at most %u (cmdline_size)",
 			    strlen(ld->cmdline), cmdline_size);
 	size = ZP_SIZE + strlen(ld->cmdline) + 1;
-	if (place_low(ld, size, LOADER_LOW_BASE,
-		      min_u64(LOADER_EBDA, ld->ram_size), &ld->params_addr))
+	if (layout_first_fit(l, LAYOUT_PARAMS, size, LOADER_LOW_BASE,
+			     LOADER_EBDA))
 		return fail(ld, "no room below 0x%llx for the zero page and the %zu-byte command line",
 			    (unsigned long long)LOADER_EBDA,
 			    strlen(ld->cmdline));
-	reserve(ld, ld->params_addr, ld->params_addr + size);
 
 	res->mode = MODE_LONG;
 	res->entry = LOADER_BZIMAGE_LOAD + LOADER_BZIMAGE_ENTRY64;
-	res->rsi = ld->params_addr;
-	res->params_hi = ld->params_addr + size;
+	res->rsi = l->part[LAYOUT_PARAMS].lo;
 	return 0;
 }
 
@@ -260,9 +255,10 @@ static void e820_entry(uint8_t *zp, unsigned int i, uint64_t addr,
 void write_boot_params(struct loader *ld)
 {
 	const struct load_opts *o = ld->opts;
-	const struct load_result *res = ld->res;
-	uint8_t *zp = ld->ram + ld->params_addr;
-	uint64_t cmdline = ld->params_addr + ZP_SIZE;
+	const struct layout *l = &ld->res->layout;
+	uint64_t params = l->part[LAYOUT_PARAMS].lo;
+	uint64_t cmdline = params + ZP_SIZE;
+	uint8_t *zp = ld->ram + params;
 	unsigned int end = bz_header_end(ld->file);
 
 	memset(zp, 0, ZP_SIZE);
@@ -276,8 +272,9 @@ void write_boot_params(struct loader *ld)
 	put32(zp + BZ_CMD_LINE_PTR, cmdline);
 
 	if (o->initrd) {
-		memcpy(ld->ram + res->initrd_lo, o->initrd, o->initrd_size);
-		put32(zp + BZ_RAMDISK_IMAGE, res->initrd_lo);
+		memcpy(ld->ram + l->part[LAYOUT_INITRD].lo, o->initrd,
+		       o->initrd_size);
+		put32(zp + BZ_RAMDISK_IMAGE, l->part[LAYOUT_INITRD].lo);
 		put32(zp + BZ_RAMDISK_SIZE, o->initrd_size);
 	}
 

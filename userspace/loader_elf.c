@@ -161,11 +161,9 @@ int plan_elf(struct loader *ld, bool is64)
 		return fail(ld, "ELF file has no loadable segments");
 
 	ld->is_elf = true;
+	layout_reserve(&res->layout, LAYOUT_IMAGE, lo, hi);
 	res->mode = is64 ? MODE_LONG : MODE_PROTECTED;
-	res->image_lo = lo;
-	res->image_hi = hi;
 	res->entry = ld->elf.entry;
-	reserve(ld, lo, hi);
 	return 0;
 }
 

@@ -30,10 +30,8 @@ int plan_flat(struct loader *ld)
 
 	ld->file_off = 0;
 	ld->copy_len = ld->file_size;
+	layout_reserve(&res->layout, LAYOUT_IMAGE, load, load + ld->file_size);
 	res->mode = mode;
-	res->image_lo = load;
-	res->image_hi = load + ld->file_size;
 	res->entry = o->has_entry ? o->entry : load;
-	reserve(ld, res->image_lo, res->image_hi);
 	return 0;
 }

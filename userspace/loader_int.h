@@ -2,21 +2,19 @@
 /*
  * Inside the image loader: what loader.c (recognising an image, the load
  * sequence) shares with the format files loader_flat.c, loader_elf.c,
- * loader_multiboot.c and loader_bzimage.c.  Callers use loader.h.
+ * loader_multiboot.c and loader_bzimage.c, and the placement planner
+ * layout.c.  Callers use loader.h.
  */
 #ifndef VTXCTL_LOADER_INT_H
 #define VTXCTL_LOADER_INT_H
 
+#include "layout.h"
 #include "loader.h"
 
 #define KiB		1024ULL
 #define MiB		(1024 * KiB)
 #define GiB		(1024 * MiB)
 #define PAGE_SIZE	(4 * KiB)
-
-struct range {
-	uint64_t lo, hi;
-};
 
 /* The parts of an ELF header the loader uses, for either class. */
 struct elf_image {
@@ -27,7 +25,10 @@ struct elf_image {
 	unsigned int phentsize;
 };
 
-/* One load in progress: what is planned so far, and where errors go. */
+/*
+ * One load in progress: the file, RAM, and where errors go; what is
+ * planned so far is in res->layout.
+ */
 struct loader {
 	const uint8_t *file;
 	size_t file_size;
@@ -38,22 +39,16 @@ struct loader {
 	char *err;
 	size_t errlen;
 
-	/* Guest-physical ranges already taken; low allocations avoid them. */
-	struct range used[6];
-	unsigned int nused;
-
 	/* The image: an ELF, or bytes copied from file_off then zeroed. */
 	bool is_elf;
 	struct elf_image elf;
 	uint64_t file_off, copy_len;
 
-	/* Multiboot information block, laid out by plan_mbi(). */
-	uint64_t mbi_addr, mbi_size;
+	/* Multiboot: entries in the information's memory map. */
 	unsigned int mmap_count;
 
-	/* bzImage: the zero page, then the command line. */
+	/* bzImage: the command line, after the zero page. */
 	const char *cmdline;
-	uint64_t params_addr;
 };
 
 /* ---- loader.c: what every format uses ----------------------------------- */
@@ -68,11 +63,6 @@ struct size_str {
 
 /* "16 MiB" for messages; the largest unit that divides n exactly. */
 struct size_str size_str(uint64_t n);
-
-void reserve(struct loader *ld, uint64_t lo, uint64_t hi);
-bool is_free(const struct loader *ld, uint64_t lo, uint64_t hi);
-int place_low(const struct loader *ld, uint64_t size, uint64_t lo,
-	      uint64_t hi, uint64_t *addr);
 
 /* Is [addr, addr + len) inside [0, limit)?  Safe against wrap-around. */
 static inline bool fits(uint64_t addr, uint64_t len, uint64_t limit)
@@ -123,9 +113,10 @@ static inline void put64(uint8_t *p, uint64_t v)
 /*
  * ---- The formats --------------------------------------------------------
  *
- * Each plan_*() checks the file, places what the format puts in guest RAM
- * (setting res->mode, res->entry and res->image_*) and writes nothing; the
- * write_*() that follows cannot fail.
+ * Each plan_*() checks the file, places the parts the format puts in guest
+ * RAM through the planner (LAYOUT_IMAGE and what the format adds), sets
+ * res->mode and res->entry, and writes nothing; the write_*() that follows
+ * cannot fail.
  */
 
 /* loader_flat.c */

@@ -116,11 +116,9 @@ static int plan_aout_kludge(struct loader *ld, size_t off)
 			    (unsigned long long)(mem_end - load_addr),
 			    size_str(ld->ram_size).s);
 
+	layout_reserve(&res->layout, LAYOUT_IMAGE, load_addr, mem_end);
 	res->mode = MODE_PROTECTED;
-	res->image_lo = load_addr;
-	res->image_hi = mem_end;
 	res->entry = get32(h + 28);
-	reserve(ld, res->image_lo, res->image_hi);
 	return 0;
 }
 
@@ -132,6 +130,7 @@ static int plan_aout_kludge(struct loader *ld, size_t off)
 static int plan_mbi(struct loader *ld)
 {
 	const struct load_opts *o = ld->opts;
+	struct layout *l = &ld->res->layout;
 	uint64_t size;
 
 	ld->mmap_count = ld->ram_size > MiB ? 2 : 1;
@@ -143,20 +142,40 @@ static int plan_mbi(struct loader *ld)
 		size += strlen(o->cmdline) + 1;
 	size += sizeof(MB_LOADER_NAME);
 
-	if (place_low(ld, size, LOADER_LOW_BASE,
-		      min_u64(LOADER_LOW_END, ld->ram_size), &ld->mbi_addr))
+	if (layout_first_fit(l, LAYOUT_PARAMS, size, LOADER_LOW_BASE,
+			     LOADER_LOW_END))
 		return fail(ld, "no room below 640 KiB for the %llu bytes of multiboot information (image at 0x%llx-0x%llx)",
 			    (unsigned long long)size,
-			    (unsigned long long)ld->res->image_lo,
-			    (unsigned long long)ld->res->image_hi);
-	ld->mbi_size = size;
-	reserve(ld, ld->mbi_addr, ld->mbi_addr + size);
+			    (unsigned long long)l->part[LAYOUT_IMAGE].lo,
+			    (unsigned long long)l->part[LAYOUT_IMAGE].hi);
+	return 0;
+}
+
+/* Module 0 on the first page boundary after the image. */
+static int plan_module(struct loader *ld)
+{
+	const struct load_opts *o = ld->opts;
+	struct layout *l = &ld->res->layout;
+	const struct guest_range *image = &l->part[LAYOUT_IMAGE];
+	/* Page aligned whether or not header flag bit 0 asks for it. */
+	uint64_t start = align_up(image->hi, PAGE_SIZE);
+
+	if (!o->initrd && o->initrd_size)
+		return fail(ld, "initrd of %zu bytes without its contents",
+			    o->initrd_size);
+	if (!o->initrd)
+		return 0;
+	if (!fits(start, o->initrd_size, min_u64(ld->ram_size, 4 * GiB)))
+		return fail(ld, "initrd of %zu bytes does not fit in guest RAM (%s) above the image at 0x%llx-0x%llx",
+			    o->initrd_size, size_str(ld->ram_size).s,
+			    (unsigned long long)image->lo,
+			    (unsigned long long)image->hi);
+	layout_reserve(l, LAYOUT_INITRD, start, start + o->initrd_size);
 	return 0;
 }
 
 int plan_multiboot(struct loader *ld)
 {
-	const struct load_opts *o = ld->opts;
 	struct load_result *res = ld->res;
 	enum image_format inner;
 	uint32_t flags;
@@ -179,29 +198,12 @@ int plan_multiboot(struct loader *ld)
 			return -1;
 	}
 
-	if (!o->initrd && o->initrd_size)
-		return fail(ld, "initrd of %zu bytes without its contents",
-			    o->initrd_size);
-	if (o->initrd) {
-		/* Page aligned whether or not header flag bit 0 asks for it. */
-		uint64_t start = align_up(res->image_hi, PAGE_SIZE);
-
-		if (!fits(start, o->initrd_size,
-			  min_u64(ld->ram_size, 4 * GiB)))
-			return fail(ld, "initrd of %zu bytes does not fit in guest RAM (%s) above the image at 0x%llx-0x%llx",
-				    o->initrd_size, size_str(ld->ram_size).s,
-				    (unsigned long long)res->image_lo,
-				    (unsigned long long)res->image_hi);
-		res->initrd_lo = start;
-		res->initrd_hi = start + o->initrd_size;
-		reserve(ld, res->initrd_lo, res->initrd_hi);
-	}
-	if (plan_mbi(ld))
+	if (plan_module(ld) || plan_mbi(ld))
 		return -1;
 
 	res->mode = MODE_PROTECTED;
 	res->eax = MULTIBOOT_BOOTLOADER_MAGIC;
-	res->ebx = ld->mbi_addr;
+	res->ebx = res->layout.part[LAYOUT_PARAMS].lo;
 	return 0;
 }
 
@@ -231,8 +233,9 @@ static void mbi_mmap_entry(uint8_t *p, uint64_t base, uint64_t len)
 void write_mbi(struct loader *ld)
 {
 	const struct load_opts *o = ld->opts;
-	struct load_result *res = ld->res;
-	uint64_t mbi = ld->mbi_addr;
+	const struct guest_range *info = &ld->res->layout.part[LAYOUT_PARAMS];
+	const struct guest_range *mod0 = &ld->res->layout.part[LAYOUT_INITRD];
+	uint64_t mbi = info->lo;
 	uint8_t *p = ld->ram + mbi;
 	uint64_t low = min_u64(ld->ram_size, LOADER_LOW_END);
 	uint64_t upper = ld->ram_size > MiB ? (ld->ram_size - MiB) / KiB : 0;
@@ -240,7 +243,7 @@ void write_mbi(struct loader *ld)
 	uint64_t pos = mmap + ld->mmap_count * MB_MMAP_ENTRY;
 	uint32_t flags = MBI_F_MEM | MBI_F_MMAP | MBI_F_LOADER_NAME;
 
-	memset(p, 0, ld->mbi_size);
+	memset(p, 0, info->hi - info->lo);
 	put32(p + MBI_MEM_LOWER, low / KiB);
 	put32(p + MBI_MEM_UPPER, upper > UINT32_MAX ? UINT32_MAX : upper);
 
@@ -255,9 +258,9 @@ void write_mbi(struct loader *ld)
 		uint64_t mod = pos;
 
 		pos += MB_MOD_SIZE;
-		memcpy(ld->ram + res->initrd_lo, o->initrd, o->initrd_size);
-		put32(ld->ram + mod, res->initrd_lo);
-		put32(ld->ram + mod + 4, res->initrd_hi);
+		memcpy(ld->ram + mod0->lo, o->initrd, o->initrd_size);
+		put32(ld->ram + mod, mod0->lo);
+		put32(ld->ram + mod + 4, mod0->hi);
 		put32(ld->ram + mod + 8,
 		      mbi_string(ld, &pos,
 				 o->initrd_name ? o->initrd_name : ""));

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests for the guest image loaders (userspace/loader.c): each test
- * builds an image in memory, loads it into a 16 MiB guest RAM buffer and
- * checks what landed where.  TAP 13 output; exit 0 if every test passes.
+ * Host unit tests for the guest image loaders (userspace/loader*.c) and
+ * their placement planner (userspace/layout.c): each test builds an image
+ * in memory, loads it into a 16 MiB guest RAM buffer and checks what landed
+ * where.  TAP 13 output; exit 0 if every test passes.
  */
 #include <elf.h>
 #include <stdio.h>
@@ -29,6 +30,9 @@ static uint8_t *initrd;		/* INITRD_MAX bytes for bzImage initrds */
 static uint8_t img[IMG_MAX];
 static char err[512];
 static struct load_result res;
+
+/* Where the last load put one of its parts. */
+#define PART(p)		(res.layout.part[LAYOUT_##p])
 
 /* A load that must succeed; on failure, show the loader's message. */
 #define CHECK_LOADS(file, size, opts)					\
@@ -313,8 +317,8 @@ static bool flat_protected_defaults(void)
 	CHECK_EQ(res.format, IMAGE_FLAT);
 	CHECK_EQ(res.mode, MODE_PROTECTED);
 	CHECK_EQ(res.entry, LOADER_FLAT_LOAD);
-	CHECK_EQ(res.image_lo, 0x100000);
-	CHECK_EQ(res.image_hi, 0x101234);
+	CHECK_EQ(PART(IMAGE).lo, 0x100000);
+	CHECK_EQ(PART(IMAGE).hi, 0x101234);
 	CHECK_EQ(res.stack, RAM_SIZE);
 	CHECK_EQ(res.cr3, 0);
 	CHECK_EQ(res.eax, 0);
@@ -331,7 +335,7 @@ static bool flat_real_defaults(void)
 	CHECK_LOADS(img, 512, &o);
 	CHECK_EQ(res.mode, MODE_REAL);
 	CHECK_EQ(res.entry, 0x7c00);
-	CHECK_EQ(res.image_lo, 0x7c00);
+	CHECK_EQ(PART(IMAGE).lo, 0x7c00);
 	CHECK_EQ(res.stack, LOADER_STACK_REAL);
 	CHECK_EQ(res.cr3, 0);
 	CHECK(!memcmp(ram + 0x7c00, img, 512));
@@ -366,8 +370,8 @@ static bool flat_load_and_entry(void)
 	CHECK_LOADS(img, 0x100, &o);
 	CHECK_EQ(res.mode, MODE_PROTECTED);
 	CHECK_EQ(res.entry, 0x200010);
-	CHECK_EQ(res.image_lo, 0x200000);
-	CHECK_EQ(res.image_hi, 0x200100);
+	CHECK_EQ(PART(IMAGE).lo, 0x200000);
+	CHECK_EQ(PART(IMAGE).hi, 0x200100);
 	CHECK(!memcmp(ram + 0x200000, img, 0x100));
 	CHECK(ram_all(0x100000, 0x100, 0));
 	return true;
@@ -379,7 +383,7 @@ static bool flat_entry_only(void)
 
 	fill(img, 0x400, 5);
 	CHECK_LOADS(img, 0x400, &o);
-	CHECK_EQ(res.image_lo, LOADER_FLAT_LOAD);
+	CHECK_EQ(PART(IMAGE).lo, LOADER_FLAT_LOAD);
 	CHECK_EQ(res.entry, 0x100200);
 	return true;
 }
@@ -395,7 +399,7 @@ static bool flat_real_load_and_entry(void)
 	fill(img, 0x200, 6);
 	CHECK_LOADS(img, 0x200, &o);
 	CHECK_EQ(res.entry, 0x1004);
-	CHECK_EQ(res.image_lo, 0x1000);
+	CHECK_EQ(PART(IMAGE).lo, 0x1000);
 	CHECK_EQ(res.stack, LOADER_STACK_REAL);
 	CHECK(!memcmp(ram + 0x1000, img, 0x200));
 	return true;
@@ -514,8 +518,8 @@ static bool elf32_two_segments_bss(void)
 	CHECK_EQ(res.format, IMAGE_ELF32);
 	CHECK_EQ(res.mode, MODE_PROTECTED);
 	CHECK_EQ(res.entry, 0x100010);
-	CHECK_EQ(res.image_lo, 0x100000);
-	CHECK_EQ(res.image_hi, 0x201000);
+	CHECK_EQ(PART(IMAGE).lo, 0x100000);
+	CHECK_EQ(PART(IMAGE).hi, 0x201000);
 	CHECK_EQ(res.cr3, 0);
 	CHECK_EQ(res.stack, RAM_SIZE);
 	CHECK(!memcmp(ram + 0x100000, img + 0x1000, 0x300));
@@ -535,8 +539,8 @@ static bool elf32_ignores_other_segments(void)
 	size_t n = make_elf(false, EM_386, 0x100000, segs, 2);
 
 	CHECK_LOADS(img, n, NULL);
-	CHECK_EQ(res.image_lo, 0x100000);
-	CHECK_EQ(res.image_hi, 0x100100);
+	CHECK_EQ(PART(IMAGE).lo, 0x100000);
+	CHECK_EQ(PART(IMAGE).hi, 0x100100);
 	return true;
 }
 
@@ -658,7 +662,7 @@ static bool elf64_entry_and_mode(void)
 	CHECK_EQ(res.entry, 0x100123);
 	CHECK_EQ(res.cr3, LOADER_LOW_BASE);
 	CHECK_EQ(res.stack, RAM_SIZE);
-	CHECK_EQ(res.image_hi, 0x100800);
+	CHECK_EQ(PART(IMAGE).hi, 0x100800);
 	CHECK(!memcmp(ram + 0x100000, img + 0x1000, 0x500));
 	return true;
 }
@@ -690,7 +694,7 @@ static bool elf64_identity_map(void)
 	}
 	CHECK_EQ(rd64(pd + i * 8), 0);
 	/* the tables lie in RAM, below the image */
-	CHECK(pd + 4096 <= res.image_lo);
+	CHECK(pd + 4096 <= PART(IMAGE).lo);
 	return true;
 }
 
@@ -780,8 +784,8 @@ static bool mb_kludge_load(void)
 	CHECK_EQ(res.entry, MB_ENTRY);
 	CHECK_EQ(res.eax, MULTIBOOT_BOOTLOADER_MAGIC);
 	CHECK_EQ(res.cr3, 0);
-	CHECK_EQ(res.image_lo, MB_LOAD);
-	CHECK_EQ(res.image_hi, MB_BSS_END);
+	CHECK_EQ(PART(IMAGE).lo, MB_LOAD);
+	CHECK_EQ(PART(IMAGE).hi, MB_BSS_END);
 	CHECK(!memcmp(ram + MB_LOAD, img, MB_FILE));
 	CHECK(ram_all(MB_LOAD + MB_FILE, MB_BSS_END - MB_LOAD - MB_FILE, 0));
 	CHECK(ram_all(MB_BSS_END, 0x1000, 0xaa));
@@ -797,8 +801,8 @@ static bool mb_kludge_file_offset(void)
 	put_mb_kludge(img + 0x1000, 0, 0x200800, 0x200000, 0x202000, 0,
 		      0x200800);
 	CHECK_LOADS(img, n, NULL);
-	CHECK_EQ(res.image_lo, 0x200000);
-	CHECK_EQ(res.image_hi, 0x202000);
+	CHECK_EQ(PART(IMAGE).lo, 0x200000);
+	CHECK_EQ(PART(IMAGE).hi, 0x202000);
 	CHECK_EQ(res.entry, 0x200800);
 	CHECK(!memcmp(ram + 0x200000, img + 0x800, 0x2000));
 	CHECK_EQ(ram[0x202000], 0);
@@ -839,8 +843,8 @@ static bool mb_elf32(void)
 	CHECK_EQ(res.mode, MODE_PROTECTED);
 	CHECK_EQ(res.entry, 0x100020);
 	CHECK_EQ(res.eax, MULTIBOOT_BOOTLOADER_MAGIC);
-	CHECK_EQ(res.image_lo, 0x100000);
-	CHECK_EQ(res.image_hi, 0x200100);
+	CHECK_EQ(PART(IMAGE).lo, 0x100000);
+	CHECK_EQ(PART(IMAGE).hi, 0x200100);
 	CHECK(!memcmp(ram + 0x100000, img + 0x1000, 0x400));
 	CHECK_EQ(rd32(0x100000), MULTIBOOT_HEADER_MAGIC);
 	CHECK(!memcmp(ram + 0x200000, img + 0x1400, 0x100));
@@ -880,7 +884,7 @@ static bool mb_info_memory(void)
 	CHECK_EQ(rd64(mmap + 36), RAM_SIZE - MiB);
 	CHECK_EQ(rd32(mmap + 44), 1);
 	CHECK(!strcmp((char *)ram + rd32(mbi + 64), "vtxhv"));
-	CHECK_EQ(res.initrd_lo, 0);
+	CHECK_EQ(PART(INITRD).lo, 0);
 	return true;
 }
 
@@ -920,8 +924,8 @@ static bool mb_info_module(void)
 	CHECK(start >= MB_BSS_END);
 	CHECK_EQ(start, 0x105000);
 	CHECK_EQ(end, start + sizeof(initrd));
-	CHECK_EQ(res.initrd_lo, start);
-	CHECK_EQ(res.initrd_hi, end);
+	CHECK_EQ(PART(INITRD).lo, start);
+	CHECK_EQ(PART(INITRD).hi, end);
 	CHECK(!memcmp(ram + start, initrd, sizeof(initrd)));
 	CHECK(!strcmp((char *)ram + rd32(mod + 8), "initrd.img"));
 	/* the information block does not overlap the module or the image */
@@ -1052,8 +1056,8 @@ static bool bzimage_zero_page(void)
 	CHECK_EQ(res.format, IMAGE_BZIMAGE);
 	CHECK_EQ(res.mode, MODE_LONG);
 	CHECK_EQ(res.entry, BZ_ENTRY);
-	CHECK_EQ(res.image_lo, 0x100000);
-	CHECK_EQ(res.image_hi, 0x100000 + BZ_KSIZE);
+	CHECK_EQ(PART(IMAGE).lo, 0x100000);
+	CHECK_EQ(PART(IMAGE).hi, 0x100000 + BZ_KSIZE);
 	CHECK(!memcmp(ram + 0x100000, img + BZ_KOFF, BZ_KSIZE));
 	CHECK(ram_all(0x100000 + BZ_KSIZE, 0x1000, 0));
 	/* the real-mode code is not loaded anywhere */
@@ -1089,13 +1093,13 @@ static bool bzimage_zero_page(void)
 	CHECK(!strcmp((char *)ram + cmd, LOADER_BZIMAGE_CMDLINE));
 	CHECK(!strcmp((char *)ram + cmd,
 		      "console=ttyS0 earlyprintk=serial,ttyS0 noapic nolapic tsc=reliable"));
-	CHECK_EQ(res.params_hi, cmd + strlen(LOADER_BZIMAGE_CMDLINE) + 1);
+	CHECK_EQ(PART(PARAMS).hi, cmd + strlen(LOADER_BZIMAGE_CMDLINE) + 1);
 
 	/*
 	 * long mode: the identity map covers the kernel and the zero page,
 	 * and lies clear of them
 	 */
-	CHECK(res.cr3 >= res.params_hi);
+	CHECK(res.cr3 >= PART(PARAMS).hi);
 	CHECK(res.cr3 + identity_map_bytes(RAM_SIZE) <= 0x9fc00);
 	CHECK(walk(res.cr3, res.entry, &pa));
 	CHECK_EQ(pa, res.entry);
@@ -1104,8 +1108,8 @@ static bool bzimage_zero_page(void)
 	CHECK(walk(res.cr3, RAM_SIZE - 1, &pa));
 	CHECK_EQ(res.eax, 0);
 	CHECK_EQ(res.ebx, 0);
-	CHECK_EQ(res.initrd_lo, 0);
-	CHECK_EQ(res.initrd_hi, 0);
+	CHECK_EQ(PART(INITRD).lo, 0);
+	CHECK_EQ(PART(INITRD).hi, 0);
 	CHECK_EQ(res.stack, RAM_SIZE);
 	return true;
 }
@@ -1133,7 +1137,7 @@ static bool bzimage_e820(void)
 	}
 	CHECK(ram_all(res.rsi + ZP_E820 + 4 * 20, 128 * 20 - 4 * 20, 0));
 	/* the zero page and the tables are in the first RAM entry */
-	CHECK(res.params_hi <= 0x9fc00);
+	CHECK(PART(PARAMS).hi <= 0x9fc00);
 	return true;
 }
 
@@ -1147,7 +1151,7 @@ static bool bzimage_cmdline(void)
 	CHECK_LOADS(img, n, &o);
 	cmd = rd32(res.rsi + 0x228);
 	CHECK(!strcmp((char *)ram + cmd, line));
-	CHECK_EQ(res.params_hi, cmd + sizeof(line));
+	CHECK_EQ(PART(PARAMS).hi, cmd + sizeof(line));
 
 	/* cmdline_size is the longest the kernel takes */
 	put32(img + 0x238, sizeof(line) - 1);
@@ -1177,8 +1181,8 @@ static bool bzimage_initrd(void)
 	uint64_t want = (RAM_SIZE - size) & ~0xfffULL;
 
 	CHECK_LOADS(img, n, &o);
-	CHECK_EQ(res.initrd_lo, want);
-	CHECK_EQ(res.initrd_hi, want + size);
+	CHECK_EQ(PART(INITRD).lo, want);
+	CHECK_EQ(PART(INITRD).hi, want + size);
 	CHECK_EQ(rd32(res.rsi + 0x218), want);		/* ramdisk_image */
 	CHECK_EQ(rd32(res.rsi + 0x21c), size);	/* ramdisk_size */
 	CHECK(!memcmp(ram + want, initrd, size));
@@ -1189,16 +1193,16 @@ static bool bzimage_initrd(void)
 	put32(img + 0x22c, 0x7fffff);
 	memset(ram, 0, RAM_SIZE);
 	CHECK_LOADS(img, n, &o);
-	CHECK_EQ(res.initrd_lo, (0x800000 - size) & ~0xfffULL);
-	CHECK(res.initrd_hi <= 0x800000);
+	CHECK_EQ(PART(INITRD).lo, (0x800000 - size) & ~0xfffULL);
+	CHECK(PART(INITRD).hi <= 0x800000);
 	CHECK_EQ(res.stack, RAM_SIZE);
 
 	/* an initrd of exactly a page ends at the limit */
 	o.initrd_size = 4096;
 	memset(ram, 0, RAM_SIZE);
 	CHECK_LOADS(img, n, &o);
-	CHECK_EQ(res.initrd_lo, 0x7ff000);
-	CHECK_EQ(res.initrd_hi, 0x800000);
+	CHECK_EQ(PART(INITRD).lo, 0x7ff000);
+	CHECK_EQ(PART(INITRD).hi, 0x800000);
 	return true;
 }
 
@@ -1221,7 +1225,7 @@ static bool bzimage_initrd_no_room(void)
 	o.initrd_size = 10 * MiB;
 	put32(img + 0x22c, 0xffffffff);
 	CHECK_LOADS(img, n, &o);
-	CHECK_EQ(res.initrd_lo, 6 * MiB);
+	CHECK_EQ(PART(INITRD).lo, 6 * MiB);
 	CHECK(!memcmp(ram + 6 * MiB, initrd, 10 * MiB));
 	return true;
 }
@@ -1265,7 +1269,7 @@ static bool bzimage_runtime_memory(void)
 	CHECK_REJECTS(img, n, &o, "clear of the kernel's memory");
 	o.initrd_size = MiB;
 	CHECK_LOADS(img, n, &o);
-	CHECK_EQ(res.initrd_lo, 15 * MiB);
+	CHECK_EQ(PART(INITRD).lo, 15 * MiB);
 	return true;
 }
 
