@@ -3,8 +3,8 @@
  * The loader's placement planner: every range a load puts in guest RAM is
  * a part of one struct layout, placed here before anything is written, so
  * that no part has to work out where another went.  The parts of the
- * guest's mode (the identity map, the stack) are planned and written here
- * too.
+ * guest's mode (the identity map, the stack, the GDT) are planned and
+ * written here too.
  */
 #include <string.h>
 
@@ -17,6 +17,12 @@
 #define PTE_P		(1ULL << 0)
 #define PTE_RW		(1ULL << 1)
 #define PTE_PS		(1ULL << 7)	/* in a PDE: maps a 2 MiB page */
+
+/* Descriptors: base 0, limit 4 GiB, present, accessed (SDM Vol. 3A 3.4.5). */
+#define GDT_CODE32	0x00cf9b000000ffffULL	/* execute/read, D */
+#define GDT_CODE64	0x00af9b000000ffffULL	/* execute/read, L */
+#define GDT_DATA	0x00cf93000000ffffULL	/* read/write, B */
+#define GDT_TSS_BUSY	0x8bULL			/* P, type 11: busy TSS */
 
 void layout_init(struct layout *l, uint64_t ram_size)
 {
@@ -112,12 +118,43 @@ static void plan_stack(struct loader *ld)
 	ld->res->stack = top;
 }
 
+/* A page for the GDT and TSS that no other part uses (see loader.h). */
+static int plan_gdt(struct loader *ld)
+{
+	struct layout *l = &ld->res->layout;
+
+	if (ld->res->mode == MODE_REAL)
+		return 0;
+	if (layout_first_fit(l, LAYOUT_GDT, PAGE_SIZE, LOADER_LOW_END,
+			     4 * GiB) &&
+	    layout_first_fit(l, LAYOUT_GDT, PAGE_SIZE, PAGE_SIZE, 4 * GiB))
+		return fail(ld, "no free 4 KiB page in guest RAM for the GDT: give more memory");
+	ld->res->gdt = l->part[LAYOUT_GDT].lo;
+	return 0;
+}
+
 int plan_mode_parts(struct loader *ld)
 {
 	if (plan_tables(ld))
 		return -1;
 	plan_stack(ld);
-	return 0;
+	return plan_gdt(ld);
+}
+
+static void write_gdt(struct loader *ld)
+{
+	uint64_t gdt = ld->res->gdt;
+	uint64_t tss = gdt + GDT_TSS_OFFSET;
+	uint8_t *p = ld->ram + gdt;
+
+	memset(p, 0, PAGE_SIZE);
+	put64(p + SEL_CODE, ld->res->mode == MODE_LONG ? GDT_CODE64 :
+							GDT_CODE32);
+	put64(p + SEL_DATA, GDT_DATA);
+	/* System descriptor (SDM Vol. 3A 7.2.2); 64-bit: base 63:32 after. */
+	put64(p + SEL_TSS, TSS_LIMIT | (tss & 0xffffff) << 16 |
+			   GDT_TSS_BUSY << 40 | (tss >> 24 & 0xff) << 56);
+	put64(p + SEL_TSS + 8, tss >> 32);
 }
 
 void write_mode_parts(struct loader *ld)
@@ -127,6 +164,8 @@ void write_mode_parts(struct loader *ld)
 	if (res->cr3)
 		build_identity_map(ld->ram, ld->ram_size, res->cr3,
 				   min_u64(ld->ram_size, 4 * GiB));
+	if (res->gdt)
+		write_gdt(ld);
 }
 
 /* ---- The long-mode identity map ----------------------------------------- */

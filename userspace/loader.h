@@ -45,6 +45,23 @@
 #define LOADER_STACK_SIZE_REAL	0x1000ULL	/* 4 KiB */
 
 /*
+ * The GDT of protected and long mode (real mode has none) fills one 4 KiB
+ * page at res->gdt, which vtxctl loads into GDTR: null, SEL_CODE (flat
+ * 32-bit code, or 64-bit code in long mode), SEL_DATA (flat data), SEL_TSS
+ * (a busy TSS, 16 bytes as long mode needs) whose 104 zero bytes are in the
+ * same page at GDT_TSS_OFFSET.  The page is the first from LOADER_LOW_END
+ * up that no other part uses (the 640 KiB - 1 MiB hole, which neither the
+ * multiboot memory map nor the bzImage's e820 map offers as RAM, so that
+ * the kernel does not reuse it); failing that, the first free page from
+ * 4 KiB up.
+ */
+#define SEL_CODE	0x08
+#define SEL_DATA	0x10
+#define SEL_TSS		0x18
+#define GDT_TSS_OFFSET	0x80
+#define TSS_LIMIT	0x67		/* 104 bytes, no I/O bitmap */
+
+/*
  * Multiboot v1 (Multiboot Specification 0.6.96).  The image loads from the
  * header's address fields (flag bit 16) or else as an ELF32.  The guest
  * starts in protected mode, paging off, with EAX = the bootloader magic and
@@ -150,6 +167,7 @@ enum layout_part {
 			/*   with the command line right after it */
 	LAYOUT_TABLES,	/* long mode: the identity map at res->cr3 */
 	LAYOUT_STACK,	/* the stack area below res->stack (not written) */
+	LAYOUT_GDT,	/* protected and long mode: the GDT at res->gdt */
 	LAYOUT_NR
 };
 
@@ -171,6 +189,7 @@ struct load_result {
 	uint32_t ebx;		/* multiboot: address of the information */
 	uint64_t rsi;		/* bzImage: the zero page's address, else 0 */
 	uint64_t cr3;		/* long mode: the identity-map PML4, else 0 */
+	uint64_t gdt;		/* the GDT (see above), 0 in real mode */
 	struct layout layout;	/* where each part went */
 };
 
@@ -193,17 +212,5 @@ int detect_image(const void *file, size_t file_size, enum image_format *fmt);
 int load_image(const void *file, size_t file_size, uint8_t *ram,
 	       size_t ram_size, const struct load_opts *opts,
 	       struct load_result *res, char *err, size_t errlen);
-
-/*
- * Identity-map [0, map_size) with 2 MiB pages, present and writable, in
- * 4-level page tables at table_addr (4 KiB aligned): the PML4, then the
- * PDPT, then one PD per GiB.  map_size is rounded up to 2 MiB and must be
- * 1 byte to 512 GiB.  identity_map_bytes() is the space the tables take (0
- * for an invalid map_size).  build_identity_map() returns that many bytes,
- * or -1 if the arguments are invalid or the tables do not fit in RAM.
- */
-uint64_t identity_map_bytes(uint64_t map_size);
-long build_identity_map(uint8_t *ram, size_t ram_size, uint64_t table_addr,
-			uint64_t map_size);
 
 #endif /* VTXCTL_LOADER_H */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "host_test.h"
+#include "layout.h"
 #include "loader.h"
 
 #define KiB		1024ULL
@@ -323,7 +324,11 @@ static bool flat_protected_defaults(void)
 	CHECK_EQ(res.cr3, 0);
 	CHECK_EQ(res.eax, 0);
 	CHECK(!memcmp(ram + 0x100000, img, 0x1234));
-	CHECK(ram_all(0, 0x100000, 0));
+	/* below 1 MiB only the GDT, on the first page of the hole */
+	CHECK_EQ(res.gdt, LOADER_LOW_END);
+	CHECK(ram_all(0, LOADER_LOW_END, 0));
+	CHECK(ram_all(LOADER_LOW_END + 4096, 0x100000 - LOADER_LOW_END - 4096,
+		      0));
 	return true;
 }
 
