@@ -27,6 +27,8 @@
 #define PTE_ADDR	0x000ffffffffff000ULL
 
 static uint8_t *ram;
+static uint8_t *before;		/* RAM as it was before the last load */
+static uint64_t ram_size;	/* RAM_SIZE unless a test makes it smaller */
 static uint8_t *initrd;		/* INITRD_MAX bytes for bzImage initrds */
 static uint8_t img[IMG_MAX];
 static char err[512];
@@ -35,12 +37,20 @@ static struct load_result res;
 /* Where the last load put one of its parts. */
 #define PART(p)		(res.layout.part[LAYOUT_##p])
 
-/* A load that must succeed; on failure, show the loader's message. */
+/*
+ * A load that must succeed; on failure, show the loader's message.  Every
+ * load that succeeds must also keep the planner's promises (layout_ok()).
+ */
 #define CHECK_LOADS(file, size, opts)					\
 	do {								\
 		if (load(file, size, opts)) {				\
 			printf("# %s:%d: load failed: %s\n", __FILE__,	\
 			       __LINE__, err);				\
+			return false;					\
+		}							\
+		if (!layout_ok()) {					\
+			printf("# %s:%d: after this load\n", __FILE__,	\
+			       __LINE__);				\
 			return false;					\
 		}							\
 	} while (0)
@@ -58,14 +68,22 @@ static struct load_result res;
 			       __FILE__, __LINE__, err, msg);		\
 			return false;					\
 		}							\
+		if (memcmp(ram, before, ram_size)) {			\
+			printf("# %s:%d: a refused load wrote RAM\n",	\
+			       __FILE__, __LINE__);			\
+			return false;					\
+		}							\
 		printf("# rejected: %s\n", err);			\
 	} while (0)
 
 static const struct load_opts no_opts;
 
+static bool layout_ok(void);
+
 static int load(const void *file, size_t size, const struct load_opts *opts)
 {
-	return load_image(file, size, ram, RAM_SIZE, opts ? opts : &no_opts,
+	memcpy(before, ram, ram_size);
+	return load_image(file, size, ram, ram_size, opts ? opts : &no_opts,
 			  &res, err, sizeof(err));
 }
 
@@ -106,7 +124,7 @@ static bool ram_all(uint64_t addr, size_t len, uint8_t b)
 
 static bool ram_untouched(void)
 {
-	return ram_all(0, RAM_SIZE, 0);
+	return ram_all(0, ram_size, 0);
 }
 
 /* Recognisable contents: byte i of a pattern is seed + i * 7. */
@@ -116,6 +134,183 @@ static void fill(uint8_t *p, size_t len, uint8_t seed)
 
 	for (i = 0; i < len; i++)
 		p[i] = seed + i * 7;
+}
+
+/* ---- The planner's promises --------------------------------------------- */
+
+static const char *const part_names[LAYOUT_NR] = {
+	[LAYOUT_IMAGE] = "image", [LAYOUT_KERNEL] = "kernel run area",
+	[LAYOUT_INITRD] = "initrd", [LAYOUT_PARAMS] = "parameters",
+	[LAYOUT_TABLES] = "page tables", [LAYOUT_STACK] = "stack",
+	[LAYOUT_GDT] = "GDT",
+};
+
+static bool empty(const struct guest_range *r)
+{
+	return r->lo == r->hi;
+}
+
+/* A bzImage is loaded inside the memory its kernel will run in. */
+static bool may_overlap(unsigned int a, unsigned int b)
+{
+	return (a == LAYOUT_IMAGE && b == LAYOUT_KERNEL) ||
+	       (a == LAYOUT_KERNEL && b == LAYOUT_IMAGE);
+}
+
+/* Every part lies in RAM, and no two overlap. */
+static bool parts_apart(void)
+{
+	const struct guest_range *p = res.layout.part;
+	unsigned int i, j;
+
+	CHECK_EQ(res.layout.ram_size, ram_size);
+	for (i = 0; i < LAYOUT_NR; i++) {
+		if (empty(&p[i]))
+			continue;
+		if (p[i].lo > p[i].hi || p[i].hi > ram_size) {
+			printf("# the %s [%#llx, %#llx) is not inside RAM [0, %#llx)\n",
+			       part_names[i], (unsigned long long)p[i].lo,
+			       (unsigned long long)p[i].hi,
+			       (unsigned long long)ram_size);
+			return false;
+		}
+		for (j = i + 1; j < LAYOUT_NR; j++) {
+			if (empty(&p[j]) || may_overlap(i, j) ||
+			    p[i].hi <= p[j].lo || p[j].hi <= p[i].lo)
+				continue;
+			printf("# the %s [%#llx, %#llx) overlaps the %s [%#llx, %#llx)\n",
+			       part_names[i], (unsigned long long)p[i].lo,
+			       (unsigned long long)p[i].hi, part_names[j],
+			       (unsigned long long)p[j].lo,
+			       (unsigned long long)p[j].hi);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Is addr in a part the loader writes (not the kernel's or the stack)? */
+static bool in_written_part(uint64_t addr)
+{
+	const struct guest_range *p = res.layout.part;
+	unsigned int i;
+
+	for (i = 0; i < LAYOUT_NR; i++)
+		if (i != LAYOUT_KERNEL && i != LAYOUT_STACK &&
+		    p[i].lo <= addr && addr < p[i].hi)
+			return true;
+	return false;
+}
+
+/* The loader changed RAM only inside the parts it writes. */
+static bool written_only_in_parts(void)
+{
+	uint64_t a, b;
+
+	/* a word at a time, for the 16 MiB this runs over on every load */
+	for (a = 0; a < ram_size; a += 8) {
+		if (!memcmp(ram + a, before + a, 8))
+			continue;
+		for (b = a; b < a + 8; b++) {
+			if (ram[b] == before[b] || in_written_part(b))
+				continue;
+			printf("# RAM at %#llx changed outside every part\n",
+			       (unsigned long long)b);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A GDT entry as the CPU reads it (Intel SDM Vol. 3A 3.4.5, 7.2.3). */
+struct desc {
+	uint64_t base;
+	uint32_t limit;
+	unsigned int type, s, p, l, db, g;
+};
+
+static struct desc gdt_entry(uint64_t gdt, unsigned int sel)
+{
+	uint64_t d = rd64(gdt + sel);
+	struct desc e = {
+		.base = (d >> 16 & 0xffffff) | (d >> 56 & 0xff) << 24,
+		.limit = (d & 0xffff) | (d >> 48 & 0xf) << 16,
+		.type = d >> 40 & 0xf, .s = d >> 44 & 1, .p = d >> 47 & 1,
+		.l = d >> 53 & 1, .db = d >> 54 & 1, .g = d >> 55 & 1,
+	};
+
+	if (!e.s)			/* 16-byte system descriptor */
+		e.base |= (uint64_t)rd32(gdt + sel + 8) << 32;
+	return e;
+}
+
+/*
+ * The GDT vtxctl points GDTR at (res.gdt, limit SEL_TSS + 15) and loads
+ * CS = SEL_CODE, the data segments = SEL_DATA and TR = SEL_TSS (based at
+ * res.gdt + GDT_TSS_OFFSET) from, in cmd_run.c's set_sregs_for_mode().
+ */
+static bool gdt_ok(void)
+{
+	uint64_t gdt = res.gdt;
+	bool lm = res.mode == MODE_LONG;
+	struct desc e;
+
+	if (res.mode == MODE_REAL) {
+		CHECK_EQ(gdt, 0);
+		CHECK(empty(&PART(GDT)));
+		return true;
+	}
+	CHECK_EQ(PART(GDT).lo, gdt);
+	CHECK_EQ(PART(GDT).hi, gdt + 4096);
+	CHECK_EQ(gdt % 4096, 0);
+	CHECK(gdt);
+	/* GDTR's limit and the TSS stay inside the page */
+	CHECK(SEL_TSS + 16 <= GDT_TSS_OFFSET);
+	CHECK(GDT_TSS_OFFSET + TSS_LIMIT + 1 <= 4096);
+	CHECK_EQ(rd64(gdt), 0);
+
+	e = gdt_entry(gdt, SEL_CODE);
+	CHECK(e.p && e.s && e.g);
+	CHECK_EQ(e.type, 0xb);			/* execute/read, accessed */
+	CHECK_EQ(e.base, 0);
+	CHECK_EQ(e.limit, 0xfffff);
+	CHECK_EQ(e.l, lm);
+	CHECK_EQ(e.db, !lm);
+
+	e = gdt_entry(gdt, SEL_DATA);
+	CHECK(e.p && e.s && e.g && e.db);
+	CHECK_EQ(e.type, 0x3);			/* read/write, accessed */
+	CHECK_EQ(e.base, 0);
+	CHECK_EQ(e.limit, 0xfffff);
+
+	e = gdt_entry(gdt, SEL_TSS);
+	CHECK(e.p && !e.s && !e.g);
+	CHECK_EQ(e.type, 0xb);			/* busy 32/64-bit TSS */
+	CHECK_EQ(e.base, gdt + GDT_TSS_OFFSET);
+	CHECK_EQ(e.limit, TSS_LIMIT);
+	CHECK(ram_all(e.base, TSS_LIMIT + 1, 0));
+	return true;
+}
+
+/* What every load must give: see loader.h. */
+static bool layout_ok(void)
+{
+	uint64_t stack;
+
+	if (!parts_apart() || !written_only_in_parts() || !gdt_ok())
+		return false;
+	CHECK_EQ(res.cr3, PART(TABLES).lo);
+	CHECK_EQ(PART(TABLES).hi - PART(TABLES).lo,
+		 res.mode == MODE_LONG ?
+		 identity_map_bytes(ram_size < 4 * GiB ? ram_size : 4 * GiB) :
+		 0);
+	stack = res.mode == MODE_REAL ? LOADER_STACK_SIZE_REAL :
+					LOADER_STACK_SIZE;
+	CHECK_EQ(PART(STACK).hi, res.stack);
+	CHECK_EQ(PART(STACK).hi - PART(STACK).lo, res.stack ? stack : 0);
+	CHECK_EQ(res.format == IMAGE_MULTIBOOT ? res.ebx : res.rsi,
+		 PART(PARAMS).lo);
+	return true;
 }
 
 /* ---- Image builders ----------------------------------------------------- */
@@ -1338,6 +1533,228 @@ static bool bzimage_rejected(void)
 	return true;
 }
 
+/* ---- The placement planner -------------------------------------------- */
+
+static bool planner_first_fit(void)
+{
+	struct layout l;
+
+	layout_init(&l, 64 * KiB);
+	layout_reserve(&l, LAYOUT_IMAGE, 0x1000, 0x2800);
+	/* on a page boundary past the image */
+	CHECK_EQ(layout_first_fit(&l, LAYOUT_PARAMS, 0x100, 0x1000, 0x10000),
+		 0);
+	CHECK_EQ(l.part[LAYOUT_PARAMS].lo, 0x3000);
+	CHECK_EQ(l.part[LAYOUT_PARAMS].hi, 0x3100);
+	/* past every part in the way */
+	CHECK_EQ(layout_first_fit(&l, LAYOUT_TABLES, 0x3000, 0, 0x10000), 0);
+	CHECK_EQ(l.part[LAYOUT_TABLES].lo, 0x4000);
+	/* a window that reaches past RAM ends with RAM */
+	CHECK_EQ(layout_first_fit(&l, LAYOUT_GDT, 0x1000, 0xf000, 4 * GiB),
+		 0);
+	CHECK_EQ(l.part[LAYOUT_GDT].lo, 0xf000);
+	CHECK_EQ(layout_first_fit(&l, LAYOUT_STACK, 0x1000, 0xf000, 4 * GiB),
+		 -1);
+	/* [0x7000, 0xf000) is the largest hole left */
+	CHECK_EQ(layout_first_fit(&l, LAYOUT_STACK, 0x9000, 0, 0x10000), -1);
+	CHECK(empty(&l.part[LAYOUT_STACK]));
+	CHECK(layout_is_free(&l, 0x2800, 0x3000));
+	CHECK(!layout_is_free(&l, 0x27ff, 0x2801));
+	CHECK(layout_is_free(&l, 0x1800, 0x1800));
+	/* an empty part (a zero-byte initrd) takes no room */
+	layout_reserve(&l, LAYOUT_INITRD, 0x7800, 0x7800);
+	CHECK_EQ(layout_first_fit(&l, LAYOUT_STACK, 0x2000, 0x7000, 0x10000),
+		 0);
+	CHECK_EQ(l.part[LAYOUT_STACK].lo, 0x7000);
+	return true;
+}
+
+/* The GDT's first choice: the first page of the 640 KiB - 1 MiB hole. */
+static bool gdt_in_the_hole(void)
+{
+	const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
+	};
+	size_t n;
+
+	fill(img, 0x100, 0x20);
+	CHECK_LOADS(img, 0x100, NULL);
+	CHECK_EQ(res.gdt, 0xa0000);
+	n = make_elf(true, EM_X86_64, 0x100000, segs, 1);
+	memset(ram, 0, RAM_SIZE);
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.mode, MODE_LONG);
+	CHECK_EQ(res.gdt, 0xa0000);
+	n = make_mb_kernel();
+	memset(ram, 0, RAM_SIZE);
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.gdt, 0xa0000);
+	n = make_bzimage(0x020f, 0x01);
+	memset(ram, 0, RAM_SIZE);
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(res.gdt, 0xa0000);
+	return true;
+}
+
+static bool gdt_none_in_real_mode(void)
+{
+	struct load_opts o = { .mode = MODE_REAL };
+
+	fill(img, 512, 0x21);
+	CHECK_LOADS(img, 512, &o);
+	CHECK_EQ(res.gdt, 0);
+	CHECK(empty(&PART(GDT)));
+	return true;
+}
+
+/*
+ * Every byte the loader writes is in a part it writes, whatever its value:
+ * each load runs on RAM of all ones and then of all zeroes, and a byte
+ * written outside the parts differs from one of them (layout_ok() compares
+ * RAM before and after every load).
+ */
+#define CHECK_LOADS_ON_ANY_RAM(file, size, opts)			\
+	do {								\
+		memset(ram, 0xff, ram_size);				\
+		CHECK_LOADS(file, size, opts);				\
+		memset(ram, 0, ram_size);				\
+		CHECK_LOADS(file, size, opts);				\
+	} while (0)
+
+static bool writes_only_inside_parts(void)
+{
+	static const struct seg segs[] = {
+		{ PT_LOAD, 0x100000, 0x1000, 0x300, 0x300 },
+		{ PT_LOAD, 0x200000, 0x2000, 0x80, 0x1000 },
+	};
+	struct load_opts real = { .mode = MODE_REAL };
+	struct load_opts flat64 = { .mode = MODE_LONG };
+	struct load_opts mb = {
+		.cmdline = "console=ttyS0", .initrd = initrd,
+		.initrd_size = 5000, .initrd_name = "initrd.img",
+	};
+	struct load_opts bz = {
+		.cmdline = "quiet", .initrd = initrd, .initrd_size = 5000,
+	};
+	size_t n;
+
+	fill(img, 0x1001, 0x26);
+	CHECK_LOADS_ON_ANY_RAM(img, 0x1001, NULL);
+	CHECK_LOADS_ON_ANY_RAM(img, 0x201, &real);
+	CHECK_LOADS_ON_ANY_RAM(img, 0x1001, &flat64);
+	n = make_elf(false, EM_386, 0x100000, segs, 2);
+	CHECK_LOADS_ON_ANY_RAM(img, n, NULL);
+	n = make_elf(true, EM_X86_64, 0x100000, segs, 2);
+	CHECK_LOADS_ON_ANY_RAM(img, n, NULL);
+	n = make_mb_kernel();
+	CHECK_LOADS_ON_ANY_RAM(img, n, &mb);
+	CHECK_EQ(res.format, IMAGE_MULTIBOOT);
+	n = make_elf(false, EM_386, 0x100000, segs, 2);
+	put_mb(img + 0x1000, 0x3);
+	CHECK_LOADS_ON_ANY_RAM(img, n, &mb);
+	CHECK_EQ(res.format, IMAGE_MULTIBOOT);
+	n = make_bzimage(0x020f, 0x01);
+	CHECK_LOADS_ON_ANY_RAM(img, n, &bz);
+	return true;
+}
+
+/* An image over the first pages of the hole pushes the GDT past it. */
+static bool gdt_after_image_in_the_hole(void)
+{
+	struct load_opts o = { .has_load = true, .load_addr = 0x9f800 };
+
+	fill(img, 0x1900, 0x22);
+	CHECK_LOADS(img, 0x1900, &o);
+	CHECK_EQ(res.gdt, 0xa2000);
+	return true;
+}
+
+/* With RAM below the hole, the first free page from 4 KiB up. */
+static bool gdt_low_in_small_ram(void)
+{
+	struct load_opts o = { .has_load = true, .load_addr = 0x1000 };
+
+	ram_size = 512 * KiB;
+	fill(img, 0x1000, 0x23);
+	CHECK_LOADS(img, 0x1000, &o);
+	CHECK_EQ(res.stack, 512 * KiB);
+	CHECK_EQ(res.gdt, 0x2000);
+	return true;
+}
+
+/*
+ * The GDT goes right after the multiboot information, however long its
+ * strings: 88 + 24 + 3901 + 6 bytes end in the first page.  (cmd_run.c
+ * once guessed 256 bytes plus the strings and skipped a page.)
+ */
+static bool gdt_after_multiboot_info(void)
+{
+	static char line[3901];
+	struct load_opts o = { .cmdline = line };
+	size_t n = 0x2000;
+
+	ram_size = 512 * KiB;
+	memset(line, 'x', sizeof(line) - 1);
+	fill(img, n, 0x24);
+	put_mb_kludge(img, 0, 0x10000, 0x10000, 0, 0x12000, 0x10000);
+	CHECK_LOADS(img, n, &o);
+	CHECK_EQ(PART(PARAMS).lo, 0x1000);
+	CHECK_EQ(PART(PARAMS).hi, 0x1000 + 88 + 24 + sizeof(line) + 6);
+	CHECK_EQ(res.gdt, 0x2000);
+	return true;
+}
+
+/* A kernel that runs below the hole: the GDT goes past its memory. */
+static bool gdt_clear_of_kernel_run_area(void)
+{
+	size_t n = make_bzimage(0x020f, 0x01);
+
+	img[0x234] = 0;				/* not relocatable */
+	put64(img + 0x258, 0x10000);		/* pref_address */
+	put32(img + 0x260, 0x400000);		/* init_size */
+	CHECK_LOADS(img, n, NULL);
+	CHECK_EQ(PART(KERNEL).lo, 0x10000);
+	CHECK_EQ(PART(KERNEL).hi, 0x410000);
+	CHECK_EQ(res.gdt, 0x410000);
+	return true;
+}
+
+/* Too little RAM for a part: a message naming it, and RAM untouched. */
+static bool planner_no_room(void)
+{
+	struct load_opts flat = { .has_load = true, .load_addr = 0x1000 };
+	struct load_opts flat64 = {
+		.mode = MODE_LONG, .has_load = true, .load_addr = 0x1000,
+	};
+	size_t n;
+
+	ram_size = 8 * KiB;
+	fill(img, 0x1000, 0x25);
+	CHECK_REJECTS(img, 0x1000, &flat,
+		      "no free 4 KiB page in guest RAM for the GDT: give more memory");
+	CHECK_REJECTS(img, 0x100, &flat64,
+		      "no room in guest RAM (8 KiB) for the 12 KiB of long-mode page tables next to the image at 0x1000-0x1100");
+
+	/* an image over all of low memory leaves the information no room */
+	ram_size = RAM_SIZE;
+	n = 0x1000;
+	put_mb_kludge(img, 0, 0x1000, 0x1000, 0, 0xa0000, 0x1000);
+	CHECK_REJECTS(img, n, NULL,
+		      "no room below 640 KiB for the 142 bytes of multiboot information (image at 0x1000-0xa0000)");
+
+	/* a kernel that runs over low memory leaves the zero page none */
+	n = make_bzimage(0x020f, 0x01);
+	img[0x234] = 0;
+	put64(img + 0x258, 0x1000);
+	put32(img + 0x260, 0x200000);
+	CHECK_REJECTS(img, n, NULL,
+		      "no room below 0x9fc00 for the zero page and the 66-byte command line");
+	CHECK(ram_untouched());
+	return true;
+}
+
+/* ---- The rest ------------------------------------------------------------ */
+
 /* Options that would do nothing for a format are refused, not dropped. */
 static bool options_checked_per_format(void)
 {
@@ -1420,6 +1837,15 @@ static const struct host_test tests[] = {
 	TEST(bzimage_runtime_memory),
 	TEST(bzimage_invalid),
 	TEST(bzimage_rejected),
+	TEST(planner_first_fit),
+	TEST(writes_only_inside_parts),
+	TEST(gdt_in_the_hole),
+	TEST(gdt_none_in_real_mode),
+	TEST(gdt_after_image_in_the_hole),
+	TEST(gdt_low_in_small_ram),
+	TEST(gdt_after_multiboot_info),
+	TEST(gdt_clear_of_kernel_run_area),
+	TEST(planner_no_room),
 	TEST(options_checked_per_format),
 	TEST(names),
 };
@@ -1427,6 +1853,7 @@ static const struct host_test tests[] = {
 /* Each case starts from zeroed guest RAM, image and result. */
 static void setup(void)
 {
+	ram_size = RAM_SIZE;
 	memset(ram, 0, RAM_SIZE);
 	memset(img, 0, sizeof(img));
 	memset(&res, 0, sizeof(res));
@@ -1438,8 +1865,9 @@ int main(void)
 	int fail;
 
 	ram = malloc(RAM_SIZE);
+	before = malloc(RAM_SIZE);
 	initrd = malloc(INITRD_MAX);
-	if (!ram || !initrd) {
+	if (!ram || !before || !initrd) {
 		printf("Bail out! cannot allocate %llu bytes of guest RAM and an initrd\n",
 		       RAM_SIZE);
 		return 1;
@@ -1447,6 +1875,7 @@ int main(void)
 	fill(initrd, INITRD_MAX, 0x1d);
 	fail = run_host_tests(tests, NTESTS(tests), setup);
 	free(ram);
+	free(before);
 	free(initrd);
 	return fail;
 }
