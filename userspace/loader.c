@@ -179,14 +179,9 @@ int load_image(const void *file, size_t file_size, uint8_t *ram,
 	       struct load_result *res, char *err, size_t errlen)
 {
 	struct loader ld = {
-		.file = file,
-		.file_size = file_size,
-		.ram = ram,
-		.ram_size = ram_size,
-		.opts = opts,
-		.res = res,
-		.err = err,
-		.errlen = errlen,
+		.file = file, .file_size = file_size,
+		.ram = ram, .ram_size = ram_size,
+		.opts = opts, .res = res, .err = err, .errlen = errlen,
 	};
 	const struct guest_range *image = &res->layout.part[LAYOUT_IMAGE];
 	enum image_format fmt;
