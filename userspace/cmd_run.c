@@ -40,13 +40,9 @@
  *     so any exception triple-faults (exit status 2) until the guest loads
  *     its own IDT.
  *
- * The GDT of protected and long mode lives in one 4 KiB page of guest RAM:
- * null, 0x08 code (32- or 64-bit), 0x10 data, 0x18 a busy TSS whose 104
- * zero bytes are in the same page, at offset 0x80.  The page is the first
- * one from 0xA0000 up (the 640 KiB - 1 MiB hole the multiboot memory map
- * leaves out, so that a multiboot kernel does not reuse it) that the image,
- * the page tables, the multiboot information, the module and the stack
- * area leave free; failing that, the first free page from 4 KiB up.
+ * The GDT of protected and long mode (null, 0x08 code, 0x10 data, 0x18 a
+ * busy TSS) is one 4 KiB page of guest RAM that the loader places and
+ * writes with the image (loader.h).
  */
 #define _GNU_SOURCE		/* pipe2 */
 #include <errno.h>
@@ -104,23 +100,10 @@
 #define EFER_LME	(1ULL << 8)
 #define EFER_LMA	(1ULL << 10)
 
-/* The GDT page (see the top of this file). */
-#define SEL_CODE	0x08
-#define SEL_DATA	0x10
-#define SEL_TSS		0x18
-#define GDT_TSS_OFFSET	0x80
-#define TSS_LIMIT	0x67		/* 104 bytes, no I/O bitmap */
-/* Descriptors: base 0, limit 4 GiB, present, accessed (SDM Vol. 3A 3.4.5). */
-#define GDT_CODE32	0x00cf9b000000ffffULL	/* execute/read, D */
-#define GDT_CODE64	0x00af9b000000ffffULL	/* execute/read, L */
-#define GDT_DATA	0x00cf93000000ffffULL	/* read/write, B */
+/* Segment types; the selectors are the loader's GDT (loader.h). */
 #define SEG_TYPE_CODE	11	/* execute/read, accessed */
 #define SEG_TYPE_DATA	3	/* read/write, accessed */
 #define SEG_TYPE_TSS	11	/* busy 32- or 64-bit TSS */
-
-/* The multiboot information block's fixed part, memory map and module
- * entry take 152 bytes (loader.c); the strings come on top. */
-#define MBI_FIXED_MAX	256
 
 struct run_opts {
 	uint64_t mem;
@@ -454,70 +437,6 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	return NULL;
-}
-
-static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
-/*
- * A 4 KiB page for the GDT and TSS that nothing the loader placed uses
- * (see the top of this file), or 0 if RAM has none.
- */
-static uint64_t place_gdt(const struct vm *vm, const struct run_opts *o)
-{
-	const struct load_result *r = &vm->res;
-	uint64_t ram = vm->ram_size < 4 * GiB ? vm->ram_size : 4 * GiB;
-	uint64_t used[5][2] = {
-		{ r->image_lo, r->image_hi - r->image_lo },
-		{ r->cr3, r->cr3 ? identity_map_bytes(ram) : 0 },
-		{ r->initrd_lo, r->initrd_hi - r->initrd_lo },
-		{ r->ebx, 0 },
-		{ r->stack - LOADER_STACK_SIZE,
-		  r->stack ? LOADER_STACK_SIZE : 0 },
-	};
-	uint64_t starts[2] = { LOADER_LOW_END, PAGE_SIZE }, a;
-	unsigned int i, s;
-
-	if (r->format == IMAGE_MULTIBOOT)
-		used[3][1] = MBI_FIXED_MAX +
-			     (o->append ? strlen(o->append) + 1 : 0) +
-			     (o->initrd ? strlen(o->initrd) + 1 : 0);
-	for (s = 0; s < 2; s++) {
-		for (a = starts[s]; a + PAGE_SIZE <= ram; a += PAGE_SIZE) {
-			for (i = 0; i < 5; i++)
-				if (used[i][1] &&
-				    overlaps(a, PAGE_SIZE, used[i][0],
-					     used[i][1]))
-					break;
-			if (i == 5)
-				return a;
-		}
-	}
-	return 0;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));	/* x86 host and guest: little endian */
-}
-
-static void write_gdt(struct vm *vm)
-{
-	uint8_t *p = vm->ram + vm->gdt;
-	uint64_t tss = vm->gdt + GDT_TSS_OFFSET;
-	uint64_t desc;
-
-	memset(p, 0, PAGE_SIZE);
-	put64(p + SEL_CODE, vm->res.mode == MODE_LONG ? GDT_CODE64 :
-						       GDT_CODE32);
-	put64(p + SEL_DATA, GDT_DATA);
-	/* System descriptor, type 11 (busy TSS), P = 1 (SDM Vol. 3A 7.2.2). */
-	desc = TSS_LIMIT | (tss & 0xffffff) << 16 | 0x8bULL << 40 |
-	       (tss >> 24 & 0xff) << 56;
-	put64(p + SEL_TSS, desc);
-	put64(p + SEL_TSS + 8, tss >> 32);	/* 64-bit: base 63:32 */
 }
 
 /* ---- CPUID -------------------------------------------------------------- */
@@ -1818,17 +1737,7 @@ static int load(struct vm *vm, const struct run_opts *o)
 		ret = EXIT_IMAGE;
 		goto out;
 	}
-	if (vm->res.mode != MODE_REAL) {
-		vm->gdt = place_gdt(vm, o);
-		if (!vm->gdt) {
-			fprintf(stderr,
-				"%s run: cannot load %s: no free 4 KiB page in guest RAM for the GDT: give more memory\n",
-				progname, o->image);
-			ret = EXIT_IMAGE;
-			goto out;
-		}
-		write_gdt(vm);
-	}
+	vm->gdt = vm->res.gdt;
 out:
 	free(image);
 	free(initrd);

@@ -11,15 +11,16 @@
 #include <stdint.h>
 
 /*
- * Guest memory map the loaders use.  Guest-physical address 0 is ram[0].
- * The caller hands in zeroed RAM; a loader writes only the image (and its
- * bss), the page tables, the multiboot information or the bzImage zero
- * page and command line, and the module or initrd.
+ * Guest memory map.  Guest-physical address 0 is ram[0].  The caller hands
+ * in zeroed RAM; the loader writes only inside the parts of the layout
+ * (struct layout below), which one planner (layout.c) places before the
+ * first byte is written: every part lies in RAM, and no two overlap but
+ * for a bzImage's own image inside the memory the kernel will run in.
  *
  * Low allocations (the long-mode page tables, the multiboot information,
  * the zero page) take the first 4 KiB-aligned area at or above
- * LOADER_LOW_BASE that is clear of everything already placed (the image
- * counts as the one range [image_lo, image_hi), gaps between ELF segments
+ * LOADER_LOW_BASE that is clear of every part already placed (the image
+ * counts as the one range LAYOUT_IMAGE, gaps between ELF segments
  * included), so with an image at 1 MiB they land at 0x1000.  The tables may
  * go anywhere below 4 GiB; the multiboot information stays below
  * LOADER_LOW_END, the zero page below LOADER_EBDA.  Page 0 stays unused so
@@ -42,6 +43,23 @@
 #define LOADER_STACK_SIZE	0x10000ULL	/* 64 KiB */
 #define LOADER_STACK_REAL	0x7c00ULL
 #define LOADER_STACK_SIZE_REAL	0x1000ULL	/* 4 KiB */
+
+/*
+ * The GDT of protected and long mode (real mode has none) fills one 4 KiB
+ * page at res->gdt, which vtxctl loads into GDTR: null, SEL_CODE (flat
+ * 32-bit code, or 64-bit code in long mode), SEL_DATA (flat data), SEL_TSS
+ * (a busy TSS, 16 bytes as long mode needs) whose 104 zero bytes are in the
+ * same page at GDT_TSS_OFFSET.  The page is the first from LOADER_LOW_END
+ * up that no other part uses (the 640 KiB - 1 MiB hole, which neither the
+ * multiboot memory map nor the bzImage's e820 map offers as RAM, so that
+ * the kernel does not reuse it); failing that, the first free page from
+ * 4 KiB up.
+ */
+#define SEL_CODE	0x08
+#define SEL_DATA	0x10
+#define SEL_TSS		0x18
+#define GDT_TSS_OFFSET	0x80
+#define TSS_LIMIT	0x67		/* 104 bytes, no I/O bitmap */
 
 /*
  * Multiboot v1 (Multiboot Specification 0.6.96).  The image loads from the
@@ -135,6 +153,33 @@ struct load_opts {
 	const char *initrd_name;
 };
 
+/*
+ * The parts of a load, in the order they are placed.  Each is one range of
+ * guest-physical addresses; one that is not there is empty (lo == hi).
+ */
+enum layout_part {
+	LAYOUT_IMAGE,	/* the image and its bss: from the lowest ELF */
+			/*   segment to the end of the highest */
+	LAYOUT_KERNEL,	/* bzImage: the init_size bytes the kernel will */
+			/*   run in (not written; may hold LAYOUT_IMAGE) */
+	LAYOUT_INITRD,	/* multiboot module 0 or the bzImage initrd */
+	LAYOUT_PARAMS,	/* the multiboot information, or the zero page */
+			/*   with the command line right after it */
+	LAYOUT_TABLES,	/* long mode: the identity map at res->cr3 */
+	LAYOUT_STACK,	/* the stack area below res->stack (not written) */
+	LAYOUT_GDT,	/* protected and long mode: the GDT at res->gdt */
+	LAYOUT_NR
+};
+
+struct guest_range {
+	uint64_t lo, hi;	/* guest-physical [lo, hi) */
+};
+
+struct layout {
+	uint64_t ram_size;
+	struct guest_range part[LAYOUT_NR];
+};
+
 struct load_result {
 	enum image_format format;
 	enum guest_mode mode;	/* mode to enter the guest in */
@@ -143,13 +188,9 @@ struct load_result {
 	uint32_t eax;		/* multiboot: MULTIBOOT_BOOTLOADER_MAGIC */
 	uint32_t ebx;		/* multiboot: address of the information */
 	uint64_t rsi;		/* bzImage: the zero page's address, else 0 */
-	uint64_t params_hi;	/* bzImage: [rsi, params_hi) holds the zero */
-				/*   page and the command line */
 	uint64_t cr3;		/* long mode: the identity-map PML4, else 0 */
-	uint64_t image_lo;	/* guest-physical [lo, hi) the image and */
-	uint64_t image_hi;	/*   its bss occupy */
-	uint64_t initrd_lo;	/* module 0 or initrd [lo, hi), or 0, 0 */
-	uint64_t initrd_hi;
+	uint64_t gdt;		/* the GDT (see above), 0 in real mode */
+	struct layout layout;	/* where each part went */
 };
 
 const char *image_format_name(enum image_format f);
@@ -171,17 +212,5 @@ int detect_image(const void *file, size_t file_size, enum image_format *fmt);
 int load_image(const void *file, size_t file_size, uint8_t *ram,
 	       size_t ram_size, const struct load_opts *opts,
 	       struct load_result *res, char *err, size_t errlen);
-
-/*
- * Identity-map [0, map_size) with 2 MiB pages, present and writable, in
- * 4-level page tables at table_addr (4 KiB aligned): the PML4, then the
- * PDPT, then one PD per GiB.  map_size is rounded up to 2 MiB and must be
- * 1 byte to 512 GiB.  identity_map_bytes() is the space the tables take (0
- * for an invalid map_size).  build_identity_map() returns that many bytes,
- * or -1 if the arguments are invalid or the tables do not fit in RAM.
- */
-uint64_t identity_map_bytes(uint64_t map_size);
-long build_identity_map(uint8_t *ram, size_t ram_size, uint64_t table_addr,
-			uint64_t map_size);
 
 #endif /* VTXCTL_LOADER_H */
