@@ -421,9 +421,13 @@ static void report_exit(struct vtxhv_vcpu *vcpu)
  * needs userspace or a sleepable context, and whenever the scheduler or a
  * signal wants the CPU (any host interrupt makes the guest exit).
  */
+/* Lightweight exits handled in one stay in VMX operation, at most. */
+#define VTXHV_STAY_EXITS	64
+
 static int vcpu_run(struct vtxhv_vcpu *vcpu)
 {
 	struct vtxhv_run *run = vcpu->run;
+	unsigned int stay_exits;
 	bool loaded;
 	long reason;
 	int r;
@@ -466,6 +470,7 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 		}
 		loaded = true;
 		switch_to_guest(vcpu);
+		stay_exits = 0;
 		for (;;) {
 			if (need_resched() || signal_pending(current)) {
 				r = EXIT_TO_GUEST;
@@ -483,10 +488,16 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 			/*
 			 * A host interrupt made the guest exit: leave VMX
 			 * operation, so that it is taken, and come back.
-			 * Lightweight exits (CPUID, MSRs, ...) stay inside.
+			 * Lightweight exits (CPUID, MSRs, ...) stay inside,
+			 * but only VTXHV_STAY_EXITS in a row: a guest whose
+			 * every entry faults at once (an #AC or #DB delivery
+			 * loop) never reaches an instruction boundary, where
+			 * a host interrupt would make it exit.
 			 */
 			if ((reason & 0xffff) == EXIT_REASON_EXTERNAL_INTERRUPT ||
-			    (reason & 0xffff) == EXIT_REASON_PREEMPTION_TIMER) {
+			    (reason & 0xffff) == EXIT_REASON_PREEMPTION_TIMER ||
+			    ++stay_exits >= VTXHV_STAY_EXITS) {
+				stay_exits = 0;
 				vtxhv_vcpu_put(vcpu);
 				r = vtxhv_vcpu_load(vcpu);
 				if (r) {
