@@ -59,7 +59,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -72,6 +71,7 @@
 #include "loader.h"
 #include "nl.h"
 #include "nl_format.h"
+#include "term.h"
 #include "vtxctl.h"
 
 /* Exit statuses of 'run' that tell how the guest ended (README.md). */
@@ -1227,68 +1227,6 @@ static void *input_thread(void *arg)
 	return NULL;
 }
 
-/*
- * An interactive console: with stdin a terminal, keys go to the guest as
- * they are typed (no line editing, no echo: the guest echoes), except
- * that Ctrl-C, Ctrl-\ and Ctrl-Z still signal vtxctl.  The terminal is
- * restored however the run ends: normally, by exit() or by a signal.
- */
-static struct termios saved_tty;
-static volatile sig_atomic_t tty_raw;
-
-static void tty_restore(void)
-{
-	if (tty_raw) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
-		tty_raw = 0;
-	}
-}
-
-static void tty_signal(int sig)
-{
-	tty_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/*
- * A terminal that is not ours (vtxctl runs in the background: 'vtxctl run
- * ... &' in an interactive shell) is left alone: changing or reading it
- * would stop vtxctl with SIGTTOU or SIGTTIN.
- */
-static bool stdin_usable(void)
-{
-	if (fcntl(STDIN_FILENO, F_GETFL) < 0)
-		return false;		/* closed */
-	return !isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) == getpgrp();
-}
-
-static void tty_raw_mode(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct termios t;
-	struct sigaction sa;
-	unsigned int i;
-
-	if (!isatty(STDIN_FILENO) || !stdin_usable() ||
-	    tcgetattr(STDIN_FILENO, &saved_tty))
-		return;
-	t = saved_tty;
-	t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
-		       ICRNL | IXON);
-	t.c_lflag &= ~(ECHO | ECHONL | ICANON | IEXTEN);
-	t.c_cc[VMIN] = 1;
-	t.c_cc[VTIME] = 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = tty_signal;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-	atexit(tty_restore);
-	if (!tcsetattr(STDIN_FILENO, TCSAFLUSH, &t))
-		tty_raw = 1;
-}
-
 /* ---- The run loop ------------------------------------------------------- */
 
 /*
@@ -1662,8 +1600,8 @@ static int run_vcpus(struct vm *vm, const struct run_opts *o)
 	if (vm->status < 0) {
 		vm->timer_started = !pthread_create(&vm->timer, NULL,
 						    timer_thread, vm);
-		/* Input only where it can come from (see stdin_usable). */
-		if (vm->wake[0] >= 0 && stdin_usable())
+		/* Input only where it can come from (see term.h). */
+		if (vm->wake[0] >= 0 && term_stdin_usable())
 			vm->input_started = !pthread_create(&vm->input, NULL,
 							    input_thread, vm);
 	}
@@ -1883,9 +1821,9 @@ int cmd_run(int argc, char **argv)
 	if (!ret)
 		ret = create_vm(&vm, &o);
 	if (!ret) {
-		tty_raw_mode();
+		term_enter(TERM_RAW);
 		ret = run_vcpus(&vm, &o);
-		tty_restore();
+		term_restore();
 		fflush(stdout);
 		if (o.stats)
 			print_stats(&vm);
