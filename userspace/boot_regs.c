@@ -39,37 +39,7 @@
 #include <string.h>
 
 #include "run.h"
-
-#define X86_EFLAGS_FIXED (1ULL << 1)
-
-/* Control-register and EFER bits (Intel SDM Vol. 3A 2.5, 2.2.1). */
-#define CR0_PE		(1ULL << 0)
-#define CR0_ET		(1ULL << 4)
-#define CR0_NE		(1ULL << 5)
-#define CR0_PG		(1ULL << 31)
-#define CR4_PAE		(1ULL << 5)
-#define CR4_OSFXSR	(1ULL << 9)
-#define CR4_OSXMMEXCPT	(1ULL << 10)
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
-
-static struct vtxhv_segment flat_seg(uint16_t sel, uint8_t type, bool code64)
-{
-	struct vtxhv_segment s = {
-		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
-		.present = 1, .s = 1, .g = 1, .db = !code64, .l = code64,
-	};
-	return s;
-}
-
-static struct vtxhv_segment real_seg(uint16_t sel, uint8_t type)
-{
-	struct vtxhv_segment s = {
-		.base = (uint64_t)sel << 4, .limit = 0xffff, .selector = sel,
-		.type = type, .present = 1, .s = 1,
-	};
-	return s;
-}
+#include "x86.h"
 
 void boot_sregs(struct vtxhv_sregs *s, const struct load_result *r,
 		uint64_t gdt)
@@ -82,36 +52,27 @@ void boot_sregs(struct vtxhv_sregs *s, const struct load_result *r,
 	if (r->mode == MODE_REAL) {
 		uint16_t cs = r->entry < 0x10000 ? 0 : r->entry >> 4;
 
-		s->cs = real_seg(cs, SEG_TYPE_CODE);
+		s->cs = x86_seg_real(cs, SEG_TYPE_CODE);
 		s->ds = s->es = s->fs = s->gs = s->ss =
-			real_seg(0, SEG_TYPE_DATA);
+			x86_seg_real(0, SEG_TYPE_DATA);
 		s->tr = (struct vtxhv_segment){ .limit = 0xffff,
 			.type = SEG_TYPE_TSS, .present = 1 };
 		s->gdt = (struct vtxhv_dtable){ .base = 0, .limit = 0xffff };
 		s->idt = (struct vtxhv_dtable){ .base = 0, .limit = 0x3ff };
-		s->cr0 = CR0_ET;
+		s->cr0 = X86_CR0_ET;
 		s->cr3 = 0;
 		s->cr4 = 0;
 		s->efer = 0;
 		return;
 	}
-	s->cs = flat_seg(SEL_CODE, SEG_TYPE_CODE, lm);
-	s->ds = s->es = s->fs = s->gs = s->ss =
-		flat_seg(SEL_DATA, SEG_TYPE_DATA, false);
-	s->tr = (struct vtxhv_segment){
-		.base = gdt + GDT_TSS_OFFSET, .limit = TSS_LIMIT,
-		.selector = SEL_TSS, .type = SEG_TYPE_TSS, .present = 1,
-	};
-	s->gdt = (struct vtxhv_dtable){ .base = gdt,
-					.limit = SEL_TSS + 16 - 1 };
-	s->idt = (struct vtxhv_dtable){ .base = 0, .limit = 0 };
+	x86_sregs_flat(s, lm, gdt, SEL_TSS + 16 - 1, gdt + GDT_TSS_OFFSET);
 	if (lm) {
-		s->cr0 = CR0_PG | CR0_PE | CR0_NE | CR0_ET;
+		s->cr0 = X86_CR0_PG | X86_CR0_PE | X86_CR0_NE | X86_CR0_ET;
 		s->cr3 = r->cr3;
-		s->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+		s->cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
 		s->efer = EFER_LME | EFER_LMA;
 	} else {
-		s->cr0 = CR0_PE | CR0_ET;
+		s->cr0 = X86_CR0_PE | X86_CR0_ET;
 		s->cr3 = 0;
 		s->cr4 = 0;
 		s->efer = 0;

@@ -28,9 +28,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "nl_format.h"
 #include "run.h"
 #include "term.h"
+#include "x86.h"
 
 #define KiB		1024ULL
 #define MiB		(1024 * KiB)

@@ -16,13 +16,6 @@
 #define MiB		(1024 * KiB)
 #define GiB		(1024 * MiB)
 #define PAGE_SIZE	(4 * KiB)
-#define LARGE_PAGE	(2 * MiB)
-#define MAX_IDENTITY	(512 * GiB)	/* what one PDPT covers */
-
-/* Paging-structure entry bits (Intel SDM Vol. 3A, 4.5). */
-#define PTE_P		(1ULL << 0)
-#define PTE_RW		(1ULL << 1)
-#define PTE_PS		(1ULL << 7)	/* in a PDE: maps a 2 MiB page */
 
 /* Multiboot header flags: bits 0-15 are requirements, 16-31 optional. */
 #define MB_PAGE_ALIGN	(1U << 0)	/* modules on 4 KiB boundaries */
@@ -1067,40 +1060,6 @@ static void write_boot_params(struct loader *ld)
 	e820_entry(zp, 2, E820_BIOS, MiB - E820_BIOS, E820_RESERVED);
 	e820_entry(zp, 3, MiB, ld->ram_size - MiB, E820_RAM);
 	zp[ZP_E820_ENTRIES] = BZ_E820_ENTRIES;
-}
-
-uint64_t identity_map_bytes(uint64_t map_size)
-{
-	if (!map_size || map_size > MAX_IDENTITY)
-		return 0;
-	/* PML4, PDPT, and one page directory per GiB */
-	return (2 + (map_size + GiB - 1) / GiB) * PAGE_SIZE;
-}
-
-long build_identity_map(uint8_t *ram, size_t ram_size, uint64_t table_addr,
-			uint64_t map_size)
-{
-	uint64_t bytes = identity_map_bytes(map_size);
-	uint64_t pdpt = table_addr + PAGE_SIZE;
-	uint64_t pd = table_addr + 2 * PAGE_SIZE;
-	uint64_t npd, npages, i;
-
-	if (!bytes || table_addr % PAGE_SIZE ||
-	    !fits(table_addr, bytes, ram_size))
-		return -1;
-	memset(ram + table_addr, 0, bytes);
-
-	put64(ram + table_addr, pdpt | PTE_P | PTE_RW);
-	npd = bytes / PAGE_SIZE - 2;
-	for (i = 0; i < npd; i++)
-		put64(ram + pdpt + i * 8,
-		      (pd + i * PAGE_SIZE) | PTE_P | PTE_RW);
-	/* The page directories are contiguous: one array of 2 MiB entries. */
-	npages = (map_size + LARGE_PAGE - 1) / LARGE_PAGE;
-	for (i = 0; i < npages; i++)
-		put64(ram + pd + i * 8,
-		      i * LARGE_PAGE | PTE_P | PTE_RW | PTE_PS);
-	return bytes;
 }
 
 /* Place the image and what comes with it; sets mode, entry and image_*. */

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "x86.h"	/* build_identity_map(), for long mode */
+
 /*
  * Guest memory map the loaders use.  Guest-physical address 0 is ram[0].
  * The caller hands in zeroed RAM; a loader writes only the image (and its
@@ -171,17 +173,5 @@ int detect_image(const void *file, size_t file_size, enum image_format *fmt);
 int load_image(const void *file, size_t file_size, uint8_t *ram,
 	       size_t ram_size, const struct load_opts *opts,
 	       struct load_result *res, char *err, size_t errlen);
-
-/*
- * Identity-map [0, map_size) with 2 MiB pages, present and writable, in
- * 4-level page tables at table_addr (4 KiB aligned): the PML4, then the
- * PDPT, then one PD per GiB.  map_size is rounded up to 2 MiB and must be
- * 1 byte to 512 GiB.  identity_map_bytes() is the space the tables take (0
- * for an invalid map_size).  build_identity_map() returns that many bytes,
- * or -1 if the arguments are invalid or the tables do not fit in RAM.
- */
-uint64_t identity_map_bytes(uint64_t map_size);
-long build_identity_map(uint8_t *ram, size_t ram_size, uint64_t table_addr,
-			uint64_t map_size);
 
 #endif /* VTXCTL_LOADER_H */

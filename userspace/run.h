@@ -22,6 +22,7 @@
 #include "devices.h"
 #include "loader.h"
 #include "vtxctl.h"
+#include "x86.h"
 
 /* Exit statuses of 'run' that tell how the guest ended (README.md). */
 #define RUN_HALTED		0	/* every vCPU: HLT with IF = 0 */
@@ -33,21 +34,10 @@
 #define RUN_RESET		1000	/* 8042 reset: every vCPU stops, 0 */
 
 /*
- * The GDT page of protected and long mode (cmd_run.c): null, code, data,
- * a busy TSS whose 104 bytes are in the same page.
+ * The GDT page of protected and long mode (cmd_run.c): the boot GDT of
+ * x86.h, then the TSS's 104 bytes at this offset in the same page.
  */
-#define SEL_CODE	0x08
-#define SEL_DATA	0x10
-#define SEL_TSS		0x18
 #define GDT_TSS_OFFSET	0x80
-#define TSS_LIMIT	0x67		/* 104 bytes, no I/O bitmap */
-/* Descriptors: base 0, limit 4 GiB, present, accessed (SDM Vol. 3A 3.4.5). */
-#define GDT_CODE32	0x00cf9b000000ffffULL	/* execute/read, D */
-#define GDT_CODE64	0x00af9b000000ffffULL	/* execute/read, L */
-#define GDT_DATA	0x00cf93000000ffffULL	/* read/write, B */
-#define SEG_TYPE_CODE	11	/* execute/read, accessed */
-#define SEG_TYPE_DATA	3	/* read/write, accessed */
-#define SEG_TYPE_TSS	11	/* busy 32- or 64-bit TSS */
 
 struct run_opts {
 	uint64_t mem;

@@ -16,20 +16,7 @@
 #include "nl.h"
 #include "nl_format.h"
 #include "run.h"
-
-static const char *const exit_names[NEXITS] = {
-	[VTXHV_EXIT_UNKNOWN] = "UNKNOWN",
-	[VTXHV_EXIT_IO] = "IO",
-	[VTXHV_EXIT_MMIO] = "MMIO",
-	[VTXHV_EXIT_HLT] = "HLT",
-	[VTXHV_EXIT_HYPERCALL] = "HYPERCALL",
-	[VTXHV_EXIT_SHUTDOWN] = "SHUTDOWN",
-	[VTXHV_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
-	[VTXHV_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
-	[VTXHV_EXIT_INTR] = "INTR",
-	[VTXHV_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
-	[EXIT_OTHER] = "(other)",
-};
+#include "x86.h"
 
 static const char *vmx_exit_name(uint32_t reason)
 {
@@ -205,7 +192,8 @@ void print_stats(const struct vm *vm)
 	for (r = 0; r < NEXITS; r++) {
 		uint64_t total = 0;
 
-		fprintf(stderr, "%-22s", exit_names[r]);
+		fprintf(stderr, "%-22s",
+			r == EXIT_OTHER ? "(other)" : exit_reason_name(r));
 		for (i = 0; i < vm->ncpus; i++) {
 			fprintf(stderr, " %12llu",
 				(unsigned long long)vm->vcpus[i].exits[r]);

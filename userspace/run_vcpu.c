@@ -21,8 +21,7 @@
 #include "cpuid.h"
 #include "run.h"
 #include "term.h"
-
-#define X86_EFLAGS_IF	(1ULL << 9)
+#include "x86.h"
 
 int setup_vcpu(struct vm *vm, struct vcpu *v)
 {

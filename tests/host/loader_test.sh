@@ -8,7 +8,7 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 if ! cc -O2 -Wall -Wextra -Werror -I"$top/userspace" -I"$top/uapi" \
 	-o "$tmp/loader_test" "$top/tests/host/loader_test.c" \
-	"$top/userspace/loader.c"; then
+	"$top/userspace/loader.c" "$top/userspace/x86.c"; then
 	printf 'TAP version 13\n1..1\nnot ok 1 build\n'
 	exit 1
 fi

@@ -12,6 +12,7 @@ if ! cc -O2 -Wall -Wextra -Werror -I"$top/userspace" -I"$top/uapi" \
 	$(pkg-config --cflags libnl-genl-3.0) \
 	-o "$tmp/nl_format_test" "$top/tests/host/nl_format_test.c" \
 	"$top/userspace/nl.c" "$top/userspace/nl_format.c" \
+	"$top/userspace/x86.c" \
 	$(pkg-config --libs libnl-genl-3.0); then
 	printf 'TAP version 13\n1..1\nnot ok 1 build\n'
 	exit 1
