@@ -681,7 +681,7 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 			alarm(0);
 			if (ret) {
 				printf("# %s seed %lu iteration %lu: VTXHV_RUN: %s\n",
-				       tvm_paging_name(mode),
+				       paging_name(mode),
 				       (unsigned long)seed,
 				       (unsigned long)GVAR(t, fz_iter),
 				       strerror(-ret));
@@ -702,7 +702,7 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 				/* The binary is the guest's: same strings. */
 				if (uc.cmd == UCALL_ABORT)
 					printf("# %s seed %lu iteration %lu: %s:%lu: %s (%#lx, %#lx)\n",
-					       tvm_paging_name(mode),
+					       paging_name(mode),
 					       (unsigned long)seed,
 					       (unsigned long)GVAR(t, fz_iter),
 					       uc.file, (unsigned long)uc.line,
@@ -711,7 +711,7 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 					       (unsigned long)uc.args[1]);
 				else
 					printf("# %s seed %lu iteration %lu: ucall %lu (%#lx %#lx %#lx)\n",
-					       tvm_paging_name(mode),
+					       paging_name(mode),
 					       (unsigned long)seed,
 					       (unsigned long)GVAR(t, fz_iter),
 					       (unsigned long)uc.cmd,
@@ -723,7 +723,7 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 			}
 			/* Documented exits end this VM, and are reported. */
 			printf("# %s seed %lu iteration %lu: exit %s",
-			       tvm_paging_name(mode), (unsigned long)seed,
+			       paging_name(mode), (unsigned long)seed,
 			       (unsigned long)GVAR(t, fz_iter),
 			       exit_reason_name(run->exit_reason));
 			if (run->exit_reason == VTXHV_EXIT_INTERNAL_ERROR)
@@ -753,7 +753,7 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("# %s: %lu iterations, seed %lu, %u VM%s, %.1f s:",
-	       tvm_paging_name(mode), (unsigned long)iters,
+	       paging_name(mode), (unsigned long)iters,
 	       (unsigned long)seed, vms, vms == 1 ? "" : "s",
 	       (double)(t1.tv_sec - t0.tv_sec) +
 	       (t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -796,20 +796,20 @@ int main(int argc, char **argv)
 	for (mode = VTXHV_PAGING_EPT; mode <= VTXHV_PAGING_SHADOW; mode++) {
 		want = argc <= 3;
 		for (i = 3; i < argc; i++)
-			want |= !strcmp(argv[i], tvm_paging_name(mode));
+			want |= !strcmp(argv[i], paging_name(mode));
 		if (!want) {
-			test_skip_one(tvm_paging_name(mode), "not asked for");
+			test_skip_one(paging_name(mode), "not asked for");
 		} else if (!(caps.paging_modes & (1U << mode))) {
 			if (req && !strcmp(req, "1"))
 				test_result(0, "fuzz_%s # not offered",
-					    tvm_paging_name(mode));
+					    paging_name(mode));
 			else
-				test_skip_one(tvm_paging_name(mode),
+				test_skip_one(paging_name(mode),
 					      "not offered by the module");
 		} else {
 			fflush(stdout);
 			test_result(run_mode(mode, iters, seed), "fuzz_%s",
-				    tvm_paging_name(mode));
+				    paging_name(mode));
 		}
 	}
 	test_result(tvm_module_counts_zero(), "nothing_left");

@@ -222,7 +222,7 @@ int main(void)
 		test_skip_all("vtxctl is not on PATH");
 	t = tvm_create(TVM_DEFAULT_MEM);
 	snprintf(paging, sizeof(paging), "\"paging\":\"%s\"",
-		 tvm_paging_name(tvm_paging_mode()));
+		 paging_name(tvm_paging_mode()));
 	test_plan(8);
 	tvm_setup_long_mode(t, guest_code, 0);	/* no CPUID table */
 

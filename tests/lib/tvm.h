@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 
 #include "vtxhv.h"
+#include "x86.h"	/* exit_reason_name(), paging_name(), segments */
 
 /* --- guest side -------------------------------------------------------- */
 
@@ -141,8 +142,6 @@ struct tvm {
 extern int tvm_use_kvm;
 
 uint32_t tvm_paging_mode(void);
-/* "ept", "vtlb" or "shadow" */
-const char *tvm_paging_name(uint32_t mode);
 struct tvm *tvm_create(size_t mem_size);
 /* The same with a VTXHV_PAGING_* mode (the KVM backend ignores it). */
 struct tvm *tvm_create_paging(size_t mem_size, uint32_t paging);
@@ -162,7 +161,6 @@ void tvm_set_regs(struct tvm *t, const struct vtxhv_regs *r);
 void tvm_get_sregs(struct tvm *t, struct vtxhv_sregs *s);
 void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s);
 void tvm_set_cpuid_host(struct tvm *t);	/* host CPUID, VMX hidden */
-const char *exit_reason_name(uint32_t reason);
 
 /* The module's accounting (debugfs vtxhv/counts): one value, or -1. */
 long tvm_module_count(const char *name);
