@@ -571,11 +571,17 @@ static void guest_init(void)
 {
 	uint32_t a, b, c, d;
 	unsigned int i, j;
+	uint64_t cr4;
 
 	for (i = 0; i < 64; i++)
 		guest_set_handler(i, fault_handler);
-	cpuid(1, 0, &a, &b, &c, &d);
-	has_xsave = (c >> 27) & 1;	/* OSXSAVE: the library set it */
+	/*
+	 * CR4.OSXSAVE: the library set it where CPUID offers XSAVE.  CPUID's
+	 * own OSXSAVE bit is no guide: vtxhv's table is fixed, and vtxctl's
+	 * policy clears the bit, since its guests start with CR4.OSXSAVE 0.
+	 */
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	has_xsave = cr4 & X86_CR4_OSXSAVE;
 	if (has_xsave) {
 		cpuid(0xd, 0, &a, &b, &c, &d);
 		xcr0_supported = a | (uint64_t)d << 32;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The CPUID policy of vtxctl run: the host's leaves, basic and extended,
- * with the features vtxhv does not give guests hidden, the hypervisor bit
- * set, the vCPU's APIC ID, and the TSC's rate in leaves 0x15 and 0x16.
+ * The CPUID policy: what a guest of vtxctl run, and a test's guest, sees.
+ * The host's leaves, basic and extended, with the features vtxhv does not
+ * give guests hidden, the hypervisor bit set, the vCPU's APIC ID, and the
+ * TSC's rate in leaves 0x15 and 0x16.  The host is read only through
+ * struct cpuid_host, so that a host test can choose the CPU.
  */
 #include <stdint.h>
 #include <string.h>
@@ -10,7 +12,7 @@
 
 #include "cpuid.h"
 
-static void host_cpuid(uint32_t fn, uint32_t sub, uint32_t r[4])
+void cpuid_native(uint32_t fn, uint32_t sub, uint32_t r[4])
 {
 	__asm__ volatile("cpuid"
 			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
@@ -67,7 +69,6 @@ static void host_cpuid(uint32_t fn, uint32_t sub, uint32_t r[4])
  */
 #define CPUID_TSC_LEAF		0x15
 #define CPUID_FREQ_LEAF		0x16
-static uint64_t guest_tsc_hz;
 
 static uint64_t rdtsc(void)
 {
@@ -85,8 +86,7 @@ static uint64_t mono_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* TSC ticks per second over 20 ms of CLOCK_MONOTONIC. */
-static uint64_t measure_tsc_hz(void)
+uint64_t cpuid_measure_tsc_hz(void)
 {
 	uint64_t t0 = mono_ns(), c0 = rdtsc(), t1, c1;
 
@@ -99,9 +99,9 @@ static uint64_t measure_tsc_hz(void)
 	return (c1 - c0) * 1000000000ULL / (t1 - t0);
 }
 
-static void cpuid_tsc_leaves(struct vtxhv_cpuid_entry *e)
+static void cpuid_tsc_leaves(struct vtxhv_cpuid_entry *e, uint64_t hz)
 {
-	uint64_t hz = guest_tsc_hz, k = hz / 0xffffffffULL + 1;
+	uint64_t k = hz / 0xffffffffULL + 1;
 
 	memset(&e->eax, 0, 4 * sizeof(e->eax));
 	if (e->function == CPUID_TSC_LEAF) {
@@ -117,7 +117,8 @@ static void cpuid_tsc_leaves(struct vtxhv_cpuid_entry *e)
 }
 
 /* The number of subleaves of an indexed leaf to copy (all, up to 64). */
-static uint32_t cpuid_subleaves(uint32_t fn, const uint32_t r0[4])
+static uint32_t cpuid_subleaves(const struct cpuid_host *h, uint32_t fn,
+				const uint32_t r0[4])
 {
 	uint32_t r[4], n;
 
@@ -126,7 +127,7 @@ static uint32_t cpuid_subleaves(uint32_t fn, const uint32_t r0[4])
 	case 0x8000001d:
 		/* Cache parameters: until the type field (EAX 4:0) is 0. */
 		for (n = 1; n < 64; n++) {
-			host_cpuid(fn, n, r);
+			h->cpuid(fn, n, r);
 			if (!(r[0] & 0x1f))
 				break;
 		}
@@ -135,7 +136,7 @@ static uint32_t cpuid_subleaves(uint32_t fn, const uint32_t r0[4])
 	case 0x1f:
 		/* Topology: until the level type (ECX 15:8) is 0. */
 		for (n = 1; n < 64; n++) {
-			host_cpuid(fn, n, r);
+			h->cpuid(fn, n, r);
 			if (!(r[2] & 0xff00))
 				break;
 		}
@@ -159,14 +160,15 @@ static uint32_t cpuid_subleaves(uint32_t fn, const uint32_t r0[4])
 	}
 }
 
-static void cpuid_fixup(struct vtxhv_cpuid_entry *e, unsigned int vcpu)
+static void cpuid_fixup(const struct cpuid_host *h,
+			struct vtxhv_cpuid_entry *e, unsigned int vcpu)
 {
-	if (guest_tsc_hz && (e->function == CPUID_TSC_LEAF ||
-			     e->function == CPUID_FREQ_LEAF)) {
-		cpuid_tsc_leaves(e);
-	} else if (e->function == 0 && guest_tsc_hz &&
+	if (h->tsc_hz && (e->function == CPUID_TSC_LEAF ||
+			  e->function == CPUID_FREQ_LEAF)) {
+		cpuid_tsc_leaves(e, h->tsc_hz);
+	} else if (e->function == 0 && h->tsc_hz &&
 		   e->eax < CPUID_FREQ_LEAF) {
-		e->eax = CPUID_FREQ_LEAF;	/* see build_cpuid() */
+		e->eax = CPUID_FREQ_LEAF;	/* see cpuid_policy() */
 	} else if (e->function == 1) {
 		if (!(e->ecx & 1U << 27))
 			e->ecx &= ~CPUID1_ECX_XSAVE_ONLY;
@@ -178,7 +180,7 @@ static void cpuid_fixup(struct vtxhv_cpuid_entry *e, unsigned int vcpu)
 	} else if (e->function == 7 && e->index == 0) {
 		uint32_t r1[4];
 
-		host_cpuid(1, 0, r1);
+		h->cpuid(1, 0, r1);
 		if (!(r1[2] & 1U << 27))
 			e->ebx &= ~CPUID7_EBX_XSAVE_ONLY;
 		e->ebx &= ~CPUID7_EBX_HIDE;
@@ -199,20 +201,21 @@ static void cpuid_fixup(struct vtxhv_cpuid_entry *e, unsigned int vcpu)
  * The host's CPUID, basic and extended leaves, with the fix-ups above.
  * Leaves beyond VTXHV_MAX_CPUID_ENTRIES are dropped (they read as zero).
  */
-unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu)
+unsigned int cpuid_policy(const struct cpuid_host *h, unsigned int vcpu,
+			  struct vtxhv_cpuid_entry *tab)
 {
+	static const uint32_t bases[] = { 0, 0x80000000U };
 	uint32_t base, max, host_max, fn, sub, nsub, r0[4], r[4];
-	unsigned int n = 0;
+	unsigned int n = 0, b;
 
-	if (!guest_tsc_hz)
-		guest_tsc_hz = measure_tsc_hz();
-	for (base = 0; base <= 0x80000000U; base += 0x80000000U) {
-		host_cpuid(base, 0, r);
+	for (b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+		base = bases[b];
+		h->cpuid(base, 0, r);
 		max = host_max = r[0];
 		if (max < base || max - base > 0xff)
 			max = host_max = base;	/* no such range, or nonsense */
 		/* The TSC leaves are given even where the host lacks them. */
-		if (!base && guest_tsc_hz && max < CPUID_FREQ_LEAF)
+		if (!base && h->tsc_hz && max < CPUID_FREQ_LEAF)
 			max = CPUID_FREQ_LEAF;
 		for (fn = base; fn <= max; fn++) {
 			if (fn > host_max) {
@@ -224,8 +227,8 @@ unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu)
 				memset(r0, 0, sizeof(r0));
 				nsub = 0;
 			} else {
-				host_cpuid(fn, 0, r0);
-				nsub = cpuid_subleaves(fn, r0);
+				h->cpuid(fn, 0, r0);
+				nsub = cpuid_subleaves(h, fn, r0);
 			}
 			for (sub = 0; sub < (nsub ? nsub : 1); sub++) {
 				struct vtxhv_cpuid_entry *e = &tab[n];
@@ -233,7 +236,7 @@ unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu)
 				if (n == VTXHV_MAX_CPUID_ENTRIES)
 					return n;
 				if (sub)
-					host_cpuid(fn, sub, r);
+					h->cpuid(fn, sub, r);
 				else
 					memcpy(r, r0, sizeof(r));
 				/* Zero subleaves read as zero anyway. */
@@ -248,10 +251,19 @@ unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu)
 				e->ebx = r[1];
 				e->ecx = r[2];
 				e->edx = r[3];
-				cpuid_fixup(e, vcpu);
+				cpuid_fixup(h, e, vcpu);
 				n++;
 			}
 		}
 	}
 	return n;
+}
+
+unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu)
+{
+	static struct cpuid_host host = { .cpuid = cpuid_native };
+
+	if (!host.tsc_hz)
+		host.tsc_hz = cpuid_measure_tsc_hz();
+	return cpuid_policy(&host, vcpu, tab);
 }

@@ -19,6 +19,7 @@
 
 #include <linux/kvm.h>
 
+#include "cpuid.h"
 #include "tvm.h"
 #include "vtxhv_test.h"
 
@@ -227,55 +228,20 @@ void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s)
 	TEST_ASSERT(!ioctl(t->vcpu, KVM_SET_SREGS, &k), "KVM_SET_SREGS");
 }
 
-/* The host's CPUID with VMX and x2APIC hidden and "hypervisor" set. */
+/*
+ * vtxctl run's CPUID (userspace/cpuid.c), for vCPU 0: a test's guest sees
+ * the CPU a user's guest sees.
+ */
 void tvm_set_cpuid_host(struct tvm *t)
 {
-	static const uint32_t indexed[] = { 4, 7, 0xb, 0xd };
 	struct {
 		struct vtxhv_cpuid c;
 		struct vtxhv_cpuid_entry e[VTXHV_MAX_CPUID_ENTRIES];
 	} tab;
-	static const uint32_t bases[] = { 0, 0x80000000 };
-	uint32_t base, max, fn, i, sub, n = 0, k;
+	uint32_t i, n;
 
 	memset(&tab, 0, sizeof(tab));
-	for (k = 0; k < 2; k++) {
-		uint32_t a, b, c, d;
-
-		base = bases[k];
-		__asm__ volatile("cpuid" : "=a"(max), "=b"(b), "=c"(c), "=d"(d)
-				 : "a"(base), "c"(0));
-		for (fn = base; fn <= max && n < 100; fn++) {
-			int subs = 1, flags = 0;
-
-			for (i = 0; i < sizeof(indexed) / sizeof(indexed[0]); i++)
-				if (fn == indexed[i]) {
-					subs = 4;
-					flags = VTXHV_CPUID_SIGNIFICANT_INDEX;
-				}
-			for (sub = 0; sub < (uint32_t)subs; sub++) {
-				struct vtxhv_cpuid_entry *e = &tab.e[n++];
-
-				__asm__ volatile("cpuid"
-						 : "=a"(a), "=b"(b), "=c"(c),
-						   "=d"(d)
-						 : "a"(fn), "c"(sub));
-				if (fn == 1) {
-					/* No XSAVE where the host has none. */
-					if (!(c & 1U << 27))
-						c &= ~(1U << 12 | 1U << 26 |
-						       1U << 28 | 1U << 29);
-					c &= ~(1U << 5 | 1U << 21);
-					c |= 1U << 31;
-				}
-				*e = (struct vtxhv_cpuid_entry){
-					.function = fn, .index = sub,
-					.flags = flags, .eax = a, .ebx = b,
-					.ecx = c, .edx = d,
-				};
-			}
-		}
-	}
+	n = build_cpuid(tab.e, 0);
 	tab.c.nent = n;
 	if (t->kvm) {
 		struct {

@@ -160,7 +160,8 @@ void tvm_get_regs(struct tvm *t, struct vtxhv_regs *r);
 void tvm_set_regs(struct tvm *t, const struct vtxhv_regs *r);
 void tvm_get_sregs(struct tvm *t, struct vtxhv_sregs *s);
 void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s);
-void tvm_set_cpuid_host(struct tvm *t);	/* host CPUID, VMX hidden */
+/* vtxctl run's CPUID (userspace/cpuid.h), as vCPU 0 gets it */
+void tvm_set_cpuid_host(struct tvm *t);
 
 /* The module's accounting (debugfs vtxhv/counts): one value, or -1. */
 long tvm_module_count(const char *name);
