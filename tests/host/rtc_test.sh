@@ -1,15 +1,5 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Host unit tests for the CMOS RTC of 'vtxctl run' (userspace/rtc.c):
-# build rtc_test.c with the model into a temporary directory and run it.
-top=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-if ! cc -O2 -Wall -Wextra -Werror -I"$top/userspace" -I"$top/uapi" \
-	-o "$tmp/rtc_test" "$top/tests/host/rtc_test.c" \
-	"$top/userspace/rtc.c"; then
-	printf 'TAP version 13\n1..1\nnot ok 1 build\n'
-	exit 1
-fi
-"$tmp/rtc_test"
+# Host unit tests for the CMOS RTC of 'vtxctl run' (userspace/rtc.c).
+exec "$(dirname "$0")/build_run.sh" rtc_test userspace/rtc.c
