@@ -116,31 +116,33 @@ static void cpuid_tsc_leaves(struct vtxhv_cpuid_entry *e, uint64_t hz)
 	}
 }
 
+/* Subleaves of @fn up to the first whose register @reg has @mask clear. */
+static uint32_t subleaves_until(const struct cpuid_host *h, uint32_t fn,
+				unsigned int reg, uint32_t mask)
+{
+	uint32_t r[4], n;
+
+	for (n = 1; n < 64; n++) {
+		h->cpuid(fn, n, r);
+		if (!(r[reg] & mask))
+			break;
+	}
+	return n;
+}
+
 /* The number of subleaves of an indexed leaf to copy (all, up to 64). */
 static uint32_t cpuid_subleaves(const struct cpuid_host *h, uint32_t fn,
 				const uint32_t r0[4])
 {
-	uint32_t r[4], n;
-
 	switch (fn) {
 	case 4:
 	case 0x8000001d:
 		/* Cache parameters: until the type field (EAX 4:0) is 0. */
-		for (n = 1; n < 64; n++) {
-			h->cpuid(fn, n, r);
-			if (!(r[0] & 0x1f))
-				break;
-		}
-		return n;
+		return subleaves_until(h, fn, 0, 0x1f);
 	case 0xb:
 	case 0x1f:
 		/* Topology: until the level type (ECX 15:8) is 0. */
-		for (n = 1; n < 64; n++) {
-			h->cpuid(fn, n, r);
-			if (!(r[2] & 0xff00))
-				break;
-		}
-		return n;
+		return subleaves_until(h, fn, 2, 0xff00);
 	case 0xd:
 		return 64;	/* XSAVE components: sparse, zeros dropped */
 	case 7:

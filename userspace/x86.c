@@ -85,6 +85,12 @@ long build_identity_map(uint8_t *ram, size_t ram_size, uint64_t table_addr,
 	return bytes;
 }
 
+/* names[v], or "?" past the table or where it has none. */
+static const char *name_of(const char *const *names, size_t n, uint32_t v)
+{
+	return v < n && names[v] ? names[v] : "?";
+}
+
 const char *exit_reason_name(uint32_t reason)
 {
 	static const char *const names[] = {
@@ -100,20 +106,16 @@ const char *exit_reason_name(uint32_t reason)
 		[VTXHV_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
 	};
 
-	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
-		return names[reason];
-	return "?";
+	return name_of(names, sizeof(names) / sizeof(names[0]), reason);
 }
 
 const char *paging_name(uint32_t paging)
 {
-	switch (paging) {
-	case VTXHV_PAGING_EPT:
-		return "ept";
-	case VTXHV_PAGING_VTLB:
-		return "vtlb";
-	case VTXHV_PAGING_SHADOW:
-		return "shadow";
-	}
-	return "?";
+	static const char *const names[] = {
+		[VTXHV_PAGING_EPT] = "ept",
+		[VTXHV_PAGING_VTLB] = "vtlb",
+		[VTXHV_PAGING_SHADOW] = "shadow",
+	};
+
+	return name_of(names, sizeof(names) / sizeof(names[0]), paging);
 }
