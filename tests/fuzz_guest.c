@@ -672,7 +672,6 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 		struct tvm *t = tvm_create_paging(TVM_DEFAULT_MEM, mode);
 		struct vtxhv_run *run = t->run;
 		struct ucall uc;
-		uint32_t gpa;
 		int ret;
 
 		tvm_set_cpuid_host(t);
@@ -696,9 +695,7 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 			}
 			if (run->exit_reason == VTXHV_EXIT_IO &&
 			    run->io.port == UCALL_PORT) {
-				memcpy(&gpa, (uint8_t *)run +
-				       run->io.data_offset, 4);
-				memcpy(&uc, t->mem + gpa, sizeof(uc));
+				tvm_ucall_at(t, run, &uc);
 				if (uc.cmd == UCALL_SYNC)
 					continue;
 				if (uc.cmd == UCALL_DONE) {

@@ -418,10 +418,18 @@ static const char *guest_str(struct tvm *t, const char *p)
 	return (const char *)t->mem + a;
 }
 
-uint64_t tvm_get_ucall(struct tvm *t, struct ucall *uc)
+void tvm_ucall_at(struct tvm *t, const struct vtxhv_run *run,
+		  struct ucall *uc)
 {
 	uint32_t gpa;
 
+	memcpy(&gpa, (const uint8_t *)run + run->io.data_offset, 4);
+	TEST_ASSERT(gpa + sizeof(*uc) <= t->mem_size, "ucall at %#x", gpa);
+	memcpy(uc, t->mem + gpa, sizeof(*uc));
+}
+
+uint64_t tvm_get_ucall(struct tvm *t, struct ucall *uc)
+{
 	memset(uc, 0, sizeof(*uc));
 	tvm_run_ok(t);
 	if (t->run->exit_reason != VTXHV_EXIT_IO ||
@@ -441,9 +449,7 @@ uint64_t tvm_get_ucall(struct tvm *t, struct ucall *uc)
 			       (unsigned long long)t->run->internal.rip);
 		return UCALL_NONE;
 	}
-	memcpy(&gpa, (uint8_t *)t->run + t->run->io.data_offset, 4);
-	TEST_ASSERT(gpa + sizeof(*uc) <= t->mem_size, "ucall at %#x", gpa);
-	memcpy(uc, t->mem + gpa, sizeof(*uc));
+	tvm_ucall_at(t, t->run, uc);
 	if (uc->cmd == UCALL_ABORT)
 		printf("# guest assertion failed at %s:%lu: %s (%#lx, %#lx)\n",
 		       guest_str(t, uc->file), (unsigned long)uc->line,

@@ -151,6 +151,12 @@ void tvm_destroy(struct tvm *t);
 
 int tvm_run(struct tvm *t);			/* VTXHV_RUN: 0 or -errno */
 void tvm_run_ok(struct tvm *t);			/* run, assert no error */
+/*
+ * The ucall of an exit to UCALL_PORT in @run, the run page of one of @t's
+ * vCPUs; a guest address outside RAM fails the test.
+ */
+void tvm_ucall_at(struct tvm *t, const struct vtxhv_run *run,
+		  struct ucall *uc);
 /* Run until a ucall; I/O exits for other ports fail the test. */
 uint64_t tvm_get_ucall(struct tvm *t, struct ucall *uc);
 /* Run, expect a ucall @cmd (printing an abort's file and line). */
