@@ -120,6 +120,7 @@ int run_vcpus(struct vm *vm, const struct run_opts *o);
 /* run_threads.c */
 uint64_t run_ns(const struct vm *vm);
 struct timespec abs_time(const struct vm *vm, uint64_t ns);
+void advance_clocks_locked(struct vm *vm, unsigned int clocks);
 void advance_locked(struct vm *vm);
 void *timer_thread(void *arg);
 void *input_thread(void *arg);

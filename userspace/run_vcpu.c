@@ -116,11 +116,108 @@ static void vcpu_finished(struct vcpu *v, int status)
 /* ---- The run loop ------------------------------------------------------- */
 
 /*
+ * Before each entry of vCPU 0: take the PIC's interrupt if the guest can
+ * take one now (ready_for_interrupt_injection, from the last exit), else
+ * ask for an exit when it can (request_interrupt_window).  Under dev_lock,
+ * the PIT's edges delivered (dev_irq_clocks()).
+ */
+static int prepare_interrupts_locked(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vtxhv_run *run = v->run;
+	struct vtxhv_interrupt irq = { 0 };
+	int vec, status = -1;
+
+	v->kicked = false;
+	vec = pic_pending_vector(&vm->devs.pic);
+	/*
+	 * ready_for_interrupt_injection is from the last exit.  A VTXHV_RUN
+	 * that a kick stopped before it entered the guest updates nothing:
+	 * after queueing one, trust the flag again only after a real exit
+	 * (the window exit says when the queued one is in).
+	 */
+	if (vec >= 0 && run->ready_for_interrupt_injection && !v->queued) {
+		irq.vector = pic_ack(&vm->devs.pic);
+		if (irq.vector < 16) {
+			/* Exception vectors: a guest that programmed its
+			 * PIC so cannot get them. */
+			if (!vm->warned_vector)
+				fprintf(stderr,
+					"%s run: the guest programmed the PIC with vector %u, which is an exception vector: its interrupts are dropped\n",
+					progname, irq.vector);
+			vm->warned_vector = true;
+		} else if (ioctl(v->fd, VTXHV_INTERRUPT, &irq)) {
+			fprintf(stderr,
+				"%s run: vCPU %u: VTXHV_INTERRUPT vector %u: %s\n",
+				progname, v->id, irq.vector, strerror(errno));
+			status = RUN_INTERNAL_ERROR;
+		} else {
+			v->injected++;
+			v->queued = true;
+		}
+		vec = pic_pending_vector(&vm->devs.pic);
+	}
+	v->window = vec >= 0;
+	run->request_interrupt_window = v->window;
+	return status;
+}
+
+/* After an exit that has not taken dev_lock (a kick, a window, HLT). */
+static int prepare_interrupts(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	int status;
+
+	pthread_mutex_lock(&vm->dev_lock);
+	advance_clocks_locked(vm, dev_irq_clocks(&vm->devs));
+	status = prepare_interrupts_locked(v);
+	pthread_mutex_unlock(&vm->dev_lock);
+	return status;
+}
+
+/*
+ * A port or MMIO exit takes dev_lock once, for the access and, on vCPU 0,
+ * for the interrupts of the next entry too (exit_unlock()); it reads a
+ * clock only where the device or the PIC can tell (dev_*_clocks()).
+ * vCPU 0's kick is cleared before the lock, as the loop clears it before
+ * prepare_interrupts(): a kick after the preparation stays set, and the
+ * next VTXHV_RUN returns at once.
+ */
+static void exit_lock(struct vcpu *v)
+{
+	if (v->id == 0)
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&v->vm->dev_lock);
+}
+
+/* The clocks vCPU 0's exit reads for the PIC, beyond its access's. */
+static unsigned int exit_irq_clocks(const struct vcpu *v)
+{
+	return v->id == 0 ? dev_irq_clocks(&v->vm->devs) : 0;
+}
+
+/*
+ * On vCPU 0, unless the run ends: the interrupts of the next entry, under
+ * the same dev_lock (*prepared tells the loop).  Returns the status.
+ */
+static int exit_unlock(struct vcpu *v, int status, bool *prepared)
+{
+	struct vm *vm = v->vm;
+
+	if (v->id == 0 && status < 0 && !vm->stopping) {
+		status = prepare_interrupts_locked(v);
+		*prepared = true;
+	}
+	pthread_mutex_unlock(&vm->dev_lock);
+	return status;
+}
+
+/*
  * Port I/O: each element of a string instruction (count > 1) in turn, from
  * or to the data area in the run page.  Returns the exit status if the
  * access ended the run, else -1.
  */
-static int handle_io(struct vcpu *v)
+static int handle_io(struct vcpu *v, bool *prepared)
 {
 	struct vm *vm = v->vm;
 	struct vtxhv_run *run = v->run;
@@ -139,8 +236,9 @@ static int handle_io(struct vcpu *v)
 			(unsigned long long)off);
 		return RUN_INTERNAL_ERROR;
 	}
-	pthread_mutex_lock(&vm->dev_lock);
-	advance_locked(vm);
+	exit_lock(v);
+	advance_clocks_locked(vm, dev_pio_clocks(&vm->devs, run->io.port) |
+				  exit_irq_clocks(v));
 	for (i = 0; i < run->io.count && !ended; i++) {
 		uint32_t val = 0;
 
@@ -156,7 +254,7 @@ static int handle_io(struct vcpu *v)
 	/* The PIT was programmed: the timer thread's deadline moves. */
 	if (out && run->io.port >= PIT_PORT_CH0 && run->io.port <= PIT_PORT_CMD)
 		pthread_cond_broadcast(&vm->dev_cond);
-	pthread_mutex_unlock(&vm->dev_lock);
+	status = exit_unlock(v, status, prepared);
 	if (status == RUN_RESET)
 		fprintf(stderr,
 			"%s run: vCPU %u: the guest reset the machine (8042 command 0xfe): the run ends\n",
@@ -164,7 +262,7 @@ static int handle_io(struct vcpu *v)
 	return status;
 }
 
-static int handle_mmio(struct vcpu *v)
+static int handle_mmio(struct vcpu *v, bool *prepared)
 {
 	struct vm *vm = v->vm;
 	struct vtxhv_run *run = v->run;
@@ -177,11 +275,13 @@ static int handle_mmio(struct vcpu *v)
 			(unsigned long long)run->mmio.phys_addr, len);
 		return RUN_INTERNAL_ERROR;
 	}
-	pthread_mutex_lock(&vm->dev_lock);
+	exit_lock(v);
+	advance_clocks_locked(vm, dev_mmio_clocks(&vm->devs,
+						  run->mmio.phys_addr) |
+				  exit_irq_clocks(v));
 	dev_mmio(&vm->devs, run->mmio.phys_addr, len, run->mmio.is_write,
 		 run->mmio.data);
-	pthread_mutex_unlock(&vm->dev_lock);
-	return -1;
+	return exit_unlock(v, -1, prepared);
 }
 
 /*
@@ -227,60 +327,12 @@ static int handle_hlt(struct vcpu *v)
 	return -1;
 }
 
-/*
- * Before each entry of vCPU 0: take the PIC's interrupt if the guest can
- * take one now (ready_for_interrupt_injection, from the last exit), else
- * ask for an exit when it can (request_interrupt_window).
- */
-static int prepare_interrupts(struct vcpu *v)
-{
-	struct vm *vm = v->vm;
-	struct vtxhv_run *run = v->run;
-	struct vtxhv_interrupt irq = { 0 };
-	int vec, status = -1;
-
-	pthread_mutex_lock(&vm->dev_lock);
-	advance_locked(vm);
-	v->kicked = false;
-	vec = pic_pending_vector(&vm->devs.pic);
-	/*
-	 * ready_for_interrupt_injection is from the last exit.  A VTXHV_RUN
-	 * that a kick stopped before it entered the guest updates nothing:
-	 * after queueing one, trust the flag again only after a real exit
-	 * (the window exit says when the queued one is in).
-	 */
-	if (vec >= 0 && run->ready_for_interrupt_injection && !v->queued) {
-		irq.vector = pic_ack(&vm->devs.pic);
-		if (irq.vector < 16) {
-			/* Exception vectors: a guest that programmed its
-			 * PIC so cannot get them. */
-			if (!vm->warned_vector)
-				fprintf(stderr,
-					"%s run: the guest programmed the PIC with vector %u, which is an exception vector: its interrupts are dropped\n",
-					progname, irq.vector);
-			vm->warned_vector = true;
-		} else if (ioctl(v->fd, VTXHV_INTERRUPT, &irq)) {
-			fprintf(stderr,
-				"%s run: vCPU %u: VTXHV_INTERRUPT vector %u: %s\n",
-				progname, v->id, irq.vector, strerror(errno));
-			status = RUN_INTERNAL_ERROR;
-		} else {
-			v->injected++;
-			v->queued = true;
-		}
-		vec = pic_pending_vector(&vm->devs.pic);
-	}
-	v->window = vec >= 0;
-	run->request_interrupt_window = v->window;
-	pthread_mutex_unlock(&vm->dev_lock);
-	return status;
-}
-
 /* Run one vCPU until it halts or the run ends; returns its status. */
 static int vcpu_loop(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	struct vtxhv_run *run = v->run;
+	bool prepared = false;	/* by the exit handler (exit_unlock()) */
 	uint32_t reason;
 	int status;
 
@@ -288,16 +340,20 @@ static int vcpu_loop(struct vcpu *v)
 		/*
 		 * A kick sets immediate_exit; clear it, then look at
 		 * stopping: stop_all() sets stopping before immediate_exit,
-		 * so a stop is never lost between the two.
+		 * so a stop is never lost between the two.  A port or MMIO
+		 * exit of vCPU 0 has cleared it already (exit_lock()).
 		 */
-		__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+		if (!prepared)
+			__atomic_store_n(&run->immediate_exit, 0,
+					 __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST))
 			return RUN_STOPPED;
-		if (v->id == 0) {
+		if (v->id == 0 && !prepared) {
 			status = prepare_interrupts(v);
 			if (status >= 0)
 				return status;
 		}
+		prepared = false;
 		if (ioctl(v->fd, VTXHV_RUN, 0)) {
 			if (errno == EINTR) {
 				v->exits[VTXHV_EXIT_INTR]++;
@@ -313,10 +369,10 @@ static int vcpu_loop(struct vcpu *v)
 		status = -1;
 		switch (reason) {
 		case VTXHV_EXIT_IO:
-			status = handle_io(v);
+			status = handle_io(v, &prepared);
 			break;
 		case VTXHV_EXIT_MMIO:
-			status = handle_mmio(v);
+			status = handle_mmio(v, &prepared);
 			break;
 		case VTXHV_EXIT_HLT:
 			status = handle_hlt(v);
