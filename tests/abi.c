@@ -19,12 +19,13 @@
 			   errno, (err));				\
 	})
 
+/* A flat segment with its own base and limit, to tell them apart. */
 static struct vtxhv_segment segment(uint16_t sel, uint8_t type, int l)
 {
-	struct vtxhv_segment s = {
-		.base = 0x1000 * sel, .limit = 0xfffff, .selector = sel,
-		.type = type, .present = 1, .s = 1, .g = 1, .db = !l, .l = l,
-	};
+	struct vtxhv_segment s = x86_seg_flat(sel, type, l);
+
+	s.base = 0x1000 * sel;
+	s.limit = 0xfffff;
 	return s;
 }
 
@@ -81,12 +82,14 @@ static void test_sregs(struct tvm *t)
 	in.ldt = (struct vtxhv_segment){ .unusable = 1 };
 	in.gdt = (struct vtxhv_dtable){ .base = 0x5000, .limit = 0x3f };
 	in.idt = (struct vtxhv_dtable){ .base = 0x6000, .limit = 0xfff };
-	in.cr0 = 0x80050033;
+	in.cr0 = X86_CR0_PG | X86_CR0_AM | X86_CR0_WP | X86_CR0_NE |
+		 X86_CR0_ET | X86_CR0_MP | X86_CR0_PE;
 	in.cr2 = 0x123456;
 	in.cr3 = 0x9000;
-	in.cr4 = 0x6a0;
+	in.cr4 = X86_CR4_OSXMMEXCPT | X86_CR4_OSFXSR | X86_CR4_PGE |
+		 X86_CR4_PAE;
 	in.cr8 = 7;
-	in.efer = 0xd01;
+	in.efer = EFER_NXE | EFER_LMA | EFER_LME | EFER_SCE;
 	in.interruptibility = 1;
 	tvm_set_sregs(t, &in);
 	tvm_get_sregs(t, &out);
@@ -113,16 +116,16 @@ static void test_sregs(struct tvm *t)
 	bad.reserved[2] = 1;
 	ok = EXPECT_ERR(ioctl(t->vcpu, VTXHV_SET_SREGS, &bad), EINVAL);
 	bad = in;
-	bad.cr0 = 0x80000010;			/* PG without PE */
+	bad.cr0 = X86_CR0_PG | X86_CR0_ET;	/* PG without PE */
 	ok &= EXPECT_ERR(ioctl(t->vcpu, VTXHV_SET_SREGS, &bad), EINVAL);
 	bad = in;
 	bad.efer |= 1 << 14;			/* reserved */
 	ok &= EXPECT_ERR(ioctl(t->vcpu, VTXHV_SET_SREGS, &bad), EINVAL);
 	bad = in;
-	bad.efer &= ~0x400ULL;			/* LMA off with LME and PG */
+	bad.efer &= ~EFER_LMA;			/* off with LME and PG */
 	ok &= EXPECT_ERR(ioctl(t->vcpu, VTXHV_SET_SREGS, &bad), EINVAL);
 	bad = in;
-	bad.cr4 |= 1 << 13;			/* VMXE */
+	bad.cr4 |= X86_CR4_VMXE;
 	ok &= EXPECT_ERR(ioctl(t->vcpu, VTXHV_SET_SREGS, &bad), EINVAL);
 	bad = in;
 	bad.cr8 = 16;

@@ -111,7 +111,6 @@ static void guest_code(uint64_t arg)
 static uint64_t next_figure(struct tvm *t, unsigned int *exits)
 {
 	struct ucall uc;
-	uint32_t gpa;
 
 	*exits = 0;
 	for (;;) {
@@ -125,8 +124,7 @@ static uint64_t next_figure(struct tvm *t, unsigned int *exits)
 		TEST_ASSERT(t->run->exit_reason == VTXHV_EXIT_IO &&
 			    t->run->io.port == UCALL_PORT, "exit %s",
 			    exit_reason_name(t->run->exit_reason));
-		memcpy(&gpa, (uint8_t *)t->run + t->run->io.data_offset, 4);
-		memcpy(&uc, t->mem + gpa, sizeof(uc));
+		tvm_ucall_at(t, t->run, &uc);
 		TEST_ASSERT(uc.cmd == UCALL_SYNC, "ucall %lu",
 			    (unsigned long)uc.cmd);
 		return uc.args[0];

@@ -579,11 +579,17 @@ static void guest_init(void)
 {
 	uint32_t a, b, c, d;
 	unsigned int i, j;
+	uint64_t cr4;
 
 	for (i = 0; i < 64; i++)
 		guest_set_handler(i, fault_handler);
-	cpuid(1, 0, &a, &b, &c, &d);
-	has_xsave = (c >> 27) & 1;	/* OSXSAVE: the library set it */
+	/*
+	 * CR4.OSXSAVE: the library set it where CPUID offers XSAVE.  CPUID's
+	 * own OSXSAVE bit is no guide: vtxhv's table is fixed, and vtxctl's
+	 * policy clears the bit, since its guests start with CR4.OSXSAVE 0.
+	 */
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	has_xsave = cr4 & X86_CR4_OSXSAVE;
 	if (has_xsave) {
 		cpuid(0xd, 0, &a, &b, &c, &d);
 		xcr0_supported = a | (uint64_t)d << 32;
@@ -676,7 +682,6 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 		struct tvm *t = tvm_create_paging(TVM_DEFAULT_MEM, mode);
 		struct vtxhv_run *run = t->run;
 		struct ucall uc;
-		uint32_t gpa;
 		int ret;
 
 		tvm_set_cpuid_host(t);
@@ -691,7 +696,7 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 			alarm(0);
 			if (ret) {
 				printf("# %s seed %lu iteration %lu: VTXHV_RUN: %s\n",
-				       tvm_paging_name(mode),
+				       paging_name(mode),
 				       (unsigned long)seed,
 				       (unsigned long)GVAR(t, fz_iter),
 				       strerror(-ret));
@@ -700,9 +705,7 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 			}
 			if (run->exit_reason == VTXHV_EXIT_IO &&
 			    run->io.port == UCALL_PORT) {
-				memcpy(&gpa, (uint8_t *)run +
-				       run->io.data_offset, 4);
-				memcpy(&uc, t->mem + gpa, sizeof(uc));
+				tvm_ucall_at(t, run, &uc);
 				if (uc.cmd == UCALL_SYNC)
 					continue;
 				if (uc.cmd == UCALL_DONE) {
@@ -712,7 +715,7 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 				/* The binary is the guest's: same strings. */
 				if (uc.cmd == UCALL_ABORT)
 					printf("# %s seed %lu iteration %lu: %s:%lu: %s (%#lx, %#lx)\n",
-					       tvm_paging_name(mode),
+					       paging_name(mode),
 					       (unsigned long)seed,
 					       (unsigned long)GVAR(t, fz_iter),
 					       uc.file, (unsigned long)uc.line,
@@ -721,7 +724,7 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 					       (unsigned long)uc.args[1]);
 				else
 					printf("# %s seed %lu iteration %lu: ucall %lu (%#lx %#lx %#lx)\n",
-					       tvm_paging_name(mode),
+					       paging_name(mode),
 					       (unsigned long)seed,
 					       (unsigned long)GVAR(t, fz_iter),
 					       (unsigned long)uc.cmd,
@@ -733,7 +736,7 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 			}
 			/* Documented exits end this VM, and are reported. */
 			printf("# %s seed %lu iteration %lu: exit %s",
-			       tvm_paging_name(mode), (unsigned long)seed,
+			       paging_name(mode), (unsigned long)seed,
 			       (unsigned long)GVAR(t, fz_iter),
 			       exit_reason_name(run->exit_reason));
 			if (run->exit_reason == VTXHV_EXIT_IO) {
@@ -770,7 +773,7 @@ static bool run_mode(uint32_t mode, uint64_t iters, uint64_t seed)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("# %s: %lu iterations, seed %lu, %u VM%s, %.1f s:",
-	       tvm_paging_name(mode), (unsigned long)iters,
+	       paging_name(mode), (unsigned long)iters,
 	       (unsigned long)seed, vms, vms == 1 ? "" : "s",
 	       (double)(t1.tv_sec - t0.tv_sec) +
 	       (t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -813,20 +816,20 @@ int main(int argc, char **argv)
 	for (mode = VTXHV_PAGING_EPT; mode <= VTXHV_PAGING_SHADOW; mode++) {
 		want = argc <= 3;
 		for (i = 3; i < argc; i++)
-			want |= !strcmp(argv[i], tvm_paging_name(mode));
+			want |= !strcmp(argv[i], paging_name(mode));
 		if (!want) {
-			test_skip_one(tvm_paging_name(mode), "not asked for");
+			test_skip_one(paging_name(mode), "not asked for");
 		} else if (!(caps.paging_modes & (1U << mode))) {
 			if (req && !strcmp(req, "1"))
 				test_result(0, "fuzz_%s # not offered",
-					    tvm_paging_name(mode));
+					    paging_name(mode));
 			else
-				test_skip_one(tvm_paging_name(mode),
+				test_skip_one(paging_name(mode),
 					      "not offered by the module");
 		} else {
 			fflush(stdout);
 			test_result(run_mode(mode, iters, seed), "fuzz_%s",
-				    tvm_paging_name(mode));
+				    paging_name(mode));
 		}
 	}
 	test_result(tvm_module_counts_zero(), "nothing_left");

@@ -90,15 +90,6 @@ static void test_real(void)
 	tvm_destroy(t);
 }
 
-static struct vtxhv_segment flat32(uint16_t sel, uint8_t type)
-{
-	struct vtxhv_segment s = {
-		.limit = 0xffffffff, .selector = sel, .type = type,
-		.present = 1, .s = 1, .db = 1, .g = 1,
-	};
-	return s;
-}
-
 static void test_protected(int paging)
 {
 	struct tvm *t = tvm_create(TVM_DEFAULT_MEM);
@@ -112,16 +103,17 @@ static void test_protected(int paging)
 	pd[0] = 0x83;
 	pd[0x40000000 >> 22] = 0x83;
 	tvm_get_sregs(t, &s);
-	s.cs = flat32(0x08, 11);
-	s.ds = s.es = s.fs = s.gs = s.ss = flat32(0x10, 3);
-	s.cr0 = 0x11 | (paging ? 0x80000000 : 0);
+	s.cs = x86_seg_flat(SEL_CODE, SEG_TYPE_CODE, false);
+	s.ds = s.es = s.fs = s.gs = s.ss =
+		x86_seg_flat(SEL_DATA, SEG_TYPE_DATA, false);
+	s.cr0 = X86_CR0_ET | X86_CR0_PE | (paging ? X86_CR0_PG : 0);
 	s.cr3 = 0x10000;
-	s.cr4 = paging ? 0x10 : 0;		/* PSE */
+	s.cr4 = paging ? X86_CR4_PSE : 0;
 	s.efer = 0;
 	tvm_set_sregs(t, &s);
 	memset(&r, 0, sizeof(r));
 	r.rip = paging ? 0x40001000 : 0x1000;
-	r.rflags = 2;
+	r.rflags = X86_EFLAGS_FIXED;
 	tvm_set_regs(t, &r);
 	if (!paging) {
 		/* Without paging the alias is plain guest-physical memory

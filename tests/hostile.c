@@ -505,7 +505,6 @@ static int run_case(unsigned int i)
 				  : tvm_create(TVM_DEFAULT_MEM);
 	unsigned int io = 0;
 	struct ucall uc;
-	uint32_t gpa;
 	int ret, ok = 0;
 
 	/* A host without XSAVE refuses CR4.OSXSAVE itself. */
@@ -528,9 +527,7 @@ static int run_case(unsigned int i)
 		}
 		if (t->run->exit_reason == VTXHV_EXIT_IO &&
 		    t->run->io.port == UCALL_PORT) {
-			memcpy(&gpa, (uint8_t *)t->run + t->run->io.data_offset,
-			       4);
-			memcpy(&uc, t->mem + gpa, sizeof(uc));
+			tvm_ucall_at(t, t->run, &uc);
 			if (uc.cmd == UCALL_SYNC && h->outcome == EXC) {
 				ok = TEST_CHECK(uc.args[0] == 1000 + h->value,
 						"%s: vector %lu", h->name,

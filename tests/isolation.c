@@ -41,7 +41,6 @@ static void *scan(void *arg)
 {
 	struct scanner *s = arg;
 	struct ucall uc;
-	uint32_t gpa;
 	int syncs = 0;
 
 	for (;;) {
@@ -58,9 +57,7 @@ static void *scan(void *arg)
 		if (s->t->run->exit_reason != VTXHV_EXIT_IO ||
 		    s->t->run->io.port != UCALL_PORT)
 			return NULL;
-		memcpy(&gpa, (uint8_t *)s->t->run + s->t->run->io.data_offset,
-		       4);
-		memcpy(&uc, s->t->mem + gpa, sizeof(uc));
+		tvm_ucall_at(s->t, s->t->run, &uc);
 		if (uc.cmd == UCALL_ABORT) {
 			printf("# pattern %#lx: guest saw %#lx, not %#lx\n",
 			       (unsigned long)s->pattern,

@@ -60,7 +60,6 @@ static unsigned int post_exits, mmio_exits, ucalls;
 static uint64_t next_ucall(struct tvm *t)
 {
 	struct ucall uc;
-	uint32_t gpa;
 
 	for (;;) {
 		tvm_run_ok(t);
@@ -76,8 +75,7 @@ static uint64_t next_ucall(struct tvm *t)
 		TEST_ASSERT(t->run->exit_reason == VTXHV_EXIT_IO &&
 			    t->run->io.port == UCALL_PORT, "exit %s",
 			    exit_reason_name(t->run->exit_reason));
-		memcpy(&gpa, (uint8_t *)t->run + t->run->io.data_offset, 4);
-		memcpy(&uc, t->mem + gpa, sizeof(uc));
+		tvm_ucall_at(t, t->run, &uc);
 		ucalls++;
 		return uc.cmd;
 	}
@@ -222,7 +220,7 @@ int main(void)
 		test_skip_all("vtxctl is not on PATH");
 	t = tvm_create(TVM_DEFAULT_MEM);
 	snprintf(paging, sizeof(paging), "\"paging\":\"%s\"",
-		 tvm_paging_name(tvm_paging_mode()));
+		 paging_name(tvm_paging_mode()));
 	test_plan(8);
 	tvm_setup_long_mode(t, guest_code, 0);	/* no CPUID table */
 

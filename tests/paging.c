@@ -54,7 +54,6 @@ __asm__(".pushsection .rodata\n"
 #define MODES		3
 #define KVM_MODE	MODES	/* name index of the --kvm run */
 
-static const char *const mode_names[] = { "ept", "vtlb", "shadow", "kvm" };
 static const char *const fmt_names[] = { "32bit", "pae", "4level" };
 static const char *const chk_names[CHK_NR] = {
 	[CHK_AS_SWITCH] = "as_switch",
@@ -95,13 +94,10 @@ struct fmt_run {
 static struct fmt_run runs[MODES + 1][FMT_NR];
 static int ran[MODES + 1];
 
-static struct vtxhv_segment seg(uint16_t sel, uint8_t type, int code64)
+/* ept, vtlb, shadow, and kvm for the --kvm run. */
+static const char *mode_name(int mode)
 {
-	struct vtxhv_segment s = {
-		.limit = 0xffffffff, .selector = sel, .type = type,
-		.present = 1, .s = 1, .g = 1, .db = !code64, .l = code64,
-	};
-	return s;
+	return mode == KVM_MODE ? "kvm" : paging_name(mode);
 }
 
 /*
@@ -120,40 +116,28 @@ static void setup_guest(struct tvm *t, int fmt)
 	uint64_t *gdt = (uint64_t *)(t->mem + PG_GDT);
 	struct vtxhv_sregs s;
 	struct vtxhv_regs r;
-	int i;
 
 	TEST_ASSERT(PG_IMAGE + len < PG_STACK_TOP - 0x10000,
 		    "guest image of %zu bytes too big", len);
 	memcpy(t->mem + PG_IMAGE, img, len);
 	gdt[0] = 0;
-	gdt[1] = lm ? 0x00af9b000000ffffULL : 0x00cf9b000000ffffULL;
-	gdt[2] = 0x00cf93000000ffffULL;
-	gdt[3] = 0x00008b0000000067ULL;
+	gdt[SEL_CODE / 8] = lm ? GDT_CODE64 : GDT_CODE32;
+	gdt[SEL_DATA / 8] = GDT_DATA;
+	gdt[SEL_TSS / 8] = GDT_TSS(0);
 
 	tvm_get_sregs(t, &s);
-	s.cs = seg(0x08, 11, lm);
-	s.ds = s.es = s.fs = s.gs = s.ss = seg(0x10, 3, 0);
-	s.tr = (struct vtxhv_segment){ .selector = 0x18, .limit = 0x67,
-				       .type = 11, .present = 1 };
-	s.ldt = (struct vtxhv_segment){ .unusable = 1 };
-	s.gdt.base = PG_GDT;
-	s.gdt.limit = 4 * 8 - 1;
-	s.idt.base = 0;
-	s.idt.limit = 0;
+	x86_sregs_flat(&s, lm, PG_GDT, 4 * 8 - 1, 0);
 	if (lm) {
-		uint64_t *pml4 = (uint64_t *)(t->mem + PG_BOOT_PML4);
-		uint64_t *pdpt = pml4 + 512, *pd = pdpt + 512;
-
-		pml4[0] = (PG_BOOT_PML4 + 0x1000) | 3;
-		pdpt[0] = (PG_BOOT_PML4 + 0x2000) | 3;
-		for (i = 0; i < 512; i++)
-			pd[i] = ((uint64_t)i << 21) | 0x83;
-		s.cr0 = 0x80010031;	/* PG WP NE ET PE */
+		TEST_ASSERT(build_identity_map(t->mem, t->mem_size,
+					       PG_BOOT_PML4, 1ULL << 30) > 0,
+			    "boot tables");
+		s.cr0 = X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET |
+			X86_CR0_PE;
 		s.cr3 = PG_BOOT_PML4;
-		s.cr4 = 0x20;		/* PAE */
-		s.efer = 0x500;		/* LMA LME; the guest sets NXE */
+		s.cr4 = X86_CR4_PAE;
+		s.efer = EFER_LMA | EFER_LME;	/* the guest sets NXE */
 	} else {
-		s.cr0 = 0x31;		/* NE ET PE */
+		s.cr0 = X86_CR0_NE | X86_CR0_ET | X86_CR0_PE;
 		s.cr3 = 0;
 		s.cr4 = 0;
 		s.efer = 0;
@@ -164,7 +148,7 @@ static void setup_guest(struct tvm *t, int fmt)
 	r.rip = PG_IMAGE;
 	r.rsp = PG_STACK_TOP;
 	r.rdi = fmt;
-	r.rflags = 2;
+	r.rflags = X86_EFLAGS_FIXED;
 	tvm_set_regs(t, &r);
 }
 
@@ -247,7 +231,7 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 	unsigned long exits = 0;
 	struct timespec t0, t1;
 
-	snprintf(tag, sizeof(tag), "%s/%s", mode_names[mode],
+	snprintf(tag, sizeof(tag), "%s/%s", mode_name(mode),
 		 fmt_names[fmt]);
 	tvm_set_cpuid_host(t);
 	setup_guest(t, fmt);
@@ -384,7 +368,7 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 
 static void report_format(int mode, int fmt, struct fmt_run *fr)
 {
-	const char *m = mode_names[mode], *f = fmt_names[fmt];
+	const char *m = mode_name(mode), *f = fmt_names[fmt];
 	char name[64];
 	int c;
 
@@ -421,7 +405,7 @@ static void skip_format(int mode, int fmt, const char *why)
 	int c;
 
 	for (c = 0; c < CHK_NR; c++) {
-		snprintf(name, sizeof(name), "%s_%s_%s", mode_names[mode],
+		snprintf(name, sizeof(name), "%s_%s_%s", mode_name(mode),
 			 fmt_names[fmt], chk_names[c]);
 		test_skip_one(name, why);
 	}
@@ -474,17 +458,17 @@ static void check_identical(void)
 				if (a->res[c] != b->res[c]) {
 					printf("# %s_%s: %s and %s differ\n",
 					       fmt_names[f], chk_names[c],
-					       mode_names[first],
-					       mode_names[mode]);
+					       mode_name(first),
+					       mode_name(mode));
 					ok = 0;
 				}
 			if (a->digest != b->digest) {
 				printf("# %s: digest of observed values %#llx in %s, %#llx in %s\n",
 				       fmt_names[f],
 				       (unsigned long long)a->digest,
-				       mode_names[first],
+				       mode_name(first),
 				       (unsigned long long)b->digest,
-				       mode_names[mode]);
+				       mode_name(mode));
 				ok = 0;
 			}
 		}
@@ -539,7 +523,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		for (mode = 0; mode < MODES; mode++)
-			if (!strcmp(argv[i], mode_names[mode]))
+			if (!strcmp(argv[i], mode_name(mode)))
 				break;
 		if (mode == MODES) {
 			fprintf(stderr, "usage: %s [--kvm] [ept|vtlb|shadow]... [32bit|pae|4level]...\n",
@@ -580,7 +564,7 @@ int main(int argc, char **argv)
 		if (!(caps.paging_modes & (1U << mode))) {
 			snprintf(why, sizeof(why),
 				 "mode %s not offered by the module",
-				 mode_names[mode]);
+				 mode_name(mode));
 			printf("# %s (caps.paging_modes %#x)\n", why,
 			       caps.paging_modes);
 			/* The test VM's module offers all three. */

@@ -30,15 +30,6 @@ __asm__(".pushsection .rodata\n .code32\n"
 	"spin_end:\n .code64\n"
 	".popsection\n");
 
-static struct vtxhv_segment flat32(uint16_t sel, uint8_t type)
-{
-	struct vtxhv_segment s = {
-		.limit = 0xffffffff, .selector = sel, .type = type,
-		.present = 1, .s = 1, .db = 1, .g = 1,
-	};
-	return s;
-}
-
 /* A VM in @mode running @code at 0x1000, 32-bit protected, paging off. */
 static struct tvm *pm_guest(uint32_t mode, const uint8_t *code, size_t len)
 {
@@ -46,19 +37,20 @@ static struct tvm *pm_guest(uint32_t mode, const uint8_t *code, size_t len)
 	struct vtxhv_sregs s;
 	struct vtxhv_regs r;
 
-	setenv("VTXHV_PAGING", tvm_paging_name(mode), 1);
+	setenv("VTXHV_PAGING", paging_name(mode), 1);
 	t = tvm_create(TVM_DEFAULT_MEM);
 	memcpy(t->mem + 0x1000, code, len);
 	tvm_get_sregs(t, &s);
-	s.cs = flat32(0x08, 11);
-	s.ds = s.es = s.fs = s.gs = s.ss = flat32(0x10, 3);
-	s.cr0 = 0x11;
+	s.cs = x86_seg_flat(SEL_CODE, SEG_TYPE_CODE, false);
+	s.ds = s.es = s.fs = s.gs = s.ss =
+		x86_seg_flat(SEL_DATA, SEG_TYPE_DATA, false);
+	s.cr0 = X86_CR0_ET | X86_CR0_PE;
 	s.cr4 = 0;
 	s.efer = 0;
 	tvm_set_sregs(t, &s);
 	memset(&r, 0, sizeof(r));
 	r.rip = 0x1000;
-	r.rflags = 2;
+	r.rflags = X86_EFLAGS_FIXED;
 	tvm_set_regs(t, &r);
 	return t;
 }
@@ -85,7 +77,7 @@ static void test_one_vcpu(uint32_t mode)
 
 	test_result(TEST_CHECK(fd == -1 && errno == EOPNOTSUPP,
 			       "CREATE_VCPU 1: %d %s", fd, strerror(errno)),
-		    "%s_one_vcpu_per_vm", tvm_paging_name(mode));
+		    "%s_one_vcpu_per_vm", paging_name(mode));
 	if (fd >= 0)
 		close(fd);
 	tvm_destroy(t);
@@ -103,7 +95,7 @@ static void test_clear_pe(uint32_t mode)
 			       VTXHV_INTERNAL_REAL_MODE,
 			       "exit %u suberror %u", t->run->exit_reason,
 			       t->run->internal.suberror),
-		    "%s_guest_clearing_pe_stops", tvm_paging_name(mode));
+		    "%s_guest_clearing_pe_stops", paging_name(mode));
 	tvm_destroy(t);
 }
 
@@ -156,7 +148,7 @@ static void test_slot_busy(uint32_t mode)
 			 strerror(s.err));
 	ok &= TEST_CHECK(!ioctl(t->vm, VTXHV_SET_MEMORY_REGION, &r),
 			 "slot change once stopped: %s", strerror(errno));
-	test_result(ok, "%s_slots_fixed_while_running", tvm_paging_name(mode));
+	test_result(ok, "%s_slots_fixed_while_running", paging_name(mode));
 	tvm_destroy(t);
 }
 
@@ -216,7 +208,7 @@ static void test_budget(uint32_t mode)
 	f = fopen(param, "w");
 	TEST_ASSERT(f && fprintf(f, "%d\n", BUDGET) > 0 && !fclose(f),
 		    "write %s", param);
-	setenv("VTXHV_PAGING", tvm_paging_name(mode), 1);
+	setenv("VTXHV_PAGING", paging_name(mode), 1);
 	t = tvm_create(TVM_DEFAULT_MEM);
 	tvm_setup_long_mode(t, budget_guest, 0);
 	while (tvm_get_ucall(t, &uc) == UCALL_SYNC) {
@@ -228,12 +220,12 @@ static void test_budget(uint32_t mode)
 	ok &= TEST_CHECK(most > 0 && most <= BUDGET,
 			 "%ld shadow pages at most, budget %d", most, BUDGET);
 	printf("# %s: at most %ld shadow pages for %d address spaces\n",
-	       tvm_paging_name(mode), most, AS_NR);
+	       paging_name(mode), most, AS_NR);
 	tvm_destroy(t);
 	f = fopen(param, "w");
 	TEST_ASSERT(f && fputs(old, f) >= 0 && !fclose(f), "restore %s",
 		    param);
-	test_result(ok, "%s_shadow_memory_bounded", tvm_paging_name(mode));
+	test_result(ok, "%s_shadow_memory_bounded", paging_name(mode));
 }
 
 int main(void)

@@ -57,7 +57,6 @@ static void *run_vcpu(void *arg)
 {
 	struct runner *r = arg;
 	struct ucall uc;
-	uint32_t gpa;
 
 	for (;;) {
 		if (ioctl(r->vcpu, VTXHV_RUN, 0)) {
@@ -73,8 +72,7 @@ static void *run_vcpu(void *arg)
 			r->failed = 1;
 			return NULL;
 		}
-		memcpy(&gpa, (uint8_t *)r->run + r->run->io.data_offset, 4);
-		memcpy(&uc, r->t->mem + gpa, sizeof(uc));
+		tvm_ucall_at(r->t, r->run, &uc);
 		if (uc.cmd == UCALL_DONE || r->stop)
 			return NULL;
 		if (uc.cmd != UCALL_SYNC || uc.args[0] != r->syncs + 1) {

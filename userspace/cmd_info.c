@@ -10,6 +10,7 @@
 
 #include "nl_format.h"
 #include "vtxctl.h"
+#include "x86.h"
 
 void usage_info(FILE *out)
 {

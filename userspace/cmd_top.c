@@ -12,12 +12,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "nl.h"
 #include "nl_format.h"
+#include "term.h"
 #include "vtxctl.h"
 
 void usage_top(FILE *out)
@@ -45,42 +45,11 @@ static int top_usage_error(const char *what, const char *arg)
 }
 
 static volatile sig_atomic_t quit;
-static struct termios saved_termios;
-static bool termios_saved;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	quit = 1;
-}
-
-static void restore_terminal(void)
-{
-	if (termios_saved)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
-	termios_saved = false;
-}
-
-/*
- * Keys without Enter, and no echo: only for a terminal we are in the
- * foreground of (a background tcsetattr would stop us with SIGTTOU).
- */
-static bool setup_terminal(void)
-{
-	struct termios t;
-
-	if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp() ||
-	    tcgetattr(STDIN_FILENO, &saved_termios))
-		return false;
-	t = saved_termios;
-	t.c_lflag &= ~(ICANON | ECHO);
-	t.c_cc[VMIN] = 0;
-	t.c_cc[VTIME] = 0;
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &t))
-		return false;
-	termios_saved = true;
-	atexit(restore_terminal);
-	return true;
 }
 
 static double now_mono(void)
@@ -224,7 +193,7 @@ int cmd_top(int argc, char **argv)
 	sigaction(SIGQUIT, &sa, NULL);
 	/* A reader gone (top | head) ends the loop, not the process. */
 	signal(SIGPIPE, SIG_IGN);
-	keys = setup_terminal();
+	keys = term_enter(TERM_KEYS);
 	clear = isatty(STDOUT_FILENO);
 
 	t0 = now_mono();
@@ -257,7 +226,7 @@ int cmd_top(int argc, char **argv)
 		cur = NULL;
 		t0 = t1;
 	}
-	restore_terminal();
+	term_restore();
 	free(prev);
 	free(cur);
 	vtxhv_nl_close(nl);

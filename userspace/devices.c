@@ -15,6 +15,7 @@ struct pio_device {
 	/* Each returns true when the access ends the run. */
 	bool (*access)(struct devices *d, uint16_t off, unsigned int size,
 		       bool is_write, uint32_t *val);
+	unsigned int clocks;	/* DEV_CLOCK_* the access reads */
 };
 
 struct mmio_device {
@@ -22,6 +23,7 @@ struct mmio_device {
 	uint64_t base, len;
 	void (*access)(struct devices *d, uint64_t off, unsigned int len,
 		       bool is_write, uint8_t *data);
+	unsigned int clocks;	/* DEV_CLOCK_* the access reads */
 };
 
 static uint32_t all_ones(unsigned int size)
@@ -41,6 +43,7 @@ void devices_init(struct devices *d, FILE *out, FILE *log, uint64_t ram_size,
 	pic_init(&d->pic);
 	pit_init(&d->pit);
 	rtc_init(&d->rtc, now);
+	d->irq0_next = pit_next_irq0_ns(&d->pit, 0);
 }
 
 void dev_advance(struct devices *d, uint64_t now_ns, time_t now)
@@ -50,8 +53,14 @@ void dev_advance(struct devices *d, uint64_t now_ns, time_t now)
 	d->now = now;
 	if (now_ns <= d->now_ns)
 		return;
+	/* Before the next edge there is none to count (pit.h). */
+	if (now_ns < d->irq0_next) {
+		d->now_ns = now_ns;
+		return;
+	}
 	edges = pit_irq0_edges(&d->pit, d->now_ns, now_ns);
 	d->now_ns = now_ns;
+	d->irq0_next = pit_next_irq0_ns(&d->pit, now_ns);
 	if (edges) {
 		/* An edge-triggered input: a pulse latches one request. */
 		pic_set_irq(&d->pic, DEV_PIT_IRQ, true);
@@ -62,7 +71,7 @@ void dev_advance(struct devices *d, uint64_t now_ns, time_t now)
 
 uint64_t dev_next_deadline(const struct devices *d)
 {
-	return pit_next_irq0_ns(&d->pit, d->now_ns);
+	return d->irq0_next;
 }
 
 int dev_exit_status(uint32_t v)
@@ -292,8 +301,13 @@ static bool pic_access(struct devices *d, uint16_t off, unsigned int size,
 static bool pit_access(struct devices *d, uint16_t off, unsigned int size,
 		       bool is_write, uint32_t *val)
 {
+	bool ended;
+
 	(void)off;
-	return !pit_pio(&d->pit, d->pio_port, size, is_write, val, d->now_ns);
+	ended = !pit_pio(&d->pit, d->pio_port, size, is_write, val, d->now_ns);
+	/* Programming (or a gate) may start, stop or move IRQ 0's edges. */
+	d->irq0_next = pit_next_irq0_ns(&d->pit, d->now_ns);
+	return ended;
 }
 
 static bool rtc_access(struct devices *d, uint16_t off, unsigned int size,
@@ -391,40 +405,82 @@ static void apic_access(struct devices *d, uint64_t off, unsigned int len,
 /* ---- Dispatch ----------------------------------------------------------- */
 
 static const struct pio_device pio_devices[] = {
-	{ "uart", DEV_UART_BASE, 8, uart_access },
-	{ "debugcon", DEV_DEBUGCON_PORT, 1, debugcon_access },
-	{ "exit", DEV_EXIT_PORT, 1, exit_access },
-	{ "fw_cfg", DEV_FWCFG_SELECTOR, 2, fwcfg_access },
-	{ "post", DEV_POST_PORT, 1, post_access },
-	{ "pic master", PIC_MASTER_CMD, 2, pic_access },
-	{ "pic slave", PIC_SLAVE_CMD, 2, pic_access },
-	{ "pic elcr", PIC_ELCR1, 2, pic_access },
-	{ "pit", PIT_PORT_CH0, 4, pit_access },
-	{ "port 0x61", PIT_PORT_SYS_B, 1, pit_access },
-	{ "rtc", RTC_PORT_INDEX, 2, rtc_access },
-	{ "kbc data", DEV_KBC_DATA, 1, kbc_access },
-	{ "kbc command", DEV_KBC_CMD, 1, kbc_access },
+	{ "uart", DEV_UART_BASE, 8, uart_access, 0 },
+	{ "debugcon", DEV_DEBUGCON_PORT, 1, debugcon_access, 0 },
+	{ "exit", DEV_EXIT_PORT, 1, exit_access, 0 },
+	{ "fw_cfg", DEV_FWCFG_SELECTOR, 2, fwcfg_access, 0 },
+	{ "post", DEV_POST_PORT, 1, post_access, 0 },
+	{ "pic master", PIC_MASTER_CMD, 2, pic_access, 0 },
+	{ "pic slave", PIC_SLAVE_CMD, 2, pic_access, 0 },
+	{ "pic elcr", PIC_ELCR1, 2, pic_access, 0 },
+	{ "pit", PIT_PORT_CH0, 4, pit_access, DEV_CLOCK_NS },
+	{ "port 0x61", PIT_PORT_SYS_B, 1, pit_access, DEV_CLOCK_NS },
+	{ "rtc", RTC_PORT_INDEX, 2, rtc_access, DEV_CLOCK_WALL },
+	{ "kbc data", DEV_KBC_DATA, 1, kbc_access, 0 },
+	{ "kbc command", DEV_KBC_CMD, 1, kbc_access, 0 },
 };
 
 static const struct mmio_device mmio_devices[] = {
-	{ "local APIC", DEV_APIC_BASE, DEV_APIC_SIZE, apic_access },
+	{ "local APIC", DEV_APIC_BASE, DEV_APIC_SIZE, apic_access, 0 },
 };
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-bool dev_pio(struct devices *d, uint16_t port, unsigned int size,
-	     bool is_write, uint32_t *val)
+/* The device an access at port goes to (by its first port), or NULL. */
+static const struct pio_device *find_pio(uint16_t port)
 {
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(pio_devices); i++) {
 		const struct pio_device *p = &pio_devices[i];
 
-		if (port >= p->base && port - p->base < p->len) {
-			d->pio_port = port;
-			return p->access(d, port - p->base, size, is_write,
-					 val);
-		}
+		if (port >= p->base && port - p->base < p->len)
+			return p;
+	}
+	return NULL;
+}
+
+static const struct mmio_device *find_mmio(uint64_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mmio_devices); i++) {
+		const struct mmio_device *m = &mmio_devices[i];
+
+		if (addr >= m->base && addr - m->base < m->len)
+			return m;
+	}
+	return NULL;
+}
+
+unsigned int dev_irq_clocks(const struct devices *d)
+{
+	return d->irq0_next != UINT64_MAX ? DEV_CLOCK_NS : 0;
+}
+
+unsigned int dev_pio_clocks(const struct devices *d, uint16_t port)
+{
+	const struct pio_device *p = find_pio(port);
+
+	return dev_irq_clocks(d) | (p ? p->clocks : 0);
+}
+
+unsigned int dev_mmio_clocks(const struct devices *d, uint64_t addr)
+{
+	const struct mmio_device *m = find_mmio(addr);
+
+	(void)d;
+	return m ? m->clocks : 0;
+}
+
+bool dev_pio(struct devices *d, uint16_t port, unsigned int size,
+	     bool is_write, uint32_t *val)
+{
+	const struct pio_device *p = find_pio(port);
+
+	if (p) {
+		d->pio_port = port;
+		return p->access(d, port - p->base, size, is_write, val);
 	}
 	d->unhandled_pio++;
 	if (d->log && !(d->pio_reported[port / 8] & (1U << (port % 8)))) {
@@ -464,15 +520,11 @@ static void report_mmio(struct devices *d, uint64_t addr, unsigned int len,
 void dev_mmio(struct devices *d, uint64_t addr, unsigned int len,
 	      bool is_write, uint8_t *data)
 {
-	unsigned int i;
+	const struct mmio_device *m = find_mmio(addr);
 
-	for (i = 0; i < ARRAY_SIZE(mmio_devices); i++) {
-		const struct mmio_device *m = &mmio_devices[i];
-
-		if (addr >= m->base && addr - m->base < m->len) {
-			m->access(d, addr - m->base, len, is_write, data);
-			return;
-		}
+	if (m) {
+		m->access(d, addr - m->base, len, is_write, data);
+		return;
 	}
 	d->unhandled_mmio++;
 	report_mmio(d, addr, len, is_write);

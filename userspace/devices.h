@@ -7,7 +7,8 @@
  * (rtc.c) and the keyboard controller's reset line.  Pure logic behind
  * port-I/O and MMIO dispatch tables, with no ioctls, no clock reads and no
  * locking (the caller serialises vCPUs and device threads and passes the
- * time in), so the host unit test drives it directly.
+ * time in, and asks which accesses need it: dev_pio_clocks()), so the
+ * host unit test drives it directly.
  */
 #ifndef VTXCTL_DEVICES_H
 #define VTXCTL_DEVICES_H
@@ -124,6 +125,13 @@ struct devices {
 	uint64_t now_ns;	/* nanoseconds since the start, never back */
 	time_t now;		/* host time (UTC) */
 	uint64_t irq0_edges;	/* PIT IRQ 0 rising edges delivered */
+	/*
+	 * The PIT's next IRQ 0 edge after now_ns, UINT64_MAX if none will
+	 * come as it is programmed: kept by dev_advance() and the PIT's
+	 * ports, so that neither an access nor the clock's advance has to
+	 * work it out when no edge is due.
+	 */
+	uint64_t irq0_next;
 
 	/* The exit device was written: the run ends with exit_status. */
 	bool exit_requested;
@@ -148,9 +156,33 @@ void devices_init(struct devices *d, FILE *out, FILE *log, uint64_t ram_size,
  * Move the devices' clock to now_ns (nanoseconds since the start; earlier
  * values are ignored) and host time now: the PIT's IRQ 0 edges up to then
  * are delivered to the PIC (several edges the CPU did not take in between
- * make one request, as on a real PIC).  Call it before every dev_pio().
+ * make one request, as on a real PIC).  Call it before a dev_pio() or
+ * dev_mmio() and before looking at the PIC, with the clocks that
+ * dev_*_clocks() name brought to now: a clock not named may be passed
+ * as it was (d->now_ns, d->now).
  */
 void dev_advance(struct devices *d, uint64_t now_ns, time_t now);
+
+/* The clocks a device reads. */
+#define DEV_CLOCK_NS	0x1	/* now_ns: the PIT */
+#define DEV_CLOCK_WALL	0x2	/* now: the RTC */
+
+/*
+ * Which clocks to bring to now (DEV_CLOCK_*, for dev_advance()) before
+ * looking at the PIC: DEV_CLOCK_NS while a PIT edge is to come, else none
+ * (no edge can reach the PIC however late it is).
+ */
+unsigned int dev_irq_clocks(const struct devices *d);
+
+/*
+ * ... before dev_pio() at port: the clock its device reads, and the PIC's
+ * as above (the PIC's ports show its requests).  A port exit to any other
+ * device, with no PIT edge to come, needs no clock at all.
+ */
+unsigned int dev_pio_clocks(const struct devices *d, uint16_t port);
+
+/* ... before dev_mmio() at addr: the clock its device reads (none yet). */
+unsigned int dev_mmio_clocks(const struct devices *d, uint64_t addr);
 
 /*
  * A byte received by the UART (from stdin): false if its FIFO is full
@@ -163,7 +195,7 @@ bool dev_uart_can_receive(const struct devices *d);
 
 /*
  * When the devices next need the clock to move on: the next PIT IRQ 0
- * edge after now_ns, or UINT64_MAX.
+ * edge after now_ns, or UINT64_MAX (d->irq0_next).
  */
 uint64_t dev_next_deadline(const struct devices *d);
 

@@ -10,19 +10,10 @@
 
 #include "loader_int.h"
 
-#define LARGE_PAGE	(2 * MiB)
-#define MAX_IDENTITY	(512 * GiB)	/* what one PDPT covers */
 
 /* Paging-structure entry bits (Intel SDM Vol. 3A, 4.5). */
-#define PTE_P		(1ULL << 0)
-#define PTE_RW		(1ULL << 1)
-#define PTE_PS		(1ULL << 7)	/* in a PDE: maps a 2 MiB page */
 
 /* Descriptors: base 0, limit 4 GiB, present, accessed (SDM Vol. 3A 3.4.5). */
-#define GDT_CODE32	0x00cf9b000000ffffULL	/* execute/read, D */
-#define GDT_CODE64	0x00af9b000000ffffULL	/* execute/read, L */
-#define GDT_DATA	0x00cf93000000ffffULL	/* read/write, B */
-#define GDT_TSS_BUSY	0x8bULL			/* P, type 11: busy TSS */
 
 void layout_init(struct layout *l, uint64_t ram_size)
 {
@@ -151,10 +142,8 @@ static void write_gdt(struct loader *ld)
 	put64(p + SEL_CODE, ld->res->mode == MODE_LONG ? GDT_CODE64 :
 							GDT_CODE32);
 	put64(p + SEL_DATA, GDT_DATA);
-	/* System descriptor (SDM Vol. 3A 7.2.2); 64-bit: base 63:32 after. */
-	put64(p + SEL_TSS, TSS_LIMIT | (tss & 0xffffff) << 16 |
-			   GDT_TSS_BUSY << 40 | (tss >> 24 & 0xff) << 56);
-	put64(p + SEL_TSS + 8, tss >> 32);
+	put64(p + SEL_TSS, GDT_TSS(tss));
+	put64(p + SEL_TSS + 8, tss >> 32);	/* long mode: base 63:32 */
 }
 
 void write_mode_parts(struct loader *ld)
@@ -166,40 +155,4 @@ void write_mode_parts(struct loader *ld)
 				   min_u64(ld->ram_size, 4 * GiB));
 	if (res->gdt)
 		write_gdt(ld);
-}
-
-/* ---- The long-mode identity map ----------------------------------------- */
-
-uint64_t identity_map_bytes(uint64_t map_size)
-{
-	if (!map_size || map_size > MAX_IDENTITY)
-		return 0;
-	/* PML4, PDPT, and one page directory per GiB */
-	return (2 + (map_size + GiB - 1) / GiB) * PAGE_SIZE;
-}
-
-long build_identity_map(uint8_t *ram, size_t ram_size, uint64_t table_addr,
-			uint64_t map_size)
-{
-	uint64_t bytes = identity_map_bytes(map_size);
-	uint64_t pdpt = table_addr + PAGE_SIZE;
-	uint64_t pd = table_addr + 2 * PAGE_SIZE;
-	uint64_t npd, npages, i;
-
-	if (!bytes || table_addr % PAGE_SIZE ||
-	    !fits(table_addr, bytes, ram_size))
-		return -1;
-	memset(ram + table_addr, 0, bytes);
-
-	put64(ram + table_addr, pdpt | PTE_P | PTE_RW);
-	npd = bytes / PAGE_SIZE - 2;
-	for (i = 0; i < npd; i++)
-		put64(ram + pdpt + i * 8,
-		      (pd + i * PAGE_SIZE) | PTE_P | PTE_RW);
-	/* The page directories are contiguous: one array of 2 MiB entries. */
-	npages = (map_size + LARGE_PAGE - 1) / LARGE_PAGE;
-	for (i = 0; i < npages; i++)
-		put64(ram + pd + i * 8,
-		      i * LARGE_PAGE | PTE_P | PTE_RW | PTE_PS);
-	return bytes;
 }

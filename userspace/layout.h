@@ -42,16 +42,4 @@ int layout_first_fit(struct layout *l, enum layout_part p, uint64_t size,
 int plan_mode_parts(struct loader *ld);
 void write_mode_parts(struct loader *ld);
 
-/*
- * Identity-map [0, map_size) with 2 MiB pages, present and writable, in
- * 4-level page tables at table_addr (4 KiB aligned): the PML4, then the
- * PDPT, then one PD per GiB.  map_size is rounded up to 2 MiB and must be
- * 1 byte to 512 GiB.  identity_map_bytes() is the space the tables take (0
- * for an invalid map_size).  build_identity_map() returns that many bytes,
- * or -1 if the arguments are invalid or the tables do not fit in RAM.
- */
-uint64_t identity_map_bytes(uint64_t map_size);
-long build_identity_map(uint8_t *ram, size_t ram_size, uint64_t table_addr,
-			uint64_t map_size);
-
 #endif /* VTXCTL_LAYOUT_H */

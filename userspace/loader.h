@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "x86.h"	/* build_identity_map(), for long mode */
+
 /*
  * Guest memory map.  Guest-physical address 0 is ram[0].  The caller hands
  * in zeroed RAM; the loader writes only inside the parts of the layout
@@ -55,11 +57,7 @@
  * the kernel does not reuse it); failing that, the first free page from
  * 4 KiB up.
  */
-#define SEL_CODE	0x08
-#define SEL_DATA	0x10
-#define SEL_TSS		0x18
-#define GDT_TSS_OFFSET	0x80
-#define TSS_LIMIT	0x67		/* 104 bytes, no I/O bitmap */
+#define GDT_TSS_OFFSET	0x80	/* SEL_* and the descriptors: x86.h */
 
 /*
  * Multiboot v1 (Multiboot Specification 0.6.96).  The image loads from the

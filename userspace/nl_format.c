@@ -14,6 +14,7 @@
 
 #include "nl_format.h"
 #include "vtxhv.h"
+#include "x86.h"
 
 /* ---- Names -------------------------------------------------------------- */
 
@@ -68,19 +69,6 @@ const char *exit_reason_str(uint32_t reason, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s", name);
 	return buf;
-}
-
-const char *paging_name(uint32_t paging)
-{
-	switch (paging) {
-	case VTXHV_PAGING_EPT:
-		return "ept";
-	case VTXHV_PAGING_VTLB:
-		return "vtlb";
-	case VTXHV_PAGING_SHADOW:
-		return "shadow";
-	}
-	return "?";
 }
 
 const char *vm_state_name(uint32_t state)

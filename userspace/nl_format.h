@@ -22,7 +22,6 @@ const char *vmx_exit_reason_name(unsigned int reason);
  * 0x80000021: "INVALID_STATE(0x80000021)").
  */
 const char *exit_reason_str(uint32_t reason, char *buf, size_t len);
-const char *paging_name(uint32_t paging);	/* "ept", "vtlb", "shadow" */
 const char *vm_state_name(uint32_t state);	/* "idle", "running", ... */
 const char *event_type_name(uint32_t type);	/* "vm-created", ... */
 

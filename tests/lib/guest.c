@@ -28,10 +28,9 @@ volatile uint64_t guest_last_vector, guest_last_error;
 
 /* The GDT the host points GDTR at: null, 64-bit code, data, TSS. */
 uint64_t tvm_guest_gdt[4] __attribute__((aligned(16))) = {
-	0,
-	0x00af9b000000ffffULL,	/* 0x08: code, L=1 */
-	0x00cf93000000ffffULL,	/* 0x10: data */
-	0x00008b0000000067ULL,	/* 0x18: busy TSS (never loaded) */
+	[SEL_CODE / 8] = GDT_CODE64,
+	[SEL_DATA / 8] = GDT_DATA,
+	[SEL_TSS / 8] = GDT_TSS(0),	/* never loaded */
 };
 
 void ucall(uint64_t cmd, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)

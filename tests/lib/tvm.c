@@ -19,6 +19,7 @@
 
 #include <linux/kvm.h>
 
+#include "cpuid.h"
 #include "tvm.h"
 #include "vtxhv_test.h"
 
@@ -29,24 +30,6 @@ int tvm_use_kvm;
 
 extern uint64_t tvm_guest_gdt[4];
 void tvm_guest_start(void (*entry)(uint64_t), uint64_t arg);
-
-static const char *const exit_names[] = {
-	[VTXHV_EXIT_UNKNOWN] = "UNKNOWN", [VTXHV_EXIT_IO] = "IO",
-	[VTXHV_EXIT_MMIO] = "MMIO", [VTXHV_EXIT_HLT] = "HLT",
-	[VTXHV_EXIT_HYPERCALL] = "HYPERCALL",
-	[VTXHV_EXIT_SHUTDOWN] = "SHUTDOWN",
-	[VTXHV_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
-	[VTXHV_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
-	[VTXHV_EXIT_INTR] = "INTR",
-};
-
-const char *exit_reason_name(uint32_t reason)
-{
-	if (reason < sizeof(exit_names) / sizeof(exit_names[0]) &&
-	    exit_names[reason])
-		return exit_names[reason];
-	return "?";
-}
 
 /*
  * The KVM backend: the same VM through <linux/kvm.h>, for comparisons in
@@ -86,17 +69,6 @@ static struct tvm *kvm_create(struct tvm *t)
  * The paging mode of the VMs tests create: VTXHV_PAGING=ept|vtlb|shadow
  * in the environment runs a whole test under another mode (tests/vm-suites).
  */
-static const char *const paging_names[] = {
-	[VTXHV_PAGING_EPT] = "ept",
-	[VTXHV_PAGING_VTLB] = "vtlb",
-	[VTXHV_PAGING_SHADOW] = "shadow",
-};
-
-const char *tvm_paging_name(uint32_t mode)
-{
-	return mode <= VTXHV_PAGING_SHADOW ? paging_names[mode] : "?";
-}
-
 uint32_t tvm_paging_mode(void)
 {
 	const char *m = getenv("VTXHV_PAGING");
@@ -105,7 +77,7 @@ uint32_t tvm_paging_mode(void)
 	if (!m || !*m)
 		return VTXHV_PAGING_EPT;
 	for (mode = VTXHV_PAGING_EPT; mode <= VTXHV_PAGING_SHADOW; mode++)
-		if (!strcmp(m, paging_names[mode]))
+		if (!strcmp(m, paging_name(mode)))
 			return mode;
 	TEST_ASSERT(0, "VTXHV_PAGING=%s: not a mode", m);
 	return VTXHV_PAGING_EPT;
@@ -256,55 +228,20 @@ void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s)
 	TEST_ASSERT(!ioctl(t->vcpu, KVM_SET_SREGS, &k), "KVM_SET_SREGS");
 }
 
-/* The host's CPUID with VMX and x2APIC hidden and "hypervisor" set. */
+/*
+ * vtxctl run's CPUID (userspace/cpuid.c), for vCPU 0: a test's guest sees
+ * the CPU a user's guest sees.
+ */
 void tvm_set_cpuid_host(struct tvm *t)
 {
-	static const uint32_t indexed[] = { 4, 7, 0xb, 0xd };
 	struct {
 		struct vtxhv_cpuid c;
 		struct vtxhv_cpuid_entry e[VTXHV_MAX_CPUID_ENTRIES];
 	} tab;
-	static const uint32_t bases[] = { 0, 0x80000000 };
-	uint32_t base, max, fn, i, sub, n = 0, k;
+	uint32_t i, n;
 
 	memset(&tab, 0, sizeof(tab));
-	for (k = 0; k < 2; k++) {
-		uint32_t a, b, c, d;
-
-		base = bases[k];
-		__asm__ volatile("cpuid" : "=a"(max), "=b"(b), "=c"(c), "=d"(d)
-				 : "a"(base), "c"(0));
-		for (fn = base; fn <= max && n < 100; fn++) {
-			int subs = 1, flags = 0;
-
-			for (i = 0; i < sizeof(indexed) / sizeof(indexed[0]); i++)
-				if (fn == indexed[i]) {
-					subs = 4;
-					flags = VTXHV_CPUID_SIGNIFICANT_INDEX;
-				}
-			for (sub = 0; sub < (uint32_t)subs; sub++) {
-				struct vtxhv_cpuid_entry *e = &tab.e[n++];
-
-				__asm__ volatile("cpuid"
-						 : "=a"(a), "=b"(b), "=c"(c),
-						   "=d"(d)
-						 : "a"(fn), "c"(sub));
-				if (fn == 1) {
-					/* No XSAVE where the host has none. */
-					if (!(c & 1U << 27))
-						c &= ~(1U << 12 | 1U << 26 |
-						       1U << 28 | 1U << 29);
-					c &= ~(1U << 5 | 1U << 21);
-					c |= 1U << 31;
-				}
-				*e = (struct vtxhv_cpuid_entry){
-					.function = fn, .index = sub,
-					.flags = flags, .eax = a, .ebx = b,
-					.ecx = c, .edx = d,
-				};
-			}
-		}
-	}
+	n = build_cpuid(tab.e, 0);
 	tab.c.nent = n;
 	if (t->kvm) {
 		struct {
@@ -353,45 +290,23 @@ static void load_self(struct tvm *t)
 	}
 }
 
-static struct vtxhv_segment seg(uint16_t sel, uint8_t type, int code64)
-{
-	struct vtxhv_segment s = {
-		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
-		.present = 1, .s = 1, .g = 1, .db = !code64, .l = code64,
-	};
-	return s;
-}
-
 void tvm_setup_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg)
 {
-	uint64_t *pml4 = (uint64_t *)(t->mem + PML4_ADDR);
-	uint64_t *pdpt = pml4 + 512, *pd = pdpt + 512;
 	struct vtxhv_sregs s;
 	struct vtxhv_regs r;
-	int i;
 
 	load_self(t);
-	/* Identity map of the low 4 GiB with 2 MiB pages. */
-	pml4[0] = (PML4_ADDR + 0x1000) | 3;
-	for (i = 0; i < 4; i++)
-		pdpt[i] = (PML4_ADDR + 0x2000 + i * 0x1000) | 3;
-	for (i = 0; i < 4 * 512; i++)
-		pd[i] = ((uint64_t)i << 21) | 0x83;
+	TEST_ASSERT(build_identity_map(t->mem, t->mem_size, PML4_ADDR,
+				       4ULL << 30) > 0, "identity map");
 
 	tvm_get_sregs(t, &s);
-	s.cs = seg(0x08, 11, 1);
-	s.ds = s.es = s.fs = s.gs = s.ss = seg(0x10, 3, 0);
-	s.tr = (struct vtxhv_segment){ .selector = 0x18, .limit = 0x67,
-				       .type = 11, .present = 1 };
-	s.ldt = (struct vtxhv_segment){ .unusable = 1 };
-	s.gdt.base = (uintptr_t)tvm_guest_gdt;
-	s.gdt.limit = sizeof(tvm_guest_gdt) - 1;
-	s.idt.base = 0;
-	s.idt.limit = 0;
-	s.cr0 = 0x80050033;	/* PG WP NE ET MP PE */
+	x86_sregs_flat(&s, true, (uintptr_t)tvm_guest_gdt,
+		       sizeof(tvm_guest_gdt) - 1, 0);
+	s.cr0 = X86_CR0_PG | X86_CR0_AM | X86_CR0_WP | X86_CR0_NE |
+		X86_CR0_ET | X86_CR0_MP | X86_CR0_PE;
 	s.cr3 = PML4_ADDR;
-	s.cr4 = 0x620;		/* OSXMMEXCPT OSFXSR PAE */
-	s.efer = 0xd01;		/* NXE LMA LME SCE */
+	s.cr4 = X86_CR4_OSXMMEXCPT | X86_CR4_OSFXSR | X86_CR4_PAE;
+	s.efer = EFER_NXE | EFER_LMA | EFER_LME | EFER_SCE;
 	tvm_set_sregs(t, &s);
 
 	memset(&r, 0, sizeof(r));
@@ -399,7 +314,7 @@ void tvm_setup_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg)
 	r.rdi = (uintptr_t)entry;
 	r.rsi = arg;
 	r.rsp = t->mem_size - 8;	/* 16-byte aligned minus the return */
-	r.rflags = 2;
+	r.rflags = X86_EFLAGS_FIXED;
 	tvm_set_regs(t, &r);
 }
 
@@ -503,10 +418,18 @@ static const char *guest_str(struct tvm *t, const char *p)
 	return (const char *)t->mem + a;
 }
 
-uint64_t tvm_get_ucall(struct tvm *t, struct ucall *uc)
+void tvm_ucall_at(struct tvm *t, const struct vtxhv_run *run,
+		  struct ucall *uc)
 {
 	uint32_t gpa;
 
+	memcpy(&gpa, (const uint8_t *)run + run->io.data_offset, 4);
+	TEST_ASSERT(gpa + sizeof(*uc) <= t->mem_size, "ucall at %#x", gpa);
+	memcpy(uc, t->mem + gpa, sizeof(*uc));
+}
+
+uint64_t tvm_get_ucall(struct tvm *t, struct ucall *uc)
+{
 	memset(uc, 0, sizeof(*uc));
 	tvm_run_ok(t);
 	if (t->run->exit_reason != VTXHV_EXIT_IO ||
@@ -526,9 +449,7 @@ uint64_t tvm_get_ucall(struct tvm *t, struct ucall *uc)
 			       (unsigned long long)t->run->internal.rip);
 		return UCALL_NONE;
 	}
-	memcpy(&gpa, (uint8_t *)t->run + t->run->io.data_offset, 4);
-	TEST_ASSERT(gpa + sizeof(*uc) <= t->mem_size, "ucall at %#x", gpa);
-	memcpy(uc, t->mem + gpa, sizeof(*uc));
+	tvm_ucall_at(t, t->run, uc);
 	if (uc->cmd == UCALL_ABORT)
 		printf("# guest assertion failed at %s:%lu: %s (%#lx, %#lx)\n",
 		       guest_str(t, uc->file), (unsigned long)uc->line,

@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 
 #include "vtxhv.h"
+#include "x86.h"	/* exit_reason_name(), paging_name(), segments */
 
 /* --- guest side -------------------------------------------------------- */
 
@@ -141,8 +142,6 @@ struct tvm {
 extern int tvm_use_kvm;
 
 uint32_t tvm_paging_mode(void);
-/* "ept", "vtlb" or "shadow" */
-const char *tvm_paging_name(uint32_t mode);
 struct tvm *tvm_create(size_t mem_size);
 /* The same with a VTXHV_PAGING_* mode (the KVM backend ignores it). */
 struct tvm *tvm_create_paging(size_t mem_size, uint32_t paging);
@@ -152,6 +151,12 @@ void tvm_destroy(struct tvm *t);
 
 int tvm_run(struct tvm *t);			/* VTXHV_RUN: 0 or -errno */
 void tvm_run_ok(struct tvm *t);			/* run, assert no error */
+/*
+ * The ucall of an exit to UCALL_PORT in @run, the run page of one of @t's
+ * vCPUs; a guest address outside RAM fails the test.
+ */
+void tvm_ucall_at(struct tvm *t, const struct vtxhv_run *run,
+		  struct ucall *uc);
 /* Run until a ucall; I/O exits for other ports fail the test. */
 uint64_t tvm_get_ucall(struct tvm *t, struct ucall *uc);
 /* Run, expect a ucall @cmd (printing an abort's file and line). */
@@ -161,8 +166,8 @@ void tvm_get_regs(struct tvm *t, struct vtxhv_regs *r);
 void tvm_set_regs(struct tvm *t, const struct vtxhv_regs *r);
 void tvm_get_sregs(struct tvm *t, struct vtxhv_sregs *s);
 void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s);
-void tvm_set_cpuid_host(struct tvm *t);	/* host CPUID, VMX hidden */
-const char *exit_reason_name(uint32_t reason);
+/* vtxctl run's CPUID (userspace/cpuid.h), as vCPU 0 gets it */
+void tvm_set_cpuid_host(struct tvm *t);
 
 /* The module's accounting (debugfs vtxhv/counts): one value, or -1. */
 long tvm_module_count(const char *name);

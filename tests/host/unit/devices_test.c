@@ -507,6 +507,91 @@ static bool pit_irq0_through_pic(void)
 	return true;
 }
 
+/*
+ * What the run loop reads the clocks for: only the devices that read them
+ * (the PIT's ports, the RTC's), and every port access and the PIC while a
+ * PIT edge is to come; nothing else.
+ */
+static bool clocks_only_where_read(void)
+{
+	reset(false);
+	pic_setup();
+	CHECK_EQ(dev_irq_clocks(&d), 0);
+	CHECK_EQ(dev_pio_clocks(&d, DEV_UART_BASE + UART_SCR), 0);
+	CHECK_EQ(dev_pio_clocks(&d, PIC_MASTER_CMD), 0);
+	CHECK_EQ(dev_pio_clocks(&d, 0x1234), 0);	/* unclaimed */
+	CHECK_EQ(dev_pio_clocks(&d, PIT_PORT_CMD), DEV_CLOCK_NS);
+	CHECK_EQ(dev_pio_clocks(&d, PIT_PORT_SYS_B), DEV_CLOCK_NS);
+	CHECK_EQ(dev_pio_clocks(&d, RTC_PORT_DATA), DEV_CLOCK_WALL);
+	CHECK_EQ(dev_mmio_clocks(&d, DEV_APIC_BASE), 0);
+	/* Counter 0, mode 0 (one shot), count 1193: one edge at ~1 ms. */
+	CHECK(out_ok(PIT_PORT_CMD, 1, 0x30));
+	CHECK(out_ok(PIT_PORT_CH0, 1, 1193 & 0xff));
+	CHECK(out_ok(PIT_PORT_CH0, 1, 1193 >> 8));
+	CHECK_EQ(dev_irq_clocks(&d), DEV_CLOCK_NS);
+	CHECK_EQ(dev_pio_clocks(&d, DEV_UART_BASE + UART_SCR), DEV_CLOCK_NS);
+	CHECK_EQ(dev_pio_clocks(&d, RTC_PORT_DATA),
+		 DEV_CLOCK_NS | DEV_CLOCK_WALL);
+	CHECK_EQ(dev_mmio_clocks(&d, DEV_APIC_BASE), 0);
+	dev_advance(&d, dev_next_deadline(&d) - 1, 0);
+	CHECK_EQ(d.irq0_edges, 0);
+	dev_advance(&d, dev_next_deadline(&d), 0);	/* the edge, to the ns */
+	CHECK_EQ(d.irq0_edges, 1);
+	CHECK_EQ(pic_pending_vector(&d.pic), 0x30);
+	CHECK_EQ(dev_irq_clocks(&d), 0);
+	CHECK_EQ(dev_pio_clocks(&d, DEV_UART_BASE + UART_SCR), 0);
+	return true;
+}
+
+/*
+ * dev_next_deadline() is kept rather than worked out: it must always be
+ * the PIT's own answer, through programming, counts changed while
+ * counting, edges passing, a stop, and time standing still.
+ */
+static bool deadline_kept_exactly(void)
+{
+	static const struct {
+		uint16_t port;
+		uint8_t val;		/* written, or 0 with at: advance */
+		uint64_t at;
+	} steps[] = {
+		{ PIT_PORT_CMD, 0x34, 0 },		/* mode 2 */
+		{ PIT_PORT_CH0, 0xa9, 0 }, { PIT_PORT_CH0, 0x04, 0 },
+		{ 0, 0, 500000 }, { 0, 0, 10500000 }, { 0, 0, 10500001 },
+		{ PIT_PORT_CH0, 0x00, 0 }, { PIT_PORT_CH0, 0x10, 0 },
+		{ 0, 0, 12000000 }, { 0, 0, 30000000 },
+		{ PIT_PORT_CMD, 0x30, 0 },		/* mode 0: stops */
+		{ 0, 0, 40000000 },
+		{ PIT_PORT_CH0, 0x00, 0 }, { PIT_PORT_CH0, 0x01, 0 },
+		{ 0, 0, 40100000 }, { 0, 0, 41000000 }, { 0, 0, 90000000 },
+		{ PIT_PORT_CMD, 0x36, 0 },		/* mode 3 */
+		{ PIT_PORT_CH0, 0x10, 0 }, { PIT_PORT_CH0, 0x00, 0 },
+		{ 0, 0, 90000000 }, { 0, 0, 95555555 },
+		{ PIT_PORT_CMD, 0x00, 0 },		/* latch: no change */
+		{ 0, 0, 99999999 },
+	};
+	uint64_t edges = 0, now = 0;
+	unsigned int i;
+
+	reset(false);
+	pic_setup();
+	CHECK_EQ(dev_next_deadline(&d), UINT64_MAX);
+	for (i = 0; i < NTESTS(steps); i++) {
+		if (steps[i].port) {
+			CHECK(out_ok(steps[i].port, 1, steps[i].val));
+		} else {
+			edges += pit_irq0_edges(&d.pit, now, steps[i].at);
+			dev_advance(&d, steps[i].at, 0);
+			now = steps[i].at;
+			CHECK_EQ(d.irq0_edges, edges);
+		}
+		CHECK_EQ(dev_next_deadline(&d),
+			 pit_next_irq0_ns(&d.pit, d.now_ns));
+	}
+	CHECK(edges > 10);
+	return true;
+}
+
 static bool platform_ports_claimed(void)
 {
 	reset(true);
@@ -557,6 +642,8 @@ static const struct test_case tests[] = {
 	{ "uart_rx_fifo_and_irq4", uart_rx_fifo_and_irq4 },
 	{ "uart_thre_interrupt", uart_thre_interrupt },
 	{ "pit_irq0_through_pic", pit_irq0_through_pic },
+	{ "clocks_only_where_read", clocks_only_where_read },
+	{ "deadline_kept_exactly", deadline_kept_exactly },
 	{ "platform_ports_claimed", platform_ports_claimed },
 	{ "kbc_reset_ends_run", kbc_reset_ends_run },
 };

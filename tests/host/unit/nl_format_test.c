@@ -26,6 +26,7 @@
 #include "nl.h"
 #include "nl_format.h"
 #include "vtxhv.h"
+#include "x86.h"
 
 const char *progname = "vtxctl";
 

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The CPUID a guest sees, the one policy for vtxctl run and the tests
+ * (tests/Makefile links cpuid.c into every test with guests): the host's
+ * leaves with what vtxhv does not give guests hidden.  cpuid.c says what
+ * is hidden and why.
+ */
+#ifndef VTXCTL_CPUID_H
+#define VTXCTL_CPUID_H
+
+#include <stdint.h>
+
+#include "vtxhv.h"
+
+/* What the policy reads of the host, so that a test can choose it. */
+struct cpuid_host {
+	/* The host's CPUID instruction: cpuid_native() outside tests. */
+	void (*cpuid)(uint32_t fn, uint32_t sub, uint32_t r[4]);
+	/* The TSC's rate in Hz, the guest's too; 0: unknown, and leaves
+	 * 0x15 and 0x16 stay as the host has them. */
+	uint64_t tsc_hz;
+};
+
+void cpuid_native(uint32_t fn, uint32_t sub, uint32_t r[4]);
+/* TSC ticks per second over 20 ms of CLOCK_MONOTONIC, or 0. */
+uint64_t cpuid_measure_tsc_hz(void);
+
+/*
+ * The table of vCPU @vcpu on host @h in @tab (VTXHV_MAX_CPUID_ENTRIES
+ * entries at most); returns the number of entries.
+ */
+unsigned int cpuid_policy(const struct cpuid_host *h, unsigned int vcpu,
+			  struct vtxhv_cpuid_entry *tab);
+
+/* cpuid_policy() on this host, its TSC measured once per process. */
+unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu);
+
+#endif /* VTXCTL_CPUID_H */

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vtxctl run, shared by the files it is made of:
+ *
+ *   cmd_run.c      options, the image and the GDT page, the VM's life
+ *   run_vcpu.c     a vCPU: its set-up, its thread, the run loop and the
+ *                  exit handlers, and how the run ends
+ *   run_threads.c  the timer and input threads and the devices' clock
+ *   run_report.c   what a run prints: exit diagnostics and --stats
+ *   boot_regs.c    the registers a vCPU starts with, per boot mode
+ *   cpuid.c        the CPUID a guest sees
+ *   term.c         the console on stdin
+ */
+#ifndef VTXCTL_RUN_H
+#define VTXCTL_RUN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "devices.h"
+#include "loader.h"
+#include "vtxctl.h"
+#include "x86.h"
+
+/* Exit statuses of 'run' that tell how the guest ended (README.md). */
+#define RUN_HALTED		0	/* every vCPU: HLT with IF = 0 */
+#define RUN_TRIPLE_FAULT	2
+#define RUN_ENTRY_FAILED	4
+#define RUN_INTERNAL_ERROR	6	/* or an exit vtxctl cannot handle */
+#define RUN_TIMEOUT		124
+#define RUN_STOPPED		(-1)	/* stopped: another vCPU ended */
+#define RUN_RESET		1000	/* 8042 reset: every vCPU stops, 0 */
+
+struct run_opts {
+	uint64_t mem;
+	unsigned int cpus;
+	enum guest_mode mode;
+	uint64_t load, entry;
+	bool has_load, has_entry, has_mem, stats;
+	int paging;		/* VTXHV_PAGING_*, -1: EPT where offered */
+	const char *append, *initrd, *image;
+	double timeout;		/* seconds, 0 = none */
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int fd;
+	struct vtxhv_run *run;
+	pthread_t thread;
+	bool started, done;
+	uint64_t exits[VTXHV_EXIT_IRQ_WINDOW_OPEN + 2];	/* last: other */
+	/* vCPU 0, which takes the PIC's interrupts; under vm->dev_lock. */
+	bool kicked;		/* a kick is on its way: no second one */
+	bool halted;		/* waiting in HLT for an interrupt */
+	bool window;		/* request_interrupt_window is set */
+	bool queued;		/* VTXHV_INTERRUPT since the last real exit */
+	uint64_t injected;
+};
+
+struct vm {
+	int dev, fd;
+	int paging;		/* VTXHV_PAGING_* of the VM */
+	uint8_t *ram;
+	uint64_t ram_size;
+	long run_size;
+	struct load_result res;
+	uint64_t gdt;
+
+	/*
+	 * Devices are used by every vCPU thread, the timer thread and the
+	 * input thread: dev_lock serialises them.  dev_cond wakes the timer
+	 * thread (the PIT was programmed), a halted vCPU 0 (an interrupt
+	 * came) and the input thread (the UART has room).  Lock order:
+	 * vm->lock, then dev_lock.
+	 */
+	pthread_mutex_t dev_lock;
+	pthread_cond_t dev_cond;
+	struct devices devs;
+	struct timespec t0;	/* CLOCK_MONOTONIC at the start: time 0 */
+	uint64_t wall_ns;	/* from t0 to the end of the run */
+	bool warned_vector;
+	pthread_t timer, input;
+	bool timer_started, input_started;
+	int wake[2];		/* self-pipe: wakes the input thread's poll */
+
+	/* How the run ends: under lock, cond signalled as vCPUs finish. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int ndone;
+	int status;		/* -1 until a vCPU or the timeout decides */
+	volatile int stopping;
+
+	unsigned int ncpus;
+	struct vcpu *vcpus;
+};
+
+#define NEXITS		(VTXHV_EXIT_IRQ_WINDOW_OPEN + 2)
+#define EXIT_OTHER	(NEXITS - 1)
+
+/* cmd_run.c: a message for a failed set-up step; returns EXIT_SETUP. */
+__attribute__((format(printf, 2, 3)))
+int setup_error(int err, const char *fmt, ...);
+
+/* run_vcpu.c */
+int setup_vcpu(struct vm *vm, struct vcpu *v);
+/* Start every vCPU thread, wait for the end or the timeout: the status. */
+int run_vcpus(struct vm *vm, const struct run_opts *o);
+
+/* run_threads.c */
+uint64_t run_ns(const struct vm *vm);
+struct timespec abs_time(const struct vm *vm, uint64_t ns);
+void advance_clocks_locked(struct vm *vm, unsigned int clocks);
+void advance_locked(struct vm *vm);
+void *timer_thread(void *arg);
+void *input_thread(void *arg);
+
+/* run_report.c */
+void dump_registers(const struct vcpu *v);
+void report_internal_error(const struct vcpu *v);
+void report_fail_entry(const struct vcpu *v);
+void print_stats(const struct vm *vm);
+
+/*
+ * boot_regs.c: the special and general registers vCPU @id of @ncpus starts
+ * with, for the image the loader placed (@r) and the GDT page at @gdt.
+ * boot_sregs() sets the fields it owns and leaves the others (the
+ * interruptibility state, APIC base) as VTXHV_GET_SREGS gave them.
+ */
+void boot_sregs(struct vtxhv_sregs *s, const struct load_result *r,
+		uint64_t gdt);
+void boot_regs(struct vtxhv_regs *regs, const struct load_result *r,
+	       unsigned int id, unsigned int ncpus);
+
+#endif /* VTXCTL_RUN_H */

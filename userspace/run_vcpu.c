@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vCPUs of vtxctl run: each is set up (CPUID, registers) and runs in
+ * its own thread, entering the guest with VTXHV_RUN and handling the exits
+ * the module passes out (port I/O and MMIO to the devices, HLT, interrupt
+ * windows) until it halts or the run ends; the first vCPU to end with a
+ * status other than a halt stops the others.
+ */
+#define _GNU_SOURCE		/* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "cpuid.h"
+#include "run.h"
+#include "term.h"
+#include "x86.h"
+
+int setup_vcpu(struct vm *vm, struct vcpu *v)
+{
+	struct {
+		struct vtxhv_cpuid c;
+		struct vtxhv_cpuid_entry e[VTXHV_MAX_CPUID_ENTRIES];
+	} cpuid;
+	struct vtxhv_sregs s;
+	struct vtxhv_regs r;
+	void *run;
+
+	v->fd = ioctl(vm->fd, VTXHV_CREATE_VCPU, (unsigned long)v->id);
+	if (v->fd < 0)
+		return setup_error(errno, "VTXHV_CREATE_VCPU %u", v->id);
+	run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   v->fd, 0);
+	if (run == MAP_FAILED)
+		return setup_error(errno, "mapping the run page of vCPU %u",
+				   v->id);
+	v->run = run;
+
+	memset(&cpuid, 0, sizeof(cpuid));
+	cpuid.c.nent = build_cpuid(cpuid.e, v->id);
+	if (ioctl(v->fd, VTXHV_SET_CPUID, &cpuid))
+		return setup_error(errno, "VTXHV_SET_CPUID");
+
+	if (ioctl(v->fd, VTXHV_GET_SREGS, &s))
+		return setup_error(errno, "VTXHV_GET_SREGS");
+	boot_sregs(&s, &vm->res, vm->gdt);
+	if (ioctl(v->fd, VTXHV_SET_SREGS, &s))
+		return setup_error(errno, "VTXHV_SET_SREGS (%s mode)",
+				   guest_mode_name(vm->res.mode));
+
+	boot_regs(&r, &vm->res, v->id, vm->ncpus);
+	if (ioctl(v->fd, VTXHV_SET_REGS, &r))
+		return setup_error(errno, "VTXHV_SET_REGS");
+	return 0;
+}
+
+/* ---- Ending the run ----------------------------------------------------- */
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;	/* only to make VTXHV_RUN return -EINTR */
+}
+
+/*
+ * Make every vCPU still running leave the guest: immediate_exit stops the
+ * next VTXHV_RUN before it enters, the signal interrupts the current one
+ * (a guest spinning with interrupts off included).  Called under vm->lock.
+ */
+static void stop_all(struct vm *vm)
+{
+	unsigned int i;
+
+	vm->stopping = 1;
+	for (i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (!v->run)
+			continue;
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		if (v->started && !v->done &&
+		    !pthread_equal(v->thread, pthread_self()))
+			pthread_kill(v->thread, SIGUSR1);
+	}
+	/* A halted vCPU 0, the timer and the input thread wait here. */
+	pthread_mutex_lock(&vm->dev_lock);
+	pthread_cond_broadcast(&vm->dev_cond);
+	pthread_mutex_unlock(&vm->dev_lock);
+	if (vm->wake[1] >= 0 && write(vm->wake[1], "", 1) < 0) {
+		/* Full: a wake-up is pending anyway. */
+	}
+}
+
+/* The first vCPU to end with anything but a halt decides the status. */
+static void vcpu_finished(struct vcpu *v, int status)
+{
+	struct vm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->lock);
+	v->done = true;
+	vm->ndone++;
+	if (status != RUN_HALTED && status != RUN_STOPPED && vm->status < 0) {
+		vm->status = status == RUN_RESET ? RUN_HALTED : status;
+		stop_all(vm);
+	}
+	pthread_cond_signal(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+/* ---- The run loop ------------------------------------------------------- */
+
+/*
+ * Before each entry of vCPU 0: take the PIC's interrupt if the guest can
+ * take one now (ready_for_interrupt_injection, from the last exit), else
+ * ask for an exit when it can (request_interrupt_window).  Under dev_lock,
+ * the PIT's edges delivered (dev_irq_clocks()).
+ */
+static int prepare_interrupts_locked(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vtxhv_run *run = v->run;
+	struct vtxhv_interrupt irq = { 0 };
+	int vec, status = -1;
+
+	v->kicked = false;
+	vec = pic_pending_vector(&vm->devs.pic);
+	/*
+	 * ready_for_interrupt_injection is from the last exit.  A VTXHV_RUN
+	 * that a kick stopped before it entered the guest updates nothing:
+	 * after queueing one, trust the flag again only after a real exit
+	 * (the window exit says when the queued one is in).
+	 */
+	if (vec >= 0 && run->ready_for_interrupt_injection && !v->queued) {
+		irq.vector = pic_ack(&vm->devs.pic);
+		if (irq.vector < 16) {
+			/* Exception vectors: a guest that programmed its
+			 * PIC so cannot get them. */
+			if (!vm->warned_vector)
+				fprintf(stderr,
+					"%s run: the guest programmed the PIC with vector %u, which is an exception vector: its interrupts are dropped\n",
+					progname, irq.vector);
+			vm->warned_vector = true;
+		} else if (ioctl(v->fd, VTXHV_INTERRUPT, &irq)) {
+			fprintf(stderr,
+				"%s run: vCPU %u: VTXHV_INTERRUPT vector %u: %s\n",
+				progname, v->id, irq.vector, strerror(errno));
+			status = RUN_INTERNAL_ERROR;
+		} else {
+			v->injected++;
+			v->queued = true;
+		}
+		vec = pic_pending_vector(&vm->devs.pic);
+	}
+	v->window = vec >= 0;
+	run->request_interrupt_window = v->window;
+	return status;
+}
+
+/* After an exit that has not taken dev_lock (a kick, a window, HLT). */
+static int prepare_interrupts(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	int status;
+
+	pthread_mutex_lock(&vm->dev_lock);
+	advance_clocks_locked(vm, dev_irq_clocks(&vm->devs));
+	status = prepare_interrupts_locked(v);
+	pthread_mutex_unlock(&vm->dev_lock);
+	return status;
+}
+
+/*
+ * A port or MMIO exit takes dev_lock once, for the access and, on vCPU 0,
+ * for the interrupts of the next entry too (exit_unlock()); it reads a
+ * clock only where the device or the PIC can tell (dev_*_clocks()).
+ * vCPU 0's kick is cleared before the lock, as the loop clears it before
+ * prepare_interrupts(): a kick after the preparation stays set, and the
+ * next VTXHV_RUN returns at once.
+ */
+static void exit_lock(struct vcpu *v)
+{
+	if (v->id == 0)
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&v->vm->dev_lock);
+}
+
+/* The clocks vCPU 0's exit reads for the PIC, beyond its access's. */
+static unsigned int exit_irq_clocks(const struct vcpu *v)
+{
+	return v->id == 0 ? dev_irq_clocks(&v->vm->devs) : 0;
+}
+
+/*
+ * On vCPU 0, unless the run ends: the interrupts of the next entry, under
+ * the same dev_lock (*prepared tells the loop).  Returns the status.
+ */
+static int exit_unlock(struct vcpu *v, int status, bool *prepared)
+{
+	struct vm *vm = v->vm;
+
+	if (v->id == 0 && status < 0 && !vm->stopping) {
+		status = prepare_interrupts_locked(v);
+		*prepared = true;
+	}
+	pthread_mutex_unlock(&vm->dev_lock);
+	return status;
+}
+
+/*
+ * Port I/O: each element of a string instruction (count > 1) in turn, from
+ * or to the data area in the run page.  Returns the exit status if the
+ * access ended the run, else -1.
+ */
+static int handle_io(struct vcpu *v, bool *prepared)
+{
+	struct vm *vm = v->vm;
+	struct vtxhv_run *run = v->run;
+	unsigned int size = run->io.size, i;
+	uint64_t off = run->io.data_offset;
+	uint8_t *data = (uint8_t *)run + off;
+	bool out = run->io.direction == VTXHV_IO_OUT, ended = false;
+	int status = -1;
+
+	if ((size != 1 && size != 2 && size != 4) ||
+	    off > (uint64_t)vm->run_size ||
+	    (uint64_t)run->io.count * size > vm->run_size - off) {
+		fprintf(stderr,
+			"%s run: vCPU %u: malformed I/O exit: port %#x size %u count %u data offset %#llx\n",
+			progname, v->id, run->io.port, size, run->io.count,
+			(unsigned long long)off);
+		return RUN_INTERNAL_ERROR;
+	}
+	exit_lock(v);
+	advance_clocks_locked(vm, dev_pio_clocks(&vm->devs, run->io.port) |
+				  exit_irq_clocks(v));
+	for (i = 0; i < run->io.count && !ended; i++) {
+		uint32_t val = 0;
+
+		if (out)
+			memcpy(&val, data + i * size, size);
+		ended = dev_pio(&vm->devs, run->io.port, size, out, &val);
+		if (!out)
+			memcpy(data + i * size, &val, size);
+	}
+	if (ended)
+		status = vm->devs.reset_requested ? RUN_RESET :
+						    vm->devs.exit_status;
+	/* The PIT was programmed: the timer thread's deadline moves. */
+	if (out && run->io.port >= PIT_PORT_CH0 && run->io.port <= PIT_PORT_CMD)
+		pthread_cond_broadcast(&vm->dev_cond);
+	status = exit_unlock(v, status, prepared);
+	if (status == RUN_RESET)
+		fprintf(stderr,
+			"%s run: vCPU %u: the guest reset the machine (8042 command 0xfe): the run ends\n",
+			progname, v->id);
+	return status;
+}
+
+static int handle_mmio(struct vcpu *v, bool *prepared)
+{
+	struct vm *vm = v->vm;
+	struct vtxhv_run *run = v->run;
+	unsigned int len = run->mmio.len;
+
+	if (len != 1 && len != 2 && len != 4 && len != 8) {
+		fprintf(stderr,
+			"%s run: vCPU %u: malformed MMIO exit: address %#llx length %u\n",
+			progname, v->id,
+			(unsigned long long)run->mmio.phys_addr, len);
+		return RUN_INTERNAL_ERROR;
+	}
+	exit_lock(v);
+	advance_clocks_locked(vm, dev_mmio_clocks(&vm->devs,
+						  run->mmio.phys_addr) |
+				  exit_irq_clocks(v));
+	dev_mmio(&vm->devs, run->mmio.phys_addr, len, run->mmio.is_write,
+		 run->mmio.data);
+	return exit_unlock(v, -1, prepared);
+}
+
+/*
+ * HLT: the end of this vCPU with IF = 0.  With IF = 1, vCPU 0 sleeps
+ * until the PIC has an interrupt for it (the next PIT edge, a byte on the
+ * UART) or the run ends: no host CPU is used while the guest idles.  Other
+ * vCPUs, which no interrupt can reach (there is no APIC), and vCPU 0
+ * before the guest has initialised the PIC pause 1 ms and resume.
+ */
+static int handle_hlt(struct vcpu *v)
+{
+	static const struct timespec ms = { 0, 1000000 };
+	struct vm *vm = v->vm;
+	struct vtxhv_regs r;
+	struct timespec ts;
+	uint64_t deadline;
+
+	if (ioctl(v->fd, VTXHV_GET_REGS, &r)) {
+		fprintf(stderr, "%s run: vCPU %u: VTXHV_GET_REGS: %s\n",
+			progname, v->id, strerror(errno));
+		return RUN_INTERNAL_ERROR;
+	}
+	if (!(r.rflags & X86_EFLAGS_IF))
+		return RUN_HALTED;
+	pthread_mutex_lock(&vm->dev_lock);
+	if (v->id != 0 || !vm->devs.pic.chip[0].ready) {
+		pthread_mutex_unlock(&vm->dev_lock);
+		nanosleep(&ms, NULL);
+		return -1;
+	}
+	fflush(stdout);		/* the guest waits: show what it wrote */
+	v->halted = true;
+	while (!vm->stopping) {
+		advance_locked(vm);
+		if (pic_pending_vector(&vm->devs.pic) >= 0)
+			break;
+		deadline = dev_next_deadline(&vm->devs);
+		ts = abs_time(vm, deadline);
+		pthread_cond_timedwait(&vm->dev_cond, &vm->dev_lock, &ts);
+	}
+	v->halted = false;
+	pthread_mutex_unlock(&vm->dev_lock);
+	return -1;
+}
+
+/* Run one vCPU until it halts or the run ends; returns its status. */
+static int vcpu_loop(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vtxhv_run *run = v->run;
+	bool prepared = false;	/* by the exit handler (exit_unlock()) */
+	uint32_t reason;
+	int status;
+
+	for (;;) {
+		/*
+		 * A kick sets immediate_exit; clear it, then look at
+		 * stopping: stop_all() sets stopping before immediate_exit,
+		 * so a stop is never lost between the two.  A port or MMIO
+		 * exit of vCPU 0 has cleared it already (exit_lock()).
+		 */
+		if (!prepared)
+			__atomic_store_n(&run->immediate_exit, 0,
+					 __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST))
+			return RUN_STOPPED;
+		if (v->id == 0 && !prepared) {
+			status = prepare_interrupts(v);
+			if (status >= 0)
+				return status;
+		}
+		prepared = false;
+		if (ioctl(v->fd, VTXHV_RUN, 0)) {
+			if (errno == EINTR) {
+				v->exits[VTXHV_EXIT_INTR]++;
+				continue;
+			}
+			fprintf(stderr, "%s run: vCPU %u: VTXHV_RUN: %s\n",
+				progname, v->id, strerror(errno));
+			return RUN_INTERNAL_ERROR;
+		}
+		reason = run->exit_reason;
+		v->exits[reason < EXIT_OTHER ? reason : EXIT_OTHER]++;
+		v->queued = false;	/* the run page is up to date */
+		status = -1;
+		switch (reason) {
+		case VTXHV_EXIT_IO:
+			status = handle_io(v, &prepared);
+			break;
+		case VTXHV_EXIT_MMIO:
+			status = handle_mmio(v, &prepared);
+			break;
+		case VTXHV_EXIT_HLT:
+			status = handle_hlt(v);
+			break;
+		case VTXHV_EXIT_HYPERCALL:
+			/* No hypercalls are defined yet. */
+			run->hypercall.ret = (uint64_t)-ENOSYS;
+			break;
+		case VTXHV_EXIT_INTR:
+		case VTXHV_EXIT_IRQ_WINDOW_OPEN:
+			break;	/* prepare_interrupts() does the rest */
+		case VTXHV_EXIT_SHUTDOWN:
+			fprintf(stderr,
+				"%s run: vCPU %u: triple fault (shutdown) at rip %#llx\n",
+				progname, v->id,
+				(unsigned long long)run->stop.rip);
+			dump_registers(v);
+			return RUN_TRIPLE_FAULT;
+		case VTXHV_EXIT_FAIL_ENTRY:
+			report_fail_entry(v);
+			return RUN_ENTRY_FAILED;
+		case VTXHV_EXIT_INTERNAL_ERROR:
+			report_internal_error(v);
+			return RUN_INTERNAL_ERROR;
+		default:
+			fprintf(stderr,
+				"%s run: vCPU %u: unknown exit reason %u from vtxhv: is vtxctl older than the module?\n",
+				progname, v->id, reason);
+			return RUN_INTERNAL_ERROR;
+		}
+		if (status >= 0)
+			return status;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+
+	vcpu_finished(v, vcpu_loop(v));
+	return NULL;
+}
+
+int run_vcpus(struct vm *vm, const struct run_opts *o)
+{
+	struct sigaction sa;
+	struct timespec deadline;
+	pthread_condattr_t ca;
+	bool timed = o->timeout > 0;
+	unsigned int i;
+	int err;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	/*
+	 * SA_RESTART: a kick must not fail the output a vCPU thread is
+	 * writing; VTXHV_RUN returns EINTR all the same (it is never
+	 * restarted), which is what the kick is for.
+	 */
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	if (timed) {
+		double whole = (double)(time_t)o->timeout;
+
+		deadline.tv_sec += (time_t)o->timeout;
+		deadline.tv_nsec += (long)((o->timeout - whole) * 1e9);
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+	}
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm->dev_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pipe2(vm->wake, O_NONBLOCK | O_CLOEXEC))
+		vm->wake[0] = vm->wake[1] = -1;
+	clock_gettime(CLOCK_MONOTONIC, &vm->t0);
+
+	pthread_mutex_lock(&vm->lock);
+	for (i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		/* The device threads take vCPU 0's fields under dev_lock. */
+		pthread_mutex_lock(&vm->dev_lock);
+		err = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (!err)
+			v->started = true;
+		pthread_mutex_unlock(&vm->dev_lock);
+		if (err) {
+			setup_error(err, "creating the thread of vCPU %u", i);
+			vm->status = EXIT_SETUP;
+			vm->ndone += vm->ncpus - i;
+			stop_all(vm);
+			break;
+		}
+	}
+	if (vm->status < 0) {
+		vm->timer_started = !pthread_create(&vm->timer, NULL,
+						    timer_thread, vm);
+		/* Input only where it can come from (see term.h). */
+		if (vm->wake[0] >= 0 && term_stdin_usable())
+			vm->input_started = !pthread_create(&vm->input, NULL,
+							    input_thread, vm);
+	}
+	while (vm->ndone < vm->ncpus) {
+		if (!timed) {
+			pthread_cond_wait(&vm->cond, &vm->lock);
+			continue;
+		}
+		err = pthread_cond_timedwait(&vm->cond, &vm->lock, &deadline);
+		if (err == ETIMEDOUT && vm->ndone < vm->ncpus) {
+			if (vm->status < 0)
+				vm->status = RUN_TIMEOUT;
+			stop_all(vm);
+			timed = false;
+		}
+	}
+	/* Every vCPU is done: end the device threads, then join all. */
+	stop_all(vm);
+	pthread_mutex_unlock(&vm->lock);
+
+	vm->wall_ns = run_ns(vm);
+	if (vm->timer_started)
+		pthread_join(vm->timer, NULL);
+	if (vm->input_started)
+		pthread_join(vm->input, NULL);
+	for (i = 0; i < vm->ncpus; i++)
+		if (vm->vcpus[i].started)
+			pthread_join(vm->vcpus[i].thread, NULL);
+	if (vm->status == RUN_TIMEOUT)
+		fprintf(stderr, "%s run: timeout: stopped after %g seconds\n",
+			progname, o->timeout);
+	return vm->status < 0 ? RUN_HALTED : vm->status;
+}
