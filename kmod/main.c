@@ -86,7 +86,7 @@ static const struct file_operations vtxhv_dev_fops = {
 	.llseek = noop_llseek,
 };
 
-/* Root-only by default; see README.md for giving it to a group. */
+/* Root-only by default; see docs/install.md for giving it to a group. */
 static struct miscdevice vtxhv_dev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "vtxhv",

@@ -198,7 +198,7 @@ struct vtxhv_msr_entry {
 /*
  * VTXHV_GET_MSRS/SET_MSRS process entries in order and return how many
  * succeeded; they stop at the first MSR that is not in the list
- * README.md documents, or at a value the MSR refuses.
+ * docs/api.md documents, or at a value the MSR refuses.
  */
 struct vtxhv_msrs {
 	__u32 nmsrs;		/* at most VTXHV_MAX_MSR_ENTRIES */

@@ -22,7 +22,7 @@
 #include "pit.h"
 #include "rtc.h"
 
-/* Port numbers and addresses (README.md, "vtxctl run"). */
+/* Port numbers and addresses (docs/vtxctl.8, GUEST DEVICES). */
 #define DEV_UART_BASE		0x3f8	/* COM1: eight registers */
 #define DEV_DEBUGCON_PORT	0xe9	/* Bochs/QEMU debug console */
 #define DEV_EXIT_PORT		0xf4	/* QEMU isa-debug-exit */

@@ -24,7 +24,7 @@
 #include "vtxctl.h"
 #include "x86.h"
 
-/* Exit statuses of 'run' that tell how the guest ended (README.md). */
+/* Exit statuses of 'run' that tell how the guest ended (docs/vtxctl.8). */
 #define RUN_HALTED		0	/* every vCPU: HLT with IF = 0 */
 #define RUN_TRIPLE_FAULT	2
 #define RUN_ENTRY_FAILED	4
