@@ -61,7 +61,7 @@ int main(void)
 			       caps.size) &&
 		    TEST_CHECK(caps.api_version == VTXHV_API_VERSION, "%u",
 			       caps.api_version) &&
-		    TEST_CHECK(caps.reserved[0] == 0 && caps.reserved[7] == 0,
+		    TEST_CHECK(caps.reserved[0] == 0 && caps.reserved[6] == 0,
 			       "reserved not cleared"),
 		    "caps_query");
 

@@ -13,7 +13,12 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define VTXHV_API_VERSION	2
+/*
+ * From version 3 on a new version only adds: a program built for version
+ * N works with any module of version N or later (check with >=).  What a
+ * module of this version actually implements is in vtxhv_caps.extensions.
+ */
+#define VTXHV_API_VERSION	3
 
 /* ioctl type 0xB8: unused in Documentation/userspace-api/ioctl. */
 #define VTXHV_IO		0xB8
@@ -85,13 +90,30 @@ struct vtxhv_caps {
 	__u64 cr4_fixed0;
 	__u64 cr4_fixed1;
 	__u64 ept_vpid_cap;
-	__u64 reserved[8];
+	__u64 extensions;
+	__u64 reserved[7];
 };
+
+/* struct vtxhv_caps.extensions (API version 3) */
+#define VTXHV_EXT_IRQCHIP	(1ULL << 0)	/* VTXHV_VM_IRQCHIP and its ioctls */
+#define VTXHV_EXT_GUEST_DEBUG	(1ULL << 1)	/* VTXHV_SET_GUEST_DEBUG */
+
+/*
+ * struct vtxhv_create_vm.flags: the VM has interrupt controllers in the
+ * kernel (VTXHV_EXT_IRQCHIP): a local APIC per vCPU at IA32_APIC_BASE
+ * (xAPIC MMIO and x2APIC MSRs), an I/O APIC with 24 pins at
+ * VTXHV_IOAPIC_BASE, INIT/SIPI.  vCPU 0 starts runnable, the others wait
+ * for a SIPI; HLT sleeps in the kernel.  Without it userspace emulates the
+ * interrupt controllers (VTXHV_INTERRUPT) and the APIC page is MMIO.
+ */
+#define VTXHV_VM_IRQCHIP	(1U << 0)
+#define VTXHV_IOAPIC_BASE	0xfec00000ULL
+#define VTXHV_IOAPIC_PINS	24
 
 /**
  * struct vtxhv_create_vm - argument of VTXHV_CREATE_VM
  * @paging:	VTXHV_PAGING_* (only modes in vtxhv_caps.paging_modes)
- * @flags:	must be 0
+ * @flags:	VTXHV_VM_* (version 2: must be 0)
  */
 struct vtxhv_create_vm {
 	__u32 paging;
@@ -217,6 +239,7 @@ struct vtxhv_msrs {
 #define VTXHV_EXIT_INTERNAL_ERROR	7	/* see internal.suberror */
 #define VTXHV_EXIT_INTR			8	/* signal or immediate exit */
 #define VTXHV_EXIT_IRQ_WINDOW_OPEN	9	/* request_interrupt_window */
+#define VTXHV_EXIT_DEBUG		10	/* a debugger's stop (v3) */
 
 #define VTXHV_IO_IN			0
 #define VTXHV_IO_OUT			1
@@ -300,6 +323,14 @@ struct vtxhv_run {
 		struct {
 			__u64 rip;
 		} stop;
+		/* VTXHV_EXIT_DEBUG: #DB (1) or #BP (3), where, and why */
+		struct {
+			__u32 exception;
+			__u32 padding;
+			__u64 pc;
+			__u64 dr6;
+			__u64 dr7;
+		} debug;
 		__u8 padding3[256];
 	};
 };
@@ -307,12 +338,67 @@ struct vtxhv_run {
 /**
  * struct vtxhv_interrupt - argument of VTXHV_INTERRUPT
  * @vector:	16-255: an external interrupt, delivered through the guest's
- *		IDT as soon as its RFLAGS.IF and interruptibility allow
+ *		IDT as soon as its RFLAGS.IF and interruptibility allow.
+ *		In a VTXHV_VM_IRQCHIP VM: an ExtINT from a PIC userspace
+ *		emulates, which the local APIC takes while its LINT0 is an
+ *		unmasked ExtINT entry or the APIC is disabled (as on a PC,
+ *		the 8259A's wire to the boot CPU)
  * @flags:	must be 0
  */
 struct vtxhv_interrupt {
 	__u32 vector;
 	__u32 flags;
+};
+
+/**
+ * struct vtxhv_irq_level - argument of VTXHV_IRQ_LINE (VTXHV_VM_IRQCHIP)
+ * @irq:	I/O APIC pin (GSI), 0 .. VTXHV_IOAPIC_PINS - 1
+ * @level:	1 raises the line, 0 lowers it; an edge-triggered pin
+ *		delivers on a raise, a level-triggered one while raised
+ */
+struct vtxhv_irq_level {
+	__u32 irq;
+	__u32 level;
+};
+
+/* struct vtxhv_mp_state.mp_state (VTXHV_VM_IRQCHIP) */
+#define VTXHV_MP_STATE_RUNNABLE		0
+#define VTXHV_MP_STATE_UNINITIALIZED	1	/* waits for INIT, then SIPI */
+#define VTXHV_MP_STATE_INIT_RECEIVED	2	/* waits for SIPI */
+#define VTXHV_MP_STATE_HALTED		3	/* HLT: waits for an event */
+
+struct vtxhv_mp_state {
+	__u32 mp_state;
+	__u32 padding;
+};
+
+/*
+ * The local APIC's registers as the xAPIC page lays them out: register
+ * at offset R in regs[R] (ID in bits 31:24 of offset 0x20 as in xAPIC
+ * mode, whatever the mode).  VTXHV_GET_LAPIC/SET_LAPIC.
+ */
+#define VTXHV_LAPIC_REGS_SIZE	0x400
+struct vtxhv_lapic_state {
+	__u8 regs[VTXHV_LAPIC_REGS_SIZE];
+};
+
+/* struct vtxhv_guest_debug.control (VTXHV_EXT_GUEST_DEBUG) */
+#define VTXHV_GUESTDBG_ENABLE		(1U << 0)
+#define VTXHV_GUESTDBG_SINGLESTEP	(1U << 1)	/* stop after each insn */
+#define VTXHV_GUESTDBG_USE_SW_BP	(1U << 2)	/* INT3 stops */
+#define VTXHV_GUESTDBG_USE_HW_BP	(1U << 3)	/* debugreg[] is used */
+
+/**
+ * struct vtxhv_guest_debug - argument of VTXHV_SET_GUEST_DEBUG
+ * @control:	VTXHV_GUESTDBG_*; 0 detaches the debugger
+ * @debugreg:	DR0-DR3 and DR7 (index 7) of the debugger's breakpoints,
+ *		which the guest does not see
+ */
+struct vtxhv_guest_debug {
+	__u32 control;
+	__u32 padding;
+	__u64 debugreg[8];
+	__u64 reserved[4];
 };
 
 /* /dev/vtxhv */
@@ -325,6 +411,7 @@ struct vtxhv_interrupt {
 #define VTXHV_SET_MEMORY_REGION	_IOW(VTXHV_IO, 0x10, \
 				     struct vtxhv_memory_region)
 #define VTXHV_CREATE_VCPU	_IO(VTXHV_IO, 0x11)	/* arg: vCPU id */
+#define VTXHV_IRQ_LINE		_IOW(VTXHV_IO, 0x12, struct vtxhv_irq_level)
 
 /* vCPU fd */
 #define VTXHV_RUN		_IO(VTXHV_IO, 0x20)
@@ -338,5 +425,12 @@ struct vtxhv_interrupt {
 /* Queue one external interrupt or one NMI: -EBUSY while one waits. */
 #define VTXHV_INTERRUPT		_IOW(VTXHV_IO, 0x28, struct vtxhv_interrupt)
 #define VTXHV_NMI		_IO(VTXHV_IO, 0x29)
+/* Version 3: VTXHV_VM_IRQCHIP VMs (ENXIO on others). */
+#define VTXHV_GET_MP_STATE	_IOR(VTXHV_IO, 0x2a, struct vtxhv_mp_state)
+#define VTXHV_SET_MP_STATE	_IOW(VTXHV_IO, 0x2b, struct vtxhv_mp_state)
+#define VTXHV_GET_LAPIC		_IOR(VTXHV_IO, 0x2c, struct vtxhv_lapic_state)
+#define VTXHV_SET_LAPIC		_IOW(VTXHV_IO, 0x2d, struct vtxhv_lapic_state)
+/* Version 3: VTXHV_EXT_GUEST_DEBUG. */
+#define VTXHV_SET_GUEST_DEBUG	_IOW(VTXHV_IO, 0x2e, struct vtxhv_guest_debug)
 
 #endif /* _UAPI_VTXHV_H */

@@ -93,9 +93,10 @@ int vtxhv_open_device(void)
 		exit(1);
 	}
 	api = ioctl(fd, VTXHV_GET_API_VERSION, 0);
-	if (api != VTXHV_API_VERSION) {
+	/* A newer module keeps every older version's interface. */
+	if (api < VTXHV_API_VERSION) {
 		fprintf(stderr,
-			"%s: vtxhv API version %d, this vtxctl speaks %d: rebuild vtxctl and the module together\n",
+			"%s: vtxhv API version %d, this vtxctl needs %d or later: update the module\n",
 			progname, api, VTXHV_API_VERSION);
 		exit(1);
 	}
