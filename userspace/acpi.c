@@ -530,7 +530,7 @@ static void plan(const struct fw_config *c, size_t dsdt_size,
 static bool config_ok(const struct fw_config *c)
 {
 	return c->ncpus >= 1 && c->ncpus <= FW_MAX_CPUS &&
-	       c->ioapic_id >= c->ncpus && c->ioapic_id != 0xff &&
+	       c->ioapic_id != 0xff &&
 	       c->pm1a_evt_port && c->pm1a_cnt_port &&
 	       c->sci_irq < 16 && c->sci_irq != ISA_TIMER_IRQ &&
 	       c->sci_irq != TIMER_GSI;

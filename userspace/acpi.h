@@ -28,8 +28,8 @@
 #define FW_IOAPIC_VERSION	0x20
 
 /*
- * xAPIC IDs are 0 .. 254 (0xFF is the broadcast ID), and the I/O APIC
- * needs one that no CPU has.
+ * xAPIC IDs are 0 .. 254 (0xFF is the broadcast ID), and the default I/O
+ * APIC ID (fw_config_default()) is one that no CPU has.
  */
 #define FW_MAX_CPUS	254
 
@@ -37,7 +37,7 @@ struct fw_config {
 	unsigned int ncpus;	/* vCPUs, APIC ID = ACPI UID = index */
 	uint32_t lapic_addr;	/* local APICs' MMIO base */
 	uint32_t ioapic_addr;	/* the I/O APIC's MMIO base, GSI base 0 */
-	uint8_t ioapic_id;	/* distinct from every local APIC ID */
+	uint8_t ioapic_id;	/* as its ID register reads; not 0xFF */
 	uint16_t pm1a_evt_port;	/* PM1a status (2 bytes), enable (2) */
 	uint16_t pm1a_cnt_port;	/* PM1a control (2 bytes) */
 	uint16_t pm_tmr_port;	/* PM timer (4 bytes), 0 = none */
@@ -47,13 +47,15 @@ struct fw_config {
 /*
  * The configuration of vtxctl's PC with ncpus vCPUs: the APICs where
  * uapi/vtxhv.h puts them, the I/O APIC's ID ncpus (after the CPUs', as
- * SeaBIOS numbers it), the PM device's ports (devices.h), SCI on IRQ 9.
+ * SeaBIOS numbers it: the MP spec wants APIC IDs unique, though Linux
+ * and QEMU live with an I/O APIC ID 0 beside CPU 0's), the PM device's
+ * ports (devices.h), SCI on IRQ 9.
  */
 void fw_config_default(struct fw_config *c, unsigned int ncpus);
 
 /*
  * The bytes the tables for c take from FW_BASE, or -1 if c is invalid (no
- * CPU or more than FW_MAX_CPUS, an I/O APIC ID a CPU has or 0xFF, no PM1
+ * CPU or more than FW_MAX_CPUS, an I/O APIC ID of 0xFF, no PM1
  * ports, an SCI that is not ISA IRQ 1 or 3-15).
  */
 long fw_size(const struct fw_config *c);

@@ -172,7 +172,7 @@ static int plan_firmware(struct loader *ld)
 	if (!fw)
 		return 0;
 	if (fw_size(fw) < 0)
-		return fail(ld, "cannot build firmware tables for %u CPUs, I/O APIC ID %u, SCI on IRQ %u: they need 1 to %u CPUs, an I/O APIC ID above theirs and below 255, the SCI on ISA IRQ 1 or 3-15",
+		return fail(ld, "cannot build firmware tables for %u CPUs, I/O APIC ID %u, SCI on IRQ %u: they need 1 to %u CPUs, an I/O APIC ID below 255, the SCI on ISA IRQ 1 or 3-15",
 			    fw->ncpus, fw->ioapic_id, fw->sci_irq, FW_MAX_CPUS);
 	if (ld->ram_size < FW_BASE + FW_SIZE)
 		return fail(ld, "the firmware tables at 0x%llx need guest RAM up to 1 MiB, but RAM is %s",
