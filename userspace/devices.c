@@ -40,6 +40,8 @@ void devices_init(struct devices *d, FILE *out, FILE *log, uint64_t ram_size,
 	d->ram_size = ram_size;
 	d->ncpus = ncpus;
 	d->now = now;
+	d->pm.cnt = PM1_SCI_EN;
+	pci_init(&d->pci);
 	pic_init(&d->pic);
 	pit_init(&d->pit);
 	rtc_init(&d->rtc, now);
@@ -342,6 +344,109 @@ static bool kbc_access(struct devices *d, uint16_t off, unsigned int size,
 	return false;
 }
 
+/* ---- ACPI PM registers -------------------------------------------------- */
+
+/* The PM timer's count at now_ns: 3.579545 MHz from the start. */
+static uint64_t pm_ticks(const struct devices *d)
+{
+	return (unsigned __int128)d->now_ns * PM_TMR_HZ / 1000000000U;
+}
+
+/*
+ * PM1_STS: TMR_STS is set whenever the timer's bit 23 has changed since
+ * it was last cleared (ACPI 6.5, 4.8.3.3); no other event exists here.
+ */
+static uint16_t pm1_sts(const struct devices *d)
+{
+	return pm_ticks(d) >> 23 != d->pm.tmr_sts_from >> 23 ? PM1_TMR_STS : 0;
+}
+
+static uint16_t pm_reg_read(const struct devices *d, unsigned int reg)
+{
+	switch (reg) {
+	case 0:
+		return pm1_sts(d);
+	case 1:
+		return d->pm.en;
+	default:
+		return d->pm.cnt;
+	}
+}
+
+/*
+ * The bytes written to PM1_STS, PM1_EN and PM1_CNT (value v, bytes in
+ * mask m, per register).  Status bits are cleared by writing 1; SLP_EN
+ * with SLP_TYP = \_S5's value powers off, which ends the run with status
+ * 0 as the 8042's reset does; other sleep types are not supported and
+ * the write only keeps SLP_TYP.  No event raises the SCI: the enable bits
+ * are kept and do nothing.
+ */
+static bool pm_write(struct devices *d, const uint16_t *v, const uint16_t *m)
+{
+	struct dev_pm *pm = &d->pm;
+	uint16_t cnt;
+
+	if (v[0] & m[0] & PM1_TMR_STS)
+		pm->tmr_sts_from = pm_ticks(d);
+	pm->en = ((pm->en & ~m[1]) | (v[1] & m[1])) & PM1_EN_MASK;
+	if (!m[2])
+		return false;
+	cnt = (pm->cnt & ~m[2]) | (v[2] & m[2]);
+	pm->cnt = (cnt & (PM1_BM_RLD | PM1_SLP_TYP)) | PM1_SCI_EN;
+	if (!(cnt & PM1_SLP_EN) ||
+	    (cnt & PM1_SLP_TYP) >> PM1_SLP_TYP_SHIFT != PM1_SLP_TYP_S5)
+		return false;
+	d->exit_requested = true;
+	d->poweroff_requested = true;
+	d->exit_status = 0;
+	return true;
+}
+
+/*
+ * The PM1a event and control blocks and the PM timer, byte by byte so
+ * that any access size works: registers are 16 bits (the timer 32, read
+ * only), ports between and past them read as all ones.
+ */
+static bool pm_access(struct devices *d, uint16_t off, unsigned int size,
+		      bool is_write, uint32_t *val)
+{
+	uint16_t wv[3] = { 0, 0, 0 }, wm[3] = { 0, 0, 0 };
+	uint32_t r = 0;
+	unsigned int i;
+
+	(void)off;
+	for (i = 0; i < size; i++) {
+		unsigned int p = d->pio_port + i, sh = 8 * (p & 1), b = 0xff;
+
+		if (p >= DEV_PM1A_EVT && p < DEV_PM1A_CNT + 2) {
+			unsigned int reg = (p - DEV_PM1A_EVT) / 2;
+
+			wv[reg] |= (*val >> (8 * i) & 0xff) << sh;
+			wm[reg] |= 0xff << sh;
+			b = pm_reg_read(d, reg) >> sh & 0xff;
+		} else if (p >= DEV_PM_TMR && p < DEV_PM_TMR + 4) {
+			b = (pm_ticks(d) & PM_TMR_MASK) >>
+			    (8 * (p - DEV_PM_TMR)) & 0xff;
+		}
+		r |= b << (8 * i);
+	}
+	if (!is_write) {
+		*val = r;
+		return false;
+	}
+	return pm_write(d, wv, wm);
+}
+
+/* ---- PCI configuration mechanism #1 ----------------------------------- */
+
+static bool pci_access(struct devices *d, uint16_t off, unsigned int size,
+		       bool is_write, uint32_t *val)
+{
+	(void)off;
+	pci_pio(&d->pci, d->pio_port, size, is_write, val);
+	return false;
+}
+
 /* ---- fw_cfg ------------------------------------------------------------- */
 
 /* The bytes of the selected item at offset, or 0 past its end. */
@@ -418,6 +523,9 @@ static const struct pio_device pio_devices[] = {
 	{ "rtc", RTC_PORT_INDEX, 2, rtc_access, DEV_CLOCK_WALL },
 	{ "kbc data", DEV_KBC_DATA, 1, kbc_access, 0 },
 	{ "kbc command", DEV_KBC_CMD, 1, kbc_access, 0 },
+	{ "acpi pm1", DEV_PM1A_EVT, 6, pm_access, DEV_CLOCK_NS },
+	{ "acpi pm timer", DEV_PM_TMR, 4, pm_access, DEV_CLOCK_NS },
+	{ "pci conf1", PCI_CONF_ADDR, PCI_CONF_PORTS, pci_access, 0 },
 };
 
 static const struct mmio_device mmio_devices[] = {

@@ -4,7 +4,8 @@
  * interrupts and a receive FIFO, the debug console, the exit device,
  * fw_cfg, the local-APIC page, and the PC platform devices a real OS needs:
  * the 8259A pair (pic.c), the 8254 and port 0x61 (pit.c), the CMOS RTC
- * (rtc.c) and the keyboard controller's reset line.  Pure logic behind
+ * (rtc.c), the keyboard controller's reset line, the ACPI PM registers
+ * that the FADT (acpi.c) names and PCI configuration mechanism #1 (pci.c).  Pure logic behind
  * port-I/O and MMIO dispatch tables, with no ioctls, no clock reads and no
  * locking (the caller serialises vCPUs and device threads and passes the
  * time in, and asks which accesses need it: dev_pio_clocks()), so the
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "pci.h"
 #include "pic.h"
 #include "pit.h"
 #include "rtc.h"
@@ -41,6 +43,28 @@
  * first command.  There is no keyboard behind it.
  */
 #define DEV_KBC_STATUS		0x15
+/*
+ * ACPI fixed hardware (ACPI 6.5, 4.8): the PM1a event block (status, then
+ * enable, 16 bits each), the PM1a control block and the PM timer, at
+ * QEMU's ICH9 ports, clear of every other device here.  There is no PM1b,
+ * PM2 or GPE block.  The SCI is ISA IRQ 9, as on PIIX4 and ICH chipsets.
+ */
+#define DEV_PM1A_EVT		0x600	/* PM1_STS at +0, PM1_EN at +2 */
+#define DEV_PM1A_CNT		0x604
+#define DEV_PM_TMR		0x608
+#define DEV_SCI_IRQ		9
+#define PM1_TMR_STS		0x0001	/* PM1_STS: the timer's bit 23 changed */
+#define PM1_EN_MASK		0x4721	/* TMR, GBL, PWRBTN, SLPBTN, RTC, PCIEXP_WAKE_DIS */
+#define PM1_SCI_EN		0x0001	/* PM1_CNT: reads 1, ACPI mode always */
+#define PM1_BM_RLD		0x0002
+#define PM1_SLP_TYP_SHIFT	10
+#define PM1_SLP_TYP		(7U << PM1_SLP_TYP_SHIFT)
+#define PM1_SLP_EN		0x2000	/* write-only: enter SLP_TYP */
+#define PM_TMR_HZ		3579545ULL
+#define PM_TMR_MASK		0xffffffU	/* 24 bits: no TMR_VAL_EXT */
+/* The sleep type that powers off: the DSDT's \_S5 (acpi.c) names it. */
+#define PM1_SLP_TYP_S5		5
+
 #define DEV_APIC_BASE		0xfee00000ULL
 #define DEV_APIC_SIZE		0x1000ULL
 
@@ -100,6 +124,12 @@ struct dev_uart {
 	unsigned int rx_head, rx_count;
 };
 
+struct dev_pm {
+	uint16_t en;		/* PM1_EN */
+	uint16_t cnt;		/* PM1_CNT: SCI_EN, BM_RLD, SLP_TYP */
+	uint64_t tmr_sts_from;	/* the tick TMR_STS was last cleared at */
+};
+
 struct dev_fwcfg {
 	uint16_t key;
 	uint32_t offset;	/* next byte of the selected item */
@@ -117,6 +147,8 @@ struct devices {
 
 	struct dev_uart uart;
 	struct dev_fwcfg fwcfg;
+	struct dev_pm pm;
+	struct pci pci;
 	struct pic pic;
 	struct pit pit;
 	struct rtc rtc;
@@ -136,6 +168,7 @@ struct devices {
 	/* The exit device was written: the run ends with exit_status. */
 	bool exit_requested;
 	bool reset_requested;	/* ... by the 8042 reset command (status 0) */
+	bool poweroff_requested; /* ... by ACPI S5 in PM1a_CNT (status 0) */
 	int exit_status;
 
 	uint16_t pio_port;	/* the port of the access being handled */
@@ -202,8 +235,9 @@ uint64_t dev_next_deadline(const struct devices *d);
 /*
  * One port access of 1, 2 or 4 bytes.  A write takes *val; a read stores
  * its result (zero-extended to 32 bits) in *val.  Returns true when the
- * access ended the run (a write to the exit device, or the 8042 reset
- * command, which ends it with status 0: see exit_status).
+ * access ended the run (a write to the exit device; the 8042 reset command
+ * or an ACPI power-off, which end it with status 0 and set
+ * reset_requested or poweroff_requested: see exit_status).
  * Unclaimed ports read as all ones and ignore writes.
  */
 bool dev_pio(struct devices *d, uint16_t port, unsigned int size,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acpi.h"
 #include "loader_int.h"
 
 struct size_str size_str(uint64_t n)
@@ -159,6 +160,53 @@ static int plan_image(struct loader *ld, enum image_format fmt)
 	return fail(ld, "unknown image format %d", fmt);
 }
 
+/*
+ * The firmware tables (opts->fw) take the BIOS area before anything else
+ * is placed, so that the parts placed in a window avoid it; those a format
+ * puts at fixed addresses are checked against it by firmware_clear().
+ */
+static int plan_firmware(struct loader *ld)
+{
+	const struct fw_config *fw = ld->opts->fw;
+
+	if (!fw)
+		return 0;
+	if (fw_size(fw) < 0)
+		return fail(ld, "cannot build firmware tables for %u CPUs, I/O APIC ID %u, SCI on IRQ %u: they need 1 to %u CPUs, an I/O APIC ID below 255, the SCI on ISA IRQ 1 or 3-15",
+			    fw->ncpus, fw->ioapic_id, fw->sci_irq, FW_MAX_CPUS);
+	if (ld->ram_size < FW_BASE + FW_SIZE)
+		return fail(ld, "the firmware tables at 0x%llx need guest RAM up to 1 MiB, but RAM is %s",
+			    (unsigned long long)FW_BASE,
+			    size_str(ld->ram_size).s);
+	layout_reserve(&ld->res->layout, LAYOUT_FIRMWARE, FW_BASE,
+		       FW_BASE + FW_SIZE);
+	return 0;
+}
+
+static int firmware_clear(struct loader *ld)
+{
+	static const char *const names[LAYOUT_NR] = {
+		[LAYOUT_IMAGE] = "image", [LAYOUT_KERNEL] = "kernel's memory",
+		[LAYOUT_INITRD] = "initrd",
+	};
+	const struct layout *l = &ld->res->layout;
+	const struct guest_range *fw = &l->part[LAYOUT_FIRMWARE];
+	unsigned int i;
+
+	for (i = 0; fw->lo < fw->hi && i < LAYOUT_FIRMWARE; i++) {
+		const struct guest_range *r = &l->part[i];
+
+		if (r->lo < r->hi && r->lo < fw->hi && fw->lo < r->hi)
+			return fail(ld, "the %s at 0x%llx-0x%llx overlaps the firmware tables at 0x%llx-0x%llx",
+				    names[i] ? names[i] : "load",
+				    (unsigned long long)r->lo,
+				    (unsigned long long)r->hi,
+				    (unsigned long long)fw->lo,
+				    (unsigned long long)fw->hi);
+	}
+	return 0;
+}
+
 /* Options that would silently do nothing for this format are refused. */
 static int check_opts(const struct loader *ld, enum image_format fmt)
 {
@@ -196,13 +244,14 @@ int load_image(const void *file, size_t file_size, uint8_t *ram,
 	if (check_opts(&ld, fmt))
 		return -1;
 
-	if (plan_image(&ld, fmt))
+	if (plan_firmware(&ld) || plan_image(&ld, fmt))
 		return -1;
 	if (res->mode != MODE_LONG && image->hi > 4 * GiB)
 		return fail(&ld, "the image ends at 0x%llx, beyond the 4 GiB a %s-mode guest can address",
 			    (unsigned long long)image->hi,
 			    guest_mode_name(res->mode));
-	if (check_entry(&ld, fmt) || plan_mode_parts(&ld))
+	if (check_entry(&ld, fmt) || plan_mode_parts(&ld) ||
+	    firmware_clear(&ld))
 		return -1;
 
 	/* Everything is checked: from here on nothing fails. */
@@ -212,5 +261,7 @@ int load_image(const void *file, size_t file_size, uint8_t *ram,
 	if (fmt == IMAGE_BZIMAGE)
 		write_boot_params(&ld);
 	write_mode_parts(&ld);
+	if (opts->fw)
+		fw_build(opts->fw, ram + FW_BASE, FW_SIZE);
 	return 0;
 }

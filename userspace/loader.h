@@ -12,6 +12,8 @@
 
 #include "x86.h"	/* build_identity_map(), for long mode */
 
+struct fw_config;
+
 /*
  * Guest memory map.  Guest-physical address 0 is ram[0].  The caller hands
  * in zeroed RAM; the loader writes only inside the parts of the layout
@@ -149,6 +151,13 @@ struct load_opts {
 	const void *initrd;
 	size_t initrd_size;
 	const char *initrd_name;
+	/*
+	 * NULL for none.  Any format: the ACPI and MP tables for this
+	 * configuration (acpi.h), in the BIOS area at FW_BASE, a part placed
+	 * before the image's; a bzImage's zero page also gets the RSDP's
+	 * address (acpi_rsdp_addr, boot protocol 2.14 and later).
+	 */
+	const struct fw_config *fw;
 };
 
 /*
@@ -166,6 +175,7 @@ enum layout_part {
 	LAYOUT_TABLES,	/* long mode: the identity map at res->cr3 */
 	LAYOUT_STACK,	/* the stack area below res->stack (not written) */
 	LAYOUT_GDT,	/* protected and long mode: the GDT at res->gdt */
+	LAYOUT_FIRMWARE, /* opts->fw: FW_BASE to 1 MiB (placed first) */
 	LAYOUT_NR
 };
 

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "acpi.h"
 #include "loader_int.h"
 
 /*
@@ -46,6 +47,8 @@
  * allocated and initialized to all zero, then the setup header copied in).
  */
 #define ZP_SIZE			4096
+#define ZP_ACPI_RSDP_ADDR	0x070	/* u64, boot protocol 2.14+ */
+#define BZ_RSDP_VERSION		0x020e
 #define ZP_E820_ENTRIES		0x1e8
 #define ZP_HDR_LIMIT		0x290	/* room for the setup header ends */
 #define ZP_E820_TABLE		0x2d0
@@ -54,6 +57,10 @@
 #define E820_RESERVED		2
 #define E820_BIOS		0xf0000ULL	/* reserved up to 1 MiB */
 #define BZ_E820_ENTRIES		4
+
+/* The firmware tables (acpi.h) lie in the BIOS area the map reserves. */
+_Static_assert(FW_BASE >= E820_BIOS && FW_BASE + FW_SIZE <= MiB,
+	       "the e820 map must reserve the firmware tables");
 
 /* Where the setup header ends (boot.rst, "64-bit Boot Protocol"). */
 static unsigned int bz_header_end(const uint8_t *f)
@@ -278,7 +285,18 @@ void write_boot_params(struct loader *ld)
 		put32(zp + BZ_RAMDISK_SIZE, o->initrd_size);
 	}
 
-	/* No firmware runs: keep only the EBDA and BIOS areas for Linux. */
+	/*
+	 * With firmware tables, the RSDP's address too, which Linux takes
+	 * before it scans the BIOS area for the RSDP (Documentation/x86/
+	 * zero-page.rst); older kernels scan.
+	 */
+	if (o->fw && get16(ld->file + BZ_VERSION) >= BZ_RSDP_VERSION)
+		put64(zp + ZP_ACPI_RSDP_ADDR, FW_RSDP_ADDR);
+
+	/*
+	 * No firmware runs: keep only the EBDA and BIOS areas for Linux; the
+	 * BIOS area holds the firmware tables when there are any.
+	 */
 	e820_entry(zp, 0, 0, LOADER_EBDA, E820_RAM);
 	e820_entry(zp, 1, LOADER_EBDA, LOADER_LOW_END - LOADER_EBDA,
 		   E820_RESERVED);

@@ -31,7 +31,7 @@
 #define RUN_INTERNAL_ERROR	6	/* or an exit vtxctl cannot handle */
 #define RUN_TIMEOUT		124
 #define RUN_STOPPED		(-1)	/* stopped: another vCPU ended */
-#define RUN_RESET		1000	/* 8042 reset: every vCPU stops, 0 */
+#define RUN_RESET		1000	/* 8042 reset, ACPI S5: all stop, 0 */
 
 struct run_opts {
 	uint64_t mem;

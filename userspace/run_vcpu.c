@@ -248,14 +248,16 @@ static int handle_io(struct vcpu *v, bool *prepared)
 		if (!out)
 			memcpy(data + i * size, &val, size);
 	}
+	/* A reset or an ACPI power-off stops every vCPU, with status 0. */
 	if (ended)
-		status = vm->devs.reset_requested ? RUN_RESET :
-						    vm->devs.exit_status;
+		status = vm->devs.reset_requested ||
+			 vm->devs.poweroff_requested ? RUN_RESET :
+						       vm->devs.exit_status;
 	/* The PIT was programmed: the timer thread's deadline moves. */
 	if (out && run->io.port >= PIT_PORT_CH0 && run->io.port <= PIT_PORT_CMD)
 		pthread_cond_broadcast(&vm->dev_cond);
 	status = exit_unlock(v, status, prepared);
-	if (status == RUN_RESET)
+	if (status == RUN_RESET && vm->devs.reset_requested)
 		fprintf(stderr,
 			"%s run: vCPU %u: the guest reset the machine (8042 command 0xfe): the run ends\n",
 			progname, v->id);

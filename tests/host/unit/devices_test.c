@@ -367,7 +367,7 @@ static bool unhandled_ports_read_all_ones(void)
 	reset(false);
 	CHECK_EQ(in(0x3e8, 1), 0xff);
 	CHECK_EQ(in(0x1234, 2), 0xffff);
-	CHECK_EQ(in(0xcf8, 4), 0xffffffff);
+	CHECK_EQ(in(0xcf0, 4), 0xffffffff);
 	CHECK_EQ(in(DEV_UART_BASE - 1, 1), 0xff);	/* 0x3f7 */
 	CHECK_EQ(in(DEV_FWCFG_DATA + 1, 1), 0xff);	/* 0x512 */
 	CHECK(out_ok(0x65, 1, 0xfe));
@@ -395,13 +395,13 @@ static bool unhandled_ports_reported_once(void)
 	in(0x3e8, 1);
 	in(0x3e8, 1);
 	CHECK(out_ok(0x3e8, 1, 0));
-	in(0xcfc, 2);
+	in(0x2fc, 2);
 	CHECK_EQ(d.unhandled_pio, 4);
 	l = logged();
 	CHECK(strstr(l, "read of 1 byte at port 0x3e8"));
-	CHECK(strstr(l, "read of 2 bytes at port 0xcfc"));
+	CHECK(strstr(l, "read of 2 bytes at port 0x2fc"));
 	CHECK_EQ(count(l, "port 0x3e8"), 1);
-	CHECK_EQ(count(l, "port 0xcfc"), 1);
+	CHECK_EQ(count(l, "port 0x2fc"), 1);
 	CHECK_EQ(count(l, "\n"), 2);
 	return true;
 }
@@ -620,6 +620,134 @@ static bool kbc_reset_ends_run(void)
 	return true;
 }
 
+/* ---- ACPI PM registers and PCI configuration ---------------------------- */
+
+#define SLP(typ)	((typ) << PM1_SLP_TYP_SHIFT)
+#define NS_PER_S	1000000000ULL
+
+/* Always in ACPI mode: SCI_EN reads 1 and stays 1. */
+static bool pm_sci_en_reads_one(void)
+{
+	reset(false);
+	CHECK_EQ(in(DEV_PM1A_CNT, 2), PM1_SCI_EN);
+	CHECK(out_ok(DEV_PM1A_CNT, 2, 0));
+	CHECK_EQ(in(DEV_PM1A_CNT, 2), PM1_SCI_EN);
+	CHECK_EQ(in(DEV_PM1A_CNT, 1), PM1_SCI_EN);
+	return true;
+}
+
+/*
+ * Linux's acpi_hw_legacy_sleep(): SLP_TYP first, then SLP_TYP with
+ * SLP_EN.  Only the second write, with \_S5's type, powers off.
+ */
+static bool pm_s5_powers_off(void)
+{
+	reset(false);
+	CHECK(out_ok(DEV_PM1A_CNT, 2, SLP(PM1_SLP_TYP_S5) | PM1_SCI_EN));
+	CHECK(!d.exit_requested);
+	CHECK_EQ(in(DEV_PM1A_CNT, 2), SLP(PM1_SLP_TYP_S5) | PM1_SCI_EN);
+	CHECK(!out_ok(DEV_PM1A_CNT, 2,
+		      SLP(PM1_SLP_TYP_S5) | PM1_SLP_EN | PM1_SCI_EN));
+	CHECK(d.exit_requested && d.poweroff_requested);
+	CHECK(!d.reset_requested);
+	CHECK_EQ(d.exit_status, 0);
+	return true;
+}
+
+/* Other sleep types are not supported: SLP_EN does nothing with them. */
+static bool pm_other_sleep_types_ignored(void)
+{
+	unsigned int typ;
+
+	reset(false);
+	for (typ = 0; typ < 8; typ++) {
+		if (typ == PM1_SLP_TYP_S5)
+			continue;
+		CHECK(out_ok(DEV_PM1A_CNT, 2, SLP(typ) | PM1_SLP_EN));
+		CHECK(!d.exit_requested && !d.poweroff_requested);
+		/* SLP_EN is write-only */
+		CHECK_EQ(in(DEV_PM1A_CNT, 2), SLP(typ) | PM1_SCI_EN);
+	}
+	/* S5's type in the event block is no power-off either */
+	CHECK(out_ok(DEV_PM1A_EVT, 4, SLP(PM1_SLP_TYP_S5) | PM1_SLP_EN));
+	CHECK(out_ok(DEV_PM1A_EVT + 2, 2, SLP(PM1_SLP_TYP_S5) | PM1_SLP_EN));
+	CHECK(!d.exit_requested);
+	return true;
+}
+
+/* Byte accesses reach the right half of a register. */
+static bool pm_byte_write_powers_off(void)
+{
+	uint16_t v = SLP(PM1_SLP_TYP_S5) | PM1_SLP_EN;
+
+	reset(false);
+	CHECK(out_ok(DEV_PM1A_CNT, 1, v & 0xff));
+	CHECK(!d.exit_requested);
+	CHECK(!out_ok(DEV_PM1A_CNT + 1, 1, v >> 8));
+	CHECK(d.poweroff_requested);
+	/* a dword at PM1a_EVT covers status and enable, not control */
+	reset(false);
+	CHECK(out_ok(DEV_PM1A_EVT, 4, (uint32_t)v << 16));
+	CHECK(!d.exit_requested);
+	CHECK_EQ(in(DEV_PM1A_EVT + 2, 2), v & PM1_EN_MASK);
+	return true;
+}
+
+/*
+ * The PM timer counts at 3.579545 MHz from the start, in 24 bits; the
+ * status bit for its bit 23 is latched, and cleared by writing 1.
+ */
+static bool pm_timer_and_status(void)
+{
+	reset(false);
+	CHECK_EQ(in(DEV_PM_TMR, 4), 0);
+	CHECK_EQ(in(DEV_PM1A_EVT, 2), 0);
+	dev_advance(&d, NS_PER_S, 0);
+	CHECK_EQ(in(DEV_PM_TMR, 4), 3579545);
+	CHECK_EQ(in(DEV_PM_TMR + 1, 2), (3579545 >> 8) & 0xffff);
+	CHECK_EQ(in(DEV_PM1A_EVT, 2), 0);
+	/* 2^23 ticks: 2.343 s */
+	dev_advance(&d, 2344 * NS_PER_S / 1000, 0);
+	CHECK_EQ(in(DEV_PM1A_EVT, 2), PM1_TMR_STS);
+	CHECK(out_ok(DEV_PM1A_EVT, 2, 0));		/* 0 keeps it */
+	CHECK_EQ(in(DEV_PM1A_EVT, 2), PM1_TMR_STS);
+	CHECK(out_ok(DEV_PM1A_EVT, 2, 0xffff));		/* 1 clears it */
+	CHECK_EQ(in(DEV_PM1A_EVT, 2), 0);
+	/* 24 bits: 5 s is 17897725 ticks */
+	dev_advance(&d, 5 * NS_PER_S, 0);
+	CHECK_EQ(in(DEV_PM_TMR, 4), 17897725 & PM_TMR_MASK);
+	CHECK_EQ(in(DEV_PM1A_EVT, 2), PM1_TMR_STS);
+	CHECK(out_ok(DEV_PM_TMR, 4, 0));		/* read-only */
+	CHECK_EQ(in(DEV_PM_TMR, 4), 17897725 & PM_TMR_MASK);
+	/* the enable register keeps the bits that exist */
+	CHECK(out_ok(DEV_PM1A_EVT + 2, 2, 0xffff));
+	CHECK_EQ(in(DEV_PM1A_EVT + 2, 2), PM1_EN_MASK);
+	CHECK_EQ(in(DEV_PM1A_EVT, 4) >> 16, PM1_EN_MASK);
+	/* between and past the blocks: all ones */
+	CHECK_EQ(in(DEV_PM1A_CNT + 2, 2), 0xffff);
+	CHECK_EQ(in(DEV_PM1A_CNT, 4) >> 16, 0xffff);
+	CHECK_EQ(dev_pio_clocks(&d, DEV_PM_TMR) & DEV_CLOCK_NS, DEV_CLOCK_NS);
+	CHECK_EQ(dev_pio_clocks(&d, DEV_PM1A_EVT) & DEV_CLOCK_NS,
+		 DEV_CLOCK_NS);
+	CHECK_EQ(d.unhandled_pio, 1);		/* 0x606 is no device's */
+	return true;
+}
+
+/* pci.c behind the port table: Linux's pci_check_type1() passes. */
+static bool pci_conf1_claimed(void)
+{
+	reset(false);
+	CHECK(out_ok(0xcfb, 1, 0x01));
+	CHECK(out_ok(PCI_CONF_ADDR, 4, 0x80000000));
+	CHECK_EQ(in(PCI_CONF_ADDR, 4), 0x80000000);
+	CHECK_EQ(in(PCI_CONF_DATA, 4), 0x12378086);
+	CHECK_EQ(in(PCI_CONF_DATA + 2, 2), 0x1237);
+	CHECK(out_ok(PCI_CONF_ADDR, 4, 0x80000800));	/* 00:01.0 */
+	CHECK_EQ(in(PCI_CONF_DATA, 4), 0xffffffff);
+	CHECK_EQ(d.unhandled_pio, 0);
+	return true;
+}
+
 static const struct test_case tests[] = {
 	{ "uart_lsr_transmitter_empty", uart_lsr_transmitter_empty },
 	{ "uart_thr_to_output", uart_thr_to_output },
@@ -646,6 +774,12 @@ static const struct test_case tests[] = {
 	{ "deadline_kept_exactly", deadline_kept_exactly },
 	{ "platform_ports_claimed", platform_ports_claimed },
 	{ "kbc_reset_ends_run", kbc_reset_ends_run },
+	{ "pm_sci_en_reads_one", pm_sci_en_reads_one },
+	{ "pm_s5_powers_off", pm_s5_powers_off },
+	{ "pm_other_sleep_types_ignored", pm_other_sleep_types_ignored },
+	{ "pm_byte_write_powers_off", pm_byte_write_powers_off },
+	{ "pm_timer_and_status", pm_timer_and_status },
+	{ "pci_conf1_claimed", pci_conf1_claimed },
 };
 
 int main(void)

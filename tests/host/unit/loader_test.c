@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "vtxhv_test.h"
+#include "acpi.h"
 #include "layout.h"
 #include "loader.h"
 
@@ -142,7 +143,7 @@ static const char *const part_names[LAYOUT_NR] = {
 	[LAYOUT_IMAGE] = "image", [LAYOUT_KERNEL] = "kernel run area",
 	[LAYOUT_INITRD] = "initrd", [LAYOUT_PARAMS] = "parameters",
 	[LAYOUT_TABLES] = "page tables", [LAYOUT_STACK] = "stack",
-	[LAYOUT_GDT] = "GDT",
+	[LAYOUT_GDT] = "GDT", [LAYOUT_FIRMWARE] = "firmware tables",
 };
 
 static bool empty(const struct guest_range *r)
@@ -310,6 +311,31 @@ static bool layout_ok(void)
 	CHECK_EQ(PART(STACK).hi - PART(STACK).lo, res.stack ? stack : 0);
 	CHECK_EQ(res.format == IMAGE_MULTIBOOT ? res.ebx : res.rsi,
 		 PART(PARAMS).lo);
+	return true;
+}
+
+/* ---- Firmware tables ---------------------------------------------------- */
+
+#define ZP_ACPI_RSDP	0x070
+
+static struct fw_config fw2;
+
+static struct load_opts fw_opts(void)
+{
+	fw_config_default(&fw2, 2);
+	return (struct load_opts){ .fw = &fw2 };
+}
+
+/* The tables fw_build() makes for fw2, where the loader put them. */
+static bool fw_tables_in_ram(void)
+{
+	static uint8_t want[FW_SIZE];
+
+	CHECK_EQ(PART(FIRMWARE).lo, FW_BASE);
+	CHECK_EQ(PART(FIRMWARE).hi, FW_BASE + FW_SIZE);
+	CHECK(fw_build(&fw2, want, sizeof(want)) > 0);
+	CHECK(!memcmp(ram + FW_BASE, want, FW_SIZE));
+	CHECK(!memcmp(ram + FW_RSDP_ADDR, "RSD PTR ", 8));
 	return true;
 }
 
@@ -1783,6 +1809,120 @@ static bool names(void)
 	return true;
 }
 
+static void setup(void);	/* a fresh case: RAM, image, result */
+
+/*
+ * A bzImage with firmware: the tables in the BIOS area, which the e820
+ * map reserves, and the RSDP's address in the zero page from boot
+ * protocol 2.14 on (earlier kernels scan for it).
+ */
+static bool fw_bzimage(void)
+{
+	struct load_opts o = fw_opts();
+	size_t n = make_bzimage(0x020f, 0x01);
+	uint64_t e;
+
+	CHECK_LOADS(img, n, &o);
+	CHECK(fw_tables_in_ram());
+	CHECK_EQ(rd64(res.rsi + ZP_ACPI_RSDP), FW_RSDP_ADDR);
+	e = res.rsi + ZP_E820 + 2 * 20;
+	CHECK(rd64(e) <= FW_BASE);
+	CHECK(rd64(e) + rd64(e + 8) >= FW_BASE + FW_SIZE);
+	CHECK_EQ(rd32(e + 16), 2);			/* reserved */
+
+	setup();
+	n = make_bzimage(0x020d, 0x01);
+	CHECK_LOADS(img, n, &o);
+	CHECK(fw_tables_in_ram());
+	CHECK_EQ(rd64(res.rsi + ZP_ACPI_RSDP), 0);
+	return true;
+}
+
+/* Without firmware nothing changes: no part, no tables, no RSDP. */
+static bool fw_none_by_default(void)
+{
+	size_t n = make_bzimage(0x020f, 0x01);
+
+	CHECK_LOADS(img, n, NULL);
+	CHECK(empty(&PART(FIRMWARE)));
+	CHECK(ram_all(FW_BASE, FW_SIZE, 0));
+	CHECK_EQ(rd64(res.rsi + ZP_ACPI_RSDP), 0);
+	return true;
+}
+
+/* Every format gets the tables: multiboot, flat, real mode too. */
+static bool fw_other_formats(void)
+{
+	struct load_opts o = fw_opts();
+	size_t n = make_mb_kernel();
+
+	CHECK_LOADS(img, n, &o);
+	CHECK(fw_tables_in_ram());
+	setup();
+	o.mode = MODE_REAL;
+	fill(img, 0x200, 0x5a);
+	CHECK_LOADS(img, 0x200, &o);
+	CHECK_EQ(PART(IMAGE).lo, 0x7c00);
+	CHECK(fw_tables_in_ram());
+	return true;
+}
+
+/*
+ * What the planner places in a window avoids the tables, which are placed
+ * first: a page wanted in the BIOS area goes below them, a larger part
+ * past them.
+ */
+static bool fw_avoided_by_planned_parts(void)
+{
+	struct load_opts o = fw_opts();
+	struct layout l;
+
+	layout_init(&l, RAM_SIZE);
+	layout_reserve(&l, LAYOUT_FIRMWARE, FW_BASE, FW_BASE + FW_SIZE);
+	CHECK(!layout_is_free(&l, 0xfffff, 0x100000));
+	CHECK_EQ(layout_first_fit(&l, LAYOUT_GDT, 0x1000, 0xef000, 4 * GiB), 0);
+	CHECK_EQ(l.part[LAYOUT_GDT].lo, 0xef000);
+	CHECK_EQ(layout_first_fit(&l, LAYOUT_PARAMS, 0x1000, 0xef000, 4 * GiB),
+		 0);
+	CHECK_EQ(l.part[LAYOUT_PARAMS].lo, 0x100000);
+	CHECK_EQ(layout_first_fit(&l, LAYOUT_TABLES, 0x1000, 0xf0000, MiB), -1);
+
+	/* a load's GDT, first from 640 KiB up, lands before the tables */
+	o.has_load = true;
+	o.load_addr = 0xa0000;
+	fill(img, 0x1000, 0x31);
+	CHECK_LOADS(img, 0x1000, &o);
+	CHECK_EQ(res.gdt, 0xa1000);
+	CHECK(fw_tables_in_ram());
+	return true;
+}
+
+/* An image placed over the tables, or RAM too small for them: refused. */
+static bool fw_conflicts_refused(void)
+{
+	struct load_opts o = fw_opts();
+
+	o.has_load = true;
+	o.load_addr = 0xef000;
+	fill(img, 0x2000, 0x77);
+	CHECK_REJECTS(img, 0x2000, &o, "overlaps the firmware tables");
+	o.fw = NULL;
+	CHECK_LOADS(img, 0x2000, &o);		/* fine without them */
+
+	setup();
+	o = fw_opts();
+	o.mode = MODE_REAL;
+	ram_size = 512 * KiB;
+	fill(img, 0x200, 0x5a);
+	CHECK_REJECTS(img, 0x200, &o, "need guest RAM up to 1 MiB");
+
+	setup();
+	o = fw_opts();
+	fw2.ncpus = 0;
+	CHECK_REJECTS(img, 0x200, &o, "cannot build firmware tables");
+	return true;
+}
+
 static const struct test_case tests[] = {
 	TEST(flat_protected_defaults),
 	TEST(flat_real_defaults),
@@ -1848,6 +1988,11 @@ static const struct test_case tests[] = {
 	TEST(planner_no_room),
 	TEST(options_checked_per_format),
 	TEST(names),
+	TEST(fw_bzimage),
+	TEST(fw_none_by_default),
+	TEST(fw_other_formats),
+	TEST(fw_avoided_by_planned_parts),
+	TEST(fw_conflicts_refused),
 };
 
 /* Each case starts from zeroed guest RAM, image and result. */

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCI configuration mechanism #1 with one device, a host bridge at
+ * 00:00.0: what Linux's pci_check_type1() and pci_sanity_check() look for
+ * before they take mechanism #1 (arch/x86/pci/direct.c), and what a bus
+ * scan then finds.  Every other bus, device and function reads as absent.
+ */
+#include <string.h>
+
+#include "pci.h"
+
+/* Status: medium DEVSEL timing, fast back-to-back capable (as QEMU's). */
+#define HOST_STATUS		0x0280
+/* Command: memory space and bus master, as firmware leaves a host bridge. */
+#define HOST_COMMAND		0x0006
+
+void pci_init(struct pci *pci)
+{
+	memset(pci, 0, sizeof(*pci));
+}
+
+/* Byte off of the host bridge's 256-byte type 0 header. */
+static uint8_t host_read(const struct pci *pci, unsigned int off)
+{
+	switch (off) {
+	case PCI_VENDOR_ID:
+		return PCI_HOST_VENDOR & 0xff;
+	case PCI_VENDOR_ID + 1:
+		return PCI_HOST_VENDOR >> 8;
+	case PCI_DEVICE_ID:
+		return PCI_HOST_DEVICE & 0xff;
+	case PCI_DEVICE_ID + 1:
+		return PCI_HOST_DEVICE >> 8;
+	case PCI_COMMAND:
+		return HOST_COMMAND & 0xff;
+	case PCI_COMMAND + 1:
+		return HOST_COMMAND >> 8;
+	case PCI_STATUS:
+		return HOST_STATUS & 0xff;
+	case PCI_STATUS + 1:
+		return HOST_STATUS >> 8;
+	case PCI_REVISION_ID:
+		return PCI_HOST_REVISION;
+	case PCI_CLASS_PROG:
+		return PCI_HOST_CLASS & 0xff;
+	case PCI_CLASS_DEVICE:
+		return (PCI_HOST_CLASS >> 8) & 0xff;
+	case PCI_CLASS_DEVICE + 1:
+		return PCI_HOST_CLASS >> 16;
+	case PCI_INTERRUPT_LINE:
+		return pci->host_intline;
+	default:
+		/* header type 0, one function, no BARs, no capabilities */
+		return 0;
+	}
+}
+
+/* Is CONFIG_ADDRESS enabled and naming 00:00.0? */
+static bool host_selected(const struct pci *pci)
+{
+	return (pci->conf_addr & PCI_CONF_ENABLE) &&
+	       !(pci->conf_addr & 0x00ffff00U);
+}
+
+void pci_pio(struct pci *pci, uint16_t port, unsigned int size,
+	     bool is_write, uint32_t *val)
+{
+	uint32_t r = 0;
+	unsigned int i;
+
+	if (port == PCI_CONF_ADDR && size == 4) {
+		if (is_write)
+			pci->conf_addr = *val & PCI_CONF_ADDR_MASK;
+		else
+			*val = pci->conf_addr;
+		return;
+	}
+	for (i = 0; i < size; i++) {
+		unsigned int p = port + i;
+		unsigned int off = (pci->conf_addr & 0xfc) + (p - PCI_CONF_DATA);
+		bool data = p >= PCI_CONF_DATA &&
+			    p < PCI_CONF_ADDR + PCI_CONF_PORTS;
+
+		if (!data || !host_selected(pci)) {
+			r |= 0xffU << (8 * i);
+			continue;
+		}
+		if (!is_write)
+			r |= (uint32_t)host_read(pci, off) << (8 * i);
+		else if (off == PCI_INTERRUPT_LINE)
+			pci->host_intline = *val >> (8 * i);
+	}
+	if (!is_write)
+		*val = r;
+}
