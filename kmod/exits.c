@@ -56,6 +56,18 @@ static void inject_event(struct vtxhv_vcpu *vcpu, u32 info)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info | INTR_INFO_VALID_MASK);
 }
 
+/*
+ * Userspace asks for an interrupt window (its PIC has an interrupt).  With
+ * the in-kernel irqchip, only while the PIC's wire reaches the CPU: a
+ * window for an interrupt VTXHV_INTERRUPT would refuse would open at every
+ * entry.
+ */
+static bool user_window(struct vtxhv_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->run->request_interrupt_window) &&
+	       (!vcpu->apic || vtxhv_lapic_takes_extint(vcpu));
+}
+
 /**
  * vtxhv_inject_pending - deliver what userspace queued, or wait for it
  * @vcpu: the vCPU, whose VMCS is current; interrupts are disabled
@@ -72,11 +84,17 @@ static void inject_event(struct vtxhv_vcpu *vcpu, u32 info)
 void vtxhv_inject_pending(struct vtxhv_vcpu *vcpu)
 {
 	u32 windows = 0, intr;
+	int apic_vec = -1;
 	bool irq_ok;
 
+	if (vcpu->apic) {
+		if (vtxhv_lapic_take_nmi(vcpu))
+			vcpu->pending_nmi = true;
+		apic_vec = vtxhv_lapic_pending_vector(vcpu);
+	}
 	if (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) {
-		if (vcpu->pending_irq >= 0 ||
-		    READ_ONCE(vcpu->run->request_interrupt_window))
+		if (vcpu->pending_irq >= 0 || apic_vec >= 0 ||
+		    user_window(vcpu))
 			windows |= CPU_BASED_INTR_WINDOW_EXITING;
 		if (vcpu->pending_nmi && vcpu->vnmi)
 			windows |= CPU_BASED_NMI_WINDOW_EXITING;
@@ -88,7 +106,7 @@ void vtxhv_inject_pending(struct vtxhv_vcpu *vcpu)
 			      GUEST_INTR_STATE_MOV_SS))) {
 			inject_event(vcpu, NMI_VECTOR | INTR_TYPE_NMI_INTR);
 			vcpu->pending_nmi = false;
-			if (vcpu->pending_irq >= 0)
+			if (vcpu->pending_irq >= 0 || apic_vec >= 0)
 				windows |= CPU_BASED_INTR_WINDOW_EXITING;
 			goto out;
 		}
@@ -97,19 +115,26 @@ void vtxhv_inject_pending(struct vtxhv_vcpu *vcpu)
 	}
 	irq_ok = (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
 		 !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	/* A PIC's ExtINT (VTXHV_INTERRUPT) first, then the local APIC. */
 	if (vcpu->pending_irq >= 0 && irq_ok) {
 		inject_event(vcpu, vcpu->pending_irq | INTR_TYPE_EXT_INTR);
 		vcpu->pending_irq = -1;
-	} else if (vcpu->pending_irq >= 0 ||
-		   READ_ONCE(vcpu->run->request_interrupt_window)) {
+		if (apic_vec >= 0)
+			windows |= CPU_BASED_INTR_WINDOW_EXITING;
+	} else if (apic_vec >= 0 && irq_ok) {
+		vtxhv_lapic_ack(vcpu, apic_vec);
+		inject_event(vcpu, apic_vec | INTR_TYPE_EXT_INTR);
+		apic_vec = -1;
+	} else if (vcpu->pending_irq >= 0 || apic_vec >= 0 ||
+		   user_window(vcpu)) {
 		/* With IF already set this exits right after entry. */
 		windows |= CPU_BASED_INTR_WINDOW_EXITING;
 	}
 out:
 	set_windows(vcpu, windows);
 	vcpu->want_inject = vcpu->pending_irq >= 0 || vcpu->pending_nmi ||
-			    vcpu->windows ||
-			    READ_ONCE(vcpu->run->request_interrupt_window);
+			    vcpu->windows || apic_vec >= 0 ||
+			    user_window(vcpu);
 }
 
 /* Before every return to userspace: can the guest take an interrupt? */
@@ -121,6 +146,7 @@ void vtxhv_report_interruptibility(struct vtxhv_vcpu *vcpu)
 	vcpu->run->if_flag = if_flag;
 	vcpu->run->ready_for_interrupt_injection =
 		if_flag && vcpu->pending_irq < 0 &&
+		(!vcpu->apic || vtxhv_lapic_takes_extint(vcpu)) &&
 		!(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
 		!(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK);
 }
@@ -129,7 +155,7 @@ static int handle_interrupt_window(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	set_windows(vcpu, vcpu->windows & ~CPU_BASED_INTR_WINDOW_EXITING);
 	if (vcpu->pending_irq < 0 &&
-	    READ_ONCE(vcpu->run->request_interrupt_window)) {
+	    user_window(vcpu)) {
 		vcpu->run->exit_reason = VTXHV_EXIT_IRQ_WINDOW_OPEN;
 		return EXIT_TO_USER;
 	}
@@ -401,9 +427,25 @@ static int handle_cpuid(struct vtxhv_vcpu *vcpu, u32 reason)
 	return EXIT_TO_GUEST;
 }
 
+/*
+ * HLT: with the in-kernel irqchip the vCPU sleeps in the kernel until an
+ * event can wake it (irqchip.c).  With interrupts disabled only an NMI or
+ * INIT can: userspace hears of it once (it may want to end the run), and
+ * the next VTXHV_RUN sleeps.  Without the irqchip userspace decides.
+ */
 static int handle_hlt(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	vtxhv_skip_insn();
+	if (vcpu->apic) {
+		vcpu->halt_if = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF;
+		if (vtxhv_vcpu_has_event(vcpu))
+			return EXIT_TO_GUEST;
+		vcpu->mp_state = VTXHV_MP_STATE_HALTED;
+		if (vcpu->halt_if) {
+			vcpu->ctx.reason = EXIT_REASON_HLT;
+			return EXIT_SLEEPABLE;
+		}
+	}
 	vcpu->run->exit_reason = VTXHV_EXIT_HLT;
 	vcpu->run->stop.rip = vmcs_readl(GUEST_RIP);
 	return EXIT_TO_USER;
@@ -472,7 +514,12 @@ static int handle_cr(struct vtxhv_vcpu *vcpu, u32 reason)
 			return EXIT_TO_GUEST;
 		}
 		vcpu->cr8 = val;
+		/* CR8 is the local APIC's TPR[7:4] (SDM 10.8.6.1). */
+		if (vcpu->apic)
+			vtxhv_lapic_set_cr8(vcpu, val);
 	} else if (type == 1 && cr == 8) {
+		if (vcpu->apic)
+			vcpu->cr8 = vtxhv_lapic_get_cr8(vcpu);
 		if (reg == GPR_RSP)
 			vmcs_writel(GUEST_RSP, vcpu->cr8);
 		else
@@ -779,6 +826,8 @@ int vtxhv_handle_exit_sleepable(struct vtxhv_vcpu *vcpu)
 		vtxhv_shadow_invlpg(vcpu, vcpu->ctx.qual);
 		return vtxhv_skip_insn_unloaded(vcpu, vcpu->ctx.insn_len) ?:
 		       EXIT_TO_GUEST;
+	case EXIT_REASON_HLT:
+		return vtxhv_vcpu_block(vcpu);
 	default:
 		WARN_ON_ONCE(1);
 		return -EIO;

@@ -90,6 +90,8 @@ int vtxhv_get_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 *data)
 		*data = vcpu->kernel_gs_base;
 		return 0;
 	default:
+		if (vcpu->apic && vtxhv_lapic_msr(index))
+			return vtxhv_lapic_rdmsr(vcpu, index, data) ? -EINVAL : 0;
 		return -ENOENT;
 	}
 }
@@ -116,6 +118,9 @@ int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
 		vmcs_write64(TSC_OFFSET, data - rdtsc());
 		return 0;
 	case MSR_IA32_APICBASE:
+		if (vcpu->apic)
+			return vtxhv_lapic_set_base(vcpu, data) ?
+			       -EINVAL : 0;
 		if (data & ~(0xfffff000ULL | MSR_IA32_APICBASE_BSP |
 			     MSR_IA32_APICBASE_ENABLE))
 			return -EINVAL;
@@ -191,6 +196,8 @@ int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
 			wrmsrl(MSR_KERNEL_GS_BASE, data);
 		return 0;
 	default:
+		if (vcpu->apic && vtxhv_lapic_msr(index))
+			return vtxhv_lapic_wrmsr(vcpu, index, data) ? -EINVAL : 0;
 		return -ENOENT;
 	}
 }

@@ -235,6 +235,22 @@ static int mmio_decode(struct vtxhv_vcpu *vcpu, struct insn_mmio *insn,
 	return -1;
 }
 
+/* The local APIC and I/O APIC pages of the in-kernel irqchip. */
+static bool irqchip_mmio(struct vtxhv_vcpu *vcpu, u64 gpa,
+			 const struct insn_mmio *insn)
+{
+	u64 v = 0;
+
+	if (insn->write)
+		v = insn_mmio_store_value(insn, vcpu->gprs.r);
+	if (!vtxhv_irqchip_mmio(vcpu, gpa, insn->size, insn->write, &v))
+		return false;
+	if (!insn->write)
+		insn_mmio_complete_load(insn, vcpu->gprs.r, v,
+					vtxhv_cpu_mode(&vcpu->ctx));
+	return true;
+}
+
 int vtxhv_handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
 {
 	struct vtxhv_run *run = vcpu->run;
@@ -247,6 +263,8 @@ int vtxhv_handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
 		return EXIT_SLEEPABLE;
 	if (ret)
 		return EXIT_TO_USER;
+	if (vcpu->vm->ioapic && irqchip_mmio(vcpu, gpa, &insn))
+		return vtxhv_skip_insn_unloaded(vcpu, insn.len) ?: EXIT_TO_GUEST;
 	run->exit_reason = VTXHV_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = insn.size;

@@ -327,6 +327,16 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 
 	if (vtxhv_preemption_timer)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vtxhv_preemption_timer);
+	/*
+	 * In-kernel irqchip: IN_GUEST before the requests are read, so that
+	 * a message after this point kicks the guest out (irqchip.c).
+	 */
+	if (vcpu->apic) {
+		/* Pairs with smp_mb__after_atomic() in vtxhv_kick(). */
+		smp_store_mb(vcpu->mode, VTXHV_IN_GUEST);
+		if (test_and_clear_bit(VTXHV_REQ_EVENT, &vcpu->requests))
+			vcpu->want_inject = true;
+	}
 	if (vcpu->want_inject)
 		vtxhv_inject_pending(vcpu);
 	if (cr3 != vcpu->host_cr3) {
@@ -358,6 +368,7 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 	vcpu->exit_tsc += t0 - vcpu->last_exit_tsc;
 	fail = __vtxhv_vmenter(&vcpu->gprs, vcpu->launched, HOST_RSP);
 	vcpu->last_exit_tsc = rdtsc();
+	WRITE_ONCE(vcpu->mode, VTXHV_OUTSIDE_GUEST);
 	vcpu->guest_tsc += vcpu->last_exit_tsc - t0;
 
 	if (xcr0_switch)
@@ -452,6 +463,10 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 	mutex_unlock(&vcpu->vm->lock);
 	vcpu->last_exit_tsc = rdtsc();
 	for (;;) {
+		/* INIT, SIPI, HLT of the in-kernel irqchip (irqchip.c). */
+		r = vtxhv_mp_state_prepare(vcpu);
+		if (r != EXIT_TO_GUEST)
+			break;
 		/* Shadow paging: a new root, after a CR3 or mode change. */
 		if (vcpu->sh.reload) {
 			r = vtxhv_shadow_prepare(vcpu);
@@ -472,7 +487,8 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 		switch_to_guest(vcpu);
 		stay_exits = 0;
 		for (;;) {
-			if (need_resched() || signal_pending(current)) {
+			if (need_resched() || signal_pending(current) ||
+			    (vcpu->apic && READ_ONCE(vcpu->apic->init))) {
 				r = EXIT_TO_GUEST;
 				break;
 			}
@@ -678,9 +694,30 @@ static long vcpu_queue_interrupt(struct vtxhv_vcpu *vcpu, void __user *argp)
 		return -EINVAL;
 	if (vcpu->pending_irq >= 0)
 		return -EBUSY;
+	/* In-kernel irqchip: the PIC's wire must reach the CPU (lapic.c). */
+	if (vcpu->apic && !vtxhv_lapic_takes_extint(vcpu))
+		return -ENXIO;
 	vcpu->pending_irq = irq.vector;
 	vcpu->want_inject = true;
 	return 0;
+}
+
+/* The vCPU ioctls of the in-kernel irqchip: ENXIO without it. */
+static long vcpu_irqchip_ioctl(struct vtxhv_vcpu *vcpu, unsigned int cmd,
+			       void __user *argp)
+{
+	if (!vcpu->apic)
+		return -ENXIO;
+	switch (cmd) {
+	case VTXHV_GET_MP_STATE:
+		return vtxhv_get_mp_state(vcpu, argp);
+	case VTXHV_SET_MP_STATE:
+		return vtxhv_set_mp_state(vcpu, argp);
+	case VTXHV_GET_LAPIC:
+		return vtxhv_lapic_get_state(vcpu, argp);
+	default:
+		return vtxhv_lapic_set_state(vcpu, argp);
+	}
 }
 
 static long vtxhv_vcpu_ioctl(struct file *filp, unsigned int cmd,
@@ -727,6 +764,12 @@ static long vtxhv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 		if (!ret)
 			vcpu->pending_nmi = vcpu->want_inject = true;
 		break;
+	case VTXHV_GET_MP_STATE:
+	case VTXHV_SET_MP_STATE:
+	case VTXHV_GET_LAPIC:
+	case VTXHV_SET_LAPIC:
+		ret = vcpu_irqchip_ioctl(vcpu, cmd, argp);
+		break;
 	default:
 		ret = -ENOTTY;
 	}
@@ -759,6 +802,7 @@ static int vtxhv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 
 static void vcpu_free(struct vtxhv_vcpu *vcpu)
 {
+	vtxhv_lapic_free(vcpu);
 	kfree(vcpu->fpu);
 	if (vcpu->vpid)
 		ida_free(&vpid_ida, vcpu->vpid);
@@ -775,8 +819,11 @@ static int vtxhv_vcpu_release(struct inode *inode, struct file *filp)
 	struct vtxhv_vm *vm = vcpu->vm;
 
 	mutex_lock(&vm->lock);
-	vm->vcpus[vcpu->id] = NULL;
+	WRITE_ONCE(vm->vcpus[vcpu->id], NULL);
 	mutex_unlock(&vm->lock);
+	/* Other vCPUs find it under RCU to send it interrupts (lapic.c). */
+	if (vcpu->apic)
+		synchronize_rcu();
 	vcpu_free(vcpu);
 	vtxhv_vm_put(vm);
 	return 0;
@@ -826,6 +873,10 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 	vcpu->cpu = -1;
 	vcpu->pending_irq = -1;
 	mutex_init(&vcpu->mutex);
+	rcuwait_init(&vcpu->wait);
+	/* With the in-kernel irqchip, APs wait for INIT and SIPI. */
+	vcpu->mp_state = id && vm->ioapic ? VTXHV_MP_STATE_UNINITIALIZED :
+					    VTXHV_MP_STATE_RUNNABLE;
 	ret = -ENOMEM;
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run)
@@ -837,6 +888,8 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 	vcpu->fpu = vtxhv_fpu_alloc();
 	if (!vcpu->fpu)
 		goto out_vmcs;
+	if (vm->ioapic && vtxhv_lapic_create(vcpu))
+		goto out_fpu;
 	if (cpu_has_vmx_vpid()) {
 		ret = ida_alloc_range(&vpid_ida, 1, 0xffff, GFP_KERNEL);
 		vcpu->vpid = ret < 0 ? 0 : ret;
@@ -860,7 +913,7 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 		ret = -EEXIST;
 		goto out_vpid;
 	}
-	vm->vcpus[id] = vcpu;
+	WRITE_ONCE(vm->vcpus[id], vcpu);
 	kref_get(&vm->ref);
 	mutex_unlock(&vm->lock);
 	atomic_long_inc(&vtxhv_counts.vcpus);
@@ -869,7 +922,7 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 			      O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		mutex_lock(&vm->lock);
-		vm->vcpus[id] = NULL;
+		WRITE_ONCE(vm->vcpus[id], NULL);
 		mutex_unlock(&vm->lock);
 		vcpu_free(vcpu);
 		vtxhv_vm_put(vm);
@@ -879,6 +932,8 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 out_vpid:
 	if (vcpu->vpid)
 		ida_free(&vpid_ida, vcpu->vpid);
+	vtxhv_lapic_free(vcpu);
+out_fpu:
 	kfree(vcpu->fpu);
 out_vmcs:
 	__free_page(vcpu->vmcs);

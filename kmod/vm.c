@@ -62,6 +62,7 @@ static void vtxhv_vm_free(struct kref *ref)
 		vtxhv_unpin_slot(vm, &vm->slots[i]);
 	mmdrop(vm->mm);
 	ida_free(&vm_ida, vm->id);
+	kfree(vm->ioapic);
 	kfree(vm);
 	atomic_long_dec(&vtxhv_counts.vms);
 }
@@ -264,6 +265,8 @@ static long vtxhv_vm_ioctl(struct file *filp, unsigned int cmd,
 		return vm_set_memory_region(vm, (void __user *)arg);
 	case VTXHV_CREATE_VCPU:
 		return vtxhv_create_vcpu(vm, arg);
+	case VTXHV_IRQ_LINE:
+		return vtxhv_irq_line(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -291,7 +294,7 @@ long vtxhv_create_vm(const struct vtxhv_create_vm __user *arg)
 
 	if (copy_from_user(&c, arg, sizeof(c)))
 		return -EFAULT;
-	if (c.flags || c.reserved[0] || c.reserved[1])
+	if ((c.flags & ~VTXHV_VM_IRQCHIP) || c.reserved[0] || c.reserved[1])
 		return -EINVAL;
 	if (c.paging > VTXHV_PAGING_SHADOW)
 		return -EINVAL;
@@ -314,6 +317,11 @@ long vtxhv_create_vm(const struct vtxhv_create_vm __user *arg)
 	if (ret < 0)
 		goto out_free;
 	vm->id = ret;
+	if (c.flags & VTXHV_VM_IRQCHIP) {
+		ret = vtxhv_irqchip_init(vm);
+		if (ret)
+			goto out_ida;
+	}
 	if (c.paging == VTXHV_PAGING_EPT)
 		ret = vtxhv_ept_init(vm);
 	else
@@ -345,6 +353,7 @@ long vtxhv_create_vm(const struct vtxhv_create_vm __user *arg)
 out_ida:
 	ida_free(&vm_ida, vm->id);
 out_free:
+	kfree(vm->ioapic);
 	kfree(vm);
 	return ret;
 }

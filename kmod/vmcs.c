@@ -9,6 +9,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/ratelimit.h>
+#include <asm/apicdef.h>
 #include <asm/desc.h>
 #include <asm/io.h>
 #include <asm/fpu/xcr.h>
@@ -481,8 +482,11 @@ void vtxhv_get_sregs(struct vtxhv_vcpu *vcpu, struct vtxhv_sregs *s)
 	s->pending_error_code = vmcs_read32(VM_ENTRY_EXCEPTION_ERROR_CODE);
 }
 
-/* The x86 reset state (SDM Vol. 3A 9.1.1, table 9-1). */
-static void set_reset_state(struct vtxhv_vcpu *vcpu)
+/*
+ * The x86 reset state (SDM Vol. 3A 9.1.1, table 9-1), which INIT also
+ * gives (vtxhv_vcpu_init_state()), IA32_APIC_BASE aside.
+ */
+static void set_init_state(struct vtxhv_vcpu *vcpu)
 {
 	struct vtxhv_segment data = {
 		.limit = 0xffff, .type = 3, .s = 1, .present = 1,
@@ -510,9 +514,34 @@ static void set_reset_state(struct vtxhv_vcpu *vcpu)
 	vmcs_writel(GUEST_SYSENTER_EIP, 0);
 	vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vcpu->misc_enable = MSR_IA32_MISC_ENABLE_FAST_STRING;
-	vcpu->apic_base = 0xfee00000 | (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+}
+
+/* INIT (irqchip.c): the reset state; the VMCS is current. */
+void vtxhv_vcpu_init_state(struct vtxhv_vcpu *vcpu)
+{
+	int i;
+
+	set_init_state(vcpu);
+	for (i = 0; i < NR_GPRS; i++)
+		vcpu->gprs.r[i] = 0;
+	vcpu->gprs.r[GPR_RDX] = 0x600;
+	vcpu->gprs.cr2 = 0;
+}
+
+static void set_reset_state(struct vtxhv_vcpu *vcpu)
+{
+	set_init_state(vcpu);
+	/*
+	 * The local APIC is enabled at power-up (SDM 10.4.4), where there is
+	 * one: without the in-kernel irqchip the guest has none.
+	 */
+	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE |
+			  (vcpu->vm->ioapic ? MSR_IA32_APICBASE_ENABLE : 0) |
+			  (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
 }
 
 /**

@@ -10,6 +10,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcuwait.h>
 #include <linux/sched.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
@@ -19,6 +20,7 @@
 #include "../uapi/vtxhv_genl.h"
 #include "caps.h"
 #include "insn_decode.h"
+#include "lapic.h"
 #include "vmx_arch.h"
 
 #define VTXHV_VERSION		"0.1"
@@ -106,7 +108,16 @@ struct vtxhv_vm {
 	u64 created_ns;
 	atomic_t running;	/* vCPUs inside VTXHV_RUN */
 	bool shutdown;		/* a vCPU triple-faulted */
+	/* VTXHV_VM_IRQCHIP: the I/O APIC (irqchip.c), else NULL. */
+	struct ioapic *ioapic;
+	raw_spinlock_t ioapic_lock;
 };
+
+/* vtxhv_vcpu.requests: set by other CPUs, then vtxhv_kick(). */
+#define VTXHV_REQ_EVENT		0	/* look at the local APIC */
+/* vtxhv_vcpu.mode */
+#define VTXHV_OUTSIDE_GUEST	0
+#define VTXHV_IN_GUEST		1
 
 /* An I/O or MMIO instruction waiting for userspace to complete it. */
 enum vtxhv_pending {
@@ -200,6 +211,15 @@ struct vtxhv_vcpu {
 	u32 windows;		/* interrupt/NMI-window exiting bits set */
 	bool want_inject;	/* any of the above, or a window request */
 
+	/* VTXHV_VM_IRQCHIP (lapic.h, irqchip.c); apic is NULL otherwise. */
+	struct vtxhv_lapic *apic;
+	u32 mp_state;		/* VTXHV_MP_STATE_* */
+	bool halt_if;		/* RFLAGS.IF at the last HLT */
+	int mode;		/* VTXHV_IN_GUEST, VTXHV_OUTSIDE_GUEST */
+	unsigned long requests;	/* VTXHV_REQ_* bits */
+	struct rcuwait wait;	/* HLT, wait-for-SIPI */
+	u64 halts, sipis;
+
 	/* Instruction completion after a return to userspace. */
 	enum vtxhv_pending pending;
 	u8 pending_size;
@@ -290,6 +310,7 @@ extern const char __vtxhv_vmexit[];
 
 /* vmcs.c */
 int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu);
+void vtxhv_vcpu_init_state(struct vtxhv_vcpu *vcpu);
 void vtxhv_vmcs_set_host_percpu(void);
 int vtxhv_set_sregs(struct vtxhv_vcpu *vcpu, const struct vtxhv_sregs *s);
 void vtxhv_get_sregs(struct vtxhv_vcpu *vcpu, struct vtxhv_sregs *s);

@@ -175,7 +175,7 @@ static void test_cpuid_msrs(struct tvm *t)
 
 static void test_device_vm(struct tvm *t)
 {
-	struct vtxhv_create_vm c = { .paging = VTXHV_PAGING_EPT, .flags = 1 };
+	struct vtxhv_create_vm c = { .paging = VTXHV_PAGING_EPT, .flags = 2 };
 	struct vtxhv_memory_region r = {
 		.slot = 2, .guest_phys_addr = 0x10000000, .size = 0x10000,
 		.userspace_addr = (uintptr_t)t->mem,

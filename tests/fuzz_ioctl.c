@@ -52,6 +52,8 @@ static const unsigned long cmds[] = {
 	VTXHV_GET_RUN_SIZE, VTXHV_SET_MEMORY_REGION, VTXHV_CREATE_VCPU,
 	VTXHV_RUN, VTXHV_GET_REGS, VTXHV_SET_REGS, VTXHV_GET_SREGS,
 	VTXHV_SET_SREGS, VTXHV_SET_CPUID, VTXHV_GET_MSRS, VTXHV_SET_MSRS,
+	VTXHV_IRQ_LINE, VTXHV_GET_MP_STATE, VTXHV_SET_MP_STATE,
+	VTXHV_GET_LAPIC, VTXHV_SET_LAPIC, VTXHV_INTERRUPT, VTXHV_NMI,
 };
 
 /* A pointer argument: NULL, wild, kernel, unmapped, or a buffer of junk. */
@@ -100,7 +102,11 @@ static void region(uint64_t *s, struct vtxhv_memory_region *r)
 /* Occasionally throw the VM away and make a new one, closing old fds. */
 static void reshuffle(uint64_t *s, int recreate)
 {
-	struct vtxhv_create_vm c = { .paging = VTXHV_PAGING_EPT };
+	/* Every other VM has the in-kernel irqchip. */
+	struct vtxhv_create_vm c = {
+		.paging = VTXHV_PAGING_EPT,
+		.flags = next(s) % 2 ? VTXHV_VM_IRQCHIP : 0,
+	};
 	int i, v;
 
 	pthread_mutex_lock(&swap_lock);

@@ -29,14 +29,6 @@ static void skip_handler(struct ex_regs *r)
 		guest_last_vector;					\
 	})
 
-static uint64_t rdmsr(uint32_t idx)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(idx));
-	return lo | (uint64_t)hi << 32;
-}
-
 static int wrmsr_vector(uint32_t idx, uint64_t v)
 {
 	return FAULTS("wrmsr", "c"(idx), "a"((uint32_t)v),

@@ -54,12 +54,6 @@ static void g_vmresume(uint64_t a) { (void)a; __asm__ volatile("vmresume"); }
 static void g_invept(uint64_t a) { (void)a; __asm__ volatile("invept %0, %1" : : "m"(page), "r"(1UL)); }
 static void g_invvpid(uint64_t a) { (void)a; __asm__ volatile("invvpid %0, %1" : : "m"(page), "r"(1UL)); }
 
-static void wrmsr(uint32_t idx, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(idx), "a"((uint32_t)v),
-			 "d"((uint32_t)(v >> 32)));
-}
-
 static void g_cr4_vmxe(uint64_t a)
 {
 	uint64_t cr4;

@@ -103,7 +103,9 @@ struct vtxhv_caps {
  * kernel (VTXHV_EXT_IRQCHIP): a local APIC per vCPU at IA32_APIC_BASE
  * (xAPIC MMIO and x2APIC MSRs), an I/O APIC with 24 pins at
  * VTXHV_IOAPIC_BASE, INIT/SIPI.  vCPU 0 starts runnable, the others wait
- * for a SIPI; HLT sleeps in the kernel.  Without it userspace emulates the
+ * for a SIPI; HLT with interrupts enabled sleeps in the kernel, HLT with
+ * them disabled exits (VTXHV_EXIT_HLT) and the next VTXHV_RUN sleeps until
+ * an NMI or INIT.  Without it userspace emulates the
  * interrupt controllers (VTXHV_INTERRUPT) and the APIC page is MMIO.
  */
 #define VTXHV_VM_IRQCHIP	(1U << 0)

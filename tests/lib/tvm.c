@@ -90,7 +90,12 @@ struct tvm *tvm_create(size_t mem_size)
 
 struct tvm *tvm_create_paging(size_t mem_size, uint32_t paging)
 {
-	struct vtxhv_create_vm c = { .paging = paging };
+	return tvm_create_flags(mem_size, paging, 0);
+}
+
+struct tvm *tvm_create_flags(size_t mem_size, uint32_t paging, uint32_t flags)
+{
+	struct vtxhv_create_vm c = { .paging = paging, .flags = flags };
 	struct vtxhv_memory_region r;
 	struct tvm *t = calloc(1, sizeof(*t));
 
@@ -123,8 +128,29 @@ struct tvm *tvm_create_paging(size_t mem_size, uint32_t paging)
 	return t;
 }
 
+struct tvm *tvm_add_vcpu(struct tvm *t, unsigned int id)
+{
+	struct tvm *v = malloc(sizeof(*v));
+
+	TEST_ASSERT(v && !t->kvm, "tvm_add_vcpu");
+	*v = *t;
+	v->parent = t;
+	v->vcpu = ioctl(t->vm, VTXHV_CREATE_VCPU, id);
+	TEST_ASSERT(v->vcpu >= 0, "VTXHV_CREATE_VCPU %u", id);
+	v->run = mmap(NULL, ioctl(t->dev, VTXHV_GET_RUN_SIZE, 0),
+		      PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
+	TEST_ASSERT(v->run != MAP_FAILED, "mmap run page");
+	return v;
+}
+
 void tvm_destroy(struct tvm *t)
 {
+	if (t->parent) {
+		munmap(t->run, 4096);
+		close(t->vcpu);
+		free(t);
+		return;
+	}
 	if (t->kvm) {
 		munmap(t->kvm_run, t->kvm_run_size);
 		free(t->run);
@@ -292,12 +318,17 @@ static void load_self(struct tvm *t)
 
 void tvm_setup_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg)
 {
-	struct vtxhv_sregs s;
-	struct vtxhv_regs r;
-
 	load_self(t);
 	TEST_ASSERT(build_identity_map(t->mem, t->mem_size, PML4_ADDR,
 				       4ULL << 30) > 0, "identity map");
+	tvm_start_long_mode(t, entry, arg, t->mem_size - 8);
+}
+
+void tvm_start_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg,
+			 uint64_t rsp)
+{
+	struct vtxhv_sregs s;
+	struct vtxhv_regs r;
 
 	tvm_get_sregs(t, &s);
 	x86_sregs_flat(&s, true, (uintptr_t)tvm_guest_gdt,
@@ -313,7 +344,7 @@ void tvm_setup_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg)
 	r.rip = (uintptr_t)tvm_guest_start;
 	r.rdi = (uintptr_t)entry;
 	r.rsi = arg;
-	r.rsp = t->mem_size - 8;	/* 16-byte aligned minus the return */
+	r.rsp = rsp;		/* 16-byte aligned minus the return */
 	r.rflags = X86_EFLAGS_FIXED;
 	tvm_set_regs(t, &r);
 }

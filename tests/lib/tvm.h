@@ -85,6 +85,21 @@ static inline uint64_t rdtsc(void)
 	return lo | (uint64_t)hi << 32;
 }
 
+/* RDMSR and WRMSR; after a #GP a handler skipped, RDMSR returns 0. */
+static inline uint64_t rdmsr(uint32_t idx)
+{
+	uint32_t lo = 0, hi = 0;
+
+	__asm__ volatile("rdmsr" : "+a"(lo), "+d"(hi) : "c"(idx));
+	return lo | (uint64_t)hi << 32;
+}
+
+static inline void wrmsr(uint32_t idx, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(idx), "a"((uint32_t)v),
+			 "d"((uint32_t)(v >> 32)) : "memory");
+}
+
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a,
 			 uint32_t *b, uint32_t *c, uint32_t *d)
 {
@@ -134,6 +149,7 @@ struct tvm {
 	size_t kvm_run_size;
 	uint8_t *mem;		/* guest RAM at guest-physical 0 */
 	size_t mem_size;
+	struct tvm *parent;	/* tvm_add_vcpu(): the VM's first vCPU */
 };
 
 #define TVM_DEFAULT_MEM	(64 << 20)
@@ -145,8 +161,21 @@ uint32_t tvm_paging_mode(void);
 struct tvm *tvm_create(size_t mem_size);
 /* The same with a VTXHV_PAGING_* mode (the KVM backend ignores it). */
 struct tvm *tvm_create_paging(size_t mem_size, uint32_t paging);
+/* ... and VTXHV_VM_* flags (VTXHV_VM_IRQCHIP). */
+struct tvm *tvm_create_flags(size_t mem_size, uint32_t paging, uint32_t flags);
+/*
+ * vCPU @id of @t's VM as a struct tvm of its own (same VM and memory; the
+ * tvm_* calls then act on that vCPU).  tvm_destroy() it before @t.
+ */
+struct tvm *tvm_add_vcpu(struct tvm *t, unsigned int id);
 /* Long mode, the test binary loaded, RIP at @entry(@arg). */
 void tvm_setup_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg);
+/*
+ * The vCPU in long mode on the tables tvm_setup_long_mode() built, at
+ * @entry(@arg) with the stack at @rsp (16-byte aligned minus 8).
+ */
+void tvm_start_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg,
+			 uint64_t rsp);
 void tvm_destroy(struct tvm *t);
 
 int tvm_run(struct tvm *t);			/* VTXHV_RUN: 0 or -errno */
