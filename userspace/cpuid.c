@@ -32,6 +32,9 @@ void cpuid_native(uint32_t fn, uint32_t sub, uint32_t r[4])
 				 1U << 15 | 1U << 17 | 1U << 21 | 1U << 24 | \
 				 1U << 27)
 #define CPUID1_ECX_HYPERVISOR	(1U << 31)
+#define CPUID1_ECX_X2APIC	(1U << 21)
+#define CPUID1_ECX_TSC_DEADLINE	(1U << 24)
+#define CPUID1_EDX_APIC		(1U << 9)
 /* CPUID.1:EDX: APIC (none yet), DS, ACPI thermal MSRs, TM, PBE. */
 #define CPUID1_EDX_HIDE		(1U << 9 | 1U << 21 | 1U << 22 | 1U << 29 | \
 				 1U << 31)
@@ -99,16 +102,35 @@ uint64_t cpuid_measure_tsc_hz(void)
 	return (c1 - c0) * 1000000000ULL / (t1 - t0);
 }
 
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * The crystal is 1 GHz, the bus clock of vtxhv's local APIC timer: Linux
+ * takes the APIC timer's rate from ECX, so the two must agree.
+ */
+#define CPUID_CRYSTAL_HZ	1000000000ULL
+
 static void cpuid_tsc_leaves(struct vtxhv_cpuid_entry *e, uint64_t hz)
 {
-	uint64_t k = hz / 0xffffffffULL + 1;
+	/* To the kHz, so that the ratio's terms stay small. */
+	uint64_t khz = (hz + 500) / 1000, g;
 
 	memset(&e->eax, 0, 4 * sizeof(e->eax));
 	if (e->function == CPUID_TSC_LEAF) {
 		/* TSC = crystal * EBX / EAX; ECX = crystal Hz. */
-		e->eax = 1;
-		e->ebx = k;
-		e->ecx = hz / k;
+		g = gcd(khz, CPUID_CRYSTAL_HZ / 1000);
+		e->eax = CPUID_CRYSTAL_HZ / 1000 / g;
+		e->ebx = khz / g;
+		e->ecx = CPUID_CRYSTAL_HZ;
 	} else {
 		/* Base and maximum MHz, bus (reference) MHz. */
 		e->eax = e->ebx = hz / 1000000;
@@ -259,6 +281,18 @@ unsigned int cpuid_policy(const struct cpuid_host *h, unsigned int vcpu,
 		}
 	}
 	return n;
+}
+
+void cpuid_give_apic(struct vtxhv_cpuid_entry *tab, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (tab[i].function != 1)
+			continue;
+		tab[i].edx |= CPUID1_EDX_APIC;
+		tab[i].ecx |= CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE;
+	}
 }
 
 unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu)

@@ -32,6 +32,12 @@ uint64_t cpuid_measure_tsc_hz(void);
 unsigned int cpuid_policy(const struct cpuid_host *h, unsigned int vcpu,
 			  struct vtxhv_cpuid_entry *tab);
 
+/*
+ * A VM with vtxhv's in-kernel irqchip: CPUID.1 shows the local APIC,
+ * x2APIC and the TSC-deadline timer, which cpuid_policy() hides.
+ */
+void cpuid_give_apic(struct vtxhv_cpuid_entry *tab, unsigned int n);
+
 /* cpuid_policy() on this host, its TSC measured once per process. */
 unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu);
 

@@ -277,6 +277,8 @@ static bool tsc_rate_in_leaves_15_16(void)
 		e = leaf(0x15, 0);
 		CHECK(e && e->eax);
 		CHECK_EQ((uint64_t)e->ecx * e->ebx / e->eax, rates[i]);
+		/* The crystal is the local APIC timer's 1 GHz bus clock. */
+		CHECK_EQ(e->ecx, 1000000000);
 		e = leaf(0x16, 0);
 		CHECK(e);
 		CHECK_EQ(e->eax, rates[i] / 1000000);
