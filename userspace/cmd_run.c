@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "acpi.h"
 #include "run.h"
 #include "term.h"
 #include "x86.h"
@@ -50,14 +51,20 @@ void usage_run(FILE *out)
 		"a flat binary) into its RAM and run it.\n\n"
 		"  --mem SIZE       guest RAM at address 0 (default 64M, 128M for a bzImage;\n"
 		"                   suffix K, M or G)\n"
-		"  --cpus N         vCPUs, one thread each, all started at the entry with\n"
-		"                   EDI/RDI = the vCPU index (default 1)\n"
+		"  --cpus N         vCPUs, one thread each (default 1): with the irqchip,\n"
+		"                   vCPU 0 starts and the others wait for INIT and SIPI;\n"
+		"                   without, all start at the entry with EDI/RDI = the\n"
+		"                   vCPU index\n"
+		"  --irqchip, --no-irqchip  the in-kernel local APICs and I/O APIC, with\n"
+		"                   ACPI and MP tables (default: on for a bzImage, and\n"
+		"                   for multiboot with --cpus 2 or more)\n"
 		"  --mode MODE      flat images: real, protected (default) or long\n"
 		"  --load ADDR      flat images: where the first byte goes (default 0x7c00\n"
 		"                   in real mode, else 0x100000)\n"
 		"  --entry ADDR     flat images: the first instruction (default: --load)\n"
 		"  --append CMDLINE multiboot, bzImage: the command line (bzImage default:\n"
-		"                   \"" LOADER_BZIMAGE_CMDLINE "\")\n"
+		"                   \"" LOADER_BZIMAGE_CMDLINE_APIC "\",\n"
+		"                   without the irqchip \"" LOADER_BZIMAGE_CMDLINE "\")\n"
 		"  --initrd FILE    multiboot: module 0; bzImage: the initrd\n"
 		"  --paging MODE    ept (default where offered), vtlb or shadow (shadow\n"
 		"                   page tables: one vCPU, no real mode)\n"
@@ -70,11 +77,12 @@ void usage_run(FILE *out)
 		"a raw-mode console on a terminal), debug console at 0xe9, exit device\n"
 		"at 0xf4, 8259A PICs at 0x20/0xa0, 8254 PIT at 0x40-0x43 (IRQ 0) and\n"
 		"port 0x61, CMOS RTC at 0x70/0x71, 8042 reset (0xfe to port 0x64),\n"
-		"fw_cfg at 0x510/0x511, local-APIC page at 0xfee00000 (reads zero).\n"
-		"PIC interrupts go to vCPU 0.\n\n"
+		"fw_cfg at 0x510/0x511, ACPI PM at 0x600, PCI configuration at 0xcf8;\n"
+		"with the irqchip the kernel's local APICs and I/O APIC, without it a\n"
+		"local-APIC page that reads zero.  PIC interrupts go to vCPU 0.\n\n"
 		"exit status: 0 every vCPU halted with interrupts disabled, or the guest\n"
-		"  reset the machine through the keyboard controller (Linux's\n"
-		"  'poweroff -f' and 'reboot -f' end the run so), 2 triple fault,\n"
+		"  reset the machine through the keyboard controller or powered it off\n"
+		"  through ACPI (Linux's 'poweroff' and 'reboot -f'), 2 triple fault,\n"
 		"  4 VM entry failed, 6 internal error or unhandled exit,\n"
 		"  124 --timeout expired, (V << 1) | 1 the guest wrote V to port 0xf4,\n"
 		"  64 usage error, 65 image not loadable, 69 vtxhv not loaded,\n"
@@ -155,6 +163,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "stats", no_argument, NULL, 's' },
 		{ "paging", required_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "irqchip", no_argument, NULL, 'I' },
+		{ "no-irqchip", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t n;
@@ -163,6 +173,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->paging = -1;
+	o->irqchip = -1;
 	o->mem = DEFAULT_MEM;
 	o->cpus = 1;
 	opterr = 0;
@@ -230,6 +241,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			    !(o->timeout > 0) || o->timeout > 1e9)
 				return usage_error("--timeout '%s': give a positive number of seconds",
 						   optarg);
+			break;
+		case 'I':
+		case 'N':
+			o->irqchip = c == 'I';
 			break;
 		case ':':
 			return usage_error("%s needs an argument",
@@ -306,6 +321,19 @@ int setup_error(int err, const char *fmt, ...)
 	return EXIT_SETUP;
 }
 
+/* A device line to the in-kernel I/O APIC (devices.h), under dev_lock. */
+static void irq_line(void *opaque, unsigned int gsi, bool level)
+{
+	struct vm *vm = opaque;
+	struct vtxhv_irq_level l = { .irq = gsi, .level = level };
+
+	if (ioctl(vm->fd, VTXHV_IRQ_LINE, &l) && !vm->warned_irq_line) {
+		fprintf(stderr, "%s run: VTXHV_IRQ_LINE %u: %s\n", progname,
+			gsi, strerror(errno));
+		vm->warned_irq_line = true;
+	}
+}
+
 static int create_vm(struct vm *vm, const struct run_opts *o)
 {
 	struct vtxhv_create_vm c = { .paging = VTXHV_PAGING_EPT };
@@ -347,9 +375,22 @@ static int create_vm(struct vm *vm, const struct run_opts *o)
 		return EXIT_USAGE;
 	}
 	vm->paging = c.paging;
+	if (vm->irqchip) {
+		if (!(caps.extensions & VTXHV_EXT_IRQCHIP)) {
+			fprintf(stderr,
+				"%s run: this vtxhv has no in-kernel irqchip: run with --no-irqchip\n",
+				progname);
+			return EXIT_SETUP;
+		}
+		c.flags = VTXHV_VM_IRQCHIP;
+	}
 	vm->fd = ioctl(vm->dev, VTXHV_CREATE_VM, &c);
 	if (vm->fd < 0)
 		return setup_error(errno, "VTXHV_CREATE_VM");
+	if (vm->irqchip) {
+		vm->devs.irq_line = irq_line;
+		vm->devs.irq_opaque = vm;
+	}
 	mr = (struct vtxhv_memory_region){
 		.slot = 0, .guest_phys_addr = 0, .size = vm->ram_size,
 		.userspace_addr = (uintptr_t)vm->ram,
@@ -387,7 +428,8 @@ static int load(struct vm *vm, const struct run_opts *o)
 	char err[512];
 	void *image, *initrd = NULL;
 	size_t image_size, initrd_size = 0;
-	enum image_format fmt;
+	enum image_format fmt = IMAGE_FLAT;
+	struct fw_config fw;
 	int ret = 0;
 
 	image = read_file("image", o->image, &image_size);
@@ -403,10 +445,26 @@ static int load(struct vm *vm, const struct run_opts *o)
 		lo.initrd_size = initrd_size;
 	}
 	/* A Linux kernel gets enough RAM to boot unless told otherwise. */
-	if (!o->has_mem && !detect_image(image, image_size, &fmt) &&
-	    fmt == IMAGE_BZIMAGE) {
+	if (detect_image(image, image_size, &fmt))
+		fmt = IMAGE_FLAT;
+	if (!o->has_mem && fmt == IMAGE_BZIMAGE) {
 		vm->ram_size = DEFAULT_MEM_BZIMAGE;
 		vm->devs.ram_size = vm->ram_size;
+	}
+	/*
+	 * The in-kernel irqchip, and the firmware tables that describe it,
+	 * for the guests that start as a PC does: Linux, and SMP multiboot
+	 * kernels.  vCPU 0 boots, the others wait for INIT and SIPI.
+	 */
+	vm->irqchip = o->irqchip >= 0 ? o->irqchip :
+		      fmt == IMAGE_BZIMAGE ||
+		      (fmt == IMAGE_MULTIBOOT && o->cpus > 1);
+	if (vm->irqchip) {
+		fw_config_default(&fw, vm->ncpus);
+		fw.ioapic_id = 0;	/* the I/O APIC's ID register reads 0 */
+		lo.fw = &fw;
+		if (!lo.cmdline && fmt == IMAGE_BZIMAGE)
+			lo.cmdline = LOADER_BZIMAGE_CMDLINE_APIC;
 	}
 
 	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,

@@ -48,6 +48,21 @@ void devices_init(struct devices *d, FILE *out, FILE *log, uint64_t ram_size,
 	d->irq0_next = pit_next_irq0_ns(&d->pit, 0);
 }
 
+/*
+ * Drive ISA line @irq: the PIC, and the I/O APIC where there is one (only
+ * on a change: the UART drives its line at every access).
+ */
+static void dev_set_irq(struct devices *d, unsigned int irq, bool level)
+{
+	uint16_t bit = 1U << irq;
+
+	pic_set_irq(&d->pic, irq, level);
+	if (!d->irq_line || !!(d->irq_levels & bit) == level)
+		return;
+	d->irq_levels ^= bit;
+	d->irq_line(d->irq_opaque, irq == 0 ? 2 : irq, level);
+}
+
 void dev_advance(struct devices *d, uint64_t now_ns, time_t now)
 {
 	uint64_t edges;
@@ -65,8 +80,8 @@ void dev_advance(struct devices *d, uint64_t now_ns, time_t now)
 	d->irq0_next = pit_next_irq0_ns(&d->pit, now_ns);
 	if (edges) {
 		/* An edge-triggered input: a pulse latches one request. */
-		pic_set_irq(&d->pic, DEV_PIT_IRQ, true);
-		pic_set_irq(&d->pic, DEV_PIT_IRQ, false);
+		dev_set_irq(d, DEV_PIT_IRQ, true);
+		dev_set_irq(d, DEV_PIT_IRQ, false);
 		d->irq0_edges += edges;
 	}
 }
@@ -114,7 +129,7 @@ static void uart_update_irq(struct devices *d)
 {
 	const struct dev_uart *u = &d->uart;
 
-	pic_set_irq(&d->pic, DEV_UART_IRQ, (u->mcr & UART_MCR_OUT2) &&
+	dev_set_irq(d, DEV_UART_IRQ, (u->mcr & UART_MCR_OUT2) &&
 		    !(u->mcr & UART_MCR_LOOP) &&
 		    uart_iir(u) != UART_IIR_NO_INT);
 }

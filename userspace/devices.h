@@ -144,6 +144,14 @@ struct devices {
 	FILE *log;		/* unhandled accesses (once); NULL: quiet */
 	uint64_t ram_size;	/* for fw_cfg */
 	uint16_t ncpus;		/* for fw_cfg */
+	/*
+	 * With an I/O APIC (vtxhv's in-kernel irqchip): every ISA line the
+	 * devices drive also goes there, as GSI (IRQ 0 is GSI 2, as the
+	 * MADT says).  NULL: the PIC alone.
+	 */
+	void (*irq_line)(void *opaque, unsigned int gsi, bool level);
+	void *irq_opaque;
+	uint16_t irq_levels;	/* the ISA lines as last driven */
 
 	struct dev_uart uart;
 	struct dev_fwcfg fwcfg;

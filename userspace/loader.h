@@ -103,7 +103,13 @@ struct fw_config;
 #define LOADER_BZIMAGE_ENTRY64	0x200		/* from the load address */
 #define LOADER_EBDA		0x9fc00ULL	/* e820: reserved to 640 KiB */
 
-/* The command line a bzImage gets when the caller gives none. */
+/*
+ * The command line a bzImage gets when the caller gives none: with the
+ * in-kernel irqchip (vtxctl run's default for a bzImage), and without,
+ * where the guest has no APIC.
+ */
+#define LOADER_BZIMAGE_CMDLINE_APIC \
+	"console=ttyS0 earlyprintk=serial,ttyS0 tsc=reliable"
 #define LOADER_BZIMAGE_CMDLINE \
 	"console=ttyS0 earlyprintk=serial,ttyS0 noapic nolapic tsc=reliable"
 

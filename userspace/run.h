@@ -40,6 +40,8 @@ struct run_opts {
 	uint64_t load, entry;
 	bool has_load, has_entry, has_mem, stats;
 	int paging;		/* VTXHV_PAGING_*, -1: EPT where offered */
+	int irqchip;		/* 1 on, 0 off, -1: bzImage, or --cpus > 1
+				 * with multiboot */
 	const char *append, *initrd, *image;
 	double timeout;		/* seconds, 0 = none */
 };
@@ -59,12 +61,20 @@ struct vcpu {
 	bool halted;		/* waiting in HLT for an interrupt */
 	bool window;		/* request_interrupt_window is set */
 	bool queued;		/* VTXHV_INTERRUPT since the last real exit */
+	bool halted_off;	/* irqchip: in HLT with IF = 0 (vm->lock) */
 	uint64_t injected;
 };
 
 struct vm {
 	int dev, fd;
 	int paging;		/* VTXHV_PAGING_* of the VM */
+	/*
+	 * The in-kernel local APICs and I/O APIC (VTXHV_VM_IRQCHIP), with
+	 * firmware tables: APs wait for INIT/SIPI, device lines go to the
+	 * I/O APIC as well as the PIC, HLT sleeps in the kernel.
+	 */
+	bool irqchip;
+	unsigned int halted_off;	/* irqchip: vCPUs in HLT with IF = 0 */
 	uint8_t *ram;
 	uint64_t ram_size;
 	long run_size;
@@ -83,7 +93,7 @@ struct vm {
 	struct devices devs;
 	struct timespec t0;	/* CLOCK_MONOTONIC at the start: time 0 */
 	uint64_t wall_ns;	/* from t0 to the end of the run */
-	bool warned_vector;
+	bool warned_vector, warned_irq_line;
 	pthread_t timer, input;
 	bool timer_started, input_started;
 	int wake[2];		/* self-pipe: wakes the input thread's poll */

@@ -45,9 +45,14 @@ int setup_vcpu(struct vm *vm, struct vcpu *v)
 
 	memset(&cpuid, 0, sizeof(cpuid));
 	cpuid.c.nent = build_cpuid(cpuid.e, v->id);
+	if (vm->irqchip)
+		cpuid_give_apic(cpuid.e, cpuid.c.nent);
 	if (ioctl(v->fd, VTXHV_SET_CPUID, &cpuid))
 		return setup_error(errno, "VTXHV_SET_CPUID");
 
+	/* With the irqchip, APs start at a SIPI, in the kernel's reset state. */
+	if (vm->irqchip && v->id)
+		return 0;
 	if (ioctl(v->fd, VTXHV_GET_SREGS, &s))
 		return setup_error(errno, "VTXHV_GET_SREGS");
 	boot_sregs(&s, &vm->res, vm->gdt);
@@ -287,6 +292,26 @@ static int handle_mmio(struct vcpu *v, bool *prepared)
 }
 
 /*
+ * HLT with IF = 0 and the in-kernel irqchip, where an INIT or NMI can still
+ * wake the vCPU (the next VTXHV_RUN sleeps until then): the run ends, with
+ * status 0, when every vCPU is halted so.
+ */
+static int halt_off(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	bool all;
+
+	pthread_mutex_lock(&vm->lock);
+	if (!v->halted_off) {
+		v->halted_off = true;
+		vm->halted_off++;
+	}
+	all = vm->halted_off == vm->ncpus;
+	pthread_mutex_unlock(&vm->lock);
+	return all ? RUN_RESET : -1;
+}
+
+/*
  * HLT: the end of this vCPU with IF = 0.  With IF = 1, vCPU 0 sleeps
  * until the PIC has an interrupt for it (the next PIT edge, a byte on the
  * UART) or the run ends: no host CPU is used while the guest idles.  Other
@@ -307,7 +332,7 @@ static int handle_hlt(struct vcpu *v)
 		return RUN_INTERNAL_ERROR;
 	}
 	if (!(r.rflags & X86_EFLAGS_IF))
-		return RUN_HALTED;
+		return vm->irqchip ? halt_off(v) : RUN_HALTED;
 	pthread_mutex_lock(&vm->dev_lock);
 	if (v->id != 0 || !vm->devs.pic.chip[0].ready) {
 		pthread_mutex_unlock(&vm->dev_lock);
@@ -367,6 +392,12 @@ static int vcpu_loop(struct vcpu *v)
 		}
 		reason = run->exit_reason;
 		v->exits[reason < EXIT_OTHER ? reason : EXIT_OTHER]++;
+		if (v->halted_off && reason != VTXHV_EXIT_HLT) {
+			pthread_mutex_lock(&vm->lock);
+			v->halted_off = false;
+			vm->halted_off--;
+			pthread_mutex_unlock(&vm->lock);
+		}
 		v->queued = false;	/* the run page is up to date */
 		status = -1;
 		switch (reason) {
