@@ -12,23 +12,7 @@
 # TSC, which vtxhv starts at zero), and the exits by reason until then
 # (vtxctl stats while the guest waits at its prompt).
 . "$(dirname "$0")/lib.sh"
-
-require_root
-grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
-L=$here/linux
-[ -f "$L/bzImage" ] && [ -f "$L/initrd.cpio" ] ||
-	skip_all "no Linux guest in $L (make -C tests: needs /boot/vmlinuz-* and busybox)"
-find_vtxctl
-[ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
-ensure_loaded || skip_all "vtxhv could not be loaded"
-
-tmp=$(mktemp -d) || exit 1
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$here/linux_guest.sh"
 
 # Emulated seconds to wait for the boot (in Bochs about 7 wall seconds
 # each), and for each command's answer.
@@ -45,38 +29,8 @@ fi
 CMDLINE="console=ttyS0 quiet nokaslr noapic nolapic tsc=reliable mitigations=off panic=-1"
 
 plan 9
-mkfifo "$tmp/in" || exit 1
-"$VTXCTL" run --stats ${VTXHV_PAGING:+--paging $VTXHV_PAGING} --mem 128M --initrd "$L/initrd.cpio" \
-	--append "$CMDLINE" "$L/bzImage" <"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-exec 3>"$tmp/in"
-
-# wait_for TEXT SECONDS: TEXT appears in the guest's output.
-wait_for() {
-	local i=0
-	while [ $i -lt "$2" ]; do
-		grep -q -F "$1" "$tmp/out" && return 0
-		kill -0 "$pid" 2>/dev/null || {
-			grep -q -F "$1" "$tmp/out"
-			return
-		}
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# answer COMMAND: type COMMAND between two markers numbered $n, wait for
-# the second, and print the lines in between.  The markers are quoted in
-# what is typed (and echoed), so only the output has them unquoted.  Runs
-# in $(...): the caller counts n up before each call.
-n=0
-answer() {
-	printf 'echo "@@"B%d; %s; echo "@@"E%d\n' $n "$1" $n >&3
-	wait_for "@@E$n" $CMD_WAIT || return 1
-	tr -d '\r' <"$tmp/out" | sed -n "/^@@B$n\$/,/^@@E$n\$/p" |
-		sed '1d;$d'
-}
+linux_guest_start --no-irqchip --stats ${VTXHV_PAGING:+--paging $VTXHV_PAGING} --mem 128M \
+	--append "$CMDLINE"
 
 up=0
 wait_for "VTXHV-GUEST-UP" $BOOT_WAIT && up=1
@@ -124,20 +78,7 @@ n=$((n + 1))
 out=$(answer "echo vtxhv-$$-data > /tmp/f && cat /tmp/f")
 check "file_written_and_read_back" [ "$out" = "vtxhv-$$-data" ]
 
-echo "poweroff -f" >&3
-i=0
-while kill -0 "$pid" 2>/dev/null && [ $i -lt $CMD_WAIT ]; do
-	sleep 1
-	i=$((i + 1))
-done
-if kill -0 "$pid" 2>/dev/null; then
-	rc=timeout
-else
-	wait "$pid"
-	rc=$?
-fi
-pid=
-exec 3>&-
+linux_guest_poweroff "poweroff -f"
 check "poweroff_ends_vtxctl_status_0" [ "$rc" = 0 ]
 check "no_unexpected_exit" sh -c "! grep -q -e 'triple fault' -e 'internal error' '$tmp/err'"
 check "no_guest_kernel_error" sh -c "! tr -d '\r' <'$tmp/out' | grep -q -e 'Kernel panic' -e 'BUG:' -e 'Oops' -e 'WARNING:'"
