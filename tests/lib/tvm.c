@@ -25,6 +25,9 @@
 
 int tvm_use_kvm;
 
+#define CPUID1_EDX_APIC		(1U << 9)
+#define CPUID1_ECX_TSC_DEADLINE	(1U << 24)
+
 #define PML4_ADDR	0x1000	/* then PDPT, then 4 PDs: 4 GiB of 2 MiB pages */
 #define STACK_SIZE	0x10000
 
@@ -33,8 +36,23 @@ void tvm_guest_start(void (*entry)(uint64_t), uint64_t arg);
 
 /*
  * The KVM backend: the same VM through <linux/kvm.h>, for comparisons in
- * the same boot (make bench).  tvm->run is kept in vtxhv's format.
+ * the same boot (make bench).  tvm->run is kept in vtxhv's format: each
+ * vCPU has KVM's run page mapped, and a page of its own into which KVM's
+ * exits are translated.
  */
+static void kvm_create_vcpu(struct tvm *t, unsigned int id)
+{
+	t->vcpu_id = id;
+	t->vcpu = ioctl(t->vm, KVM_CREATE_VCPU, id);
+	TEST_ASSERT(t->vcpu >= 0, "KVM_CREATE_VCPU %u", id);
+	t->kvm_run_size = ioctl(t->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
+	t->kvm_run = mmap(NULL, t->kvm_run_size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, t->vcpu, 0);
+	TEST_ASSERT(t->kvm_run != MAP_FAILED, "mmap kvm_run");
+	t->run = calloc(1, 4096);
+	TEST_ASSERT(t->run, "calloc");
+}
+
 static struct tvm *kvm_create(struct tvm *t)
 {
 	struct kvm_userspace_memory_region r;
@@ -54,14 +72,11 @@ static struct tvm *kvm_create(struct tvm *t)
 	};
 	TEST_ASSERT(!ioctl(t->vm, KVM_SET_USER_MEMORY_REGION, &r),
 		    "KVM_SET_USER_MEMORY_REGION");
-	t->vcpu = ioctl(t->vm, KVM_CREATE_VCPU, 0);
-	TEST_ASSERT(t->vcpu >= 0, "KVM_CREATE_VCPU");
-	t->kvm_run_size = ioctl(t->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
-	t->kvm_run = mmap(NULL, t->kvm_run_size, PROT_READ | PROT_WRITE,
-			  MAP_SHARED, t->vcpu, 0);
-	TEST_ASSERT(t->kvm_run != MAP_FAILED, "mmap kvm_run");
-	t->run = calloc(1, 4096);
-	TEST_ASSERT(t->run, "calloc");
+	/* KVM wants its irqchip before the first vCPU. */
+	if (t->flags & VTXHV_VM_IRQCHIP)
+		TEST_ASSERT(!ioctl(t->vm, KVM_CREATE_IRQCHIP, 0),
+			    "KVM_CREATE_IRQCHIP");
+	kvm_create_vcpu(t, 0);
 	return t;
 }
 
@@ -100,6 +115,7 @@ struct tvm *tvm_create_flags(size_t mem_size, uint32_t paging, uint32_t flags)
 	struct tvm *t = calloc(1, sizeof(*t));
 
 	TEST_ASSERT(t, "calloc");
+	t->flags = flags;
 	if (tvm_use_kvm) {
 		t->mem_size = mem_size;
 		return kvm_create(t);
@@ -132,9 +148,14 @@ struct tvm *tvm_add_vcpu(struct tvm *t, unsigned int id)
 {
 	struct tvm *v = malloc(sizeof(*v));
 
-	TEST_ASSERT(v && !t->kvm, "tvm_add_vcpu");
+	TEST_ASSERT(v, "tvm_add_vcpu");
 	*v = *t;
 	v->parent = t;
+	if (t->kvm) {
+		kvm_create_vcpu(v, id);
+		return v;
+	}
+	v->vcpu_id = id;
 	v->vcpu = ioctl(t->vm, VTXHV_CREATE_VCPU, id);
 	TEST_ASSERT(v->vcpu >= 0, "VTXHV_CREATE_VCPU %u", id);
 	v->run = mmap(NULL, ioctl(t->dev, VTXHV_GET_RUN_SIZE, 0),
@@ -143,21 +164,38 @@ struct tvm *tvm_add_vcpu(struct tvm *t, unsigned int id)
 	return v;
 }
 
-void tvm_destroy(struct tvm *t)
+void tvm_set_runnable(struct tvm *t)
 {
-	if (t->parent) {
-		munmap(t->run, 4096);
-		close(t->vcpu);
-		free(t);
-		return;
-	}
+	struct vtxhv_mp_state mp = { .mp_state = VTXHV_MP_STATE_RUNNABLE };
+	struct kvm_mp_state kmp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	if (t->kvm)
+		TEST_ASSERT(!ioctl(t->vcpu, KVM_SET_MP_STATE, &kmp),
+			    "KVM_SET_MP_STATE");
+	else
+		TEST_ASSERT(!ioctl(t->vcpu, VTXHV_SET_MP_STATE, &mp),
+			    "VTXHV_SET_MP_STATE");
+}
+
+/* The run page(s) of one vCPU. */
+static void unmap_run(struct tvm *t)
+{
 	if (t->kvm) {
 		munmap(t->kvm_run, t->kvm_run_size);
 		free(t->run);
 	} else {
 		munmap(t->run, 4096);
 	}
+}
+
+void tvm_destroy(struct tvm *t)
+{
+	unmap_run(t);
 	close(t->vcpu);
+	if (t->parent) {
+		free(t);
+		return;
+	}
 	close(t->vm);
 	close(t->dev);
 	munmap(t->mem, t->mem_size);
@@ -255,8 +293,11 @@ void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s)
 }
 
 /*
- * vtxctl run's CPUID (userspace/cpuid.c), for vCPU 0: a test's guest sees
- * the CPU a user's guest sees.
+ * vtxctl run's CPUID (userspace/cpuid.c), for this vCPU: a test's guest
+ * sees the CPU a user's guest sees.  With an irqchip, the local APIC and
+ * its TSC-deadline mode are there to see (KVM needs the latter in CPUID
+ * before it lets the timer into that mode); x2APIC stays hidden, so that
+ * guests use the xAPIC page on both backends.
  */
 void tvm_set_cpuid_host(struct tvm *t)
 {
@@ -267,8 +308,14 @@ void tvm_set_cpuid_host(struct tvm *t)
 	uint32_t i, n;
 
 	memset(&tab, 0, sizeof(tab));
-	n = build_cpuid(tab.e, 0);
+	n = build_cpuid(tab.e, t->vcpu_id);
 	tab.c.nent = n;
+	for (i = 0; i < n && (t->flags & VTXHV_VM_IRQCHIP); i++) {
+		if (tab.e[i].function != 1)
+			continue;
+		tab.e[i].edx |= CPUID1_EDX_APIC;
+		tab.e[i].ecx |= CPUID1_ECX_TSC_DEADLINE;
+	}
 	if (t->kvm) {
 		struct {
 			struct kvm_cpuid2 c;

@@ -138,11 +138,13 @@ extern volatile uint64_t guest_last_vector, guest_last_error;
 
 struct tvm {
 	int dev, vm, vcpu;
+	unsigned int vcpu_id;
+	uint32_t flags;		/* VTXHV_VM_* the VM was created with */
 	struct vtxhv_run *run;
 	/*
 	 * With the KVM backend (tvm_use_kvm), the same guests run on Linux's
 	 * own KVM: @run is then a translation of KVM's run page, so tests
-	 * read one format.
+	 * read one format.  Each vCPU has its own pair.
 	 */
 	int kvm;
 	void *kvm_run;
@@ -161,13 +163,22 @@ uint32_t tvm_paging_mode(void);
 struct tvm *tvm_create(size_t mem_size);
 /* The same with a VTXHV_PAGING_* mode (the KVM backend ignores it). */
 struct tvm *tvm_create_paging(size_t mem_size, uint32_t paging);
-/* ... and VTXHV_VM_* flags (VTXHV_VM_IRQCHIP). */
+/*
+ * ... and VTXHV_VM_* flags.  VTXHV_VM_IRQCHIP with the KVM backend is KVM's
+ * in-kernel irqchip (KVM_CREATE_IRQCHIP: local APICs, I/O APIC, PICs).
+ */
 struct tvm *tvm_create_flags(size_t mem_size, uint32_t paging, uint32_t flags);
 /*
  * vCPU @id of @t's VM as a struct tvm of its own (same VM and memory; the
- * tvm_* calls then act on that vCPU).  tvm_destroy() it before @t.
+ * tvm_* calls then act on that vCPU), on either backend.  tvm_destroy() it
+ * before @t.
  */
 struct tvm *tvm_add_vcpu(struct tvm *t, unsigned int id);
+/*
+ * Make an AP of an irqchip VM runnable without INIT and SIPI (VTXHV_ or
+ * KVM_SET_MP_STATE), to start it where tvm_start_long_mode() put it.
+ */
+void tvm_set_runnable(struct tvm *t);
 /* Long mode, the test binary loaded, RIP at @entry(@arg). */
 void tvm_setup_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg);
 /*
@@ -195,7 +206,10 @@ void tvm_get_regs(struct tvm *t, struct vtxhv_regs *r);
 void tvm_set_regs(struct tvm *t, const struct vtxhv_regs *r);
 void tvm_get_sregs(struct tvm *t, struct vtxhv_sregs *s);
 void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s);
-/* vtxctl run's CPUID (userspace/cpuid.h), as vCPU 0 gets it */
+/*
+ * vtxctl run's CPUID (userspace/cpuid.h) for this vCPU's id; in an irqchip
+ * VM with the APIC and TSC-deadline bits.
+ */
 void tvm_set_cpuid_host(struct tvm *t);
 
 /* The module's accounting (debugfs vtxhv/counts): one value, or -1. */
