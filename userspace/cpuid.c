@@ -283,7 +283,8 @@ unsigned int cpuid_policy(const struct cpuid_host *h, unsigned int vcpu,
 	return n;
 }
 
-void cpuid_give_apic(struct vtxhv_cpuid_entry *tab, unsigned int n)
+void cpuid_give_apic(struct vtxhv_cpuid_entry *tab, unsigned int n,
+		     bool x2apic)
 {
 	unsigned int i;
 
@@ -291,7 +292,9 @@ void cpuid_give_apic(struct vtxhv_cpuid_entry *tab, unsigned int n)
 		if (tab[i].function != 1)
 			continue;
 		tab[i].edx |= CPUID1_EDX_APIC;
-		tab[i].ecx |= CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE;
+		tab[i].ecx |= CPUID1_ECX_TSC_DEADLINE;
+		if (x2apic)
+			tab[i].ecx |= CPUID1_ECX_X2APIC;
 	}
 }
 

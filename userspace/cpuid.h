@@ -8,6 +8,7 @@
 #ifndef VTXCTL_CPUID_H
 #define VTXCTL_CPUID_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vtxhv.h"
@@ -33,10 +34,13 @@ unsigned int cpuid_policy(const struct cpuid_host *h, unsigned int vcpu,
 			  struct vtxhv_cpuid_entry *tab);
 
 /*
- * A VM with vtxhv's in-kernel irqchip: CPUID.1 shows the local APIC,
- * x2APIC and the TSC-deadline timer, which cpuid_policy() hides.
+ * A VM with vtxhv's in-kernel irqchip: CPUID.1 shows the local APIC and
+ * the TSC-deadline timer, and x2APIC if @x2apic, which cpuid_policy()
+ * hides.  (The tests leave x2APIC out so that guests use the xAPIC page on
+ * KVM too.)
  */
-void cpuid_give_apic(struct vtxhv_cpuid_entry *tab, unsigned int n);
+void cpuid_give_apic(struct vtxhv_cpuid_entry *tab, unsigned int n,
+		     bool x2apic);
 
 /* cpuid_policy() on this host, its TSC measured once per process. */
 unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu);

@@ -46,7 +46,7 @@ int setup_vcpu(struct vm *vm, struct vcpu *v)
 	memset(&cpuid, 0, sizeof(cpuid));
 	cpuid.c.nent = build_cpuid(cpuid.e, v->id);
 	if (vm->irqchip)
-		cpuid_give_apic(cpuid.e, cpuid.c.nent);
+		cpuid_give_apic(cpuid.e, cpuid.c.nent, true);
 	if (ioctl(v->fd, VTXHV_SET_CPUID, &cpuid))
 		return setup_error(errno, "VTXHV_SET_CPUID");
 

@@ -25,9 +25,6 @@
 
 int tvm_use_kvm;
 
-#define CPUID1_EDX_APIC		(1U << 9)
-#define CPUID1_ECX_TSC_DEADLINE	(1U << 24)
-
 #define PML4_ADDR	0x1000	/* then PDPT, then 4 PDs: 4 GiB of 2 MiB pages */
 #define STACK_SIZE	0x10000
 
@@ -310,12 +307,8 @@ void tvm_set_cpuid_host(struct tvm *t)
 	memset(&tab, 0, sizeof(tab));
 	n = build_cpuid(tab.e, t->vcpu_id);
 	tab.c.nent = n;
-	for (i = 0; i < n && (t->flags & VTXHV_VM_IRQCHIP); i++) {
-		if (tab.e[i].function != 1)
-			continue;
-		tab.e[i].edx |= CPUID1_EDX_APIC;
-		tab.e[i].ecx |= CPUID1_ECX_TSC_DEADLINE;
-	}
+	if (t->flags & VTXHV_VM_IRQCHIP)
+		cpuid_give_apic(tab.e, n, false);
 	if (t->kvm) {
 		struct {
 			struct kvm_cpuid2 c;
