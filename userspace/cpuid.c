@@ -102,35 +102,67 @@ uint64_t cpuid_measure_tsc_hz(void)
 	return (c1 - c0) * 1000000000ULL / (t1 - t0);
 }
 
-static uint64_t gcd(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 /*
  * The crystal is 1 GHz, the bus clock of vtxhv's local APIC timer: Linux
  * takes the APIC timer's rate from ECX, so the two must agree.
  */
-#define CPUID_CRYSTAL_HZ	1000000000ULL
+#define CPUID_CRYSTAL_KHZ	1000000U
+
+/*
+ * Leaf 0x15's TSC/crystal ratio EBX/EAX: the fraction nearest to
+ * @khz / CPUID_CRYSTAL_KHZ whose numerator keeps CPUID_CRYSTAL_KHZ * EBX
+ * within 32 bits, because Linux computes the TSC's kHz as that product
+ * over EAX in unsigned int arithmetic (native_calibrate_tsc()); a
+ * larger EBX wraps, and the guest's clock runs many times too fast.
+ * Continued fractions: the last convergent within the bound, or the best
+ * semiconvergent beyond it if that is nearer.
+ */
+static double distance(double x, uint64_t p, uint64_t q)
+{
+	double d = x - (double)p / q;
+
+	return d < 0 ? -d : d;
+}
+
+static void cpuid_tsc_ratio(uint64_t khz, uint32_t *ebx, uint32_t *eax)
+{
+	const uint64_t max_num = 0xffffffffU / CPUID_CRYSTAL_KHZ;
+	uint64_t num = khz, den = CPUID_CRYSTAL_KHZ;
+	uint64_t h0 = 0, h1 = 1, k0 = 1, k1 = 0, a, r, t;
+	double x = (double)khz / CPUID_CRYSTAL_KHZ;
+
+	while (den) {
+		a = num / den;
+		if (a * h1 + h0 > max_num) {
+			t = (max_num - h0) / h1;
+			if (t && distance(x, t * h1 + h0, t * k1 + k0) <
+				 distance(x, h1, k1)) {
+				h1 = t * h1 + h0;
+				k1 = t * k1 + k0;
+			}
+			break;
+		}
+		t = a * h1 + h0;
+		h0 = h1;
+		h1 = t;
+		t = a * k1 + k0;
+		k0 = k1;
+		k1 = t;
+		r = num % den;
+		num = den;
+		den = r;
+	}
+	*ebx = h1;
+	*eax = k1;
+}
 
 static void cpuid_tsc_leaves(struct vtxhv_cpuid_entry *e, uint64_t hz)
 {
-	/* To the kHz, so that the ratio's terms stay small. */
-	uint64_t khz = (hz + 500) / 1000, g;
-
 	memset(&e->eax, 0, 4 * sizeof(e->eax));
 	if (e->function == CPUID_TSC_LEAF) {
 		/* TSC = crystal * EBX / EAX; ECX = crystal Hz. */
-		g = gcd(khz, CPUID_CRYSTAL_HZ / 1000);
-		e->eax = CPUID_CRYSTAL_HZ / 1000 / g;
-		e->ebx = khz / g;
-		e->ecx = CPUID_CRYSTAL_HZ;
+		cpuid_tsc_ratio((hz + 500) / 1000, &e->ebx, &e->eax);
+		e->ecx = CPUID_CRYSTAL_KHZ * 1000;
 	} else {
 		/* Base and maximum MHz, bus (reference) MHz. */
 		e->eax = e->ebx = hz / 1000000;

@@ -265,9 +265,13 @@ static bool thermal_and_pmu_leaves_zero(void)
 /* TSC = crystal * EBX / EAX (leaf 0x15); MHz in leaf 0x16. */
 static bool tsc_rate_in_leaves_15_16(void)
 {
-	static const uint64_t rates[] = { 2100000000ULL, 5000000000ULL };
+	static const uint64_t rates[] = {
+		2100000000ULL, 5000000000ULL, 199999000ULL, 3392143000ULL,
+		1234567000ULL,
+	};
 	const struct vtxhv_cpuid_entry *e;
 	unsigned int i;
+	uint64_t khz;
 
 	for (i = 0; i < NTESTS(rates); i++) {
 		h.tsc_hz = rates[i];
@@ -276,9 +280,17 @@ static bool tsc_rate_in_leaves_15_16(void)
 		CHECK_EQ(leaf(0, 0)->eax, 0x16);
 		e = leaf(0x15, 0);
 		CHECK(e && e->eax);
-		CHECK_EQ((uint64_t)e->ecx * e->ebx / e->eax, rates[i]);
 		/* The crystal is the local APIC timer's 1 GHz bus clock. */
 		CHECK_EQ(e->ecx, 1000000000);
+		/*
+		 * Linux's kHz, crystal kHz * EBX / EAX, in 32 bits: no
+		 * wrap, and within 50 ppm of the rate (the nearest ratio
+		 * with so small an EBX).
+		 */
+		CHECK((uint64_t)(e->ecx / 1000) * e->ebx <= 0xffffffffULL);
+		khz = (uint32_t)(e->ecx / 1000 * e->ebx) / e->eax;
+		CHECK(khz * 1000 * 1000000 <= rates[i] * 1000050 &&
+		      khz * 1000 * 1000000 >= rates[i] * 999950);
 		e = leaf(0x16, 0);
 		CHECK(e);
 		CHECK_EQ(e->eax, rates[i] / 1000000);
