@@ -72,6 +72,7 @@ clean:
 #   make uninstall-udev
 #   make check-rt [T=NAME] [RT=SERIES]  the whole suite once on the PREEMPT_RT
 #                             kernel of SERIES (default 6.12)
+#   make check-smp [T=NAME]   SMP Linux guests, too long for 'make check'
 #
 # install copies what 'make' built and builds nothing.  The module goes to
 # /lib/modules/$(KVER)/extra; KVER is the kernel 'make' built for (the
@@ -141,4 +142,12 @@ endif
 check-rt:
 	$(if $(RT),VTXHV_RT_SERIES=$(RT)) scripts/check-rt $(T)
 
-.PHONY: install uninstall install-udev uninstall-udev check-rt
+# Boots too long for 'make check': Linux on 2 and 4 vCPUs under the in-kernel
+# irqchip, each test kernel booting itself as guest (tests/vm-suites-smp;
+# two hours or more).
+check-smp: all
+	VTXHV_KVERS="$(MODULE_KVERS)" VTXHV_SUITES=tests/vm-suites-smp \
+		VTXHV_HOST_GUEST=1 VTXHV_VM_TIMEOUT=4800 VTXHV_TEST_TIMEOUT=2400 \
+		scripts/check $(T)
+
+.PHONY: install uninstall install-udev uninstall-udev check-rt check-smp

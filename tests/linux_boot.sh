@@ -5,12 +5,13 @@
 # bzImage in linux/, the one the test VM boots) with a busybox initramfs
 # boots to a shell on the serial console; the test types commands into
 # vtxctl's stdin (a fifo), waiting for each answer: uname -r, the
-# hypervisor flag in /proc/cpuinfo, a file written and read back; then
-# 'poweroff -f', which must end vtxctl with status 0 (without ACPI the
-# kernel halts with interrupts off).  Figures: guest TSC ticks from the
-# VM's creation to the first userspace output (the guest's /init reads its
-# TSC, which vtxhv starts at zero), and the exits by reason until then
-# (vtxctl stats while the guest waits at its prompt).
+# hypervisor flag in /proc/cpuinfo, the guest's TSC rate against the
+# host's, a file written and read back; then 'poweroff -f', which must end
+# vtxctl with status 0 (without ACPI the kernel halts with interrupts off).
+# Figures: guest TSC ticks from the VM's creation to the first userspace
+# output (the guest's /init reads its TSC, which vtxhv starts at zero), and
+# the exits by reason until then (vtxctl stats while the guest waits at its
+# prompt).
 . "$(dirname "$0")/lib.sh"
 . "$here/linux_guest.sh"
 
@@ -28,7 +29,7 @@ if [ "$mode" != ept ]; then
 fi
 CMDLINE="console=ttyS0 quiet nokaslr noapic nolapic tsc=reliable mitigations=off panic=-1"
 
-plan 9
+plan 10
 linux_guest_start --no-irqchip --stats ${VTXHV_PAGING:+--paging $VTXHV_PAGING} --mem 128M \
 	--append "$CMDLINE"
 
@@ -73,6 +74,8 @@ n=$((n + 1))
 out=$(answer 'for i in $(seq 20); do awk "BEGIN { for (i = 1; i <= 20000; i++) s += i * 0.5; print s }"; done | sort | uniq -c')
 diag "20 floating-point sums: $(echo $out)"
 check "guest_fpu_sums_exact" [ "$(echo $out)" = "20 100005000" ]
+
+check_guest_tsc_rate
 
 n=$((n + 1))
 out=$(answer "echo vtxhv-$$-data > /tmp/f && cat /tmp/f")

@@ -9,14 +9,16 @@
 #                       and in $tmp/out, stderr in $tmp/err; $pid is it
 #   wait_for TEXT SECONDS   TEXT appears in the guest's output
 #   answer COMMAND      type COMMAND, print its output (count n up first)
+#   check_guest_tsc_rate  the check guest_tsc_rate_is_the_hosts
 #   linux_guest_poweroff CMD  type CMD, wait for vtxctl: $rc is its status
 #                       (or 'timeout')
+# The guest kernel is $LINUX_BZIMAGE, by default linux/bzImage.
 L=$here/linux
 
 linux_guest_start() {
 	require_root
 	grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
-	[ -f "$L/bzImage" ] && [ -f "$L/initrd.cpio" ] ||
+	[ -f "${LINUX_BZIMAGE:-$L/bzImage}" ] && [ -f "$L/initrd.cpio" ] ||
 		skip_all "no Linux guest in $L (make -C tests: needs /boot/vmlinuz-* and busybox)"
 	find_vtxctl
 	[ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
@@ -26,7 +28,7 @@ linux_guest_start() {
 	pid=
 	trap linux_guest_cleanup EXIT
 	mkfifo "$tmp/in" || exit 1
-	"$VTXCTL" run --initrd "$L/initrd.cpio" "$@" "$L/bzImage" \
+	"$VTXCTL" run --initrd "$L/initrd.cpio" "$@" "${LINUX_BZIMAGE:-$L/bzImage}" \
 		<"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	exec 3>"$tmp/in"
@@ -59,6 +61,22 @@ answer() {
 	wait_for "@@E$n" $CMD_WAIT || return 1
 	tr -d '\r' <"$tmp/out" | sed -n "/^@@B$n\$/,/^@@E$n\$/p" |
 		sed '1d;$d'
+}
+
+# The guest's TSC rate, from vtxctl's CPUID leaf 0x15, is the host's to
+# within 1%: a wrong ratio runs the guest's clock many times too fast
+# (soft lockups, timeouts in the guest's kernel log).
+check_guest_tsc_rate() {
+	local guest host
+
+	n=$((n + 1))
+	guest=$(answer "dmesg | sed -n 's/.*tsc: Detected \\([0-9.]*\\) MHz.*/\\1/p'")
+	host=$(dmesg | sed -n \
+		-e 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' \
+		-e 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | tail -n 1)
+	diag "TSC MHz: guest '$guest', host '$host'"
+	check "guest_tsc_rate_is_the_hosts" awk -v g="$guest" -v h="$host" \
+		'BEGIN { exit !(g > 0 && h > 0 && g / h > 0.99 && g / h < 1.01) }'
 }
 
 linux_guest_poweroff() {

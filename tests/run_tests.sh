@@ -11,7 +11,8 @@
 #                                         has it, in the first DIR
 #
 # TEST:MODE runs TEST with its VMs in paging mode MODE (VTXHV_PAGING=MODE:
-# ept, vtlb or shadow), reported under the name TEST:MODE.
+# ept, vtlb or shadow), reported under the name TEST:MODE; TEST:N, a
+# number, runs it with N vCPUs where it takes a count (VTXHV_CPUS=N).
 #
 # A TEST that is missing fails.  A C test that did not build leaves its
 # compiler's errors in TEST.err instead (tests/host/Makefile): they are
@@ -67,8 +68,14 @@ for t in $tests; do
 		failed=1
 		continue
 	fi
+	cpus=${VTXHV_CPUS:-}
+	case $mode in
+	*[!0-9]*|'') ;;
+	*) cpus=$mode mode= ;;
+	esac
 	rcfile=/tmp/vtxhv-test.$$.rc
-	{ VTXHV_PAGING=${mode:-${VTXHV_PAGING:-}} timeout "$limit" "$exe" 2>&1
+	{ VTXHV_PAGING=${mode:-${VTXHV_PAGING:-}} VTXHV_CPUS=$cpus \
+		timeout "$limit" "$exe" 2>&1
 	  echo $? > $rcfile; } | sed 's/^/# /'
 	rc=$(cat $rcfile)
 	rm -f $rcfile
