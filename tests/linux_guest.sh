@@ -70,7 +70,8 @@ check_guest_tsc_rate() {
 	local guest host
 
 	n=$((n + 1))
-	guest=$(answer "dmesg | sed -n 's/.*tsc: Detected \\([0-9.]*\\) MHz.*/\\1/p'")
+	# 6.12 also prints the processor's MHz (leaf 0x16) first.
+	guest=$(answer "dmesg | sed -n 's/.*tsc: Detected \\([0-9.]*\\) MHz.*/\\1/p' | tail -n 1")
 	host=$(dmesg | sed -n \
 		-e 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' \
 		-e 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | tail -n 1)
