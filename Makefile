@@ -144,7 +144,7 @@ check-rt:
 
 # Boots too long for 'make check': Linux on 2 and 4 vCPUs under the in-kernel
 # irqchip, each test kernel booting itself as guest (tests/vm-suites-smp;
-# two hours or more).
+# about 10 minutes).
 check-smp: all
 	VTXHV_KVERS="$(MODULE_KVERS)" VTXHV_SUITES=tests/vm-suites-smp \
 		VTXHV_HOST_GUEST=1 VTXHV_VM_TIMEOUT=4800 VTXHV_TEST_TIMEOUT=2400 \
