@@ -108,6 +108,13 @@ uint64_t cpuid_measure_tsc_hz(void)
  */
 #define CPUID_CRYSTAL_KHZ	1000000U
 
+static double distance(double x, uint64_t p, uint64_t q)
+{
+	double d = x - (double)p / q;
+
+	return d < 0 ? -d : d;
+}
+
 /*
  * Leaf 0x15's TSC/crystal ratio EBX/EAX: the fraction nearest to
  * @khz / CPUID_CRYSTAL_KHZ whose numerator keeps CPUID_CRYSTAL_KHZ * EBX
@@ -117,13 +124,6 @@ uint64_t cpuid_measure_tsc_hz(void)
  * Continued fractions: the last convergent within the bound, or the best
  * semiconvergent beyond it if that is nearer.
  */
-static double distance(double x, uint64_t p, uint64_t q)
-{
-	double d = x - (double)p / q;
-
-	return d < 0 ? -d : d;
-}
-
 static void cpuid_tsc_ratio(uint64_t khz, uint32_t *ebx, uint32_t *eax)
 {
 	const uint64_t max_num = 0xffffffffU / CPUID_CRYSTAL_KHZ;
