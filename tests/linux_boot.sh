@@ -54,11 +54,7 @@ if [ $up = 1 ] && [ -n "$tsc" ]; then
 	fi
 fi
 
-n=$((n + 1))
-out=$(answer "uname -r")
-want=$(cat "$L/version")
-diag "uname -r: '$out' (bzImage: '$want')"
-check "uname_r_is_the_bzimage_version" [ -n "$want" -a "$out" = "$want" ]
+check_guest_kernel_version
 
 n=$((n + 1))
 out=$(answer "grep -c -w hypervisor /proc/cpuinfo")

@@ -9,10 +9,12 @@
 #                       and in $tmp/out, stderr in $tmp/err; $pid is it
 #   wait_for TEXT SECONDS   TEXT appears in the guest's output
 #   answer COMMAND      type COMMAND, print its output (count n up first)
+#   check_guest_kernel_version  the check uname_r_is_the_bzimage_version
 #   check_guest_tsc_rate  the check guest_tsc_rate_is_the_hosts
 #   linux_guest_poweroff CMD  type CMD, wait for vtxctl: $rc is its status
 #                       (or 'timeout')
-# The guest kernel is $LINUX_BZIMAGE, by default linux/bzImage.
+# The guest kernel is $LINUX_BZIMAGE, release $LINUX_VERSION; by default
+# linux/bzImage, of the release in linux/version.
 L=$here/linux
 
 linux_guest_start() {
@@ -61,6 +63,15 @@ answer() {
 	wait_for "@@E$n" $CMD_WAIT || return 1
 	tr -d '\r' <"$tmp/out" | sed -n "/^@@B$n\$/,/^@@E$n\$/p" |
 		sed '1d;$d'
+}
+
+check_guest_kernel_version() {
+	local want=${LINUX_VERSION:-$(cat "$L/version")}
+
+	n=$((n + 1))
+	out=$(answer "uname -r")
+	diag "uname -r: '$out' (bzImage: '$want')"
+	check "uname_r_is_the_bzimage_version" [ -n "$want" -a "$out" = "$want" ]
 }
 
 # The guest's TSC rate, from vtxctl's CPUID leaf 0x15, is the host's to

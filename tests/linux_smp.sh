@@ -20,7 +20,9 @@ cpus=${VTXHV_CPUS:-2}
 BOOT_WAIT=${LINUX_BOOT_WAIT:-$((150 + 60 * cpus))}
 CMD_WAIT=$((60 + 30 * cpus))
 
-[ -f "$L/host/bzImage" ] && LINUX_BZIMAGE=$L/host/bzImage
+if [ -f "$L/host/bzImage" ]; then
+	LINUX_BZIMAGE=$L/host/bzImage LINUX_VERSION=$(uname -r)
+fi
 plan 11
 linux_guest_start --stats --cpus "$cpus" --append \
 	"console=ttyS0 quiet nokaslr tsc=reliable mitigations=off panic=-1"
@@ -31,12 +33,7 @@ check "boots_to_userspace_with_${cpus}_cpus" [ $up = 1 ]
 tsc=$(sed -n 's/.*VTXHV-GUEST-UP tsc=\([0-9]*\).*/\1/p' "$tmp/out" | head -n 1)
 [ -n "$tsc" ] && echo "# figure linux_boot_ticks_to_userspace_${cpus}cpu $tsc guest TSC ticks"
 
-n=$((n + 1))
-out=$(answer "uname -r")
-want=$(cat "$L/version")
-[ -n "${LINUX_BZIMAGE:-}" ] && want=$(uname -r)
-diag "guest kernel: '$out' (bzImage: '$want')"
-check "uname_r_is_the_bzimage_version" [ -n "$want" -a "$out" = "$want" ]
+check_guest_kernel_version
 
 check_guest_tsc_rate
 
