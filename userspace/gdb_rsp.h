@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The gdb remote serial protocol stub of 'vtxctl run --gdb', without its
+ * The gdb remote serial protocol server of 'vtxctl run --gdb', without its
  * transport: a state machine that is fed the bytes gdb sends, parses and
  * checks them, and answers through callbacks.  It opens no socket, starts
  * no thread and makes no vtxhv ioctl: the target operations (registers,
@@ -37,7 +37,7 @@
  * twice as many characters); X, binary, may carry GDB_RSP_PACKET_SIZE.
  */
 #define GDB_RSP_MAX_MEM		(GDB_RSP_PACKET_SIZE / 2)
-/* The most threads (vCPUs) a stub serves. */
+/* The most threads (vCPUs) a server serves. */
 #define GDB_RSP_MAX_THREADS	256
 /* Room for the generated target.xml of either mode. */
 #define GDB_RSP_XML_SIZE	12288
@@ -141,7 +141,7 @@ enum gdb_resume_action {
  * gdb_rsp_input().  @thread is a gdb thread id, 1..nthreads.
  *
  * @resume:	start the threads, @action[t - 1] saying what thread t does
- *		(nthreads entries); the stub then waits for
+ *		(nthreads entries); the server then waits for
  *		gdb_rsp_stopped().  Called for c, C, s, S, vCont and D.
  * @interrupt:	gdb typed ^C: stop the running threads, then report with
  *		gdb_rsp_stopped(.., GDB_SIGINT, NULL).
@@ -172,9 +172,9 @@ enum gdb_rsp_rx {
 };
 
 /*
- * A stub.  The caller sets it up with gdb_rsp_init() and may change
+ * A gdb server.  The caller sets it up with gdb_rsp_init() and may change
  * long_mode later (gdb reads target.xml once, at connection: a mode change
- * takes a reconnection to be seen).  The rest is the stub's.
+ * takes a reconnection to be seen).  The rest is the server's.
  */
 struct gdb_rsp {
 	const struct gdb_target_ops *ops;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests of the gdb stub of 'vtxctl run --gdb' (userspace/
+ * Host unit tests of the gdb server of 'vtxctl run --gdb' (userspace/
  * gdb_rsp.c), as gdb would drive it, on a fake target: four vCPUs'
  * registers, a page of guest memory at 0x1000, a log of breakpoints and
- * resumes, and a capture of every byte the stub sends.  The framing (acks,
+ * resumes, and a capture of every byte the server sends.  The framing (acks,
  * checksums, splits, resends, no-ack mode), target.xml against register
- * lists written here independently of the stub's tables, each command,
+ * lists written here independently of the server's tables, each command,
  * and lengths from gdb that must be refused.  TAP 13 output; exit 0 if
  * every test passes.
  */
@@ -40,7 +40,7 @@ static struct {
 	int last_thread;		/* of the last register/memory call */
 	bool stop_on_resume;		/* report a stop from inside resume */
 
-	char out[1 << 16];		/* what the stub sent */
+	char out[1 << 16];		/* what the server sent */
 	size_t out_len, out_pos;
 	bool out_wrap;			/* the fuzz test: keep only the end */
 } fake;
@@ -216,7 +216,7 @@ static char reply_buf[2 * GDB_RSP_PACKET_SIZE];
 static size_t reply_len;
 
 /*
- * The next thing the stub sent, one well-framed packet: its data,
+ * The next thing the server sent, one well-framed packet: its data,
  * NUL-terminated (and its length in reply_len); NULL, with a diagnostic,
  * if it is not that.
  */
@@ -306,7 +306,7 @@ static void hex(char *dst, const void *buf, size_t n)
 		sprintf(dst + 2 * i, "%02x", p[i]);
 }
 
-/* The index of register @name in the stub's table, or -1. */
+/* The index of register @name in the server's table, or -1. */
 static int regno(bool long_mode, const char *name)
 {
 	const struct gdb_reg_desc *d = NULL;
@@ -477,7 +477,7 @@ static bool oversized_packet(void)
 	CHECK(reply() && !strcmp(reply_buf, "E02") && quiet());
 	CHECK_EQ(send_bin(big, sizeof(big)), 0);
 	CHECK(reply() && !strcmp(reply_buf, "E02") && quiet());
-	/* and the stub is still in step */
+	/* and the server is still in step */
 	CHECK_REPLY("qC", "QC1");
 	CHECK_EQ(fake.calls, 0);
 	return true;
@@ -629,7 +629,7 @@ static bool check_xml(bool long_mode)
 	CHECK(!!strstr(xml_whole, "org.gnu.gdb.i386.segments") == long_mode);
 	CHECK(!strchr(xml_whole, '*') && !strchr(xml_whole, '#'));
 	CHECK(check_xml_regs(xml_whole, want, n));
-	/* the stub's table agrees, and g is its size */
+	/* the server's table agrees, and g is its size */
 	for (i = 0; i < n; i++)
 		CHECK_EQ(regno(long_mode, want[i].name), i);
 	return true;
