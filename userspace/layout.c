@@ -135,15 +135,9 @@ int plan_mode_parts(struct loader *ld)
 static void write_gdt(struct loader *ld)
 {
 	uint64_t gdt = ld->res->gdt;
-	uint64_t tss = gdt + GDT_TSS_OFFSET;
-	uint8_t *p = ld->ram + gdt;
 
-	memset(p, 0, PAGE_SIZE);
-	put64(p + SEL_CODE, ld->res->mode == MODE_LONG ? GDT_CODE64 :
-							GDT_CODE32);
-	put64(p + SEL_DATA, GDT_DATA);
-	put64(p + SEL_TSS, GDT_TSS(tss));
-	put64(p + SEL_TSS + 8, tss >> 32);	/* long mode: base 63:32 */
+	memset(ld->ram + gdt, 0, PAGE_SIZE);
+	x86_write_boot_gdt(ld->ram + gdt, gdt, ld->res->mode == MODE_LONG);
 }
 
 void write_mode_parts(struct loader *ld)

@@ -53,13 +53,12 @@ struct fw_config;
  * page at res->gdt, which vtxctl loads into GDTR: null, SEL_CODE (flat
  * 32-bit code, or 64-bit code in long mode), SEL_DATA (flat data), SEL_TSS
  * (a busy TSS, 16 bytes as long mode needs) whose 104 zero bytes are in the
- * same page at GDT_TSS_OFFSET.  The page is the first from LOADER_LOW_END
- * up that no other part uses (the 640 KiB - 1 MiB hole, which neither the
- * multiboot memory map nor the bzImage's e820 map offers as RAM, so that
- * the kernel does not reuse it); failing that, the first free page from
- * 4 KiB up.
+ * same page at GDT_TSS_OFFSET (x86.h).  The page is the first from
+ * LOADER_LOW_END up that no other part uses (the 640 KiB - 1 MiB hole,
+ * which neither the multiboot memory map nor the bzImage's e820 map offers
+ * as RAM, so that the kernel does not reuse it); failing that, the first
+ * free page from 4 KiB up.
  */
-#define GDT_TSS_OFFSET	0x80	/* SEL_* and the descriptors: x86.h */
 
 /*
  * Multiboot v1 (Multiboot Specification 0.6.96).  The image loads from the

@@ -12,6 +12,11 @@
 #define GiB		(1ULL << 30)
 #define MAX_IDENTITY	(512 * GiB)	/* what one PDPT covers */
 
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, sizeof(v));	/* x86 host and guest: little endian */
+}
+
 struct vtxhv_segment x86_seg_flat(uint16_t sel, uint8_t type, bool code64)
 {
 	struct vtxhv_segment s = {
@@ -45,9 +50,15 @@ void x86_sregs_flat(struct vtxhv_sregs *s, bool code64, uint64_t gdt_base,
 	s->idt = (struct vtxhv_dtable){ .base = 0, .limit = 0 };
 }
 
-static void put64(uint8_t *p, uint64_t v)
+void x86_write_boot_gdt(uint8_t *p, uint64_t base, bool code64)
 {
-	memcpy(p, &v, sizeof(v));	/* x86 host and guest: little endian */
+	uint64_t tss = base + GDT_TSS_OFFSET;
+
+	memset(p, 0, GDT_TSS_OFFSET + TSS_LIMIT + 1);
+	put64(p + SEL_CODE, code64 ? GDT_CODE64 : GDT_CODE32);
+	put64(p + SEL_DATA, GDT_DATA);
+	put64(p + SEL_TSS, GDT_TSS(tss));
+	put64(p + SEL_TSS + 8, tss >> 32);	/* long mode: base 63:32 */
 }
 
 uint64_t identity_map_bytes(uint64_t map_size)

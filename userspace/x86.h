@@ -40,9 +40,18 @@
  * in long mode base 63:32 follow in the next 8 bytes. */
 #define GDT_TSS(base)	(TSS_LIMIT | ((base) & 0xffffffULL) << 16 | \
 			 0x8bULL << 40 | ((base) >> 24 & 0xffULL) << 56)
+/* The TSS's 104 bytes follow the descriptors, in the same page. */
+#define GDT_TSS_OFFSET	0x80
 #define SEG_TYPE_CODE	11	/* execute/read, accessed */
 #define SEG_TYPE_DATA	3	/* read/write, accessed */
 #define SEG_TYPE_TSS	11	/* busy 32- or 64-bit TSS */
+
+/*
+ * Write the boot GDT at @p, whose guest address is @base: the descriptors
+ * above (64-bit code if @code64) and, at GDT_TSS_OFFSET, the TSS's 104
+ * zero bytes.  @p must hold GDT_TSS_OFFSET + TSS_LIMIT + 1 bytes.
+ */
+void x86_write_boot_gdt(uint8_t *p, uint64_t base, bool code64);
 
 /* A flat segment: base 0, limit 4 GiB, 32-bit, or 64-bit code (@code64). */
 struct vtxhv_segment x86_seg_flat(uint16_t sel, uint8_t type, bool code64);
