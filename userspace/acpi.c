@@ -36,6 +36,7 @@
 #define FADT_SIZE	268	/* revision 5 (ACPI 5.0) */
 #define FADT_REVISION	5
 #define MADT_REVISION	3	/* ACPI 5.0 */
+#define MADT_REVISION_MP_WAKEUP	5	/* ACPI 6.4: the wake-up structure */
 #define DSDT_REVISION	2	/* 2: AML integers are 64 bits */
 
 /* FADT fields (5.2.9, Table 5.9), by offset. */
@@ -90,10 +91,12 @@
 #define MADT_TYPE_IOAPIC	1
 #define MADT_TYPE_ISO		2
 #define MADT_TYPE_LAPIC_NMI	4
+#define MADT_TYPE_MP_WAKEUP	0x10
 #define MADT_LAPIC_LEN		8
 #define MADT_IOAPIC_LEN		12
 #define MADT_ISO_LEN		10
 #define MADT_LAPIC_NMI_LEN	6
+#define MADT_MP_WAKEUP_LEN	16
 #define MADT_LAPIC_ENABLED	(1U << 0)
 #define MADT_ALL_PROCESSORS	0xff
 /* MPS INTI flags (Table 5.26): polarity bits 1:0, trigger mode 3:2. */
@@ -424,7 +427,8 @@ static void build_fadt(uint8_t *t, const struct fw_config *c,
 static size_t madt_size(const struct fw_config *c)
 {
 	return MADT_ENTRIES + c->ncpus * MADT_LAPIC_LEN + MADT_IOAPIC_LEN +
-	       2 * MADT_ISO_LEN + MADT_LAPIC_NMI_LEN;
+	       2 * MADT_ISO_LEN + MADT_LAPIC_NMI_LEN +
+	       (c->mp_wakeup ? MADT_MP_WAKEUP_LEN : 0);
 }
 
 static uint8_t *madt_iso(uint8_t *e, uint8_t irq, uint32_t gsi,
@@ -453,13 +457,17 @@ static uint8_t *madt_iso(uint8_t *e, uint8_t irq, uint32_t gsi,
  *   take the SCI as level, active low (its default for the SCI) and, were
  *   the pin modelled literally, see an idle low line as asserted.
  * - Local APIC NMI on LINT1 of every processor, edge, active high.
+ * - With c->mp_wakeup, the multiprocessor wake-up structure (5.2.12.19,
+ *   mailbox version 0) with the mailbox at FW_MAILBOX (acpi.h): Linux
+ *   (5.16 and later) then wakes each AP through it, never by INIT/SIPI.
  */
 static void build_madt(uint8_t *t, const struct fw_config *c)
 {
 	uint8_t *e = t + MADT_ENTRIES;
 	unsigned int i;
 
-	sdt_header(t, "APIC", madt_size(c), MADT_REVISION);
+	sdt_header(t, "APIC", madt_size(c), c->mp_wakeup ?
+		   MADT_REVISION_MP_WAKEUP : MADT_REVISION);
 	fw_put32(t + MADT_LAPIC_ADDR, c->lapic_addr);
 	fw_put32(t + MADT_FLAGS, MADT_PCAT_COMPAT);
 	for (i = 0; i < c->ncpus; i++, e += MADT_LAPIC_LEN) {
@@ -483,6 +491,12 @@ static void build_madt(uint8_t *t, const struct fw_config *c)
 	e[2] = MADT_ALL_PROCESSORS;
 	fw_put16(e + 3, INTI_EDGE | INTI_HIGH);
 	e[5] = 1;				/* LINT1 */
+	e += MADT_LAPIC_NMI_LEN;
+	if (c->mp_wakeup) {
+		e[0] = MADT_TYPE_MP_WAKEUP;
+		e[1] = MADT_MP_WAKEUP_LEN;	/* version 0, reserved 0 */
+		fw_put64(e + 8, FW_MAILBOX);
+	}
 	sdt_finish(t);
 }
 
@@ -547,7 +561,7 @@ static bool prepare(const struct fw_config *c, struct aml *dsdt,
 	if (dsdt->n > AML_MAX)
 		return false;
 	plan(c, SDT_HDR + dsdt->n, l);
-	return l->end <= FW_SIZE;
+	return l->end <= (c->mp_wakeup ? FW_MAILBOX - FW_BASE : FW_SIZE);
 }
 
 long fw_size(const struct fw_config *c)

@@ -9,6 +9,7 @@
 #ifndef VTXCTL_ACPI_H
 #define VTXCTL_ACPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,30 @@
 #define FW_BASE		0xf0000ULL
 #define FW_SIZE		0x10000ULL
 #define FW_RSDP_ADDR	FW_BASE		/* the RSDP is the region's first */
+
+/*
+ * The ACPI multiprocessor wake-up mailbox (ACPI 6.4, 5.2.12.19), with
+ * fw_config.mp_wakeup: the MADT gets a wake-up structure pointing at
+ * FW_MAILBOX, and the BIOS area's upper half (reserved in the e820 map)
+ * holds what the APs run until the OS wakes them (fw_write_mp_wakeup()):
+ *
+ *   FW_MAILBOX    the mailbox: Command (u16, 1 = wake up), ApicId (u32 at
+ *                 4), WakeupVector (u64 at 8), 2032 bytes for the OS;
+ *                 then the firmware's 2048 bytes, which hold
+ *   FW_AP_LOOP      the loop every AP runs, in long mode
+ *   FW_AP_GDT       the APs' GDT (x86_write_boot_gdt(), 64-bit code)
+ *   FW_AP_TABLES  4-level tables identity-mapping the low 4 GiB with 2 MiB
+ *                 pages: the PML4, the PDPT, 4 page directories
+ *
+ * The tables of fw_build() then fit below FW_MAILBOX.
+ */
+#define FW_MAILBOX		(FW_BASE + 0x8000)
+#define FW_AP_LOOP		(FW_MAILBOX + 0x800)
+#define FW_AP_GDT		(FW_MAILBOX + 0xc00)
+#define FW_AP_TABLES		(FW_MAILBOX + 0x1000)
+#define FW_AP_MAP		0x100000000ULL	/* what they map: 4 GiB */
+#define FW_AP_TABLES_SIZE	(6 * 0x1000ULL)
+#define FW_MAILBOX_WAKEUP	1		/* Command */
 
 /* The local APIC version register the MP table reports (integrated). */
 #define FW_LAPIC_VERSION	0x14
@@ -42,6 +67,7 @@ struct fw_config {
 	uint16_t pm1a_cnt_port;	/* PM1a control (2 bytes) */
 	uint16_t pm_tmr_port;	/* PM timer (4 bytes), 0 = none */
 	uint8_t sci_irq;	/* ISA IRQ = GSI of the SCI */
+	bool mp_wakeup;		/* APs wait in the wake-up mailbox (above) */
 };
 
 /*
@@ -56,7 +82,8 @@ void fw_config_default(struct fw_config *c, unsigned int ncpus);
 /*
  * The bytes the tables for c take from FW_BASE, or -1 if c is invalid (no
  * CPU or more than FW_MAX_CPUS, an I/O APIC ID of 0xFF, no PM1
- * ports, an SCI that is not ISA IRQ 1 or 3-15).
+ * ports, an SCI that is not ISA IRQ 1 or 3-15).  With c->mp_wakeup they
+ * end below FW_MAILBOX.
  */
 long fw_size(const struct fw_config *c);
 
@@ -67,6 +94,14 @@ long fw_size(const struct fw_config *c);
  * invalid or the tables do not fit in room (mem is then untouched).
  */
 long fw_build(const struct fw_config *c, uint8_t *mem, size_t room);
+
+/*
+ * mp_wakeup.c: with c->mp_wakeup, after fw_build(), the mailbox (zero: no
+ * request), the APs' loop, GDT and page tables, into guest RAM @ram from
+ * address 0 (at least 1 MiB of it).  The registers each AP starts with
+ * are boot_regs.c's mp_wakeup_regs().
+ */
+void fw_write_mp_wakeup(uint8_t *ram);
 
 /* ---- Inside the firmware: what acpi.c and mptable.c share -------------- */
 

@@ -263,5 +263,7 @@ int load_image(const void *file, size_t file_size, uint8_t *ram,
 	write_mode_parts(&ld);
 	if (opts->fw)
 		fw_build(opts->fw, ram + FW_BASE, FW_SIZE);
+	if (opts->fw && opts->fw->mp_wakeup)
+		fw_write_mp_wakeup(ram);
 	return 0;
 }

@@ -159,7 +159,8 @@ struct load_opts {
 	/*
 	 * NULL for none.  Any format: the ACPI and MP tables for this
 	 * configuration (acpi.h), in the BIOS area at FW_BASE, a part placed
-	 * before the image's; a bzImage's zero page also gets the RSDP's
+	 * before the image's, with the wake-up mailbox and the APs' firmware
+	 * if fw->mp_wakeup; a bzImage's zero page also gets the RSDP's
 	 * address (acpi_rsdp_addr, boot protocol 2.14 and later).
 	 */
 	const struct fw_config *fw;

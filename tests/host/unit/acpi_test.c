@@ -58,11 +58,17 @@ static bool in_fw(uint64_t a, uint64_t len)
 	return a >= FW_BASE && len <= FW_SIZE && a - FW_BASE <= FW_SIZE - len;
 }
 
-static long build(unsigned int ncpus)
+static long build_wake(unsigned int ncpus, bool mp_wakeup)
 {
 	fw_config_default(&cfg, ncpus);
+	cfg.mp_wakeup = mp_wakeup;
 	memset(mem, 0, MEM_SIZE);
 	return fw_build(&cfg, mem + FW_BASE, FW_SIZE);
+}
+
+static long build(unsigned int ncpus)
+{
+	return build_wake(ncpus, false);
 }
 
 /* ---- What a guest does --------------------------------------------------- */
@@ -540,16 +546,20 @@ static bool fadt_without_pm_timer(void)
 	return true;
 }
 
-/* MADT for ncpus: local APICs 0..n-1, the I/O APIC, overrides, NMI. */
-static bool madt_ok(unsigned int ncpus)
+/*
+ * MADT for ncpus: local APICs 0..n-1, the I/O APIC, overrides, NMI, and
+ * with mp_wakeup the wake-up structure (ACPI 6.4, 5.2.12.19).
+ */
+static bool madt_ok(unsigned int ncpus, bool mp_wakeup)
 {
 	struct acpi_found f;
 	uint64_t e, end;
-	unsigned int lapics = 0, ioapics = 0, nmis = 0;
+	unsigned int lapics = 0, ioapics = 0, nmis = 0, wakeups = 0;
 	bool irq0 = false, sci = false;
 
-	CHECK(build(ncpus) > 0);
+	CHECK(build_wake(ncpus, mp_wakeup) > 0);
 	CHECK(walk_root(&f));
+	CHECK_EQ(rd8(f.madt + 8), mp_wakeup ? 5 : 3);	/* revision */
 	CHECK_EQ(rd32(f.madt + 36), 0xfee00000);
 	CHECK_EQ(rd32(f.madt + 40) & 1, 1);		/* PCAT_COMPAT */
 	end = f.madt + rd32(f.madt + 4);
@@ -590,6 +600,14 @@ static bool madt_ok(unsigned int ncpus)
 			CHECK_EQ(rd8(e + 5), 1);	/* LINT1 */
 			nmis++;
 			break;
+		case 0x10:
+			CHECK_EQ(rd8(e + 1), 16);
+			CHECK_EQ(rd16(e + 2), 0);	/* mailbox version */
+			CHECK_EQ(rd32(e + 4), 0);	/* reserved */
+			CHECK_EQ(rd64(e + 8), FW_MAILBOX);
+			CHECK_EQ(rd64(e + 8) % 4096, 0);
+			wakeups++;
+			break;
 		default:
 			printf("# unexpected MADT entry type %u\n", rd8(e));
 			return false;
@@ -600,6 +618,7 @@ static bool madt_ok(unsigned int ncpus)
 	CHECK_EQ(ioapics, 1);
 	CHECK(irq0 && sci);
 	CHECK_EQ(nmis, 1);
+	CHECK_EQ(wakeups, mp_wakeup);
 	return true;
 }
 
@@ -608,10 +627,34 @@ static bool madt_cpus(void)
 	unsigned int i;
 
 	for (i = 0; i < NTESTS(cpu_counts); i++)
-		if (!madt_ok(cpu_counts[i])) {
+		if (!madt_ok(cpu_counts[i], false)) {
 			printf("# with %u CPUs\n", cpu_counts[i]);
 			return false;
 		}
+	return true;
+}
+
+/*
+ * With mp_wakeup, and only then, the MADT has the wake-up structure
+ * pointing at the mailbox, its checksum still right (sdt_ok()), and the
+ * tables end below the mailbox, for the largest machine too; the mailbox
+ * page itself is mp_wakeup.c's (loader_test).
+ */
+static bool madt_mp_wakeup(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < NTESTS(cpu_counts); i++)
+		if (!madt_ok(cpu_counts[i], true)) {
+			printf("# with %u CPUs and the wake-up mailbox\n",
+			       cpu_counts[i]);
+			return false;
+		}
+	CHECK(build_wake(FW_MAX_CPUS, true) > 0);
+	CHECK((uint64_t)fw_size(&cfg) <= FW_MAILBOX - FW_BASE);
+	/* fw_build() leaves the mailbox's half of the area zero */
+	for (i = FW_MAILBOX; i < FW_BASE + FW_SIZE; i++)
+		CHECK_EQ(mem[i], 0);
 	return true;
 }
 
@@ -747,6 +790,7 @@ static const struct test_case tests[] = {
 	TEST(fadt_fields),
 	TEST(fadt_without_pm_timer),
 	TEST(madt_cpus),
+	TEST(madt_mp_wakeup),
 	TEST(dsdt_s5_and_pci0),
 	TEST(mp_table),
 	TEST(refused),

@@ -1838,6 +1838,98 @@ static bool fw_bzimage(void)
 	return true;
 }
 
+/*
+ * The MADT's wake-up structures (ACPI 6.4, 5.2.12.19) as a guest finds
+ * them, from the RSDP through the XSDT: how many, the last one's mailbox
+ * in *mailbox.  The MADT's checksum must hold.
+ */
+static bool find_mp_wakeup(unsigned int *count, uint64_t *mailbox)
+{
+	uint64_t xsdt = rd64(FW_RSDP_ADDR + 24), t = 0, e, end, a;
+	unsigned int i;
+	uint8_t sum = 0;
+
+	for (i = 0; i < (rd32(xsdt + 4) - 36) / 8 && !t; i++)
+		if (!memcmp(ram + rd64(xsdt + 36 + 8 * i), "APIC", 4))
+			t = rd64(xsdt + 36 + 8 * i);
+	CHECK(t);
+	end = t + rd32(t + 4);
+	for (a = t; a < end; a++)
+		sum += ram[a];
+	CHECK_EQ(sum, 0);
+	*count = 0;
+	for (e = t + 44; e < end; e += ram[e + 1]) {
+		CHECK(ram[e + 1] >= 2);
+		if (ram[e] != 0x10)
+			continue;
+		CHECK_EQ(ram[e + 1], 16);
+		*mailbox = rd64(e + 8);
+		(*count)++;
+	}
+	CHECK_EQ(e, end);
+	return true;
+}
+
+/* Is [lo, hi) inside one range of the zero page's e820 map of type? */
+static bool e820_covers(uint64_t lo, uint64_t hi, uint32_t type)
+{
+	uint64_t e = res.rsi + ZP_E820;
+	unsigned int i;
+
+	for (i = 0; i < ram[res.rsi + 0x1e8]; i++, e += 20)
+		if (rd32(e + 16) == type && rd64(e) <= lo &&
+		    hi <= rd64(e) + rd64(e + 8))
+			return true;
+	return false;
+}
+
+/*
+ * With fw->mp_wakeup, and only then: the MADT has one wake-up structure,
+ * its mailbox on a page of its own in memory the e820 map reserves, with
+ * the APs' loop, GDT and page tables (the registers that use them:
+ * boot_regs_test); the mailbox holds no request; the tables identity-map
+ * the loop, the mailbox and the low 4 GiB.
+ */
+static bool fw_bzimage_mp_wakeup(void)
+{
+	static uint8_t want[FW_SIZE];
+	struct load_opts o = fw_opts();
+	size_t n = make_bzimage(0x020f, 0x01);
+	unsigned int count;
+	uint64_t mailbox = 0, pa;
+
+	CHECK_LOADS(img, n, &o);
+	CHECK(find_mp_wakeup(&count, &mailbox));
+	CHECK_EQ(count, 0);
+
+	setup();
+	n = make_bzimage(0x020f, 0x01);
+	fw2.mp_wakeup = true;
+	CHECK_LOADS(img, n, &o);
+	CHECK_EQ(res.format, IMAGE_BZIMAGE);
+	CHECK(find_mp_wakeup(&count, &mailbox));
+	CHECK_EQ(count, 1);
+	CHECK_EQ(mailbox, FW_MAILBOX);
+	CHECK_EQ(mailbox % 4096, 0);
+	CHECK(e820_covers(mailbox, FW_AP_TABLES + FW_AP_TABLES_SIZE, 2));
+	CHECK(ram_all(mailbox, 16, 0));			/* no request */
+	CHECK(!memcmp(ram + FW_AP_LOOP, "\xf3\x90", 2));	/* pause */
+	CHECK_EQ(rd64(FW_AP_GDT + SEL_CODE), GDT_CODE64);
+	CHECK_EQ(rd64(FW_AP_GDT + SEL_TSS) & 0xffff, TSS_LIMIT);
+	CHECK_EQ(identity_map_bytes(FW_AP_MAP), FW_AP_TABLES_SIZE);
+	CHECK(walk(FW_AP_TABLES, FW_AP_LOOP, &pa));
+	CHECK_EQ(pa, FW_AP_LOOP);
+	CHECK(walk(FW_AP_TABLES, mailbox + 8, &pa));
+	CHECK_EQ(pa, mailbox + 8);
+	CHECK(walk(FW_AP_TABLES, 4 * GiB - 1, &pa));
+	CHECK_EQ(pa, 4 * GiB - 1);
+	/* below the mailbox, the tables of fw_build() */
+	CHECK_EQ(PART(FIRMWARE).hi, FW_BASE + FW_SIZE);
+	CHECK(fw_build(&fw2, want, sizeof(want)) > 0);
+	CHECK(!memcmp(ram + FW_BASE, want, FW_MAILBOX - FW_BASE));
+	return true;
+}
+
 /* Without firmware nothing changes: no part, no tables, no RSDP. */
 static bool fw_none_by_default(void)
 {
@@ -1989,6 +2081,7 @@ static const struct test_case tests[] = {
 	TEST(options_checked_per_format),
 	TEST(names),
 	TEST(fw_bzimage),
+	TEST(fw_bzimage_mp_wakeup),
 	TEST(fw_none_by_default),
 	TEST(fw_other_formats),
 	TEST(fw_avoided_by_planned_parts),
