@@ -26,6 +26,11 @@
  *     pages.  CS = 0x08 (64-bit code), data segments 0x10, TR = 0x18 (a
  *     64-bit TSS).  RIP = the entry point, RSP as in protected mode.
  *
+ *   an AP waiting in the ACPI wake-up mailbox (acpi.h, mp_wakeup.c)
+ *     long mode as above on the firmware's GDT (FW_AP_GDT) and page
+ *     tables (FW_AP_TABLES), RIP = FW_AP_LOOP, RSI = FW_MAILBOX, EDI = the
+ *     AP's APIC ID, RSP = 0 (the loop needs no stack).
+ *
  *   every mode
  *     RFLAGS = 0x2 (interrupts disabled); general registers 0 except the
  *     ones named above and EDI/RDI, which holds the vCPU index (0 to
@@ -38,6 +43,7 @@
  */
 #include <string.h>
 
+#include "acpi.h"
 #include "run.h"
 #include "x86.h"
 
@@ -103,4 +109,16 @@ void boot_regs(struct vtxhv_regs *regs, const struct load_result *r,
 	regs->rip = r->entry;
 	if (r->mode == MODE_REAL && r->entry >= 0x10000)
 		regs->rip = r->entry & 0xf;
+}
+
+void mp_wakeup_regs(struct vtxhv_sregs *s, struct vtxhv_regs *regs,
+		    uint32_t apic_id)
+{
+	const struct load_result fw = {
+		.mode = MODE_LONG, .entry = FW_AP_LOOP, .rsi = FW_MAILBOX,
+		.cr3 = FW_AP_TABLES,
+	};
+
+	boot_sregs(s, &fw, FW_AP_GDT);
+	boot_regs(regs, &fw, apic_id, 1);
 }

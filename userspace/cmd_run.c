@@ -46,13 +46,15 @@ void usage_run(FILE *out)
 	fprintf(out,
 		"usage: %s run [--mem SIZE] [--cpus N] [--mode real|protected|long]\n"
 		"          [--load ADDR] [--entry ADDR] [--append CMDLINE] [--initrd FILE]\n"
-		"          [--paging ept|vtlb|shadow] [--stats] [--timeout SEC] IMAGE\n\n"
+		"          [--paging ept|vtlb|shadow] [--ap-wakeup sipi|mailbox] [--stats]\n"
+		"          [--timeout SEC] IMAGE\n\n"
 		"Create a VM, load IMAGE (multiboot v1, ELF64, ELF32, a Linux bzImage or\n"
 		"a flat binary) into its RAM and run it.\n\n"
 		"  --mem SIZE       guest RAM at address 0 (default 64M, 128M for a bzImage;\n"
 		"                   suffix K, M or G)\n"
 		"  --cpus N         vCPUs, one thread each (default 1): with the irqchip,\n"
-		"                   vCPU 0 starts and the others wait for INIT and SIPI;\n"
+		"                   vCPU 0 starts and the others wait for INIT and SIPI\n"
+		"                   (or --ap-wakeup mailbox);\n"
 		"                   without, all start at the entry with EDI/RDI = the\n"
 		"                   vCPU index\n"
 		"  --irqchip, --no-irqchip  the in-kernel local APICs and I/O APIC, with\n"
@@ -67,7 +69,12 @@ void usage_run(FILE *out)
 		"                   without the irqchip \"" LOADER_BZIMAGE_CMDLINE "\")\n"
 		"  --initrd FILE    multiboot: module 0; bzImage: the initrd\n"
 		"  --paging MODE    ept (default where offered), vtlb or shadow (shadow\n"
-		"                   page tables: one vCPU, no real mode)\n"
+		"                   page tables, no real mode)\n"
+		"  --ap-wakeup HOW  a bzImage with the irqchip: how vCPUs 1 and up start,\n"
+		"                   sipi (by INIT and SIPI, in real mode) or mailbox (in\n"
+		"                   long mode, woken through the ACPI wake-up mailbox);\n"
+		"                   default sipi with ept paging, mailbox with vtlb or\n"
+		"                   shadow and --cpus 2 or more\n"
 		"  --stats          print the exit counts per vCPU, interrupts injected,\n"
 		"                   PIT edges, wall and CPU seconds, the shadow paging\n"
 		"                   counters, and each unhandled port and MMIO page\n"
@@ -165,6 +172,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "irqchip", no_argument, NULL, 'I' },
 		{ "no-irqchip", no_argument, NULL, 'N' },
+		{ "ap-wakeup", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t n;
@@ -174,6 +182,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->paging = -1;
 	o->irqchip = -1;
+	o->ap_wakeup = -1;
 	o->mem = DEFAULT_MEM;
 	o->cpus = 1;
 	opterr = 0;
@@ -245,6 +254,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'I':
 		case 'N':
 			o->irqchip = c == 'I';
+			break;
+		case 'w':
+			if (!strcmp(optarg, "sipi"))
+				o->ap_wakeup = AP_WAKEUP_SIPI;
+			else if (!strcmp(optarg, "mailbox"))
+				o->ap_wakeup = AP_WAKEUP_MAILBOX;
+			else
+				return usage_error("--ap-wakeup '%s': use sipi or mailbox",
+						   optarg);
 			break;
 		case ':':
 			return usage_error("%s needs an argument",
@@ -334,6 +352,34 @@ static void irq_line(void *opaque, unsigned int gsi, bool level)
 	}
 }
 
+/*
+ * How a bzImage's APs start (--ap-wakeup): by INIT and SIPI in real mode,
+ * as on a PC, or woken through the ACPI wake-up mailbox in long mode
+ * (acpi.h), the default where there is no real mode, in the shadow paging
+ * modes.  That needs the paging mode, which is known only now: load()
+ * built the tables for SIPI, so for the mailbox they are built again with
+ * the mailbox's firmware beside them (the BIOS area is theirs alone,
+ * LAYOUT_FIRMWARE).  load() refused --ap-wakeup mailbox for other guests.
+ */
+static int choose_ap_wakeup(struct vm *vm, const struct run_opts *o)
+{
+	bool mailbox = o->ap_wakeup >= 0 ?
+		       o->ap_wakeup == AP_WAKEUP_MAILBOX :
+		       vm->paging != VTXHV_PAGING_EPT && vm->ncpus > 1 &&
+		       vm->irqchip && vm->res.format == IMAGE_BZIMAGE;
+
+	if (!mailbox)
+		return 0;
+	vm->fw.mp_wakeup = true;
+	if (fw_build(&vm->fw, vm->ram + FW_BASE, FW_SIZE) < 0) {
+		fprintf(stderr, "%s run: the firmware tables for %u vCPUs leave no room for the wake-up mailbox\n",
+			progname, vm->ncpus);
+		return EXIT_SETUP;
+	}
+	fw_write_mp_wakeup(vm->ram);
+	return 0;
+}
+
 static int create_vm(struct vm *vm, const struct run_opts *o)
 {
 	struct vtxhv_create_vm c = { .paging = VTXHV_PAGING_EPT };
@@ -365,16 +411,16 @@ static int create_vm(struct vm *vm, const struct run_opts *o)
 			": the CPU lacks EPT, or the module was loaded with force_shadow=1" : "");
 		return EXIT_SETUP;
 	}
-	/* Shadow paging: one vCPU, and no unrestricted guest for real mode. */
-	if (c.paging != VTXHV_PAGING_EPT &&
-	    (o->cpus > 1 || vm->res.mode == MODE_REAL)) {
-		fprintf(stderr, "%s run: --paging %s: %s\n", progname,
-			paging_name(c.paging), o->cpus > 1 ?
-			"shadow paging runs one vCPU per VM" :
-			"a real-mode guest needs EPT paging");
+	/* Shadow paging: no unrestricted guest for real mode. */
+	if (c.paging != VTXHV_PAGING_EPT && vm->res.mode == MODE_REAL) {
+		fprintf(stderr, "%s run: --paging %s: a real-mode guest needs EPT paging\n",
+			progname, paging_name(c.paging));
 		return EXIT_USAGE;
 	}
 	vm->paging = c.paging;
+	ret = choose_ap_wakeup(vm, o);
+	if (ret)
+		return ret;
 	if (vm->irqchip) {
 		if (!(caps.extensions & VTXHV_EXT_IRQCHIP)) {
 			fprintf(stderr,
@@ -429,7 +475,6 @@ static int load(struct vm *vm, const struct run_opts *o)
 	void *image, *initrd = NULL;
 	size_t image_size, initrd_size = 0;
 	enum image_format fmt = IMAGE_FLAT;
-	struct fw_config fw;
 	int ret = 0;
 
 	image = read_file("image", o->image, &image_size);
@@ -459,10 +504,18 @@ static int load(struct vm *vm, const struct run_opts *o)
 	vm->irqchip = o->irqchip >= 0 ? o->irqchip :
 		      fmt == IMAGE_BZIMAGE ||
 		      (fmt == IMAGE_MULTIBOOT && o->cpus > 1);
+	if (o->ap_wakeup == AP_WAKEUP_MAILBOX &&
+	    (fmt != IMAGE_BZIMAGE || !vm->irqchip)) {
+		ret = usage_error("--ap-wakeup mailbox: %s",
+				  fmt != IMAGE_BZIMAGE ?
+				  "only a bzImage (Linux 5.16 or later) takes the ACPI wake-up mailbox" :
+				  "the mailbox is in the ACPI tables, which come with the irqchip: leave out --no-irqchip");
+		goto out;
+	}
 	if (vm->irqchip) {
-		fw_config_default(&fw, vm->ncpus);
-		fw.ioapic_id = 0;	/* the I/O APIC's ID register reads 0 */
-		lo.fw = &fw;
+		fw_config_default(&vm->fw, vm->ncpus);
+		vm->fw.ioapic_id = 0;	/* the I/O APIC's ID register reads 0 */
+		lo.fw = &vm->fw;
 		if (!lo.cmdline && fmt == IMAGE_BZIMAGE)
 			lo.cmdline = LOADER_BZIMAGE_CMDLINE_APIC;
 	}

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "acpi.h"
 #include "devices.h"
 #include "loader.h"
 #include "vtxctl.h"
@@ -33,6 +34,12 @@
 #define RUN_STOPPED		(-1)	/* stopped: another vCPU ended */
 #define RUN_RESET		1000	/* 8042 reset, ACPI S5: all stop, 0 */
 
+/* --ap-wakeup: how the APs of a bzImage start (cmd_run.c) */
+enum ap_wakeup {
+	AP_WAKEUP_SIPI,		/* INIT and SIPI, in real mode */
+	AP_WAKEUP_MAILBOX,	/* the ACPI wake-up mailbox, in long mode */
+};
+
 struct run_opts {
 	uint64_t mem;
 	unsigned int cpus;
@@ -42,6 +49,7 @@ struct run_opts {
 	int paging;		/* VTXHV_PAGING_*, -1: EPT where offered */
 	int irqchip;		/* 1 on, 0 off, -1: bzImage, or --cpus > 1
 				 * with multiboot */
+	int ap_wakeup;		/* enum ap_wakeup, -1: by the paging mode */
 	const char *append, *initrd, *image;
 	double timeout;		/* seconds, 0 = none */
 };
@@ -70,10 +78,12 @@ struct vm {
 	int paging;		/* VTXHV_PAGING_* of the VM */
 	/*
 	 * The in-kernel local APICs and I/O APIC (VTXHV_VM_IRQCHIP), with
-	 * firmware tables: APs wait for INIT/SIPI, device lines go to the
-	 * I/O APIC as well as the PIC, HLT sleeps in the kernel.
+	 * firmware tables (fw): APs wait for INIT/SIPI, or with
+	 * fw.mp_wakeup in the wake-up mailbox; device lines go to the I/O
+	 * APIC as well as the PIC, HLT sleeps in the kernel.
 	 */
 	bool irqchip;
+	struct fw_config fw;
 	unsigned int halted_off;	/* irqchip: vCPUs in HLT with IF = 0 */
 	uint8_t *ram;
 	uint64_t ram_size;
@@ -145,5 +155,12 @@ void boot_sregs(struct vtxhv_sregs *s, const struct load_result *r,
 		uint64_t gdt);
 void boot_regs(struct vtxhv_regs *regs, const struct load_result *r,
 	       unsigned int id, unsigned int ncpus);
+/*
+ * The registers of an AP that waits in the ACPI wake-up mailbox's loop
+ * for the OS to wake it (acpi.h), with its APIC ID in EDI; the same
+ * fields as boot_sregs() and boot_regs().
+ */
+void mp_wakeup_regs(struct vtxhv_sregs *s, struct vtxhv_regs *regs,
+		    uint32_t apic_id);
 
 #endif /* VTXCTL_RUN_H */

@@ -23,6 +23,30 @@
 #include "term.h"
 #include "x86.h"
 
+/*
+ * An AP of the ACPI wake-up mailbox (acpi.h): in long mode in the
+ * firmware's loop (boot_regs.c), its APIC ID the vCPU index as the MADT
+ * numbers them, and runnable now rather than waiting for a SIPI.
+ */
+static int setup_mailbox_ap(struct vcpu *v)
+{
+	struct vtxhv_mp_state mp = { .mp_state = VTXHV_MP_STATE_RUNNABLE };
+	struct vtxhv_sregs s;
+	struct vtxhv_regs r;
+
+	if (ioctl(v->fd, VTXHV_GET_SREGS, &s))
+		return setup_error(errno, "VTXHV_GET_SREGS");
+	mp_wakeup_regs(&s, &r, v->id);
+	if (ioctl(v->fd, VTXHV_SET_SREGS, &s))
+		return setup_error(errno, "VTXHV_SET_SREGS (vCPU %u)", v->id);
+	if (ioctl(v->fd, VTXHV_SET_REGS, &r))
+		return setup_error(errno, "VTXHV_SET_REGS (vCPU %u)", v->id);
+	if (ioctl(v->fd, VTXHV_SET_MP_STATE, &mp))
+		return setup_error(errno, "VTXHV_SET_MP_STATE (vCPU %u)",
+				   v->id);
+	return 0;
+}
+
 int setup_vcpu(struct vm *vm, struct vcpu *v)
 {
 	struct {
@@ -34,6 +58,12 @@ int setup_vcpu(struct vm *vm, struct vcpu *v)
 	void *run;
 
 	v->fd = ioctl(vm->fd, VTXHV_CREATE_VCPU, (unsigned long)v->id);
+	if (v->fd < 0 && errno == EOPNOTSUPP && v->id &&
+	    vm->paging != VTXHV_PAGING_EPT) {
+		fprintf(stderr, "%s run: --cpus %u: this vtxhv runs one vCPU per VM with %s paging: use --cpus 1, or --paging ept\n",
+			progname, vm->ncpus, paging_name(vm->paging));
+		return EXIT_SETUP;
+	}
 	if (v->fd < 0)
 		return setup_error(errno, "VTXHV_CREATE_VCPU %u", v->id);
 	run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -50,9 +80,12 @@ int setup_vcpu(struct vm *vm, struct vcpu *v)
 	if (ioctl(v->fd, VTXHV_SET_CPUID, &cpuid))
 		return setup_error(errno, "VTXHV_SET_CPUID");
 
-	/* With the irqchip, APs start at a SIPI, in the kernel's reset state. */
+	/*
+	 * With the irqchip, APs start at a SIPI, in the kernel's reset state,
+	 * or wait in the wake-up mailbox's loop.
+	 */
 	if (vm->irqchip && v->id)
-		return 0;
+		return vm->fw.mp_wakeup ? setup_mailbox_ap(v) : 0;
 	if (ioctl(v->fd, VTXHV_GET_SREGS, &s))
 		return setup_error(errno, "VTXHV_GET_SREGS");
 	boot_sregs(&s, &vm->res, vm->gdt);

@@ -169,6 +169,31 @@ static bool stacks_per_vcpu(void)
 	return true;
 }
 
+/*
+ * An AP of the ACPI wake-up mailbox: long mode on the firmware's GDT and
+ * tables (acpi.h), in its loop, RSI = the mailbox, EDI = its APIC ID, no
+ * stack.
+ */
+static bool mp_wakeup_ap(void)
+{
+	mp_wakeup_regs(&s, &r, 3);
+	CHECK(common());
+	CHECK_EQ(s.cs.selector, SEL_CODE);
+	CHECK(s.cs.l && !s.cs.db && s.cs.present);
+	CHECK_EQ(s.ss.selector, SEL_DATA);
+	CHECK_EQ(s.tr.base, FW_AP_GDT + GDT_TSS_OFFSET);
+	CHECK_EQ(s.gdt.base, FW_AP_GDT);
+	CHECK_EQ(s.gdt.limit, SEL_TSS + 16 - 1);
+	CHECK_EQ(s.idt.base | s.idt.limit, 0);
+	CHECK_EQ(s.cr0, X86_CR0_PG | X86_CR0_PE | X86_CR0_NE | X86_CR0_ET);
+	CHECK_EQ(s.cr4, X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+	CHECK_EQ(s.efer, EFER_LME | EFER_LMA);
+	CHECK_EQ(s.cr3, FW_AP_TABLES);
+	CHECK(regs_are((struct vtxhv_regs){ .rsi = FW_MAILBOX, .rdi = 3,
+					    .rip = FW_AP_LOOP }));
+	return true;
+}
+
 /* The hidden parts of x86_seg_flat() are what its descriptor says. */
 static bool descriptor_matches(uint64_t d, const struct vtxhv_segment *seg)
 {
@@ -218,6 +243,7 @@ static const struct test_case tests[] = {
 	TEST(protected_mode_multiboot),
 	TEST(long_mode),
 	TEST(stacks_per_vcpu),
+	TEST(mp_wakeup_ap),
 	TEST(boot_gdt_descriptors),
 };
 

@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$top/tests/lib.sh"
 vtxctl=$top/userspace/vtxctl
 
-plan 9
+plan 12
 check help_lists_commands sh -c "'$vtxctl' --help | grep -q '^  info '"
 check info_help sh -c "'$vtxctl' info --help | grep -q '^usage: vtxctl info'"
 check unknown_command_is_usage_error sh -c \
@@ -39,7 +39,23 @@ refused() {
 	sed 's/^/# /' "$tmp/err"
 	return 1
 }
+# usage_error NAME PATTERN ARGS...: 'vtxctl run ARGS' exits 64 saying PATTERN.
+usage_error() {
+	local pat=$1
+	shift
+	"$vtxctl" run "$@" >/dev/null 2>"$tmp/err"
+	[ $? -eq 64 ] && grep -q -- "$pat" "$tmp/err" && return 0
+	sed 's/^/# /' "$tmp/err"
+	return 1
+}
+printf '\364' >"$tmp/flat"
+check ap_wakeup_bad_value usage_error "use sipi or mailbox" \
+	--ap-wakeup init "$tmp/flat"
+check ap_wakeup_mailbox_needs_bzimage usage_error "only a bzImage" \
+	--ap-wakeup mailbox --cpus 2 "$tmp/flat"
 if [ -f "$bz" ]; then
+	check ap_wakeup_mailbox_needs_irqchip usage_error "irqchip" \
+		--ap-wakeup mailbox --no-irqchip --cpus 2 "$bz"
 	head -c 600 "$bz" >"$tmp/trunc"
 	cp "$bz" "$tmp/old"
 	printf '\001\000' | dd of="$tmp/old" bs=1 seek=518 conv=notrunc 2>/dev/null
@@ -49,6 +65,7 @@ if [ -f "$bz" ]; then
 	check bzimage_truncated refused "truncated bzImage" "$tmp/trunc"
 	check bzimage_bad_protocol refused "boot protocol" "$tmp/old"
 else
+	skip_one ap_wakeup_mailbox_needs_irqchip "no bzImage (make -C tests)"
 	for c in too_little_memory missing_initrd truncated bad_protocol; do
 		skip_one "bzimage_$c" "no bzImage (make -C tests)"
 	done
