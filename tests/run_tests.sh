@@ -12,7 +12,8 @@
 #
 # TEST:MODE runs TEST with its VMs in paging mode MODE (VTXHV_PAGING=MODE:
 # ept, vtlb or shadow), reported under the name TEST:MODE; TEST:N, a
-# number, runs it with N vCPUs where it takes a count (VTXHV_CPUS=N).
+# number, runs it with N vCPUs where it takes a count (VTXHV_CPUS=N);
+# TEST:MODE:N both.
 #
 # A TEST that is missing fails.  A C test that did not build leaves its
 # compiler's errors in TEST.err instead (tests/host/Makefile): they are
@@ -56,8 +57,15 @@ n=0 failed=0
 for t in $tests; do
 	n=$((n + 1))
 	echo "# selftests: vtxhv: $t"
-	prog=${t%%:*} mode=
-	[ "$prog" != "$t" ] && mode=${t#*:}
+	prog=${t%%:*} cpus=${VTXHV_CPUS:-} mode=
+	IFS=:
+	for f in ${t#"$prog"}; do
+		case $f in
+		''|*[!0-9]*) mode=$f ;;
+		*) cpus=$f ;;
+		esac
+	done
+	unset IFS
 	if ! exe=$(in_path "$prog") || [ ! -x "$exe" ]; then
 		if err=$(in_path "$prog.err"); then
 			sed 's/^/# /' "$err"
@@ -68,11 +76,6 @@ for t in $tests; do
 		failed=1
 		continue
 	fi
-	cpus=${VTXHV_CPUS:-}
-	case $mode in
-	*[!0-9]*|'') ;;
-	*) cpus=$mode mode= ;;
-	esac
 	rcfile=/tmp/vtxhv-test.$$.rc
 	{ VTXHV_PAGING=${mode:-${VTXHV_PAGING:-}} VTXHV_CPUS=$cpus \
 		timeout "$limit" "$exe" 2>&1
