@@ -44,6 +44,35 @@ int vtxhv_gpte_access(struct vtxhv_vm *vm, u64 gpa, int size, u64 *v,
 	return 0;
 }
 
+/*
+ * Set accessed and dirty bits as the CPU does, atomically: another vCPU
+ * may change the entry between the walk and this update, and a plain
+ * write would undo its change.  Return: 0 written, 1 the entry no longer
+ * holds @old (walk again), or -errno.
+ */
+int vtxhv_gpte_cmpxchg(struct vtxhv_vm *vm, u64 gpa, int size, u64 old,
+		       u64 new)
+{
+	struct vtxhv_slot slot, *s = &slot;
+	unsigned long uaddr;
+	u32 old32 = old;
+	int ret;
+
+	if (!vtxhv_slot_get(vm, gpa, s) || gpa + size > s->gpa + s->size)
+		return -ENOENT;
+	if (s->flags & VTXHV_MEM_READONLY)
+		return 0;
+	uaddr = s->uaddr + gpa - s->gpa;
+	if (!access_ok((void __user *)uaddr, size))
+		return -EFAULT;
+	if (size == 8)
+		ret = __try_cmpxchg_user((u64 __user *)uaddr, &old, new, efault);
+	else
+		ret = __try_cmpxchg_user((u32 __user *)uaddr, &old32, (u32)new,
+					 efault32);
+	return ret;
+}
+
 /* PAE PDPTE @i: shadow paging keeps the registers, EPT guests memory. */
 static int guest_pdpte(struct vtxhv_vcpu *vcpu, unsigned int i, u64 *e)
 {

@@ -33,9 +33,20 @@
  *    writable, its shadows possibly stale until the guest's next CR3 load
  *    or INVLPG, as a TLB's may be; those drop everything built from it.
  *
+ * Several vCPUs (docs/shadow-paging.md, "SMP"): each runs on one root
+ * (vcpu->sh.root); in shadow mode vCPUs on the same guest CR3 share it,
+ * in vtlb mode vCPU n owns roots[n].  The roots, the gpts and their
+ * reverse maps are the VM's.  A change that takes rights away from a
+ * shadow another vCPU may run on (a zap after a guest page-table write,
+ * write protection, a slot going) marks the root in flush_roots; a table
+ * page unlinked from a root is retired, not freed.  Before vm->lock is
+ * dropped, sh_commit() makes every vCPU on a marked root flush before it
+ * runs guest code again, waits until those in guest mode have left it
+ * (vtxhv_vcpu_flush_remote), and only then frees the retired pages: no
+ * CPU walks a freed table.  Only vCPUs on affected roots are kicked.
+ *
  * Everything here runs where sleeping is allowed, under vm->lock; the
  * VMCS is touched only between vtxhv_vcpu_load() and vtxhv_vcpu_put().
- * Shadow modes run one vCPU per VM.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -66,6 +77,7 @@ MODULE_PARM_DESC(shadow_max_pages,
 struct sh_root {
 	bool live;
 	int fmt;		/* SH_* the root was built for */
+	u32 role;		/* the paging bits it was built under: sh_role() */
 	u64 gcr3;		/* the guest CR3 it shadows (address bits) */
 	u64 gpdpte[4];		/* PAE: the guest PDPTEs it was built from */
 	u64 *top;		/* shadow PML4, or PAE PDPT */
@@ -97,12 +109,15 @@ struct gpt {
 };
 
 struct vtxhv_mmu {
-	int cur;		/* current root, or -1 */
-	unsigned int max_pages, nr_pages;
+	unsigned int max_pages, nr_pages;	/* retired pages included */
 	u64 clock;		/* LRU */
+	unsigned int resets;	/* mmu_reset()s, to notice one on the way */
 	unsigned int nr_gpts;
 	DECLARE_HASHTABLE(gpts, 9);
 	struct list_head unsync;	/* gpts written out of sync */
+	u32 flush_roots;	/* roots whose vCPUs must flush: sh_commit() */
+	bool retired_any;	/* sh_zap() retired a table page */
+	struct list_head retired;	/* table pages to free after the flush */
 	struct sh_root roots[SH_MAX_ROOTS];
 };
 
@@ -160,16 +175,18 @@ static void sh_free(struct vtxhv_mmu *m, u64 *table)
 	atomic_long_dec(&vtxhv_counts.shadow_pages);
 }
 
-static void sh_free_tree(struct vtxhv_mmu *m, u64 *table, int level)
+/* A table unlinked from a root another CPU may walk: sh_commit() frees it. */
+static void sh_retire_tree(struct vtxhv_mmu *m, u64 *table, int level)
 {
 	int i;
 
 	if (level > 1)
 		for (i = 0; i < 512; i++)
 			if (table[i] & PTE_P)
-				sh_free_tree(m, __va(table[i] & PTE_ADDR),
-					     level - 1);
-	sh_free(m, table);
+				sh_retire_tree(m, __va(table[i] & PTE_ADDR),
+					       level - 1);
+	list_move(&virt_to_page(table)->lru, &m->retired);
+	m->retired_any = true;
 }
 
 /*
@@ -191,7 +208,7 @@ static unsigned int sh_zap(struct vtxhv_mmu *m, u64 *table, int level,
 			table[i] = 0;
 			n++;
 		} else if (lo >= start && hi <= end) {
-			sh_free_tree(m, __va(table[i] & PTE_ADDR), level - 1);
+			sh_retire_tree(m, __va(table[i] & PTE_ADDR), level - 1);
 			table[i] = 0;
 			n++;
 		} else {
@@ -202,13 +219,68 @@ static unsigned int sh_zap(struct vtxhv_mmu *m, u64 *table, int level,
 	return n;
 }
 
+/*
+ * Drop the shadows of [start, end) in @r.  @flush: vCPUs on @r must flush
+ * even when only leaves went (they lost rights the guest did not drop
+ * with a flush of its own); retired tables always make them.
+ */
 static unsigned int sh_zap_root(struct vtxhv_mmu *m, struct sh_root *r,
-				u64 start, u64 end)
+				u64 start, u64 end, bool flush)
 {
+	unsigned int n;
+
 	if (!r->live)
 		return 0;
-	return sh_zap(m, r->top, top_level(r->fmt), 0, start,
-		      min_t(u64, end, 1ULL << VA_BITS));
+	m->retired_any = false;
+	n = sh_zap(m, r->top, top_level(r->fmt), 0, start,
+		   min_t(u64, end, 1ULL << VA_BITS));
+	if (m->retired_any || (flush && n))
+		m->flush_roots |= BIT(r - m->roots);
+	return n;
+}
+
+/* Is root @i what a vCPU (other than @except) runs on?  vm->lock held. */
+static bool root_in_use(struct vtxhv_vm *vm, int i,
+			const struct vtxhv_vcpu *except)
+{
+	int j;
+
+	for (j = 0; j < VTXHV_MAX_VCPUS; j++) {
+		struct vtxhv_vcpu *v = vm->vcpus[j];
+
+		if (v && v != except && v->sh.root == i)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Before vm->lock is dropped: every vCPU on a root in flush_roots flushes
+ * before its next entry (@self, the caller's vCPU or NULL, simply does;
+ * the others are kicked and waited for), then the retired pages go.
+ */
+static void sh_commit(struct vtxhv_vm *vm, struct vtxhv_vcpu *self)
+{
+	struct vtxhv_mmu *m = vm->mmu;
+	struct page *p, *next;
+	int i;
+
+	for (i = 0; m->flush_roots && i < VTXHV_MAX_VCPUS; i++) {
+		struct vtxhv_vcpu *v = vm->vcpus[i];
+
+		if (!v || v->sh.root < 0 || !(m->flush_roots & BIT(v->sh.root)))
+			continue;
+		if (v == self) {
+			v->need_flush = true;
+			continue;
+		}
+		vtxhv_vcpu_flush_remote(v);
+		if (self)
+			self->sh_stats[VTXHV_SH_REMOTE_FLUSHES]++;
+	}
+	m->flush_roots = 0;
+	list_for_each_entry_safe(p, next, &m->retired, lru)
+		sh_free(m, page_address(p));
 }
 
 static void root_destroy(struct vtxhv_mmu *m, struct sh_root *r)
@@ -262,25 +334,27 @@ static bool use_live(struct vtxhv_mmu *m, const struct gpt_use *u)
 	return r->live && r->gen == u->gen;
 }
 
-/* Everything: a paging-mode change, a slot going, too many gpts. */
-static void mmu_reset(struct vtxhv_vcpu *vcpu)
+/*
+ * Everything: a paging-mode change, an overflowing reverse map, a slot
+ * going.  The roots stay (empty), so that no vCPU's GUEST_CR3 points at
+ * a freed table (defect 1); their tables go at sh_commit().
+ */
+static void mmu_reset(struct vtxhv_vm *vm)
 {
-	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	struct vtxhv_mmu *m = vm->mmu;
 	int i;
 
 	for (i = 0; i < SH_MAX_ROOTS; i++)
-		root_destroy(m, &m->roots[i]);
+		sh_zap_root(m, &m->roots[i], 0, U64_MAX, true);
 	gpts_free_all(m);
-	m->cur = -1;
-	/*
-	 * GUEST_CR3 pointed into what was just freed: the guest may not run
-	 * again before vtxhv_shadow_prepare() built a new root (defect 1).
-	 */
-	vcpu->sh.reload |= VTXHV_SH_RELOAD_ROOT;
-	vcpu->need_flush = true;
+	m->resets++;
 }
 
-/* The accessed bits of the path, and the dirty bit of a write's leaf. */
+/*
+ * The accessed bits of the path, and the dirty bit of a write's leaf, set
+ * atomically as the CPU does.  Return: 0, 1 when another vCPU changed an
+ * entry since the walk (the fault is taken again), or -errno.
+ */
 static int set_accessed_dirty(struct vtxhv_vm *vm, struct vtxhv_gwalk *w,
 			      int esz, bool write)
 {
@@ -293,19 +367,18 @@ static int set_accessed_dirty(struct vtxhv_vm *vm, struct vtxhv_gwalk *w,
 			want |= PTE_D;
 		if ((e & want) == want)
 			continue;
-		e |= want;
-		ret = vtxhv_gpte_access(vm, w->ent_gpa[i], esz, &e, true);
+		ret = vtxhv_gpte_cmpxchg(vm, w->ent_gpa[i], esz, e, e | want);
 		if (ret)
 			return ret;
-		w->ent[i] = e;
+		w->ent[i] = e | want;
 	}
 	return 0;
 }
 
 /* Shadow mode: make every writable shadow leaf mapping @hpa read-only. */
-static void write_protect(struct vtxhv_vcpu *vcpu, phys_addr_t hpa)
+static void write_protect(struct vtxhv_vm *vm, phys_addr_t hpa)
 {
-	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	struct vtxhv_mmu *m = vm->mmu;
 	struct page *p;
 	int i, j;
 
@@ -323,7 +396,7 @@ static void write_protect(struct vtxhv_vcpu *vcpu, phys_addr_t hpa)
 				if ((t[j] & (PTE_P | PTE_W)) == (PTE_P | PTE_W) &&
 				    (t[j] & PTE_ADDR) == hpa) {
 					t[j] &= ~PTE_W;
-					vcpu->need_flush = true;
+					m->flush_roots |= BIT(i);
 				}
 		}
 	}
@@ -341,22 +414,25 @@ static phys_addr_t pinned_hpa(struct vtxhv_vm *vm, u64 gpa)
 }
 
 /*
- * Shadow mode: remember that the shadow entries of the current root for
+ * Shadow mode: remember that the shadow entries of the vCPU's root for
  * this walk came from these guest tables, and write-protect the tables.
+ * Return: true when a table was newly protected (other vCPUs may have
+ * written it until sh_commit() made them flush: the walk is to be checked).
  */
-static void track_tables(struct vtxhv_vcpu *vcpu, const struct vtxhv_gwalk *w,
+static bool track_tables(struct vtxhv_vcpu *vcpu, const struct vtxhv_gwalk *w,
 			 u64 gva, int fmt)
 {
 	struct vtxhv_mmu *m = vcpu->vm->mmu;
-	struct sh_root *r = &m->roots[m->cur];
+	struct sh_root *r = &m->roots[vcpu->sh.root];
 	int i, j, bits = fmt == SH_32 ? 10 : 9;
+	bool protected = false;
 
 	for (i = 0; i < w->n; i++) {
 		u64 gfn = w->ent_gpa[i] >> PAGE_SHIFT;
 		int level = w->ent_level[i];
 		unsigned int cover = 12 + bits * level;
 		struct gpt_use u = {
-			.root = m->cur, .gen = r->gen,
+			.root = vcpu->sh.root, .gen = r->gen,
 			.shift = cover - bits, .esz_shift = bits == 10 ? 2 : 3,
 			.base = cover >= 64 ? 0 : gva & ~GENMASK_ULL(cover - 1, 0),
 		};
@@ -365,16 +441,17 @@ static void track_tables(struct vtxhv_vcpu *vcpu, const struct vtxhv_gwalk *w,
 
 		if (!g) {
 			if (m->nr_gpts >= GPT_MAX)
-				return;
+				return protected;
 			g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 			if (!g)
-				return;
+				return protected;
 			g->gfn = gfn;
 			hash_add(m->gpts, &g->node, gfn);
 			m->nr_gpts++;
 			hpa = pinned_hpa(vcpu->vm, gfn << PAGE_SHIFT);
 			if (hpa)
-				write_protect(vcpu, hpa);
+				write_protect(vcpu->vm, hpa);
+			protected = true;
 		}
 		g->writes = 0;
 		for (j = 0; j < g->nr_uses; j++)
@@ -397,17 +474,41 @@ static void track_tables(struct vtxhv_vcpu *vcpu, const struct vtxhv_gwalk *w,
 		else
 			g->overflow = true;
 	}
+	return protected;
 }
 
-/* Drop the shadow entries built from bytes [off, off + len) of @g. */
+/*
+ * After a table on the walk was newly write-protected: does the guest's
+ * memory still hold what the walk read?  Another vCPU may have written it
+ * in between; then the fault is taken again.
+ */
+static bool walk_still_valid(struct vtxhv_vm *vm, const struct vtxhv_gwalk *w,
+			     int esz)
+{
+	int i;
+	u64 e;
+
+	for (i = 0; i < w->n; i++)
+		if (vtxhv_gpte_access(vm, w->ent_gpa[i], esz, &e, false) ||
+		    e != w->ent[i])
+			return false;
+	return true;
+}
+
+/*
+ * Drop the shadow entries built from bytes [off, off + len) of @g in every
+ * root.  @flush: the vCPUs on them flush too (an emulated write, which the
+ * guest will not follow with a flush on every CPU; a resync is the guest's
+ * own flush, and the other CPUs' TLBs may stay stale until theirs).
+ */
 static void gpt_zap(struct vtxhv_vcpu *vcpu, struct gpt *g,
-		    unsigned int off, unsigned int len)
+		    unsigned int off, unsigned int len, bool flush)
 {
 	struct vtxhv_mmu *m = vcpu->vm->mmu;
 	int i;
 
 	if (g->overflow) {
-		mmu_reset(vcpu);	/* frees @g with the rest */
+		mmu_reset(vcpu->vm);	/* frees @g with the rest */
 		return;
 	}
 	for (i = 0; i < g->nr_uses; i++) {
@@ -420,7 +521,7 @@ static void gpt_zap(struct vtxhv_vcpu *vcpu, struct gpt *g,
 		vcpu->sh_stats[VTXHV_SH_RESYNCED] +=
 			sh_zap_root(m, &m->roots[u->root],
 				    u->base + (first << u->shift),
-				    u->base + ((last + 1) << u->shift));
+				    u->base + ((last + 1) << u->shift), flush);
 	}
 	vcpu->need_flush = true;
 }
@@ -449,10 +550,10 @@ static void resync_all(struct vtxhv_vcpu *vcpu)
 	while (!list_empty(&m->unsync)) {
 		g = list_first_entry(&m->unsync, struct gpt, unsync_link);
 		if (g->overflow) {
-			mmu_reset(vcpu);
+			mmu_reset(vcpu->vm);
 			return;
 		}
-		gpt_zap(vcpu, g, 0, PAGE_SIZE);
+		gpt_zap(vcpu, g, 0, PAGE_SIZE, false);
 		gpt_free(m, g);
 	}
 }
@@ -482,7 +583,7 @@ static int emulate_pt_write(struct vtxhv_vcpu *vcpu, struct gpt *g,
 	if (vtxhv_write_guest(vcpu->vm, gpa, &v, insn.size))
 		return -EFAULT;
 	vcpu->sh_stats[VTXHV_SH_WP_TRAPS]++;
-	gpt_zap(vcpu, g, off, insn.size);
+	gpt_zap(vcpu, g, off, insn.size, true);
 	return vtxhv_skip_insn_unloaded(vcpu, insn.len);
 }
 
@@ -514,44 +615,58 @@ static u64 *sh_leaf(struct vtxhv_mmu *m, struct sh_root *r, u64 va,
 	return &table[sh_index(va, 1)];
 }
 
-/* Make room: the least recently used root other than the current one. */
-static bool reclaim(struct vtxhv_vcpu *vcpu)
+/* Make room: the least recently used root no vCPU runs on. */
+static bool reclaim(struct vtxhv_vm *vm)
 {
-	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	struct vtxhv_mmu *m = vm->mmu;
 	struct sh_root *victim = NULL;
 	int i;
 
 	for (i = 0; i < SH_MAX_ROOTS; i++) {
 		struct sh_root *r = &m->roots[i];
 
-		if (r->live && i != m->cur &&
+		/* (A root without a top is being built: new_root().) */
+		if (r->live && r->top && !root_in_use(vm, i, NULL) &&
 		    (!victim || r->last_used < victim->last_used))
 			victim = r;
 	}
 	if (victim) {
+		/* No CPU caches it: its vCPUs flushed when they left it. */
 		root_destroy(m, victim);
 		return true;
 	}
 	return false;
 }
 
+/*
+ * Out of shadow pages: a root nobody runs on goes, or else every root is
+ * emptied (their vCPUs flush, sh_commit() frees).  False if nothing went.
+ */
+static bool make_room(struct vtxhv_vcpu *vcpu)
+{
+	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	unsigned int before = m->nr_pages;
+	int i;
+
+	if (reclaim(vcpu->vm))
+		return true;
+	for (i = 0; i < SH_MAX_ROOTS; i++)
+		sh_zap_root(m, &m->roots[i], 0, U64_MAX, true);
+	sh_commit(vcpu->vm, vcpu);
+	return m->nr_pages < before;
+}
+
 static u64 *sh_leaf_reclaim(struct vtxhv_vcpu *vcpu, u64 va,
 			    unsigned int leaf_shift)
 {
 	struct vtxhv_mmu *m = vcpu->vm->mmu;
-	struct sh_root *r = &m->roots[m->cur];
+	struct sh_root *r = &m->roots[vcpu->sh.root];
 	u64 *e;
 
 	for (;;) {
 		e = sh_leaf(m, r, va, leaf_shift);
-		if (e)
+		if (e || !make_room(vcpu))
 			return e;
-		if (reclaim(vcpu))
-			continue;
-		/* Only the current root is left: empty it and try once. */
-		sh_zap_root(m, r, 0, U64_MAX);
-		vcpu->need_flush = true;
-		return sh_leaf(m, r, va, leaf_shift);
 	}
 }
 
@@ -601,9 +716,11 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 	u64 gva = vcpu->ctx.qual & VA_MASK;
 	u32 hw_err = vcpu->ctx.intr_error;
 	int fmt = vtxhv_shadow_fmt(sh->cr0, sh->cr4, sh->efer);
+	int esz = fmt == SH_32 ? 4 : 8;
 	bool write = hw_err & PFERR_W, user = hw_err & PFERR_U;
 	u32 acc = hw_err & (PFERR_W | PFERR_U | PFERR_I);
 	bool shadowing = vm->paging == VTXHV_PAGING_SHADOW;
+	unsigned int resets = m->resets;
 	struct vtxhv_slot *slot;
 	struct vtxhv_gwalk w;
 	struct gpt *g = NULL;
@@ -614,6 +731,10 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 	if (hw_err & PFERR_RSVD)
 		return vtxhv_internal_error_ctx(vcpu, VTXHV_INTERNAL_SHADOW);
 	mutex_lock(&vm->lock);
+	if (sh->root < 0) {
+		ret = -EIO;
+		goto unlock;
+	}
 	ret = vtxhv_guest_walk(vcpu, gva, acc, &w);
 	if (ret == 1) {
 		mutex_unlock(&vm->lock);
@@ -623,7 +744,9 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 	}
 	if (ret)
 		goto guest_memory;
-	ret = set_accessed_dirty(vm, &w, fmt == SH_32 ? 4 : 8, write);
+	ret = set_accessed_dirty(vm, &w, esz, write);
+	if (ret == 1)
+		goto done;	/* raced with another vCPU: fault again */
 	if (ret)
 		goto guest_memory;
 
@@ -635,32 +758,34 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 						VTXHV_INTERNAL_GUEST_MEMORY);
 		return vtxhv_mmio_exit(vcpu, w.gpa);
 	}
-	if (m->cur < 0) {
-		mutex_unlock(&vm->lock);
-		return -EIO;
-	}
 	if (shadowing) {
-		track_tables(vcpu, &w, gva, fmt);
+		if (track_tables(vcpu, &w, gva, fmt)) {
+			/* Other vCPUs stop writing those tables ... */
+			sh_commit(vm, vcpu);
+			/* ... but may have written them since the walk. */
+			if (!walk_still_valid(vm, &w, esz))
+				goto done;
+		}
 		g = gpt_find(m, w.gpa >> PAGE_SHIFT);
 		/* A write to a page table the shadows depend on. */
 		if (g && write && !g->unsync) {
 			if (!emulate_pt_write(vcpu, g, w.gpa)) {
-				if (m->cur >= 0 &&
+				if (m->resets == resets &&
 				    ++g->writes >= GPT_RECYCLE_WRITES)
 					gpt_unsync(vcpu, g);
 				goto done;
 			}
-			if (m->cur >= 0)
+			if (m->resets == resets)
 				gpt_unsync(vcpu, g);
 		}
 		/* A reset on the way (overflowing reverse map): start over. */
-		if (m->cur < 0)
+		if (m->resets != resets)
 			goto done;
 	}
 	page = vtxhv_pin_gpa(vm, slot, w.gpa);
 	if (!page) {
-		mutex_unlock(&vm->lock);
-		return -EFAULT;
+		ret = -EFAULT;
+		goto unlock;
 	}
 
 	spte = page_to_phys(page) | PTE_P | PTE_A | PTE_D;
@@ -683,16 +808,17 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 
 	sptep = sh_leaf_reclaim(vcpu, gva, w.leaf_shift);
 	if (!sptep) {
-		mutex_unlock(&vm->lock);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto unlock;
 	}
 	*sptep = spte;
 	vcpu->sh_stats[VTXHV_SH_FAULTS_FIXED]++;
 done:
-	if (m->cur < 0)
-		sh->reload |= VTXHV_SH_RELOAD_ROOT;
+	ret = EXIT_TO_GUEST;
+unlock:
+	sh_commit(vm, vcpu);
 	mutex_unlock(&vm->lock);
-	return EXIT_TO_GUEST;
+	return ret;
 
 guest_memory:
 	mutex_unlock(&vm->lock);
@@ -711,9 +837,9 @@ int vtxhv_shadow_invlpg(struct vtxhv_vcpu *vcpu, u64 gva)
 	vcpu->sh_stats[VTXHV_SH_INVLPG]++;
 	mutex_lock(&vcpu->vm->lock);
 	resync_all(vcpu);
-	if (m->cur < 0)
+	if (vcpu->sh.root < 0)
 		goto out;
-	r = &m->roots[m->cur];
+	r = &m->roots[vcpu->sh.root];
 	gva &= r->fmt == SH_LM ? VA_MASK : U32_MAX;
 	table = r->top;
 	for (level = top_level(r->fmt); level > 1; level--) {
@@ -725,9 +851,11 @@ int vtxhv_shadow_invlpg(struct vtxhv_vcpu *vcpu, u64 gva)
 	}
 	shift = max_t(unsigned int, 12, page_private(virt_to_page(table)) >> 8);
 	gva &= ~GENMASK_ULL(shift - 1, 0);
-	sh_zap_root(m, r, gva, gva + (1ULL << shift));
+	/* Other vCPUs on @r keep their TLBs, as they would on hardware. */
+	sh_zap_root(m, r, gva, gva + (1ULL << shift), false);
 out:
 	vcpu->need_flush = true;
+	sh_commit(vcpu->vm, vcpu);
 	mutex_unlock(&vcpu->vm->lock);
 	return EXIT_TO_GUEST;
 }
@@ -750,16 +878,97 @@ static int load_pdptes(struct vtxhv_vcpu *vcpu, u64 cr3, u64 *pdpte)
 	return 0;
 }
 
+/*
+ * What the shadows depend on besides the tables: the format, and the bits
+ * that change what a walk allows (vCPUs of one guest may differ in them
+ * for a while, as APs come up).
+ */
+static u32 sh_role(const struct vtxhv_shadow_state *sh, int fmt)
+{
+	return fmt | !!(sh->cr0 & X86_CR0_WP) << 4 |
+	       !!(sh->cr4 & X86_CR4_PSE) << 5 | !!(sh->efer & EFER_NX) << 6;
+}
+
+/* Shadow mode: a cached root for this address space, or NULL. */
+static struct sh_root *find_root(struct vtxhv_vcpu *vcpu, int fmt, u64 key)
+{
+	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	struct vtxhv_shadow_state *sh = &vcpu->sh;
+	u32 role = sh_role(sh, fmt);
+	int i, j;
+
+	for (i = 0; i < SH_MAX_ROOTS; i++) {
+		struct sh_root *r = &m->roots[i];
+
+		if (!r->live || r->fmt != fmt || r->role != role ||
+		    r->gcr3 != key)
+			continue;
+		if (fmt != SH_PAE ||
+		    !memcmp(r->gpdpte, sh->pdpte, sizeof(r->gpdpte)))
+			return r;
+		/*
+		 * PDPTEs are registers: this vCPU loaded others than the
+		 * root was built on.  Rebuild those quarters, unless another
+		 * vCPU runs on the root with the old ones.
+		 */
+		if (root_in_use(vcpu->vm, i, vcpu))
+			continue;
+		for (j = 0; j < 4; j++)
+			if (r->gpdpte[j] != sh->pdpte[j]) {
+				sh_zap_root(m, r, (u64)j << 30,
+					    (u64)(j + 1) << 30, false);
+				r->gpdpte[j] = sh->pdpte[j];
+			}
+		return r;
+	}
+	return NULL;
+}
+
+/* A new, empty root for this address space, or NULL. */
+static struct sh_root *new_root(struct vtxhv_vcpu *vcpu, int fmt, u64 key)
+{
+	struct vtxhv_mmu *m = vcpu->vm->mmu;
+	struct sh_root *r = NULL;
+	int i;
+
+	if (vcpu->vm->paging == VTXHV_PAGING_VTLB) {
+		/* The TLB strategy: a root per vCPU, emptied on every load. */
+		r = &m->roots[vcpu->id];
+		root_destroy(m, r);
+	} else {
+		for (i = 0; !r && i < SH_MAX_ROOTS; i++)
+			if (!m->roots[i].live)
+				r = &m->roots[i];
+		if (!r && reclaim(vcpu->vm))
+			return new_root(vcpu, fmt, key);
+		if (!r)
+			return NULL;
+	}
+	INIT_LIST_HEAD(&r->pages);
+	r->fmt = fmt;
+	r->role = sh_role(&vcpu->sh, fmt);
+	r->gcr3 = key;
+	memcpy(r->gpdpte, vcpu->sh.pdpte, sizeof(r->gpdpte));
+	r->live = true;
+	r->top = sh_alloc(m, r, top_level(fmt));
+	while (!r->top && make_room(vcpu) && r->live)
+		r->top = sh_alloc(m, r, top_level(fmt));
+	if (!r->top) {
+		r->live = false;
+		return NULL;
+	}
+	return r;
+}
+
 /* Switch to the root for the guest's current CR3 (vm->lock held). */
 static int switch_root(struct vtxhv_vcpu *vcpu)
 {
 	struct vtxhv_mmu *m = vcpu->vm->mmu;
 	struct vtxhv_shadow_state *sh = &vcpu->sh;
 	int fmt = vtxhv_shadow_fmt(sh->cr0, sh->cr4, sh->efer);
-	bool cached = vcpu->vm->paging == VTXHV_PAGING_SHADOW;
-	u64 key;
 	struct sh_root *r = NULL;
-	int i, ret;
+	u64 key;
+	int ret;
 
 	switch (fmt) {
 	case SH_PHYS:
@@ -776,59 +985,20 @@ static int switch_root(struct vtxhv_vcpu *vcpu)
 	}
 	vcpu->sh_stats[VTXHV_SH_CR3_LOADS]++;
 	resync_all(vcpu);
-	for (i = 0; cached && i < SH_MAX_ROOTS; i++) {
-		if (m->roots[i].live && m->roots[i].fmt == fmt &&
-		    m->roots[i].gcr3 == key) {
-			r = &m->roots[i];
-			break;
-		}
-	}
+	/* Leaving the old root: from now on it may be reclaimed. */
+	sh->root = -1;
+	if (vcpu->vm->paging == VTXHV_PAGING_SHADOW)
+		r = find_root(vcpu, fmt, key);
 	if (r) {
 		vcpu->sh_stats[VTXHV_SH_ROOT_HITS]++;
-		/* PDPTEs are registers: compare what this root was built on. */
-		for (i = 0; fmt == SH_PAE && i < 4; i++)
-			if (r->gpdpte[i] != sh->pdpte[i]) {
-				sh_zap_root(m, r, (u64)i << 30,
-					    (u64)(i + 1) << 30);
-				r->gpdpte[i] = sh->pdpte[i];
-			}
 	} else {
 		vcpu->sh_stats[VTXHV_SH_ROOT_MISSES]++;
-		if (!cached) {
-			/* The TLB strategy: one root, emptied on every load. */
-			for (i = 0; i < SH_MAX_ROOTS; i++)
-				root_destroy(m, &m->roots[i]);
-			r = &m->roots[0];
-		} else {
-			for (i = 0; i < SH_MAX_ROOTS; i++)
-				if (!m->roots[i].live)
-					break;
-			if (i == SH_MAX_ROOTS) {
-				m->cur = -1;
-				reclaim(vcpu);
-				for (i = 0; i < SH_MAX_ROOTS; i++)
-					if (!m->roots[i].live)
-						break;
-			}
-			r = &m->roots[i];
-		}
-		INIT_LIST_HEAD(&r->pages);
-		r->fmt = fmt;
-		r->gcr3 = key;
-		memcpy(r->gpdpte, sh->pdpte, sizeof(r->gpdpte));
-		r->live = true;
-		m->cur = r - m->roots;
-		r->top = sh_alloc(m, r, top_level(fmt));
-		while (!r->top && reclaim(vcpu))
-			r->top = sh_alloc(m, r, top_level(fmt));
-		if (!r->top) {
-			r->live = false;
-			m->cur = -1;
+		r = new_root(vcpu, fmt, key);
+		if (!r)
 			return -ENOMEM;
-		}
 	}
 	r->last_used = ++m->clock;
-	m->cur = r - m->roots;
+	sh->root = r - m->roots;
 	vcpu->need_flush = true;
 	ret = vtxhv_vcpu_load(vcpu);
 	if (ret)
@@ -868,11 +1038,12 @@ int vtxhv_shadow_prepare(struct vtxhv_vcpu *vcpu)
 	}
 	mutex_lock(&vcpu->vm->lock);
 	if (reload & VTXHV_SH_RELOAD_RESET)
-		mmu_reset(vcpu);
+		mmu_reset(vcpu->vm);
 	if ((reload & VTXHV_SH_RELOAD_PDPTE) &&
 	    vtxhv_shadow_fmt(sh->cr0, sh->cr4, sh->efer) == SH_PAE) {
 		ret = load_pdptes(vcpu, sh->cr3, sh->pdpte);
 		if (ret) {
+			sh_commit(vcpu->vm, vcpu);
 			mutex_unlock(&vcpu->vm->lock);
 			memset(&vcpu->ctx, 0, sizeof(vcpu->ctx));
 			return vtxhv_internal_error_ctx(vcpu,
@@ -880,6 +1051,7 @@ int vtxhv_shadow_prepare(struct vtxhv_vcpu *vcpu)
 		}
 	}
 	ret = switch_root(vcpu);
+	sh_commit(vcpu->vm, vcpu);
 	mutex_unlock(&vcpu->vm->lock);
 	if (ret)
 		return ret;
@@ -920,10 +1092,10 @@ int vtxhv_shadow_init(struct vtxhv_vm *vm)
 
 	if (!m)
 		return -ENOMEM;
-	m->cur = -1;
 	m->max_pages = max(16U, shadow_max_pages);
 	hash_init(m->gpts);
 	INIT_LIST_HEAD(&m->unsync);
+	INIT_LIST_HEAD(&m->retired);
 	for (i = 0; i < SH_MAX_ROOTS; i++)
 		INIT_LIST_HEAD(&m->roots[i].pages);
 	vm->mmu = m;
@@ -940,23 +1112,25 @@ void vtxhv_shadow_destroy(struct vtxhv_vm *vm)
 	for (i = 0; i < SH_MAX_ROOTS; i++)
 		root_destroy(m, &m->roots[i]);
 	gpts_free_all(m);
+	WARN_ON_ONCE(!list_empty(&m->retired));
 	kfree(m);
 	vm->mmu = NULL;
 }
 
 /*
- * A slot goes: no shadow may point into it once this returns.  Called
- * with vm->lock held; the vCPU (if it runs) is kicked out and flushes.
+ * A slot goes: no shadow may point into it, and no CPU may hold a
+ * translation into it, once this returns.  Called with vm->lock held,
+ * while vCPUs may run: those in guest mode are made to exit and flush.
  */
 void vtxhv_shadow_unmap_all(struct vtxhv_vm *vm)
 {
-	struct vtxhv_mmu *m = vm->mmu;
-	int i;
-
-	for (i = 0; i < SH_MAX_ROOTS; i++)
-		if (m->roots[i].live)
-			sh_zap_root(m, &m->roots[i], 0, U64_MAX);
-	gpts_free_all(m);
+	mmu_reset(vm);
+	/*
+	 * Every vCPU, even on a root that was empty: an INVLPG on another
+	 * vCPU of its root left its TLB as it was (vtxhv_shadow_invlpg).
+	 */
+	vm->mmu->flush_roots = GENMASK(SH_MAX_ROOTS - 1, 0);
+	sh_commit(vm, NULL);
 }
 
 /* Shadow pages in use, for the statistics. */

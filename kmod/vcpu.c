@@ -328,14 +328,16 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 	if (vtxhv_preemption_timer)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vtxhv_preemption_timer);
 	/*
-	 * In-kernel irqchip: IN_GUEST before the requests are read, so that
-	 * a message after this point kicks the guest out (irqchip.c).
+	 * IN_GUEST before the requests are read, so that a request after
+	 * this point kicks the guest out (irqchip.c, vtxhv_vcpu_flush_remote).
 	 */
-	if (vcpu->apic) {
-		/* Pairs with smp_mb__after_atomic() in vtxhv_kick(). */
-		smp_store_mb(vcpu->mode, VTXHV_IN_GUEST);
+	/* Pairs with smp_mb__after_atomic() in vtxhv_kick() and there. */
+	smp_store_mb(vcpu->mode, VTXHV_IN_GUEST);
+	if (vcpu->requests) {
 		if (test_and_clear_bit(VTXHV_REQ_EVENT, &vcpu->requests))
 			vcpu->want_inject = true;
+		if (test_and_clear_bit(VTXHV_REQ_TLB_FLUSH, &vcpu->requests))
+			vcpu->need_flush = true;
 	}
 	if (vcpu->want_inject)
 		vtxhv_inject_pending(vcpu);
@@ -346,8 +348,10 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 	if (vcpu->need_flush) {
 		/* A guest must never run on stale translations (defect 8). */
 		if (vtxhv_flush_vpid(vcpu->vpid) ||
-		    (vcpu->vm->eptp && vtxhv_flush_ept(vcpu->vm->eptp)))
+		    (vcpu->vm->eptp && vtxhv_flush_ept(vcpu->vm->eptp))) {
+			WRITE_ONCE(vcpu->mode, VTXHV_OUTSIDE_GUEST);
 			return -EIO;
+		}
 		vcpu->need_flush = false;
 	}
 	/*
@@ -457,10 +461,7 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 
 	if (READ_ONCE(run->request_interrupt_window))
 		vcpu->want_inject = true;
-	/* Under the lock: shadow modes change slots only while idle (vm.c). */
-	mutex_lock(&vcpu->vm->lock);
-	atomic_inc(&vcpu->vm->running);
-	mutex_unlock(&vcpu->vm->lock);
+	atomic_inc(&vcpu->vm->running);	/* for operators (netlink) */
 	vcpu->last_exit_tsc = rdtsc();
 	for (;;) {
 		/* INIT, SIPI, HLT of the in-kernel irqchip (irqchip.c). */
@@ -800,6 +801,36 @@ static int vtxhv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 	return 0;
 }
 
+static void flush_ack(void *unused)
+{
+}
+
+/**
+ * vtxhv_vcpu_flush_remote - make another vCPU flush before it runs again
+ * @vcpu: the vCPU, of the caller's VM; not the caller's own
+ *
+ * Its shadow tables changed (shadow.c): it flushes its TLB before its next
+ * entry, and if it runs guest code now, it is made to exit and this waits
+ * until it has, so that the caller may free what the CPU walked.  The IPI
+ * is taken only with interrupts on, after the VM exit: its completion
+ * means the vCPU has left guest mode, and it reads the request again
+ * (after setting IN_GUEST) before it enters.  May not be called with
+ * interrupts off.
+ */
+void vtxhv_vcpu_flush_remote(struct vtxhv_vcpu *vcpu)
+{
+	int cpu;
+
+	set_bit(VTXHV_REQ_TLB_FLUSH, &vcpu->requests);
+	/* Pairs with smp_store_mb() of mode in vcpu_enter_exit(). */
+	smp_mb__after_atomic();
+	if (READ_ONCE(vcpu->mode) != VTXHV_IN_GUEST)
+		return;
+	cpu = READ_ONCE(vcpu->cpu);
+	if (cpu >= 0)
+		smp_call_function_single(cpu, flush_ack, NULL, 1);
+}
+
 static void vcpu_free(struct vtxhv_vcpu *vcpu)
 {
 	vtxhv_lapic_free(vcpu);
@@ -862,9 +893,6 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 
 	if (id >= VTXHV_MAX_VCPUS)
 		return -EINVAL;
-	/* Shadow tables are per VM and unsynchronised: one vCPU. */
-	if (id && vtxhv_shadowing(vm))
-		return -EOPNOTSUPP;
 	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
 		return -ENOMEM;
@@ -872,6 +900,7 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 	vcpu->id = id;
 	vcpu->cpu = -1;
 	vcpu->pending_irq = -1;
+	vcpu->sh.root = -1;
 	mutex_init(&vcpu->mutex);
 	rcuwait_init(&vcpu->wait);
 	/* With the in-kernel irqchip, APs wait for INIT and SIPI. */

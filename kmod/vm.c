@@ -195,7 +195,7 @@ static long vm_set_memory_region(struct vtxhv_vm *vm, void __user *argp)
 	struct vtxhv_memory_region r;
 	struct vtxhv_slot *s;
 	struct page **pages = NULL;
-	int ret, i;
+	int ret;
 
 	if (copy_from_user(&r, argp, sizeof(r)))
 		return -EFAULT;
@@ -214,21 +214,8 @@ static long vm_set_memory_region(struct vtxhv_vm *vm, void __user *argp)
 	/* Replacing or deleting: the guest must stop seeing the old pages. */
 	s = &vm->slots[r.slot];
 	if (s->size && vtxhv_shadowing(vm)) {
-		/*
-		 * The CPU walks shadow tables while the guest runs, and
-		 * vtxhv frees them here: only while no vCPU runs (vcpu.c
-		 * counts them under this lock).
-		 */
-		if (atomic_read(&vm->running)) {
-			kvfree(pages);
-			ret = -EBUSY;
-			goto out;
-		}
+		/* Running vCPUs are made to exit and flush (shadow.c). */
 		vtxhv_shadow_unmap_all(vm);
-		for (i = 0; i < VTXHV_MAX_VCPUS; i++)
-			if (vm->vcpus[i])
-				vm->vcpus[i]->sh.reload |= VTXHV_SH_RELOAD_RESET |
-							   VTXHV_SH_RELOAD_ROOT;
 		vtxhv_unpin_slot(vm, s);
 	} else if (s->size) {
 		/* A CPU may still reach the pages: keep them (defect 8). */

@@ -115,6 +115,7 @@ struct vtxhv_vm {
 
 /* vtxhv_vcpu.requests: set by other CPUs, then vtxhv_kick(). */
 #define VTXHV_REQ_EVENT		0	/* look at the local APIC */
+#define VTXHV_REQ_TLB_FLUSH	1	/* shadows changed: flush first */
 /* vtxhv_vcpu.mode */
 #define VTXHV_OUTSIDE_GUEST	0
 #define VTXHV_IN_GUEST		1
@@ -166,6 +167,7 @@ struct vtxhv_shadow_state {
 	u64 cr0, cr3, cr4, efer;
 	u64 pdpte[4];		/* PAE: the PDPTE registers */
 	u32 reload;		/* VTXHV_SH_RELOAD_* */
+	int root;		/* the shadow root it runs on, or -1 */
 };
 
 struct vtxhv_vcpu {
@@ -287,6 +289,7 @@ struct page *vtxhv_pin_gpa(struct vtxhv_vm *vm, struct vtxhv_slot *s,
 			   u64 gpa);
 
 /* shadow.c */
+void vtxhv_vcpu_flush_remote(struct vtxhv_vcpu *vcpu);
 int vtxhv_shadow_init(struct vtxhv_vm *vm);
 void vtxhv_shadow_destroy(struct vtxhv_vm *vm);
 void vtxhv_shadow_unmap_all(struct vtxhv_vm *vm);
@@ -398,6 +401,8 @@ struct vtxhv_gwalk {
 /* gwalk.c: translations use vcpu->ctx, filled by the exit handler */
 int vtxhv_gpte_access(struct vtxhv_vm *vm, u64 gpa, int size, u64 *v,
 		      bool write);
+int vtxhv_gpte_cmpxchg(struct vtxhv_vm *vm, u64 gpa, int size, u64 old,
+		       u64 new);
 int vtxhv_guest_walk(struct vtxhv_vcpu *vcpu, u64 gva, u32 acc,
 		     struct vtxhv_gwalk *w);
 int vtxhv_gva_to_gpa(struct vtxhv_vcpu *vcpu, u64 gva, bool write,

@@ -59,6 +59,7 @@ enum vtxhv_shadow_stat {
 	VTXHV_SH_RESYNCED,		/* shadow entries dropped for them */
 	VTXHV_SH_INVLPG,		/* INVLPG exits */
 	VTXHV_SH_UNSYNCED,		/* page tables let out of sync */
+	VTXHV_SH_REMOTE_FLUSHES,	/* other vCPUs made to flush (SMP) */
 	VTXHV_SH_NR,
 };
 

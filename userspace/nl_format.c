@@ -343,6 +343,7 @@ const char *const shadow_stat_names[VTXHV_SH_NR] = {
 	[VTXHV_SH_RESYNCED] = "resynced",
 	[VTXHV_SH_INVLPG] = "invlpg",
 	[VTXHV_SH_UNSYNCED] = "unsynced",
+	[VTXHV_SH_REMOTE_FLUSHES] = "remote_flushes",
 };
 
 void shadow_stats_print(FILE *f, const uint64_t *sh)
