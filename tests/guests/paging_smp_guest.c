@@ -1,0 +1,1287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * paging_smp's guest mini-kernel: the same image on every vCPU, built
+ * twice like paging's (-m32: started in protected mode with paging off,
+ * runs the 32-bit or the PAE format; -m64: started in long mode on the
+ * host's boot tables, runs 4-level).  EDI/RDI names the format, ESI/RSI
+ * the vCPU.  vCPU 0 builds the page tables and the IDT while the others
+ * wait; then all run the checks of paging_smp_guest.h in order, in step
+ * through barriers in the shared page, and shoot down each other's TLB
+ * entries in software: the initiator changes an entry, publishes a
+ * generation, and every other vCPU flushes (INVLPG or a CR3 reload) and
+ * acknowledges it before the initiator reuses what the old entry mapped.
+ *
+ * Global variables live in guest RAM that every vCPU shares: they are
+ * written by vCPU 0 before the others start, or by one vCPU between two
+ * barriers.  What is a vCPU's own is in pcpus[], found from the stack
+ * pointer (each vCPU's stack is at PS_STACKS + id * PS_STACK_SIZE).
+ */
+#include "paging_smp_guest.h"
+
+#ifdef __x86_64__
+typedef uint64_t ureg;
+#define MOVP	"movq"
+#define SP	"rsp"
+#else
+typedef uint32_t ureg;
+#define MOVP	"movl"
+#define SP	"esp"
+#endif
+
+/* Page-table entry bits (SDM Vol. 3A 4.3, 4.4, 4.5). */
+#define PTE_P	0x1ULL
+#define PTE_RW	0x2ULL
+#define PTE_PS	0x80ULL
+
+#define CR0_WP	(1UL << 16)
+#define CR0_PG	(1UL << 31)
+#define CR4_PSE	(1UL << 4)
+#define CR4_PAE	(1UL << 5)
+
+#define PAGE	0x1000UL
+
+/*
+ * A wait gives up after this many TSC ticks (RDTSC counts emulated
+ * instructions in the test VM: about 2 emulated seconds), reports what it
+ * waited for, and fails the check on every vCPU.
+ */
+#define SPIN_TICKS	400000000ULL
+
+#define POISON	0xdead0000U	/* in a freed page; no pattern has it */
+
+static volatile struct ps_shared *const sh =
+	(volatile struct ps_shared *)PS_SHARED;
+
+/*
+ * Shared: volatile, because GCC assumes that no asm (not even a "memory"
+ * clobber) touches a static whose address never escapes, and would load
+ * one before the barrier or the flag that says it is ready.
+ */
+static volatile int fmt;
+static volatile uint32_t ncpu;
+static volatile unsigned int top_level, esz;
+static volatile uint64_t addr_mask;
+static volatile unsigned long large_size;
+static volatile uintptr_t pt_next = PG_PT_POOL, data_next = PG_DATA_POOL;
+static volatile uintptr_t as_root[PS_AS_NR], as_pa[PS_AS_NR][PS_AS_PAGES];
+
+struct pcpu {
+	uint32_t id;
+	int check, failed, notes;
+	uint64_t digest;
+	uint64_t deadline;		/* of the wait under way */
+	volatile ureg fixup_ip;
+	volatile uint32_t pf_count;
+	volatile ureg pf_err, pf_cr2;
+	void *recover_buf[5];
+	volatile int recover_armed;
+};
+
+static struct pcpu pcpus[PS_MAX_CPUS];
+
+/* GCC may emit calls to these even in freestanding code. */
+void *memset(void *d, int c, unsigned long n);
+void *memset(void *d, int c, unsigned long n)
+{
+	volatile unsigned char *p = d;
+
+	while (n--)
+		*p++ = c;
+	return d;
+}
+
+void *memcpy(void *d, const void *s, unsigned long n);
+void *memcpy(void *d, const void *s, unsigned long n)
+{
+	volatile unsigned char *p = d;
+	const unsigned char *q = s;
+
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
+/* This vCPU's own state, from the stack it runs on. */
+static inline struct pcpu *me(void)
+{
+	ureg sp;
+
+	__asm__ volatile("mov %%" SP ", %0" : "=r"(sp));
+	return &pcpus[(uint32_t)((sp - PS_STACKS) / PS_STACK_SIZE)];
+}
+
+/* --- CPU helpers ------------------------------------------------------ */
+
+static inline ureg read_cr0(void)
+{
+	ureg v;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr0(ureg v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline ureg read_cr2(void)
+{
+	ureg v;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static inline ureg read_cr3(void)
+{
+	ureg v;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr3(ureg v)
+{
+	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+static inline ureg read_cr4(void)
+{
+	ureg v;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr4(ureg v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline void invlpg(uintptr_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return lo | (uint64_t)hi << 32;
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" : : : "memory");
+}
+
+static inline uint32_t atomic_inc(volatile uint32_t *p)
+{
+	uint32_t v = 1;
+
+	__asm__ volatile("lock xaddl %0, %1" : "+r"(v), "+m"(*p) : : "memory");
+	return v + 1;
+}
+
+static inline uint32_t rd32(uintptr_t va)
+{
+	return *(volatile uint32_t *)va;
+}
+
+static inline void wr32(uintptr_t va, uint32_t v)
+{
+	*(volatile uint32_t *)va = v;
+}
+
+static inline void halt_forever(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* --- the report protocol ---------------------------------------------- */
+
+static void send(uint32_t cmd, uint32_t check, uint32_t ok, uint32_t line,
+		 const char *expr, uint64_t a, uint64_t b)
+{
+	volatile struct pg_msg m = {
+		.cmd = cmd, .check = check, .ok = ok, .line = line,
+		.expr = (uintptr_t)expr, .a = a, .b = b,
+	};
+
+	/* The stacks are identity-mapped: the address is guest-physical. */
+	__asm__ volatile("outl %0, %1"
+			 : : "a"((uint32_t)(uintptr_t)&m), "Nd"(PG_PORT)
+			 : "memory");
+}
+
+static void note(int line, const char *what, uint64_t a, uint64_t b)
+{
+	struct pcpu *p = me();
+
+	p->failed = 1;
+	if (p->notes++ < 6)
+		send(PG_NOTE, p->check, 0, line, what, a, b);
+}
+
+/*
+ * Every value a check compares where the outcome is fixed goes into the
+ * digest the host compares across paging modes.  Values in a race (old
+ * or new before an ack, how many reads a loop made) do not.
+ */
+static void observe(uint64_t v)
+{
+	struct pcpu *p = me();
+
+	p->digest = (p->digest ^ v) * 0x100000001b3ULL;
+}
+
+static int check_eq(int line, const char *expr, uint64_t got, uint64_t want)
+{
+	observe(got);
+	if (got == want)
+		return 1;
+	note(line, expr, got, want);
+	return 0;
+}
+
+#define CHECK_EQ(got, want)	check_eq(__LINE__, #got " == " #want, \
+					 (got), (want))
+
+/* In a race: @got must be @a or @b; not part of the digest. */
+static int check_either(int line, const char *expr, uint64_t got, uint64_t a,
+			uint64_t b)
+{
+	if (got == a || got == b)
+		return 1;
+	note(line, expr, got, a);
+	return 0;
+}
+
+#define CHECK_EITHER(got, a, b)	check_either(__LINE__, #got " in {" #a \
+					     ", " #b "}", (got), (a), (b))
+
+/* --- waiting ---------------------------------------------------------- */
+
+/* Give up on the check under way, on every vCPU. */
+static void __attribute__((noreturn)) abort_check(void)
+{
+	struct pcpu *p = me();
+
+	sh->sync[p->check].aborted = 1;
+	p->failed = 1;
+	p->recover_armed = 0;
+	p->fixup_ip = 0;
+	__builtin_longjmp(p->recover_buf, 1);
+}
+
+static void wait_start(void)
+{
+	me()->deadline = rdtsc() + SPIN_TICKS;
+}
+
+/* One round of a wait: leave if another vCPU gave up or time is out. */
+static void wait_step(int line, const char *what)
+{
+	struct pcpu *p = me();
+
+	cpu_relax();
+	if (sh->sync[p->check].aborted)
+		abort_check();
+	if (rdtsc() > p->deadline) {
+		note(line, what, p->id, 0);
+		abort_check();
+	}
+}
+
+#define WAIT_UNTIL(cond, what)						\
+	do {								\
+		wait_start();						\
+		while (!(cond))						\
+			wait_step(__LINE__, "timed out waiting for " what \
+				  ": a = this vCPU");			\
+	} while (0)
+
+static volatile struct ps_sync *sync_of_check(void)
+{
+	return &sh->sync[me()->check];
+}
+
+/* Every vCPU arrives before any leaves (a sense-reversing barrier). */
+static void barrier(void)
+{
+	volatile struct ps_sync *s = sync_of_check();
+	uint32_t gen = s->bar_gen;
+
+	if (atomic_inc(&s->bar_count) == ncpu) {
+		s->bar_count = 0;
+		s->bar_gen = gen + 1;
+		return;
+	}
+	WAIT_UNTIL(s->bar_gen != gen, "a barrier");
+}
+
+/* Every other vCPU has written @gen to @v[its id]. */
+static int all_others(volatile uint32_t *v, uint32_t gen)
+{
+	uint32_t c, id = me()->id;
+
+	for (c = 0; c < ncpu; c++)
+		if (c != id && v[c] != gen)
+			return 0;
+	return 1;
+}
+
+/*
+ * The initiator's half of a shootdown, after its own change and flush:
+ * publish @gen, wait for every ack, and keep the ticks since @t0 as
+ * sample @round of the check.
+ */
+static void shoot(uint32_t gen, uint64_t t0, uint32_t round)
+{
+	volatile struct ps_sync *s = sync_of_check();
+
+	s->gen = gen;
+	WAIT_UNTIL(all_others(s->ack, gen), "the acks of a shootdown");
+	if (round < PS_MAX_ROUNDS)
+		sh->samples[me()->check][round] = rdtsc() - t0;
+}
+
+static void ack(uint32_t gen)
+{
+	sync_of_check()->ack[me()->id] = gen;
+}
+
+static void post(uint32_t gen)
+{
+	sync_of_check()->post[me()->id] = gen;
+}
+
+/* --- exceptions ------------------------------------------------------- */
+
+/*
+ * A probe sets fixup_ip to the instruction after its access; the #PF
+ * handler records the error code and CR2 (read first thing: another
+ * fault would overwrite it) and resumes there.  Any other exception, or
+ * a #PF outside a probe, is reported and fails the check under way on
+ * every vCPU.  The handler runs on the stack of the vCPU it interrupts
+ * (no privilege change, no IST), so me() still finds its state.
+ */
+struct frame {
+#ifdef __x86_64__
+	ureg gpr[9];	/* r11 r10 r9 r8 rdi rsi rdx rcx rax */
+#else
+	ureg gpr[8];	/* pusha */
+#endif
+	ureg vector, err, ip, cs, flags;
+};
+
+void exc_handler(struct frame *f);
+void exc_handler(struct frame *f)
+{
+	ureg cr2 = read_cr2();
+	struct pcpu *p = me();
+
+	if (f->vector == 14 && p->fixup_ip) {
+		p->pf_count++;
+		p->pf_err = f->err;
+		p->pf_cr2 = cr2;
+		f->ip = p->fixup_ip;
+		p->fixup_ip = 0;
+		return;
+	}
+	note(__LINE__, "unexpected exception: a = vector, b = ip", f->vector,
+	     f->ip);
+	note(__LINE__, "unexpected exception: a = error code, b = cr2",
+	     f->err, cr2);
+	if (p->recover_armed)
+		abort_check();
+	halt_forever();
+}
+
+#define ISR_NOERR(n) "isr" #n ": push $0\n push $" #n "\n jmp isr_common\n"
+#define ISR_ERR(n) "isr" #n ": push $" #n "\n jmp isr_common\n"
+
+__asm__(".text\n"
+	ISR_NOERR(0) ISR_NOERR(1) ISR_NOERR(2) ISR_NOERR(3) ISR_NOERR(4)
+	ISR_NOERR(5) ISR_NOERR(6) ISR_NOERR(7) ISR_ERR(8) ISR_NOERR(9)
+	ISR_ERR(10) ISR_ERR(11) ISR_ERR(12) ISR_ERR(13) ISR_ERR(14)
+	ISR_NOERR(15) ISR_NOERR(16) ISR_ERR(17) ISR_NOERR(18)
+	ISR_NOERR(19) ISR_NOERR(20) ISR_ERR(21)
+	"isr_common:\n"
+#ifdef __x86_64__
+	" push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n"
+	" push %r8\n push %r9\n push %r10\n push %r11\n"
+	" mov %rsp, %rdi\n call exc_handler\n"
+	" pop %r11\n pop %r10\n pop %r9\n pop %r8\n pop %rdi\n"
+	" pop %rsi\n pop %rdx\n pop %rcx\n pop %rax\n"
+	" add $16, %rsp\n iretq\n"
+	".data\n isr_table: .quad "
+#else
+	" pusha\n push %esp\n call exc_handler\n add $4, %esp\n popa\n"
+	" add $8, %esp\n iret\n"
+	".data\n isr_table: .long "
+#endif
+	"isr0, isr1, isr2, isr3, isr4, isr5, isr6, isr7, isr8, isr9, isr10,"
+	"isr11, isr12, isr13, isr14, isr15, isr16, isr17, isr18, isr19,"
+	"isr20, isr21\n"
+	".text\n");
+
+#define NR_VECTORS	22
+extern ureg isr_table[NR_VECTORS];
+
+#ifdef __x86_64__
+static uint64_t idt[NR_VECTORS * 2] __attribute__((aligned(16)));
+#else
+static uint64_t idt[NR_VECTORS] __attribute__((aligned(16)));
+#endif
+
+/* Interrupt gates, selector 0x08 (SDM Vol. 3A 6.11 and 6.14.1). */
+static void idt_build(void)
+{
+	int i;
+
+	for (i = 0; i < NR_VECTORS; i++) {
+		uint64_t a = isr_table[i];
+		uint64_t g = (a & 0xffff) | 0x08ULL << 16 | 0x8eULL << 40 |
+			     ((a >> 16) & 0xffff) << 48;
+#ifdef __x86_64__
+		idt[2 * i] = g;
+		idt[2 * i + 1] = a >> 32;
+#else
+		idt[i] = g;
+#endif
+	}
+}
+
+static void idt_load(void)
+{
+	struct {
+		uint16_t limit;
+		ureg base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uintptr_t)idt };
+
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+/*
+ * Access @va; 1 if it faulted (pf_err and pf_cr2 then say how).  The
+ * fault is recorded before the handler returns to the label, so the
+ * caller reads pf_count after the access.
+ */
+static int probe_read(uintptr_t va, uint32_t *val)
+{
+	struct pcpu *p = me();
+	uint32_t before = p->pf_count, v = 0xdeadbeef;
+
+	__asm__ volatile(MOVP " $1f, %[fx]\n\t"
+			 "movl (%[va]), %[v]\n\t"
+			 "1:"
+			 : [fx] "=m"(p->fixup_ip), [v] "+r"(v)
+			 : [va] "r"(va) : "memory");
+	p->fixup_ip = 0;
+	*val = v;
+	return p->pf_count != before;
+}
+
+static int probe_write(uintptr_t va, uint32_t v)
+{
+	struct pcpu *p = me();
+	uint32_t before = p->pf_count;
+
+	__asm__ volatile(MOVP " $1f, %[fx]\n\t"
+			 "movl %[v], (%[va])\n\t"
+			 "1:"
+			 : [fx] "=m"(p->fixup_ip)
+			 : [va] "r"(va), [v] "r"(v) : "memory");
+	p->fixup_ip = 0;
+	return p->pf_count != before;
+}
+
+/* --- page tables ------------------------------------------------------ */
+
+static uint64_t pte_get(uintptr_t ea)
+{
+	if (esz == 4)
+		return *(volatile uint32_t *)ea;
+	return *(volatile uint64_t *)ea;
+}
+
+/* A plain store (the shadow mode emulates it: the page is protected). */
+static void pte_set(uintptr_t ea, uint64_t v)
+{
+#ifndef __x86_64__
+	volatile uint32_t *e = (volatile uint32_t *)ea;
+
+	if (esz == 4) {
+		*e = v;
+		return;
+	}
+	/* A PAE entry from 32-bit code takes two stores: the half with P
+	 * last when it becomes present, first when it stops being so.
+	 */
+	if (v & PTE_P) {
+		e[1] = v >> 32;
+		e[0] = v;
+	} else {
+		e[0] = v;
+		e[1] = v >> 32;
+	}
+#else
+	*(volatile uint64_t *)ea = v;
+#endif
+}
+
+/*
+ * A read-modify-write (XCHG), as Linux clears a PTE: the shadow mode does
+ * not emulate it, it lets the page go out of sync.  From 32-bit code a
+ * PAE entry's low half only: the high halves here are all zero.
+ */
+static void pte_xchg(uintptr_t ea, uint64_t v)
+{
+#ifdef __x86_64__
+	__asm__ volatile("xchgq %0, (%1)" : "+r"(v) : "r"(ea) : "memory");
+#else
+	uint32_t lo = v;
+
+	__asm__ volatile("xchgl %0, (%1)" : "+r"(lo) : "r"(ea) : "memory");
+#endif
+}
+
+/*
+ * @n entries at @ea from @src with REP MOVSD, a string store (out of
+ * sync in the shadow mode too).  Each entry's changing half is one
+ * doubleword, so a walk in between sees each entry old or new.
+ */
+static void pte_copy(uintptr_t ea, const void *src, unsigned int n)
+{
+	unsigned long cnt = n * esz / 4;
+	void *d = (void *)ea;
+
+	__asm__ volatile("rep movsl"
+			 : "+D"(d), "+S"(src), "+c"(cnt) : : "memory");
+}
+
+static unsigned int idx_of(uint64_t va, unsigned int level)
+{
+	if (fmt == FMT_32BIT)
+		return (va >> (12 + 10 * (level - 1))) & 0x3ff;
+	if (fmt == FMT_PAE && level == 3)
+		return (va >> 30) & 3;
+	return (va >> (12 + 9 * (level - 1))) & 0x1ff;
+}
+
+static uintptr_t ent(uintptr_t table, uint64_t va, unsigned int level)
+{
+	return table + idx_of(va, level) * esz;
+}
+
+static uintptr_t alloc_pt(void)
+{
+	uintptr_t p = pt_next;
+
+	pt_next += PAGE;
+	if (pt_next > PG_PT_POOL_END) {
+		note(__LINE__, "page-table pool empty", 0, 0);
+		halt_forever();
+	}
+	memset((void *)p, 0, PAGE);
+	return p;
+}
+
+static uintptr_t alloc_data(void)
+{
+	uintptr_t p = data_next;
+
+	data_next += PAGE;
+	if (data_next > PG_DATA_POOL_END) {
+		note(__LINE__, "data pool empty", 0, 0);
+		halt_forever();
+	}
+	memset((void *)p, 0, PAGE);
+	return p;
+}
+
+/* Intermediate entries: PAE's PDPTEs have no R/W bit (SDM 4.4.1). */
+static uint64_t table_flags(unsigned int level)
+{
+	return fmt == FMT_PAE && level == 3 ? PTE_P : PTE_P | PTE_RW;
+}
+
+/* The entry at @level for @va under @root; missing tables are made. */
+static uintptr_t entry_addr(uintptr_t root, uint64_t va, unsigned int level)
+{
+	uintptr_t table = root;
+	unsigned int l;
+
+	for (l = top_level; l > level; l--) {
+		uintptr_t ea = ent(table, va, l);
+		uint64_t e = pte_get(ea);
+
+		if (!(e & PTE_P)) {
+			e = alloc_pt() | table_flags(l);
+			pte_set(ea, e);
+		}
+		table = e & addr_mask;
+	}
+	return ent(table, va, level);
+}
+
+static void map4k(uintptr_t root, uint64_t va, uint64_t pa)
+{
+	pte_set(entry_addr(root, va, 1), pa | PTE_P | PTE_RW);
+}
+
+/*
+ * A new address space: the identity map of the low 32 MiB (large pages)
+ * shared with space 0 (the same PDEs in 32-bit paging, the same page
+ * directory otherwise); nothing else yet.
+ */
+static uintptr_t make_as(void)
+{
+	uintptr_t root = alloc_pt();
+	uint64_t va;
+
+	if (!as_root[0]) {
+		for (va = 0; va < PG_IDENT_END; va += large_size)
+			pte_set(entry_addr(root, va, 2),
+				va | PTE_P | PTE_RW | PTE_PS);
+	} else if (fmt == FMT_32BIT) {
+		for (va = 0; va < PG_IDENT_END; va += large_size)
+			pte_set(entry_addr(root, va, 2),
+				pte_get(entry_addr(as_root[0], va, 2)));
+	} else {
+		pte_set(entry_addr(root, 0, 3),
+			pte_get(entry_addr(as_root[0], 0, 3)));
+	}
+	return root;
+}
+
+/* --- the checks ------------------------------------------------------- */
+
+static uint32_t as_tag(uint32_t as, uint32_t page)
+{
+	return 0xa5000000U | as << 8 | page;
+}
+
+static uint32_t share_val(uint32_t cpu, uint32_t round)
+{
+	return 0x5a000000U | cpu << 16 | round;
+}
+
+/* Visits of each vCPU to each page of each space (SC_SHARED_AS). */
+static volatile uint32_t visits[PS_MAX_CPUS][PS_AS_NR][PS_AS_PAGES];
+
+/*
+ * SC_SHARED_AS: every vCPU on the same CR3 writes its word of a page
+ * through one mapping and reads everybody's through another; then each
+ * loads a random space of PS_AS_NR PS_SWITCHES times while the others do
+ * the same, reads that space's tags and counts its visits in its own word
+ * of the pages; at the end each vCPU checks everybody's counts through
+ * every space.
+ */
+static void check_shared_as(void)
+{
+	struct pcpu *p = me();
+	uint32_t id = p->id, r, c, n, i, k, s, rnd = 12345 + id * 7919;
+	uintptr_t slot;
+
+	if (id == 0) {
+		uintptr_t pa = alloc_data();
+
+		map4k(as_root[0], VA_SH_A, pa);
+		map4k(as_root[0], VA_SH_B, pa);
+	}
+	barrier();
+	for (r = 0; r < PS_SHARE_ROUNDS; r++) {
+		slot = (r & 7) * 64;
+		wr32(VA_SH_A + 4 * (slot + id), share_val(id, r));
+		barrier();
+		for (c = 0; c < ncpu; c++)
+			CHECK_EQ(rd32(VA_SH_B + 4 * (slot + c)),
+				 share_val(c, r));
+		barrier();
+	}
+
+	for (s = 0; s < PS_SWITCHES; s++) {
+		rnd = rnd * 1103515245U + 12345U;
+		n = (rnd >> 16) % PS_AS_NR;
+		write_cr3(as_root[n]);
+		for (i = 0; i < PS_AS_PAGES; i++)
+			CHECK_EQ(rd32(VA_AS_TEST + i * PAGE), as_tag(n, i));
+		k = s % PS_AS_PAGES;
+		CHECK_EQ(rd32(VA_AS_TEST + k * PAGE + 4 * (1 + id)),
+			 visits[id][n][k]);
+		wr32(VA_AS_TEST + k * PAGE + 4 * (1 + id), ++visits[id][n][k]);
+		if (s % 64 == 0)
+			wait_step(__LINE__, "address-space switches");
+	}
+	barrier();
+	for (n = 0; n < PS_AS_NR; n++) {
+		write_cr3(as_root[n]);
+		for (c = 0; c < ncpu; c++)
+			for (i = 0; i < PS_AS_PAGES; i++)
+				CHECK_EQ(rd32(VA_AS_TEST + i * PAGE +
+					      4 * (1 + c)), visits[c][n][i]);
+	}
+	write_cr3(as_root[0]);
+	for (i = 0; i < PS_AS_PAGES; i++)
+		CHECK_EQ(rd32(as_pa[id % PS_AS_NR][i] + 4 * (1 + id)),
+			 visits[id][id % PS_AS_NR][i]);
+	barrier();
+}
+
+/* SC_REMAP: words 256 bytes apart; round r's page holds pattern r. */
+#define REMAP_WORDS	16
+static volatile uintptr_t remap_pa[3], remap_ea;
+
+static uint32_t remap_pat(uint32_t r, uint32_t w)
+{
+	return 0x7e000000U ^ r << 12 ^ w;
+}
+
+static uint32_t remap_read(uint32_t *w)
+{
+	uint32_t v = rd32(VA_REMAP + *w * 256);
+
+	*w = (*w + 1) % REMAP_WORDS;
+	return v;
+}
+
+/*
+ * Reads that must all see pattern @r, at words fixed for each vCPU (a
+ * loop in a race reads as many as it gets to, the digest takes these).
+ */
+static void remap_strict(uint32_t r)
+{
+	uint32_t k, word;
+
+	for (k = 0; k < PS_STRICT_READS; k++) {
+		word = (me()->id + 5 * k) % REMAP_WORDS;
+		CHECK_EQ(rd32(VA_REMAP + word * 256), remap_pat(r, word));
+	}
+}
+
+/*
+ * SC_REMAP: each round one vCPU (in turn) points the PTE of VA_REMAP at a
+ * new page holding a new pattern while the others read it in a loop; a
+ * reader may see the old or the new pattern until it acknowledged, only
+ * the new one after; after every ack the initiator writes poison into the
+ * old page, which must never be seen (the readers go on reading until it
+ * is there).  Three pages in turn: the poisoned one is next round's new.
+ */
+static void check_remap(void)
+{
+	struct pcpu *p = me();
+	uint32_t id = p->id, r, w = id, word, v;
+	volatile struct ps_sync *s = sync_of_check();
+
+	if (id == 0) {
+		for (r = 0; r < 3; r++)
+			remap_pa[r] = alloc_data();
+		for (w = 0; w < REMAP_WORDS; w++)
+			wr32(remap_pa[0] + w * 256, remap_pat(0, w));
+		map4k(as_root[0], VA_REMAP, remap_pa[0]);
+		remap_ea = entry_addr(as_root[0], VA_REMAP, 1);
+		w = 0;
+	}
+	barrier();
+	for (r = 0; r < PS_REMAP_ROUNDS; r++) {
+		remap_strict(r);
+		barrier();
+		if (id == r % ncpu) {
+			uintptr_t old = remap_pa[r % 3];
+			uintptr_t new = remap_pa[(r + 1) % 3];
+			uint64_t t0;
+
+			for (word = 0; word < REMAP_WORDS; word++)
+				wr32(new + word * 256, remap_pat(r + 1, word));
+			t0 = rdtsc();
+			pte_set(remap_ea, new | PTE_P | PTE_RW);
+			invlpg(VA_REMAP);
+			shoot(r + 1, t0, r);
+			for (word = 0; word < REMAP_WORDS; word++)
+				wr32(old + word * 256, POISON | word);
+			s->poisoned = r + 1;
+			remap_strict(r + 1);
+			WAIT_UNTIL(all_others(s->post, r + 1),
+				   "the readers after the poison");
+			continue;
+		}
+		wait_start();
+		while (s->gen != r + 1) {
+			word = w;
+			v = remap_read(&w);
+			CHECK_EITHER(v, remap_pat(r, word),
+				     remap_pat(r + 1, word));
+			wait_step(__LINE__, "the remap's generation");
+		}
+		invlpg(VA_REMAP);
+		ack(r + 1);
+		remap_strict(r + 1);
+		wait_start();
+		while (s->poisoned != r + 1) {
+			word = w;
+			v = remap_read(&w);
+			if (v != remap_pat(r + 1, word))
+				CHECK_EQ(v, remap_pat(r + 1, word));
+			wait_step(__LINE__, "the poison");
+		}
+		remap_strict(r + 1);
+		post(r + 1);
+	}
+	barrier();
+}
+
+/*
+ * SC_PROTECT: VA_PROT goes read-only, not present, read-write again, each
+ * time shot down; each vCPU probes its own word (write, then read) in a
+ * loop meanwhile.  Before its ack a probe may behave as under the old or
+ * the new entry, after it only as under the new: a write to the
+ * read-only page faults with 0x3 (present, write), a write to the absent
+ * page with 0x2, a read of it with 0x0, CR2 the address; a read that
+ * works returns the last write that did.
+ */
+enum { ST_RW, ST_RO, ST_NP };
+static volatile uintptr_t prot_pa, prot_ea;
+
+/* A probe's outcome: 0 done, else 0x100 | the #PF error code. */
+static uint32_t want_write(int st)
+{
+	return st == ST_RW ? 0 : st == ST_RO ? 0x103 : 0x102;
+}
+
+static uint32_t want_read(int st)
+{
+	return st == ST_NP ? 0x100 : 0;
+}
+
+struct prober {
+	uint32_t seq, last;
+};
+
+static void prot_probe(struct prober *pr, int old, int new, int strict)
+{
+	struct pcpu *p = me();
+	uintptr_t va = VA_PROT + 0x100 + 4 * p->id;
+	uint32_t x = 0x3c000000U | p->id << 20 | (++pr->seq & 0xfffff);
+	uint32_t out, v;
+
+	out = probe_write(va, x) ? 0x100 | p->pf_err : 0;
+	if (!out)
+		pr->last = x;
+	else if (p->pf_cr2 != va)
+		CHECK_EQ(p->pf_cr2, va);
+	if (strict)
+		CHECK_EQ(out, want_write(new));
+	else
+		CHECK_EITHER(out, want_write(old), want_write(new));
+
+	out = probe_read(va, &v) ? 0x100 | p->pf_err : 0;
+	if (!out && v != pr->last)
+		CHECK_EQ(v, pr->last);
+	else if (out && p->pf_cr2 != va)
+		CHECK_EQ(p->pf_cr2, va);
+	if (strict)
+		CHECK_EQ(out, want_read(new));
+	else
+		CHECK_EITHER(out, want_read(old), want_read(new));
+}
+
+static uint64_t prot_pte(int st)
+{
+	return st == ST_RW ? prot_pa | PTE_P | PTE_RW :
+	       st == ST_RO ? prot_pa | PTE_P : prot_pa;
+}
+
+static void check_protect(void)
+{
+	static const int next[] = { [ST_RW] = ST_RO, [ST_RO] = ST_NP,
+				    [ST_NP] = ST_RW };
+	struct pcpu *p = me();
+	struct prober pr = { 0, 0 };
+	volatile struct ps_sync *s = sync_of_check();
+	uint32_t id = p->id, r, gen = 0, k;
+	int old, new;
+
+	if (id == 0) {
+		prot_pa = alloc_data();
+		map4k(as_root[0], VA_PROT, prot_pa);
+		prot_ea = entry_addr(as_root[0], VA_PROT, 1);
+	}
+	barrier();
+	prot_probe(&pr, ST_RW, ST_RW, 1);
+	for (r = 0; r < PS_PROT_ROUNDS; r++) {
+		barrier();
+		for (old = ST_RW; ; old = new) {
+			new = next[old];
+			gen++;
+			if (id == r % ncpu) {
+				uint64_t t0 = rdtsc();
+
+				pte_set(prot_ea, prot_pte(new));
+				invlpg(VA_PROT);
+				shoot(gen, t0, gen - 1);
+				for (k = 0; k < PS_STRICT_READS; k++)
+					prot_probe(&pr, old, new, 1);
+				WAIT_UNTIL(all_others(s->post, gen),
+					   "the probes after a shootdown");
+			} else {
+				wait_start();
+				while (s->gen != gen) {
+					prot_probe(&pr, old, new, 0);
+					wait_step(__LINE__, "a protection change");
+				}
+				invlpg(VA_PROT);
+				ack(gen);
+				for (k = 0; k < PS_STRICT_READS; k++)
+					prot_probe(&pr, old, new, 1);
+				post(gen);
+			}
+			if (new == ST_RW)
+				break;
+		}
+	}
+	barrier();
+	/* What landed: each vCPU's last successful write, nothing after. */
+	CHECK_EQ(rd32(prot_pa + 0x100 + 4 * id) == pr.last, 1);
+	barrier();
+}
+
+/*
+ * SC_PT_WRITE: space PTW maps PS_PTW_PAGES pages at VA_PTW through one
+ * of two page tables, A and B, chosen by its PDE.  Each round one vCPU
+ * (in turn) leaves for space 0 and changes space PTW's tables while the
+ * others run on it and read the pages: a PTE by a plain store, a PTE by
+ * XCHG, the PDE (to the other table), or every PTE of the live table at
+ * once by REP MOVSD.  The readers INVLPG the page, or reload CR3 after a
+ * PDE or burst change, and acknowledge; the pages no longer mapped are
+ * poisoned and reused for later rounds.  Each page holds a tag unique to
+ * its use; a reader may see the old or the new tag before its ack, only
+ * the new one after.
+ */
+#define PTW_POOL	(2 * PS_PTW_PAGES + 2 * PS_PTW_PAGES)
+static volatile uintptr_t ptw_root, ptw_pde, ptw_pt[2];
+static volatile int ptw_cur;
+static volatile uintptr_t ptw_pa[2][PS_PTW_PAGES];
+static volatile uint32_t ptw_tag[2][PS_PTW_PAGES];
+static volatile uint32_t ptw_old[PS_PTW_PAGES], ptw_new[PS_PTW_PAGES];
+static volatile uintptr_t ptw_free[PTW_POOL], ptw_freed[PS_PTW_PAGES];
+static volatile uint32_t ptw_nfree, ptw_nfreed, ptw_seq;
+static volatile int ptw_op;
+static volatile unsigned int ptw_k;
+static volatile uint8_t ptw_tmpl[PS_PTW_PAGES * 8] __attribute__((aligned(8)));
+
+/* A page from the free list, tagged for a new use. */
+static uintptr_t ptw_take(volatile uint32_t *tag)
+{
+	uintptr_t pa = ptw_free[--ptw_nfree];
+
+	*tag = 0x70000000U | (++ptw_seq & 0xffffff);
+	wr32(pa, *tag);
+	wr32(pa + PAGE - 4, *tag);
+	return pa;
+}
+
+/* Every page must hold its new tag. */
+static void ptw_strict(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < PS_PTW_PAGES; i++)
+		CHECK_EQ(rd32(VA_PTW + i * PAGE), ptw_new[i]);
+}
+
+/* Round @r's change, planned by its initiator: ptw_old, ptw_new. */
+static void ptw_plan(uint32_t r)
+{
+	unsigned int i;
+
+	ptw_op = r % 4;
+	ptw_nfreed = 0;
+	ptw_k = (r / 4 * 3 + r) % PS_PTW_PAGES;
+	for (i = 0; i < PS_PTW_PAGES; i++)
+		ptw_old[i] = ptw_new[i] = ptw_tag[ptw_cur][i];
+	if (ptw_op == 2) {
+		for (i = 0; i < PS_PTW_PAGES; i++)
+			ptw_new[i] = ptw_tag[!ptw_cur][i];
+		return;
+	}
+	for (i = 0; i < PS_PTW_PAGES; i++) {
+		if (ptw_op != 3 && i != ptw_k)
+			continue;
+		ptw_freed[ptw_nfreed++] = ptw_pa[ptw_cur][i];
+		ptw_pa[ptw_cur][i] = ptw_take(&ptw_tag[ptw_cur][i]);
+		ptw_new[i] = ptw_tag[ptw_cur][i];
+	}
+}
+
+static void ptw_apply(void)
+{
+	uintptr_t pt = ptw_pt[ptw_cur];
+	unsigned int i;
+
+	switch (ptw_op) {
+	case 0:
+		pte_set(ent(pt, VA_PTW + ptw_k * PAGE, 1),
+			ptw_pa[ptw_cur][ptw_k] | PTE_P | PTE_RW);
+		break;
+	case 1:
+		pte_xchg(ent(pt, VA_PTW + ptw_k * PAGE, 1),
+			 ptw_pa[ptw_cur][ptw_k] | PTE_P | PTE_RW);
+		break;
+	case 2:
+		ptw_cur = !ptw_cur;
+		pte_set(ptw_pde, ptw_pt[ptw_cur] | PTE_P | PTE_RW);
+		break;
+	default:
+		for (i = 0; i < PS_PTW_PAGES; i++) {
+			pte_set((uintptr_t)ptw_tmpl + i * esz,
+				ptw_pa[ptw_cur][i] | PTE_P | PTE_RW);
+		}
+		pte_copy(ent(pt, VA_PTW, 1), (const void *)(uintptr_t)ptw_tmpl,
+			 PS_PTW_PAGES);
+	}
+}
+
+static void check_pt_write(void)
+{
+	struct pcpu *p = me();
+	volatile struct ps_sync *s = sync_of_check();
+	uint32_t id = p->id, r, i = id % PS_PTW_PAGES, k, v;
+
+	if (id == 0) {
+		ptw_root = make_as();
+		ptw_pde = entry_addr(ptw_root, VA_PTW, 2);
+		for (k = 0; k < PTW_POOL; k++)
+			ptw_free[ptw_nfree++] = alloc_data();
+		for (k = 0; k < 2; k++) {
+			ptw_pt[k] = alloc_pt();
+			for (i = 0; i < PS_PTW_PAGES; i++) {
+				ptw_pa[k][i] = ptw_take(&ptw_tag[k][i]);
+				pte_set(ent(ptw_pt[k], VA_PTW + i * PAGE, 1),
+					ptw_pa[k][i] | PTE_P | PTE_RW);
+			}
+		}
+		ptw_cur = 0;
+		pte_set(ptw_pde, ptw_pt[0] | PTE_P | PTE_RW);
+		for (i = 0; i < PS_PTW_PAGES; i++)
+			ptw_new[i] = ptw_tag[0][i];
+		i = 0;
+	}
+	barrier();
+	write_cr3(ptw_root);
+	for (r = 0; r < PS_PTW_ROUNDS; r++) {
+		ptw_strict();
+		barrier();
+		if (id == r % ncpu)
+			ptw_plan(r);
+		barrier();
+		if (id == r % ncpu) {
+			uint64_t t0;
+
+			write_cr3(as_root[0]);
+			t0 = rdtsc();
+			ptw_apply();
+			shoot(r + 1, t0, r);
+			for (k = 0; k < ptw_nfreed; k++) {
+				wr32(ptw_freed[k], POISON | k);
+				wr32(ptw_freed[k] + PAGE - 4, POISON | k);
+				ptw_free[ptw_nfree++] = ptw_freed[k];
+			}
+			ptw_nfreed = 0;
+			s->poisoned = r + 1;
+			write_cr3(ptw_root);
+			ptw_strict();
+			WAIT_UNTIL(all_others(s->post, r + 1),
+				   "the readers after the poison");
+			continue;
+		}
+		wait_start();
+		while (s->gen != r + 1) {
+			v = rd32(VA_PTW + i * PAGE);
+			CHECK_EITHER(v, ptw_old[i], ptw_new[i]);
+			i = (i + 1) % PS_PTW_PAGES;
+			wait_step(__LINE__, "the page-table change");
+		}
+		if (ptw_op < 2)
+			invlpg(VA_PTW + ptw_k * PAGE);
+		else
+			write_cr3(ptw_root);
+		ack(r + 1);
+		ptw_strict();
+		wait_start();
+		while (s->poisoned != r + 1) {
+			v = rd32(VA_PTW + i * PAGE);
+			if (v != ptw_new[i])
+				CHECK_EQ(v, ptw_new[i]);
+			i = (i + 1) % PS_PTW_PAGES;
+			wait_step(__LINE__, "the poison");
+		}
+		ptw_strict();
+		post(r + 1);
+	}
+	write_cr3(as_root[0]);
+	barrier();
+}
+
+/*
+ * SC_SLOT: every vCPU reads the pages of memory slot 1 in a loop while the
+ * host replaces the slot's memory twice, then deletes the slot (host
+ * steps 1-3 in slot_phase).  Having seen step j, a vCPU must read pattern
+ * j only (step 3: through MMIO exits the host answers), and tells the
+ * host; the host takes the next step once every vCPU did, so a vCPU that
+ * told may read pattern j or j + 1.
+ */
+static uintptr_t slot_va(uint32_t w)
+{
+	return VA_SLOT + (w % PS_SLOT_PAGES) * PAGE + (w / PS_SLOT_PAGES % 8) *
+	       508;
+}
+
+static uint64_t slot_gpa(uint32_t w)
+{
+	return PS_SLOT_GPA + (slot_va(w) - VA_SLOT);
+}
+
+static void check_slot(void)
+{
+	struct pcpu *p = me();
+	uint32_t id = p->id, w = id, seen = 0, j, k, v;
+
+	if (id == 0) {
+		for (k = 0; k < PS_SLOT_PAGES; k++)
+			map4k(as_root[0], VA_SLOT + k * PAGE,
+			      PS_SLOT_GPA + k * PAGE);
+	}
+	barrier();
+	wait_start();
+	for (;;) {
+		j = sh->slot_phase;
+		if (j > PS_SLOT_STEPS)
+			break;
+		if (j + 1 > seen) {
+			for (k = 0; k < PS_STRICT_READS; k++)
+				CHECK_EQ(rd32(slot_va(id + 5 * k)),
+					 slot_pat(j, slot_gpa(id + 5 * k)));
+			seen = j + 1;
+			sh->slot_seen[id] = seen;
+			wait_start();
+			continue;
+		}
+		v = rd32(slot_va(w));
+		CHECK_EITHER(v, slot_pat(j, slot_gpa(w)),
+			     slot_pat(j + 1, slot_gpa(w)));
+		w++;
+		wait_step(__LINE__, "the host's next slot change");
+	}
+	CHECK_EQ(j, PS_SLOT_END);
+	CHECK_EQ(seen, PS_SLOT_STEPS + 1);
+	barrier();
+}
+
+/*
+ * Run check @check (@fn) on every vCPU; an exception or a wait that
+ * timed out fails it on all of them (the others leave their waits at
+ * the abort flag), and they meet again for the next one.
+ */
+static void run_check(int check, void (*fn)(void))
+{
+	struct pcpu *p = me();
+	volatile struct ps_sync *s = &sh->sync[check];
+
+	p->check = check;
+	p->failed = 0;
+	p->notes = 0;
+	if (!__builtin_setjmp(p->recover_buf)) {
+		p->recover_armed = 1;
+		fn();
+		p->recover_armed = 0;
+	} else {
+		p = me();
+		write_cr3(as_root[0]);
+	}
+	send(PG_RESULT, check, !p->failed, 0, 0, 0, 0);
+	atomic_inc(&s->done);
+	p->deadline = rdtsc() + SPIN_TICKS;
+	while (s->done < ncpu) {
+		cpu_relax();
+		if (rdtsc() > p->deadline) {
+			note(__LINE__, "a vCPU never finished the check", 0, 0);
+			halt_forever();
+		}
+	}
+}
+
+/* --- start-up --------------------------------------------------------- */
+
+static void setup(void)
+{
+	uint32_t n, i;
+
+	top_level = fmt == FMT_32BIT ? 2 : fmt == FMT_PAE ? 3 : 4;
+	esz = fmt == FMT_32BIT ? 4 : 8;
+	addr_mask = fmt == FMT_32BIT ? 0xfffff000ULL : 0x000ffffffffff000ULL;
+	large_size = fmt == FMT_32BIT ? 0x400000 : 0x200000;
+	for (n = 0; n < PS_AS_NR; n++) {
+		uintptr_t root = make_as();
+
+		for (i = 0; i < PS_AS_PAGES; i++) {
+			as_pa[n][i] = alloc_data();
+			wr32(as_pa[n][i], as_tag(n, i));
+			map4k(root, VA_AS_TEST + i * PAGE, as_pa[n][i]);
+		}
+		as_root[n] = root;
+	}
+	idt_build();
+}
+
+void guest_main(ureg format, ureg id);
+void guest_main(ureg format, ureg id)
+{
+	struct pcpu *p = &pcpus[id];
+
+	if (id == 0) {
+		fmt = format;
+		ncpu = sh->ncpu;
+		p->digest = 0xcbf29ce484222325ULL;
+		setup();
+		/* The IDT is not volatile: written before the flag. */
+		__asm__ volatile("" : : : "memory");
+		sh->go = 1;
+	} else {
+		p->digest = 0xcbf29ce484222325ULL;
+		while (!sh->go)
+			cpu_relax();
+	}
+	p->id = id;
+	idt_load();
+	/* Paging on, on address space 0 (4-level: already on). */
+	if (fmt == FMT_4LEVEL) {
+		write_cr3(as_root[0]);
+	} else {
+		write_cr4(read_cr4() | (fmt == FMT_32BIT ? CR4_PSE : CR4_PAE));
+		write_cr3(as_root[0]);
+		write_cr0(read_cr0() | CR0_PG | CR0_WP);
+	}
+	run_check(SC_SHARED_AS, check_shared_as);
+	run_check(SC_REMAP, check_remap);
+	run_check(SC_PROTECT, check_protect);
+	run_check(SC_PT_WRITE, check_pt_write);
+	run_check(SC_SLOT, check_slot);
+	send(PG_DONE, 0, 1, 0, 0, p->digest, 0);
+	halt_forever();
+}
+
+__asm__(".pushsection .text.start, \"ax\"\n"
+	".globl _start\n"
+	"_start:\n"
+#ifdef __x86_64__
+	" call guest_main\n"
+#else
+	" push %esi\n push %edi\n call guest_main\n"
+#endif
+	"1: cli\n hlt\n jmp 1b\n"
+	".popsection\n");

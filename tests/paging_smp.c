@@ -1,0 +1,846 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * paging_smp: a guest mini-kernel (guests/paging_smp_guest.c) on N vCPUs
+ * at once, one host thread each, in each paging mode of the module (ept,
+ * vtlb, shadow) and each paging format (32-bit, PAE, 4-level).  No
+ * interrupt controller: every vCPU starts in protected or long mode where
+ * the host puts it, and the vCPUs coordinate through a shared page
+ * (barriers, and TLB shootdowns in software: the initiator changes an
+ * entry and bumps a generation; each other vCPU flushes and
+ * acknowledges; only then is the old page reused).  The checks, one TAP
+ * result each per mode and format:
+ *
+ *   shared_address_space  all vCPUs on one CR3 see each other's writes
+ *                         through two mappings of a page; each loads CR3
+ *                         PS_SWITCHES times among four spaces while the
+ *                         others do, and every count lands where it must;
+ *   remap_under_reader    a PTE pointed at a new page under readers: old
+ *                         or new before a reader's ack, new after, never
+ *                         the poison written into the old page after all
+ *                         acks;
+ *   protect_under_reader  a page made read-only, not present, writable
+ *                         again under vCPUs probing it: after the
+ *                         shootdown their writes and reads fault with the
+ *                         right error code and CR2, and no write lands;
+ *   pt_write_while_running  PTEs (plain stores, XCHG, REP MOVSD) and a
+ *                         PDE of an address space other vCPUs run on,
+ *                         changed and shot down round after round (the
+ *                         shadow mode's write-protection and out-of-sync
+ *                         paths);
+ *   slot_replace_while_running  while the vCPUs read memory slot 1 the
+ *                         host gives it other memory twice, then deletes
+ *                         it: after each change they read the new pattern
+ *                         only, after the delete MMIO exits at the
+ *                         slot's addresses (an ioctl refused while the
+ *                         vCPUs run, EBUSY, fails the check).
+ *
+ * The results, and a digest of every value the vCPUs compared whose
+ * outcome is fixed, must be identical across modes for each format
+ * (results_identical_across_modes); the module must hold nothing after
+ * the VMs are gone.  Figure: shootdown_MODE[_FORMAT], the median of the
+ * initiator's RDTSC ticks from its PTE change to the last ack of
+ * remap_under_reader.
+ *
+ *   paging_smp [MODE...] [FORMAT...]
+ *
+ * MODE: ept, vtlb, shadow (default: VTXHV_PAGING's, else all three);
+ * FORMAT: 32bit, pae, 4level (default all); the others are skips.
+ * VTXHV_CPUS=N runs N vCPUs (1 to 8, default 2; with 1 there is nobody
+ * to shoot down).  A wait in the guest gives up after about two seconds
+ * and fails its check on every vCPU; a format gets FORMAT_TIMEOUT seconds
+ * in all, after which its vCPUs are stopped and the checks without a
+ * result fail (the test VM's clock is emulated: 7 to 15 wall-clock
+ * seconds to one of its seconds).
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tvm.h"
+#include "vtxhv_test.h"
+#include "guests/paging_smp_guest.h"
+
+extern const uint8_t psmp32_img[], psmp32_end[];
+extern const uint8_t psmp64_img[], psmp64_end[];
+
+__asm__(".pushsection .rodata\n"
+	".balign 16\n"
+	"psmp32_img: .incbin \"" PAGING_SMP_GUESTS "/paging_smp32.bin\"\n"
+	"psmp32_end:\n"
+	".balign 16\n"
+	"psmp64_img: .incbin \"" PAGING_SMP_GUESTS "/paging_smp64.bin\"\n"
+	"psmp64_end:\n"
+	".popsection\n");
+
+/*
+ * Seconds a format may take, on the clock of the machine that runs the
+ * test.  In the test VM that clock is emulated: one of its seconds takes
+ * 7 to 15 of the wall clock's, and a format needs well under one (the
+ * guest's own waits give up after about two).
+ */
+#define FORMAT_TIMEOUT	10
+
+#define MODES		3
+#define SLOT_BYTES	(PS_SLOT_PAGES * 4096UL)
+
+static const char *const fmt_names[] = { "32bit", "pae", "4level" };
+static const char *const chk_names[SC_NR] = {
+	[SC_SHARED_AS] = "shared_address_space",
+	[SC_REMAP] = "remap_under_reader",
+	[SC_PROTECT] = "protect_under_reader",
+	[SC_PT_WRITE] = "pt_write_while_running",
+	[SC_SLOT] = "slot_replace_while_running",
+};
+
+/* Shootdowns each check makes (and samples). */
+static const unsigned int chk_shootdowns[SC_NR] = {
+	[SC_REMAP] = PS_REMAP_ROUNDS,
+	[SC_PROTECT] = 3 * PS_PROT_ROUNDS,
+	[SC_PT_WRITE] = PS_PTW_ROUNDS,
+};
+
+enum { R_NONE, R_PASS, R_FAIL };
+
+struct fmt_run {
+	int res[SC_NR];
+	char host_why[SC_NR][160];	/* the host's own reason to fail */
+	int done;			/* every vCPU reached the end */
+	uint64_t digest;
+	/* Of the shootdown samples: median, least, most. */
+	uint32_t median[SC_NR], min[SC_NR], max[SC_NR];
+};
+
+static struct fmt_run runs[MODES][FMT_NR];
+static int ran[MODES];
+static unsigned int ncpu = 2;
+
+struct vcpu_ctx {
+	struct tvm *t;
+	unsigned int id;
+	pthread_t thread;
+	int res[SC_NR];
+	unsigned int check;		/* the first without a result */
+	int done;
+	uint64_t digest;
+	char stop[200];			/* why it stopped before the end */
+	unsigned long exits, mmio;
+	int finished;
+};
+
+/* The format under way: its VM, vCPU threads and slot steps. */
+static struct {
+	struct tvm *t;
+	struct vcpu_ctx v[PS_MAX_CPUS];
+	struct fmt_run *fr;
+	char tag[32];
+	int stop;
+	pthread_mutex_t lock;		/* fr->host_why */
+	/* SC_SLOT: the memory of each step, the steps done. */
+	uint8_t *slot_mem[PS_SLOT_STEPS];
+	unsigned int step;
+	int deleting;
+	int all_seen;
+	struct timespec seen_at;
+} cur = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct ps_shared *shared(void)
+{
+	return (struct ps_shared *)(cur.t->mem + PS_SHARED);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+host_fail(unsigned int check, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	if (check >= SC_NR)
+		check = SC_NR - 1;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	printf("# %s %s: %s\n", cur.tag, chk_names[check], why);
+	pthread_mutex_lock(&cur.lock);
+	if (!cur.fr->host_why[check][0])
+		snprintf(cur.fr->host_why[check], sizeof(cur.fr->host_why[0]),
+			 "%s", why);
+	pthread_mutex_unlock(&cur.lock);
+}
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* --- the vCPUs -------------------------------------------------------- */
+
+/*
+ * The 32-bit image: protected mode, paging off, flat segments.  The
+ * 64-bit one: long mode on an identity map of the low 1 GiB with 2 MiB
+ * pages at PG_BOOT_PML4.  Both: the GDT at PG_GDT, no IDT (vCPU 0 builds
+ * one), the vCPU's own stack, EDI/RDI the format, ESI/RSI the vCPU.
+ */
+static void setup_vcpu(struct tvm *t, int fmt, unsigned int id)
+{
+	int lm = fmt == FMT_4LEVEL;
+	struct vtxhv_sregs s;
+	struct vtxhv_regs r;
+
+	tvm_set_cpuid_host(t);
+	tvm_get_sregs(t, &s);
+	x86_sregs_flat(&s, lm, PG_GDT, 4 * 8 - 1, 0);
+	if (lm) {
+		s.cr0 = X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET |
+			X86_CR0_PE;
+		s.cr3 = PG_BOOT_PML4;
+		s.cr4 = X86_CR4_PAE;
+		s.efer = EFER_LMA | EFER_LME;
+	} else {
+		s.cr0 = X86_CR0_NE | X86_CR0_ET | X86_CR0_PE;
+		s.cr3 = 0;
+		s.cr4 = 0;
+		s.efer = 0;
+	}
+	tvm_set_sregs(t, &s);
+
+	memset(&r, 0, sizeof(r));
+	r.rip = PG_IMAGE;
+	r.rsp = PS_STACKS + (id + 1) * PS_STACK_SIZE;
+	r.rdi = fmt;
+	r.rsi = id;
+	r.rflags = X86_EFLAGS_FIXED;
+	tvm_set_regs(t, &r);
+}
+
+/*
+ * vCPU @id as tvm_add_vcpu() makes it, but a refusal is an answer (the
+ * shadow modes took one vCPU until SMP shadow paging), not the end.
+ */
+static struct tvm *add_vcpu(struct tvm *t, unsigned int id, int *err)
+{
+	struct tvm *v = malloc(sizeof(*v));
+
+	TEST_ASSERT(v, "malloc");
+	*v = *t;
+	v->parent = t;
+	v->vcpu_id = id;
+	v->vcpu = ioctl(t->vm, VTXHV_CREATE_VCPU, id);
+	if (v->vcpu < 0) {
+		*err = errno;
+		free(v);
+		return NULL;
+	}
+	v->run = mmap(NULL, ioctl(t->dev, VTXHV_GET_RUN_SIZE, 0),
+		      PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
+	TEST_ASSERT(v->run != MAP_FAILED, "mmap run page");
+	return v;
+}
+
+static const char *guest_str(uint64_t a)
+{
+	if (!a || a >= cur.t->mem_size)
+		return "";
+	/* Bounded: the image's strings end well inside RAM. */
+	return (const char *)cur.t->mem + a;
+}
+
+/*
+ * An MMIO exit is right only at the slot's addresses once its delete has
+ * begun: a 4-byte read, answered with pattern PS_SLOT_STEPS.
+ */
+static void handle_mmio(struct vcpu_ctx *v)
+{
+	struct vtxhv_run *run = v->t->run;
+	uint64_t gpa = run->mmio.phys_addr;
+	uint32_t val = 0xffffffff;
+
+	v->mmio++;
+	if (gpa >= PS_SLOT_GPA && gpa + run->mmio.len <= PS_SLOT_GPA +
+	    SLOT_BYTES && run->mmio.len == 4 && !run->mmio.is_write &&
+	    __atomic_load_n(&cur.deleting, __ATOMIC_ACQUIRE))
+		val = slot_pat(PS_SLOT_STEPS, gpa);
+	else
+		host_fail(v->check, "vCPU %u: an MMIO %s of %u bytes at %#llx%s",
+			  v->id, run->mmio.is_write ? "write" : "read",
+			  run->mmio.len, (unsigned long long)gpa,
+			  __atomic_load_n(&cur.deleting, __ATOMIC_ACQUIRE) ?
+			  "" : " before any slot was deleted");
+	if (!run->mmio.is_write)
+		memcpy(run->mmio.data, &val, sizeof(val));
+}
+
+/* A message of the guest: 0 to go on, 1 at its end or when it is wrong. */
+static int handle_msg(struct vcpu_ctx *v)
+{
+	struct vtxhv_run *run = v->t->run;
+	struct pg_msg m;
+	uint32_t gpa;
+
+	memcpy(&gpa, (uint8_t *)run + run->io.data_offset, 4);
+	if (gpa + sizeof(m) > cur.t->mem_size) {
+		snprintf(v->stop, sizeof(v->stop), "message at %#x", gpa);
+		return 1;
+	}
+	memcpy(&m, cur.t->mem + gpa, sizeof(m));
+	if (m.cmd != PG_DONE && m.check >= SC_NR) {
+		snprintf(v->stop, sizeof(v->stop),
+			 "bad message: cmd %u check %u", m.cmd, m.check);
+		return 1;
+	}
+	switch (m.cmd) {
+	case PG_NOTE:
+		printf("# %s %s vCPU %u: line %u: %s: got %#llx, expected %#llx\n",
+		       cur.tag, chk_names[m.check], v->id, m.line,
+		       guest_str(m.expr), (unsigned long long)m.a,
+		       (unsigned long long)m.b);
+		return 0;
+	case PG_RESULT:
+		v->res[m.check] = m.ok ? R_PASS : R_FAIL;
+		v->check = m.check + 1;
+		return 0;
+	case PG_DONE:
+		v->done = 1;
+		v->digest = m.a;
+		return 1;
+	}
+	snprintf(v->stop, sizeof(v->stop), "bad message: cmd %u", m.cmd);
+	return 1;
+}
+
+/* Why the vCPU stopped, for an exit the test never expects. */
+static void describe_exit(struct vcpu_ctx *v)
+{
+	struct vtxhv_run *run = v->t->run;
+	int n = snprintf(v->stop, sizeof(v->stop), "exit %s (%u)",
+			 exit_reason_name(run->exit_reason), run->exit_reason);
+	size_t left = sizeof(v->stop) - n;
+
+	switch (run->exit_reason) {
+	case VTXHV_EXIT_HLT:
+	case VTXHV_EXIT_SHUTDOWN:
+		snprintf(v->stop + n, left, " at rip %#llx",
+			 (unsigned long long)run->stop.rip);
+		break;
+	case VTXHV_EXIT_IO:
+		snprintf(v->stop + n, left, ": port %#x size %u direction %u",
+			 run->io.port, run->io.size, run->io.direction);
+		break;
+	case VTXHV_EXIT_FAIL_ENTRY:
+		snprintf(v->stop + n, left,
+			 ": reason %#x VM-instruction error %u",
+			 run->fail_entry.exit_reason,
+			 run->fail_entry.vm_instruction_error);
+		break;
+	case VTXHV_EXIT_INTERNAL_ERROR:
+		snprintf(v->stop + n, left,
+			 ": suberror %u reason %u qual %#llx gpa %#llx rip %#llx",
+			 run->internal.suberror, run->internal.exit_reason,
+			 (unsigned long long)run->internal.qualification,
+			 (unsigned long long)run->internal.gpa,
+			 (unsigned long long)run->internal.rip);
+		break;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu_ctx *v = arg;
+
+	for (;; v->exits++) {
+		struct vtxhv_run *run = v->t->run;
+		int ret = tvm_run(v->t);
+
+		if (ret == -EINTR) {
+			if (__atomic_load_n(&cur.stop, __ATOMIC_ACQUIRE)) {
+				snprintf(v->stop, sizeof(v->stop),
+					 "stopped by the host");
+				break;
+			}
+			continue;
+		}
+		if (ret) {
+			snprintf(v->stop, sizeof(v->stop), "VTXHV_RUN: %s",
+				 strerror(-ret));
+			break;
+		}
+		if (run->exit_reason == VTXHV_EXIT_MMIO) {
+			handle_mmio(v);
+			continue;
+		}
+		if (run->exit_reason == VTXHV_EXIT_IO &&
+		    run->io.port == PG_PORT && run->io.size == 4 &&
+		    run->io.direction == VTXHV_IO_OUT) {
+			if (handle_msg(v))
+				break;
+			continue;
+		}
+		describe_exit(v);
+		break;
+	}
+	__atomic_store_n(&v->finished, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* SIGUSR1 only interrupts VTXHV_RUN (no SA_RESTART). */
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* Stop every vCPU thread still running, and wait for them. */
+static void stop_all(void)
+{
+	unsigned int i, left;
+
+	__atomic_store_n(&cur.stop, 1, __ATOMIC_RELEASE);
+	do {
+		left = 0;
+		for (i = 0; i < ncpu; i++) {
+			if (__atomic_load_n(&cur.v[i].finished,
+					    __ATOMIC_ACQUIRE))
+				continue;
+			left++;
+			cur.v[i].t->run->immediate_exit = 1;
+			pthread_kill(cur.v[i].thread, SIGUSR1);
+		}
+		if (left)
+			usleep(10000);
+	} while (left);
+}
+
+/* --- the slot (SC_SLOT) ----------------------------------------------- */
+
+static void slot_fill(uint8_t *mem, uint32_t k)
+{
+	uint32_t off;
+
+	for (off = 0; off < SLOT_BYTES; off += 4) {
+		uint32_t v = k == PS_SLOT_STEPS ? PS_SLOT_POISON :
+			     slot_pat(k, PS_SLOT_GPA + off);
+
+		memcpy(mem + off, &v, 4);
+	}
+}
+
+static int slot_set(uint32_t k)
+{
+	struct vtxhv_memory_region r = {
+		.slot = PS_SLOT_ID, .guest_phys_addr = PS_SLOT_GPA,
+		.size = k < PS_SLOT_STEPS ? SLOT_BYTES : 0,
+		.userspace_addr = k < PS_SLOT_STEPS ?
+				  (uintptr_t)cur.slot_mem[k] : 0,
+	};
+
+	return ioctl(cur.t->vm, VTXHV_SET_MEMORY_REGION, &r) ? -errno : 0;
+}
+
+/*
+ * The host's half of SC_SLOT, polled while the vCPUs run: once every
+ * vCPU has checked step @cur.step and read on for a few milliseconds,
+ * the next step (replace, replace, delete), the memory given up
+ * poisoned, and the step published.
+ */
+static void slot_poll(void)
+{
+	struct ps_shared *s = shared();
+	static const char *const what[] = { "", "replace", "replace",
+					    "delete" };
+	unsigned int c, next = cur.step + 1;
+	int ret;
+
+	if (cur.step > PS_SLOT_STEPS)
+		return;
+	for (c = 0; c < ncpu; c++)
+		if (__atomic_load_n(&s->slot_seen[c], __ATOMIC_ACQUIRE) !=
+		    cur.step + 1)
+			return;
+	if (!cur.all_seen) {
+		cur.all_seen = 1;
+		clock_gettime(CLOCK_MONOTONIC, &cur.seen_at);
+		return;
+	}
+	if (since(&cur.seen_at) < 0.005)
+		return;
+	cur.all_seen = 0;
+	if (cur.step == PS_SLOT_STEPS) {
+		__atomic_store_n(&s->slot_phase, PS_SLOT_END, __ATOMIC_RELEASE);
+		cur.step = PS_SLOT_END;
+		return;
+	}
+	if (next == PS_SLOT_STEPS)
+		__atomic_store_n(&cur.deleting, 1, __ATOMIC_RELEASE);
+	ret = slot_set(next);
+	if (ret) {
+		host_fail(SC_SLOT, "step %u (%s slot %u while %u vCPUs run): VTXHV_SET_MEMORY_REGION: %s",
+			  next, what[next], PS_SLOT_ID, ncpu, strerror(-ret));
+		__atomic_store_n(&s->slot_phase, PS_SLOT_ABORT,
+				 __ATOMIC_RELEASE);
+		cur.step = PS_SLOT_END;
+		return;
+	}
+	/* No vCPU may reach the memory given up: make it unmistakable. */
+	slot_fill(cur.slot_mem[cur.step], PS_SLOT_STEPS);
+	__atomic_store_n(&s->slot_phase, next, __ATOMIC_RELEASE);
+	cur.step = next;
+}
+
+/* --- one format ------------------------------------------------------- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Results, digest and figures of the vCPUs, once they stopped. */
+static void collect(struct fmt_run *fr)
+{
+	struct ps_shared *s = shared();
+	uint32_t samples[PS_MAX_ROUNDS];
+	unsigned int i, c, n;
+
+	fr->done = 1;
+	fr->digest = 0xcbf29ce484222325ULL;
+	for (i = 0; i < ncpu; i++) {
+		struct vcpu_ctx *v = &cur.v[i];
+
+		if (!v->done) {
+			printf("# %s: vCPU %u stopped before the end: %s\n",
+			       cur.tag, i, v->stop[0] ? v->stop : "?");
+			fr->done = 0;
+		}
+		fr->digest = (fr->digest ^ v->digest) * 0x100000001b3ULL;
+		printf("# %s: vCPU %u: %lu exits to userspace (%lu MMIO), digest %#llx\n",
+		       cur.tag, i, v->exits, v->mmio,
+		       (unsigned long long)v->digest);
+	}
+	for (c = 0; c < SC_NR; c++) {
+		int res = R_PASS;
+
+		for (i = 0; i < ncpu; i++) {
+			if (cur.v[i].res[c] == R_NONE) {
+				printf("# %s %s: no result from vCPU %u\n",
+				       cur.tag, chk_names[c], i);
+				res = R_FAIL;
+			}
+			if (cur.v[i].res[c] == R_FAIL)
+				res = R_FAIL;
+		}
+		if (fr->host_why[c][0])
+			res = R_FAIL;
+		fr->res[c] = res;
+		n = chk_shootdowns[c];
+		if (res != R_PASS || !n || n > PS_MAX_ROUNDS)
+			continue;
+		memcpy(samples, s->samples[c], n * sizeof(samples[0]));
+		qsort(samples, n, sizeof(samples[0]), cmp_u32);
+		fr->median[c] = samples[n / 2];
+		fr->min[c] = samples[0];
+		fr->max[c] = samples[n - 1];
+	}
+	if (!fr->done)
+		fr->digest = 0;
+}
+
+static void run_format(int mode, int fmt, struct fmt_run *fr)
+{
+	const uint8_t *img = fmt == FMT_4LEVEL ? psmp64_img : psmp32_img;
+	size_t len = fmt == FMT_4LEVEL ? psmp64_end - psmp64_img :
+					 psmp32_end - psmp32_img;
+	struct timespec t0;
+	struct ps_shared *s;
+	uint64_t *gdt;
+	unsigned int i, k, made;
+	int err = 0;
+
+	memset(&cur.v, 0, sizeof(cur.v));
+	cur.fr = fr;
+	cur.stop = 0;
+	cur.step = 0;
+	cur.deleting = 0;
+	cur.all_seen = 0;
+	snprintf(cur.tag, sizeof(cur.tag), "%s/%s", paging_name(mode),
+		 fmt_names[fmt]);
+	cur.t = tvm_create_paging(PG_RAM, mode);
+
+	TEST_ASSERT(len <= PS_IMAGE_MAX, "guest image of %zu bytes too big",
+		    len);
+	memcpy(cur.t->mem + PG_IMAGE, img, len);
+	gdt = (uint64_t *)(cur.t->mem + PG_GDT);
+	gdt[0] = 0;
+	gdt[SEL_CODE / 8] = fmt == FMT_4LEVEL ? GDT_CODE64 : GDT_CODE32;
+	gdt[SEL_DATA / 8] = GDT_DATA;
+	gdt[SEL_TSS / 8] = GDT_TSS(0);
+	if (fmt == FMT_4LEVEL)
+		TEST_ASSERT(build_identity_map(cur.t->mem, cur.t->mem_size,
+					       PG_BOOT_PML4, 1ULL << 30) > 0,
+			    "boot tables");
+	s = shared();
+	s->ncpu = ncpu;
+	s->fmt = fmt;
+
+	for (k = 0; k < PS_SLOT_STEPS; k++) {
+		cur.slot_mem[k] = mmap(NULL, SLOT_BYTES, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		TEST_ASSERT(cur.slot_mem[k] != MAP_FAILED, "mmap slot memory");
+		slot_fill(cur.slot_mem[k], k);
+	}
+	TEST_ASSERT(!slot_set(0), "VTXHV_SET_MEMORY_REGION slot %u",
+		    PS_SLOT_ID);
+
+	cur.v[0].t = cur.t;
+	for (made = 0; made < ncpu; made++) {
+		cur.v[made].id = made;
+		if (made && !(cur.v[made].t = add_vcpu(cur.t, made, &err)))
+			break;
+		setup_vcpu(cur.v[made].t, fmt, made);
+	}
+	if (made < ncpu) {
+		/* The module takes fewer vCPUs: every check fails. */
+		printf("# %s: VTXHV_CREATE_VCPU %u: %s\n", cur.tag, made,
+		       strerror(err));
+		for (k = 0; k < SC_NR; k++) {
+			snprintf(fr->host_why[k], sizeof(fr->host_why[0]),
+				 "no vCPU %u: VTXHV_CREATE_VCPU: %s", made,
+				 strerror(err));
+			fr->res[k] = R_FAIL;
+		}
+		goto out;
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < ncpu; i++)
+		TEST_ASSERT(!pthread_create(&cur.v[i].thread, NULL, vcpu_thread,
+					    &cur.v[i]), "pthread_create");
+	for (;;) {
+		unsigned int finished = 0, early = 0;
+
+		for (i = 0; i < ncpu; i++) {
+			if (!__atomic_load_n(&cur.v[i].finished,
+					     __ATOMIC_ACQUIRE))
+				continue;
+			finished++;
+			early += !cur.v[i].done;
+		}
+		if (finished == ncpu)
+			break;
+		if (early) {
+			/* The others would wait for it until they time out. */
+			printf("# %s: a vCPU stopped early: stopping the others\n",
+			       cur.tag);
+			stop_all();
+			break;
+		}
+		if (since(&t0) > FORMAT_TIMEOUT) {
+			printf("# %s: no end after %d s: stopping the vCPUs\n",
+			       cur.tag, FORMAT_TIMEOUT);
+			stop_all();
+			break;
+		}
+		slot_poll();
+		usleep(1000);
+	}
+	for (i = 0; i < ncpu; i++)
+		pthread_join(cur.v[i].thread, NULL);
+	printf("# %s: %u vCPUs, %.2f s\n", cur.tag, ncpu, since(&t0));
+	collect(fr);
+out:
+	printf("# %s: digest %#llx\n", cur.tag, (unsigned long long)fr->digest);
+	for (i = made; i-- > 1;)
+		tvm_destroy(cur.v[i].t);
+	tvm_destroy(cur.t);
+	for (k = 0; k < PS_SLOT_STEPS; k++)
+		munmap(cur.slot_mem[k], SLOT_BYTES);
+}
+
+static void report_format(int mode, int fmt, struct fmt_run *fr)
+{
+	const char *m = paging_name(mode), *f = fmt_names[fmt];
+	char name[80];
+	int c;
+
+	for (c = 0; c < SC_NR; c++) {
+		snprintf(name, sizeof(name), "%s_%s_%s", m, f, chk_names[c]);
+		if (fr->host_why[c][0])
+			printf("# %s: %s\n", name, fr->host_why[c]);
+		test_result(fr->res[c] == R_PASS, "%s", name);
+	}
+	if (fr->median[SC_REMAP]) {
+		if (fmt == FMT_4LEVEL)
+			printf("# figure shootdown_%s %u ticks (median of %u, %u vCPUs)\n",
+			       m, fr->median[SC_REMAP], PS_REMAP_ROUNDS, ncpu);
+		else
+			printf("# figure shootdown_%s_%s %u ticks (median of %u, %u vCPUs)\n",
+			       m, f, fr->median[SC_REMAP], PS_REMAP_ROUNDS,
+			       ncpu);
+	}
+	for (c = 0; c < SC_NR; c++)
+		if (fr->median[c])
+			printf("# %s/%s %s: shootdown ticks: median %u, least %u, most %u (%u)\n",
+			       m, f, chk_names[c], fr->median[c], fr->min[c],
+			       fr->max[c], chk_shootdowns[c]);
+}
+
+static void skip_format(int mode, int fmt, const char *why)
+{
+	char name[80];
+	int c;
+
+	for (c = 0; c < SC_NR; c++) {
+		snprintf(name, sizeof(name), "%s_%s_%s", paging_name(mode),
+			 fmt_names[fmt], chk_names[c]);
+		test_skip_one(name, why);
+	}
+}
+
+static int want_fmt[FMT_NR], any_fmt;
+
+static void run_mode(int mode)
+{
+	int f;
+
+	ran[mode] = 1;
+	for (f = 0; f < FMT_NR; f++) {
+		if (any_fmt && !want_fmt[f]) {
+			skip_format(mode, f,
+				    "not selected on the command line");
+			continue;
+		}
+		run_format(mode, f, &runs[mode][f]);
+		report_format(mode, f, &runs[mode][f]);
+	}
+}
+
+/* Same verdicts and same observed values in every mode that ran. */
+static void check_identical(void)
+{
+	int first = -1, nran = 0, ok = 1, mode, f, c;
+
+	for (mode = 0; mode < MODES; mode++) {
+		if (!ran[mode])
+			continue;
+		nran++;
+		if (first < 0) {
+			first = mode;
+			continue;
+		}
+		for (f = 0; f < FMT_NR; f++) {
+			struct fmt_run *a = &runs[first][f];
+			struct fmt_run *b = &runs[mode][f];
+
+			if (any_fmt && !want_fmt[f])
+				continue;
+			for (c = 0; c < SC_NR; c++)
+				if (a->res[c] != b->res[c]) {
+					printf("# %s_%s: %s and %s differ\n",
+					       fmt_names[f], chk_names[c],
+					       paging_name(first),
+					       paging_name(mode));
+					ok = 0;
+				}
+			if (a->digest != b->digest || !a->done || !b->done) {
+				printf("# %s: digest of observed values %#llx in %s, %#llx in %s\n",
+				       fmt_names[f],
+				       (unsigned long long)a->digest,
+				       paging_name(first),
+				       (unsigned long long)b->digest,
+				       paging_name(mode));
+				ok = 0;
+			}
+		}
+	}
+	if (nran < 2)
+		test_skip_one("results_identical_across_modes",
+			      "fewer than two paging modes ran");
+	else
+		test_result(ok, "results_identical_across_modes");
+}
+
+int main(int argc, char **argv)
+{
+	struct vtxhv_caps caps;
+	const char *env = getenv("VTXHV_CPUS"), *pm = getenv("VTXHV_PAGING");
+	int want[MODES] = { 0 }, any = 0, mode, f, i, dev;
+
+	for (i = 1; i < argc; i++) {
+		for (f = 0; f < FMT_NR; f++)
+			if (!strcmp(argv[i], fmt_names[f]))
+				break;
+		if (f < FMT_NR) {
+			want_fmt[f] = any_fmt = 1;
+			continue;
+		}
+		for (mode = 0; mode < MODES; mode++)
+			if (!strcmp(argv[i], paging_name(mode)))
+				break;
+		if (mode == MODES) {
+			fprintf(stderr, "usage: %s [ept|vtlb|shadow]... [32bit|pae|4level]...\n",
+				argv[0]);
+			return 2;
+		}
+		want[mode] = any = 1;
+	}
+	if (!any && pm && *pm) {
+		want[tvm_paging_mode()] = 1;
+		any = 1;
+	}
+	if (env && *env) {
+		char *end;
+		unsigned long n = strtoul(env, &end, 10);
+
+		if (*end || n < 1 || n > PS_MAX_CPUS) {
+			fprintf(stderr, "%s: VTXHV_CPUS=%s: 1 to %d\n", argv[0],
+				env, PS_MAX_CPUS);
+			return 2;
+		}
+		ncpu = n;
+	}
+
+	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_signal },
+		  NULL);
+	dev = open("/dev/vtxhv", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		test_skip_all("/dev/vtxhv missing: vtxhv is not loaded");
+	memset(&caps, 0, sizeof(caps));
+	TEST_ASSERT(!ioctl(dev, VTXHV_GET_CAPS, &caps), "VTXHV_GET_CAPS");
+	close(dev);
+
+	test_plan(MODES * FMT_NR * SC_NR + 2);
+	printf("# %u vCPUs; paging modes offered by the module: %#x\n", ncpu,
+	       caps.paging_modes);
+	for (mode = 0; mode < MODES; mode++) {
+		char why[64];
+
+		if (any && !want[mode]) {
+			for (f = 0; f < FMT_NR; f++)
+				skip_format(mode, f,
+					    "not selected on the command line");
+			continue;
+		}
+		if (!(caps.paging_modes & (1U << mode))) {
+			snprintf(why, sizeof(why),
+				 "mode %s not offered by the module",
+				 paging_name(mode));
+			printf("# %s (caps.paging_modes %#x)\n", why,
+			       caps.paging_modes);
+			TEST_ASSERT(!getenv("VTXHV_REQUIRE") ||
+				    strcmp(getenv("VTXHV_REQUIRE"), "1"),
+				    "VTXHV_REQUIRE=1: %s", why);
+			for (f = 0; f < FMT_NR; f++)
+				skip_format(mode, f, why);
+			continue;
+		}
+		run_mode(mode);
+	}
+	check_identical();
+	test_result(tvm_module_counts_zero(), "nothing_left_in_module");
+	test_finish();
+}
