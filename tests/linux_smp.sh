@@ -32,8 +32,9 @@ cpus=${VTXHV_CPUS:-2}
 mode=${VTXHV_PAGING:-ept}
 wakeup=${VTXHV_AP_WAKEUP:-sipi}
 [ "$mode" != ept ] && wakeup=${VTXHV_AP_WAKEUP:-mailbox}
-tag=
-[ "$mode" != ept ] && tag=_$mode
+ptag=
+[ "$mode" != ept ] && ptag=_$mode
+tag=$ptag
 [ -n "${VTXHV_AP_WAKEUP:-}" ] && tag=${tag}_$wakeup
 BOOT_WAIT=${LINUX_BOOT_WAIT:-$((150 + 60 * cpus))}
 CMD_WAIT=$((60 + 30 * cpus))
@@ -114,15 +115,15 @@ if [ "$wakeup" = mailbox ]; then
 	n=$((n + 1))
 	out=$(answer "devmem $MAILBOX 16; devmem $((MAILBOX + 4)) 32; devmem $((MAILBOX + 8)) 64")
 	diag "mailbox: command, APIC ID, wakeup vector: $(echo $out)"
-	check "linux_woke_aps_through_mailbox$tag" mailbox_ok $out
+	check "linux_woke_aps_through_mailbox$ptag" mailbox_ok $out
 	n=$((n + 1))
 	out=$(answer "dmesg | grep -e 'MADT entry (type = 0x10)' -e 'MP Wakeup'")
 	diag "kernel log: $out"
 	case ${LINUX_VERSION:-$(cat "$L/version")} in
 	[1-5].*|6.[0-8].*)
-		check "guest_log_shows_mp_wakeup_entry$tag" [ -n "$out" ] ;;
+		check "guest_log_shows_mp_wakeup_entry$ptag" [ -n "$out" ] ;;
 	*)
-		skip_one "guest_log_shows_mp_wakeup_entry$tag" \
+		skip_one "guest_log_shows_mp_wakeup_entry$ptag" \
 			"Linux 6.9 and later print the entry only at pr_debug" ;;
 	esac
 fi
