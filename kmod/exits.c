@@ -24,6 +24,7 @@
 
 #define DB_VECTOR	1
 #define NMI_VECTOR	2
+#define BP_VECTOR	3
 #define GP_VECTOR	13
 #define UD_VECTOR	6
 #define PF_VECTOR	14
@@ -35,6 +36,7 @@
 #define DR6_BD		BIT_ULL(13)
 #define DR6_BS		BIT_ULL(14)
 #define DR6_FIXED_1	0xffff0ff0ULL
+#define DR7_GD		BIT(13)
 
 /* Set or clear interrupt- and NMI-window exiting (SDM 25.2). */
 static void set_windows(struct vtxhv_vcpu *vcpu, u32 windows)
@@ -193,14 +195,21 @@ void vtxhv_inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error)
 	vtxhv_inject_exception(vcpu, PF_VECTOR, true, error);
 }
 
-/* Advance RIP past the instruction that exited; STI/MOV SS blocking ends. */
-void vtxhv_skip_insn_len(unsigned int len)
+/*
+ * Advance RIP past the instruction that exited; STI/MOV SS blocking ends.
+ * A debugger single-stepping the guest sees the instruction vtxhv
+ * completed as one step: the monitor trap flag never fires for it, so the
+ * run loop reports the stop before the next entry (vtxhv_debug_step_stop).
+ */
+void vtxhv_skip_insn_len(struct vtxhv_vcpu *vcpu, unsigned int len)
 {
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
 	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + len);
 	if (intr & 3)
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
+	if (vcpu->dbg_control & VTXHV_GUESTDBG_SINGLESTEP)
+		vcpu->dbg_step_done = true;
 }
 
 /*
@@ -214,7 +223,7 @@ int vtxhv_skip_insn_unloaded(struct vtxhv_vcpu *vcpu, unsigned int len)
 
 	if (ret)
 		return ret;
-	vtxhv_skip_insn_len(len);
+	vtxhv_skip_insn_len(vcpu, len);
 	vtxhv_vcpu_put(vcpu);
 	return 0;
 }
@@ -230,9 +239,9 @@ int vtxhv_inject_pf_unloaded(struct vtxhv_vcpu *vcpu, u64 addr, u32 error)
 	return 0;
 }
 
-void vtxhv_skip_insn(void)
+void vtxhv_skip_insn(struct vtxhv_vcpu *vcpu)
 {
-	vtxhv_skip_insn_len(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vtxhv_skip_insn_len(vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
 /* 16, 32 or 64: the code size at the exit, from the snapshot. */
@@ -319,15 +328,71 @@ static int handle_unknown(struct vtxhv_vcpu *vcpu, u32 reason)
 	return internal_error(vcpu, VTXHV_INTERNAL_UNHANDLED_EXIT, reason);
 }
 
+/* Do the debugger's DR0-3 and DR7 replace the guest's in the CPU? */
+static bool dbg_owns_drs(const struct vtxhv_vcpu *vcpu)
+{
+	return vcpu->dbg_control & VTXHV_GUESTDBG_USE_HW_BP;
+}
+
+/* The guest's own DR7, which MOV DR reads and writes. */
+unsigned long vtxhv_guest_dr7(struct vtxhv_vcpu *vcpu)
+{
+	return dbg_owns_drs(vcpu) ? vcpu->guest_dr7 : vmcs_readl(GUEST_DR7);
+}
+
+void vtxhv_set_guest_dr7(struct vtxhv_vcpu *vcpu, unsigned long dr7)
+{
+	if (dbg_owns_drs(vcpu))
+		vcpu->guest_dr7 = dr7;
+	else
+		vmcs_writel(GUEST_DR7, dr7);
+}
+
+/*
+ * A debugger's stop (VTXHV_SET_GUEST_DEBUG): VTXHV_EXIT_DEBUG with the
+ * RIP the guest resumes at and the DR7 it ran with.
+ */
+static int debug_stop(struct vtxhv_vcpu *vcpu, u32 exception, u64 dr6)
+{
+	struct vtxhv_run *run = vcpu->run;
+
+	run->exit_reason = VTXHV_EXIT_DEBUG;
+	memset(&run->debug, 0, sizeof(run->debug));
+	run->debug.exception = exception;
+	run->debug.pc = vmcs_readl(GUEST_RIP);
+	run->debug.dr6 = dr6;
+	run->debug.dr7 = vmcs_readl(GUEST_DR7);
+	return EXIT_TO_USER;
+}
+
+/*
+ * Single-stepping: an instruction vtxhv emulated (vtxhv_skip_insn_len)
+ * counts as one step, reported before the next entry instead of letting
+ * the monitor trap flag stop after one more instruction.
+ */
+int vtxhv_debug_step_stop(struct vtxhv_vcpu *vcpu)
+{
+	vcpu->dbg_step_done = false;
+	return debug_stop(vcpu, DB_VECTOR, DR6_FIXED_1 | DR6_BS);
+}
+
+/* Monitor trap flag (SDM 26.5.2): one instruction or event delivery. */
+static int handle_mtf(struct vtxhv_vcpu *vcpu, u32 reason)
+{
+	if (!(vcpu->dbg_control & VTXHV_GUESTDBG_SINGLESTEP))
+		return EXIT_TO_GUEST;
+	vcpu->dbg_step_done = false;
+	return debug_stop(vcpu, DB_VECTOR, DR6_FIXED_1 | DR6_BS);
+}
+
 /*
  * A #DB the guest caused: it is the guest's, so deliver it, with the DR6
  * it would have seen.  #DB is intercepted so that a guest cannot hold the
  * CPU in an endless #DB delivery loop (CVE-2015-8104); ICEBP (INT1) goes
  * back as the privileged software exception it was, with its length.
  */
-static int reflect_db(struct vtxhv_vcpu *vcpu, u32 info)
+static int reflect_db(struct vtxhv_vcpu *vcpu, u32 info, unsigned long q)
 {
-	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
 	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
 	unsigned long dr7 = vmcs_readl(GUEST_DR7);
 	u32 inj = DB_VECTOR;
@@ -354,6 +419,39 @@ static int reflect_db(struct vtxhv_vcpu *vcpu, u32 info)
 	return EXIT_TO_GUEST;
 }
 
+/*
+ * A #DB while a debugger owns the breakpoint registers: its breakpoints
+ * (the B0-B3 bits its DR7 enables) stop; any other #DB (the guest's TF,
+ * ICEBP) is the guest's, without B0-B3, which name the debugger's
+ * registers, not the guest's.  Single-stepping by RFLAGS.TF (no monitor
+ * trap flag), every single-step trap is the debugger's.  A stop on an instruction breakpoint sets
+ * RFLAGS.RF, so that the guest resumed at the same RIP executes the
+ * instruction instead of faulting again (SDM 17.3.1.1).
+ */
+static int handle_db(struct vtxhv_vcpu *vcpu, u32 info)
+{
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	unsigned long dr7 = vcpu->dbg_dr7;
+	bool step = vcpu->dbg_step_tf && (q & DR6_BS);
+	u64 hits = 0;
+	int i;
+
+	if (dbg_owns_drs(vcpu)) {
+		for (i = 0; i < 4; i++)
+			if ((q & BIT(i)) && ((dr7 >> (2 * i)) & 3))
+				hits |= BIT(i);
+		q &= ~DR6_B0_3;
+	}
+	if (!hits && !step)
+		return reflect_db(vcpu, info, q);
+	for (i = 0; i < 4; i++)
+		if ((hits & BIT(i)) && !((dr7 >> (16 + 4 * i)) & 3))
+			vmcs_writel(GUEST_RFLAGS,
+				    vmcs_readl(GUEST_RFLAGS) | X86_EFLAGS_RF);
+	return debug_stop(vcpu, DB_VECTOR,
+			  DR6_FIXED_1 | hits | (q & DR6_BS));
+}
+
 static int handle_exception_nmi(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
@@ -373,7 +471,10 @@ static int handle_exception_nmi(struct vtxhv_vcpu *vcpu, u32 reason)
 		return EXIT_TO_GUEST;
 	}
 	if (vector == DB_VECTOR)
-		return reflect_db(vcpu, info);
+		return handle_db(vcpu, info);
+	if (vector == BP_VECTOR &&
+	    (vcpu->dbg_control & VTXHV_GUESTDBG_USE_SW_BP))
+		return debug_stop(vcpu, BP_VECTOR, 0);
 	/* Shadow paging: the walk of the guest's tables may sleep. */
 	if ((info & INTR_INFO_VECTOR_MASK) == PF_VECTOR &&
 	    vtxhv_shadowing(vcpu->vm)) {
@@ -423,7 +524,7 @@ static int handle_cpuid(struct vtxhv_vcpu *vcpu, u32 reason)
 	r[GPR_RBX] = e ? e->ebx : 0;
 	r[GPR_RCX] = e ? e->ecx : 0;
 	r[GPR_RDX] = e ? e->edx : 0;
-	vtxhv_skip_insn();
+	vtxhv_skip_insn(vcpu);
 	return EXIT_TO_GUEST;
 }
 
@@ -435,7 +536,7 @@ static int handle_cpuid(struct vtxhv_vcpu *vcpu, u32 reason)
  */
 static int handle_hlt(struct vtxhv_vcpu *vcpu, u32 reason)
 {
-	vtxhv_skip_insn();
+	vtxhv_skip_insn(vcpu);
 	if (vcpu->apic) {
 		vcpu->halt_if = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF;
 		if (vtxhv_vcpu_has_event(vcpu))
@@ -454,7 +555,7 @@ static int handle_hlt(struct vtxhv_vcpu *vcpu, u32 reason)
 static int handle_nop(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	/* INVD, WBINVD: guest memory is write-back RAM, nothing to do. */
-	vtxhv_skip_insn();
+	vtxhv_skip_insn(vcpu);
 	return EXIT_TO_GUEST;
 }
 
@@ -527,11 +628,16 @@ static int handle_cr(struct vtxhv_vcpu *vcpu, u32 reason)
 	} else {
 		return handle_unknown(vcpu, reason);
 	}
-	vtxhv_skip_insn();
+	vtxhv_skip_insn(vcpu);
 	return EXIT_TO_GUEST;
 }
 
-/* MOV DR: DR0-3 and DR6 are kept for the guest, DR7 is in the VMCS. */
+/*
+ * MOV DR: DR0-3 and DR6 are kept for the guest, DR7 is in the VMCS (or in
+ * vcpu->guest_dr7 while a debugger owns the registers).  The VM exit takes
+ * precedence over the #DB of general detect (DR7.GD, SDM 17.2.4), which
+ * is therefore delivered here: a fault, with DR6.BD, GD cleared.
+ */
 static int handle_dr(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
@@ -540,10 +646,22 @@ static int handle_dr(struct vtxhv_vcpu *vcpu, u32 reason)
 	u64 *r = vcpu->gprs.r;
 	u64 *slot = NULL, dr7;
 
-	if (VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES)) != 0 ||
-	    ((dr == 4 || dr == 5) &&
-	     (vmcs_readl(CR4_READ_SHADOW) & X86_CR4_DE))) {
+	if (VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES)) != 0) {
 		inject_gp(vcpu);
+		return EXIT_TO_GUEST;
+	}
+	/* DR4 and DR5 with CR4.DE are #UD (SDM Vol. 2, MOV DR). */
+	if ((dr == 4 || dr == 5) &&
+	    (vmcs_readl(CR4_READ_SHADOW) & X86_CR4_DE)) {
+		vtxhv_inject_exception(vcpu, UD_VECTOR, false, 0);
+		return EXIT_TO_GUEST;
+	}
+	dr7 = vtxhv_guest_dr7(vcpu);
+	if (dr7 & DR7_GD) {
+		vcpu->dr6 = (vcpu->dr6 & ~DR6_B0_3) | DR6_BD |
+			    DR6_FIXED_1;
+		vtxhv_set_guest_dr7(vcpu, dr7 & ~DR7_GD);
+		vtxhv_inject_exception(vcpu, DB_VECTOR, false, 0);
 		return EXIT_TO_GUEST;
 	}
 	if (dr < 4)
@@ -551,7 +669,7 @@ static int handle_dr(struct vtxhv_vcpu *vcpu, u32 reason)
 	else if (dr == 4 || dr == 6)
 		slot = &vcpu->dr6;
 	if (from_dr) {
-		u64 v = slot ? *slot : vmcs_readl(GUEST_DR7);
+		u64 v = slot ? *slot : vtxhv_guest_dr7(vcpu);
 
 		if (reg == GPR_RSP)
 			vmcs_writel(GUEST_RSP, v);
@@ -568,11 +686,11 @@ static int handle_dr(struct vtxhv_vcpu *vcpu, u32 reason)
 				inject_gp(vcpu);
 				return EXIT_TO_GUEST;
 			}
-			vmcs_writel(GUEST_DR7, (dr7 & ~0xd800ULL) | 0x400);
+			vtxhv_set_guest_dr7(vcpu, (dr7 & ~0xd800ULL) | 0x400);
 		}
 		vtxhv_sync_guest_drs(vcpu);
 	}
-	vtxhv_skip_insn();
+	vtxhv_skip_insn(vcpu);
 	return EXIT_TO_GUEST;
 }
 
@@ -587,7 +705,7 @@ static int handle_rdmsr(struct vtxhv_vcpu *vcpu, u32 reason)
 	}
 	r[GPR_RAX] = (u32)data;
 	r[GPR_RDX] = data >> 32;
-	vtxhv_skip_insn();
+	vtxhv_skip_insn(vcpu);
 	return EXIT_TO_GUEST;
 }
 
@@ -600,7 +718,7 @@ static int handle_wrmsr(struct vtxhv_vcpu *vcpu, u32 reason)
 		inject_gp(vcpu);
 		return EXIT_TO_GUEST;
 	}
-	vtxhv_skip_insn();
+	vtxhv_skip_insn(vcpu);
 	return EXIT_TO_GUEST;
 }
 
@@ -627,7 +745,7 @@ static int handle_xsetbv(struct vtxhv_vcpu *vcpu, u32 reason)
 		return EXIT_TO_GUEST;
 	}
 	vcpu->xcr0 = v;
-	vtxhv_skip_insn();
+	vtxhv_skip_insn(vcpu);
 	return EXIT_TO_GUEST;
 }
 
@@ -671,7 +789,7 @@ static int handle_preemption_timer(struct vtxhv_vcpu *vcpu, u32 reason)
 static int handle_invlpg(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	if (!vtxhv_shadowing(vcpu->vm)) {
-		vtxhv_skip_insn();
+		vtxhv_skip_insn(vcpu);
 		return EXIT_TO_GUEST;
 	}
 	vtxhv_fill_ctx(vcpu, reason);
@@ -701,7 +819,7 @@ static int shadow_mov_cr3(struct vtxhv_vcpu *vcpu)
 	if (bad)
 		inject_gp(vcpu);
 	else
-		vtxhv_skip_insn_len(vcpu->ctx.insn_len);
+		vtxhv_skip_insn_len(vcpu, vcpu->ctx.insn_len);
 	vtxhv_vcpu_put(vcpu);
 	return EXIT_TO_GUEST;
 }
@@ -734,6 +852,7 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_VMFUNC] = handle_ud,
 	[EXIT_REASON_MWAIT_INSTRUCTION] = handle_ud,
 	[EXIT_REASON_MONITOR_INSTRUCTION] = handle_ud,
+	[EXIT_REASON_MONITOR_TRAP_FLAG] = handle_mtf,
 	[EXIT_REASON_CR_ACCESS] = handle_cr,
 	[EXIT_REASON_DR_ACCESS] = handle_dr,
 	[EXIT_REASON_IO_INSTRUCTION] = vtxhv_handle_io,

@@ -32,7 +32,7 @@ int vtxhv_handle_vmcall(struct vtxhv_vcpu *vcpu, u32 reason)
 	run->hypercall.args[4] = r[GPR_RDI];
 	run->hypercall.ret = 0;
 	vcpu->pending = PENDING_HYPERCALL;
-	vtxhv_skip_insn();
+	vtxhv_skip_insn(vcpu);
 	return EXIT_TO_USER;
 }
 
@@ -84,7 +84,7 @@ int vtxhv_handle_io(struct vtxhv_vcpu *vcpu, u32 reason)
 		memcpy(data, &vcpu->gprs.r[GPR_RAX], size);
 	vcpu->pending = in ? PENDING_IN : PENDING_NONE;
 	vcpu->pending_size = size;
-	vtxhv_skip_insn();
+	vtxhv_skip_insn(vcpu);
 	return EXIT_TO_USER;
 }
 

@@ -221,9 +221,14 @@ void vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu)
 /*
  * Put the guest's DR0-3 into the CPU when its DR7 enables a breakpoint
  * (after a MOV DR too), keeping the host's to restore in switch_to_host().
+ * While a debugger owns the breakpoints (VTXHV_GUESTDBG_USE_HW_BP), DR7
+ * in the VMCS and DR0-3 in the CPU are the debugger's.
  */
 void vtxhv_sync_guest_drs(struct vtxhv_vcpu *vcpu)
 {
+	const u64 *dr = vcpu->dbg_control & VTXHV_GUESTDBG_USE_HW_BP ?
+			vcpu->dbg_dr : vcpu->dr;
+
 	if (!vcpu->guest_drs_loaded) {
 		if (!(vmcs_readl(GUEST_DR7) & 0xff))
 			return;
@@ -233,10 +238,41 @@ void vtxhv_sync_guest_drs(struct vtxhv_vcpu *vcpu)
 		get_debugreg(vcpu->host_dr[3], 3);
 		vcpu->guest_drs_loaded = true;
 	}
-	set_debugreg(vcpu->dr[0], 0);
-	set_debugreg(vcpu->dr[1], 1);
-	set_debugreg(vcpu->dr[2], 2);
-	set_debugreg(vcpu->dr[3], 3);
+	set_debugreg(dr[0], 0);
+	set_debugreg(dr[1], 1);
+	set_debugreg(dr[2], 2);
+	set_debugreg(dr[3], 3);
+}
+
+/*
+ * Single steps where the CPU has no monitor trap flag: RFLAGS.TF is set
+ * for each entry and taken away at the exit, so that the guest's RFLAGS
+ * (GET_REGS, the exit handlers) stay its own; the #DB trap exits (#DB is
+ * always intercepted) and stops (exits.c, handle_db).  VM entry wants a
+ * pending BS with TF under STI or MOV SS blocking (SDM 26.3.1.5).
+ */
+static void dbg_tf_enter(struct vtxhv_vcpu *vcpu)
+{
+	unsigned long rflags = vmcs_readl(GUEST_RFLAGS);
+
+	if (rflags & X86_EFLAGS_TF)
+		return;
+	vmcs_writel(GUEST_RFLAGS, rflags | X86_EFLAGS_TF);
+	if (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & 3)
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
+			    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) |
+			    DR_STEP);
+	vcpu->dbg_tf_added = true;
+}
+
+static void dbg_tf_exit(struct vtxhv_vcpu *vcpu)
+{
+	unsigned long pending = vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS);
+
+	vcpu->dbg_tf_added = false;
+	vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) & ~X86_EFLAGS_TF);
+	if (pending & DR_STEP)
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, pending & ~DR_STEP);
 }
 
 /*
@@ -339,7 +375,8 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 		if (test_and_clear_bit(VTXHV_REQ_TLB_FLUSH, &vcpu->requests))
 			vcpu->need_flush = true;
 	}
-	if (vcpu->want_inject)
+	/* Single steps by TF hold interrupts and NMIs back (docs/api.md). */
+	if (vcpu->want_inject && !vcpu->dbg_step_tf)
 		vtxhv_inject_pending(vcpu);
 	if (cr3 != vcpu->host_cr3) {
 		vmcs_writel(HOST_CR3, cr3);
@@ -493,7 +530,16 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 				r = EXIT_TO_GUEST;
 				break;
 			}
+			/* A debugger's step over an emulated instruction. */
+			if (unlikely(vcpu->dbg_step_done)) {
+				r = vtxhv_debug_step_stop(vcpu);
+				break;
+			}
+			if (unlikely(vcpu->dbg_step_tf))
+				dbg_tf_enter(vcpu);
 			reason = vcpu_enter_exit(vcpu);
+			if (unlikely(vcpu->dbg_tf_added))
+				dbg_tf_exit(vcpu);
 			if (reason < 0)
 				r = fail_entry(vcpu, 0);
 			else if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
@@ -595,6 +641,7 @@ static long vcpu_set_regs(struct vtxhv_vcpu *vcpu, void __user *argp)
 	vmcs_writel(GUEST_RFLAGS, regs.rflags);
 	vtxhv_vcpu_put(vcpu);
 	vcpu->pending = PENDING_NONE;
+	vcpu->dbg_step_done = false;
 	return 0;
 }
 
@@ -703,6 +750,60 @@ static long vcpu_queue_interrupt(struct vtxhv_vcpu *vcpu, void __user *argp)
 	return 0;
 }
 
+#define GUESTDBG_VALID	(VTXHV_GUESTDBG_ENABLE | VTXHV_GUESTDBG_SINGLESTEP | \
+			 VTXHV_GUESTDBG_USE_SW_BP | VTXHV_GUESTDBG_USE_HW_BP)
+
+/*
+ * VTXHV_SET_GUEST_DEBUG: attach a debugger to this vCPU (single step with
+ * the monitor trap flag, INT3 stops, breakpoints in DR0-3/DR7 the guest
+ * does not see), change what it wants, or detach (control 0).  The
+ * guest's own DR7 moves between the VMCS and vcpu->guest_dr7 as the
+ * debugger takes and gives back the breakpoint registers.
+ */
+static long vcpu_set_guest_debug(struct vtxhv_vcpu *vcpu, void __user *argp)
+{
+	struct vtxhv_guest_debug d;
+	bool had_hw, hw;
+	int i, ret;
+
+	if (copy_from_user(&d, argp, sizeof(d)))
+		return -EFAULT;
+	if ((d.control & ~GUESTDBG_VALID) || d.padding ||
+	    (d.control && !(d.control & VTXHV_GUESTDBG_ENABLE)) ||
+	    d.debugreg[4] || d.debugreg[5] || d.debugreg[6] ||
+	    (d.debugreg[7] >> 32))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(d.reserved); i++)
+		if (d.reserved[i])
+			return -EINVAL;
+	ret = vtxhv_vcpu_load(vcpu);
+	if (ret)
+		return ret;
+	had_hw = vcpu->dbg_control & VTXHV_GUESTDBG_USE_HW_BP;
+	hw = d.control & VTXHV_GUESTDBG_USE_HW_BP;
+	if (!had_hw && hw)
+		vcpu->guest_dr7 = vmcs_readl(GUEST_DR7);
+	else if (had_hw && !hw)
+		vmcs_writel(GUEST_DR7, vcpu->guest_dr7);
+	vcpu->dbg_control = d.control;
+	vcpu->dbg_step_tf = (d.control & VTXHV_GUESTDBG_SINGLESTEP) &&
+			    !vtxhv_has_mtf();
+	if (hw) {
+		for (i = 0; i < 4; i++)
+			vcpu->dbg_dr[i] = d.debugreg[i];
+		/* DR7.GD would fault on the guest's MOV DR: not offered. */
+		vcpu->dbg_dr7 = (d.debugreg[7] & ~0xf800ULL) | 0x400;
+		vmcs_writel(GUEST_DR7, vcpu->dbg_dr7);
+	} else {
+		memset(vcpu->dbg_dr, 0, sizeof(vcpu->dbg_dr));
+		vcpu->dbg_dr7 = 0;
+	}
+	vcpu->dbg_step_done = false;
+	vtxhv_vmcs_update_debug(vcpu);
+	vtxhv_vcpu_put(vcpu);
+	return 0;
+}
+
 /* The vCPU ioctls of the in-kernel irqchip: ENXIO without it. */
 static long vcpu_irqchip_ioctl(struct vtxhv_vcpu *vcpu, unsigned int cmd,
 			       void __user *argp)
@@ -764,6 +865,9 @@ static long vtxhv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 		ret = arg ? -EINVAL : vcpu->pending_nmi ? -EBUSY : 0;
 		if (!ret)
 			vcpu->pending_nmi = vcpu->want_inject = true;
+		break;
+	case VTXHV_SET_GUEST_DEBUG:
+		ret = vcpu_set_guest_debug(vcpu, argp);
 		break;
 	case VTXHV_GET_MP_STATE:
 	case VTXHV_SET_MP_STATE:

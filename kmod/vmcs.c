@@ -526,6 +526,11 @@ void vtxhv_vcpu_init_state(struct vtxhv_vcpu *vcpu)
 	int i;
 
 	set_init_state(vcpu);
+	/* A debugger's breakpoints stay in the CPU across the guest's INIT. */
+	if (vcpu->dbg_control & VTXHV_GUESTDBG_USE_HW_BP) {
+		vcpu->guest_dr7 = 0x400;
+		vmcs_writel(GUEST_DR7, vcpu->dbg_dr7);
+	}
 	for (i = 0; i < NR_GPRS; i++)
 		vcpu->gprs.r[i] = 0;
 	vcpu->gprs.r[GPR_RDX] = 0x600;
@@ -542,6 +547,46 @@ static void set_reset_state(struct vtxhv_vcpu *vcpu)
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE |
 			  (vcpu->vm->ioapic ? MSR_IA32_APICBASE_ENABLE : 0) |
 			  (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+}
+
+/*
+ * Shadow paging sees every #PF (error-code mask and match 0).  #DB and #AC
+ * always exit: delivering either can otherwise loop forever inside the CPU
+ * (CVE-2015-8104, CVE-2015-5307); #MC is the host's; #BP only while a
+ * debugger stops on INT3.
+ */
+static u32 exception_bitmap(struct vtxhv_vcpu *vcpu)
+{
+	u32 eb = BIT(1) | BIT(17) | BIT(18);
+
+	if (vtxhv_shadowing(vcpu->vm))
+		eb |= BIT(14);
+	if (vcpu->dbg_control & VTXHV_GUESTDBG_USE_SW_BP)
+		eb |= BIT(3);
+	return eb;
+}
+
+/* Can VTXHV_GUESTDBG_SINGLESTEP use the monitor trap flag (SDM 25.5.2)? */
+bool vtxhv_has_mtf(void)
+{
+	return vmx_ctl_allows(vmcs_config.proc, CPU_BASED_MONITOR_TRAP_FLAG);
+}
+
+/*
+ * After VTXHV_SET_GUEST_DEBUG (the VMCS is current): the #BP intercept,
+ * the monitor trap flag, and whose DR7 the CPU loads at entry.
+ */
+void vtxhv_vmcs_update_debug(struct vtxhv_vcpu *vcpu)
+{
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+
+	vmcs_write32(EXCEPTION_BITMAP, exception_bitmap(vcpu));
+	if ((vcpu->dbg_control & VTXHV_GUESTDBG_SINGLESTEP) &&
+	    !vcpu->dbg_step_tf)
+		proc |= CPU_BASED_MONITOR_TRAP_FLAG;
+	else
+		proc &= ~CPU_BASED_MONITOR_TRAP_FLAG;
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
 }
 
 /**
@@ -629,13 +674,7 @@ int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry);
-	/*
-	 * Shadow paging sees every #PF (error-code mask and match 0).  #DB
-	 * and #AC always exit: delivering either can otherwise loop forever
-	 * inside the CPU (CVE-2015-8104, CVE-2015-5307); #MC is the host's.
-	 */
-	vmcs_write32(EXCEPTION_BITMAP, (shadow ? BIT(14) : 0) | BIT(1) |
-		     BIT(17) | BIT(18));
+	vmcs_write32(EXCEPTION_BITMAP, exception_bitmap(vcpu));
 	if (vtxhv_switch_perf_ctl)
 		vmcs_write64(GUEST_IA32_PERF_GLOBAL_CTRL, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);

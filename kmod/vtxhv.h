@@ -201,6 +201,18 @@ struct vtxhv_vcpu {
 	u64 xcr0;
 	u64 dr[4], dr6;
 	u64 cr8;
+
+	/*
+	 * VTXHV_SET_GUEST_DEBUG: what the debugger asked for.  While it owns
+	 * the breakpoints (USE_HW_BP), GUEST_DR7 and DR0-3 in the CPU are
+	 * its own, and the guest's DR7 waits in guest_dr7.
+	 */
+	u32 dbg_control;	/* VTXHV_GUESTDBG_*, 0 when detached */
+	u64 dbg_dr[4];
+	unsigned long dbg_dr7, guest_dr7;
+	bool dbg_step_done;	/* an emulated insn completed: stop */
+	bool dbg_step_tf;	/* single steps by RFLAGS.TF, not MTF */
+	bool dbg_tf_added;	/* TF set for this entry only */
 	void *fpu;		/* XSAVE (or FXSAVE) area: fpu.c */
 
 	struct vtxhv_cpuid_entry *cpuid;
@@ -322,6 +334,8 @@ int vtxhv_set_cr4(struct vtxhv_vcpu *vcpu, u64 val);
 void vtxhv_set_efer(struct vtxhv_vcpu *vcpu, u64 efer);
 u64 vtxhv_get_efer(struct vtxhv_vcpu *vcpu);
 void vtxhv_vmcs_dump(struct vtxhv_vcpu *vcpu);
+void vtxhv_vmcs_update_debug(struct vtxhv_vcpu *vcpu);
+bool vtxhv_has_mtf(void);
 int vtxhv_vmcs_global_init(void);
 void vtxhv_vmcs_global_exit(void);
 
@@ -347,12 +361,15 @@ void vtxhv_report_interruptibility(struct vtxhv_vcpu *vcpu);
 int vtxhv_internal_error_ctx(struct vtxhv_vcpu *vcpu, u32 suberror);
 void vtxhv_inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error);
 int vtxhv_cpu_mode(const struct vtxhv_exit_ctx *c);
-void vtxhv_skip_insn_len(unsigned int len);
+void vtxhv_skip_insn_len(struct vtxhv_vcpu *vcpu, unsigned int len);
 int vtxhv_skip_insn_unloaded(struct vtxhv_vcpu *vcpu, unsigned int len);
 int vtxhv_inject_pf_unloaded(struct vtxhv_vcpu *vcpu, u64 addr, u32 error);
 int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data);
 
-void vtxhv_skip_insn(void);
+void vtxhv_skip_insn(struct vtxhv_vcpu *vcpu);
+int vtxhv_debug_step_stop(struct vtxhv_vcpu *vcpu);
+void vtxhv_set_guest_dr7(struct vtxhv_vcpu *vcpu, unsigned long dr7);
+unsigned long vtxhv_guest_dr7(struct vtxhv_vcpu *vcpu);
 void vtxhv_fill_ctx(struct vtxhv_vcpu *vcpu, u32 reason);
 
 /* user_exit.c: the exits userspace finishes */
