@@ -54,6 +54,7 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -126,7 +127,7 @@ struct vcpu_ctx {
 	int done;
 	uint64_t digest;
 	char stop[200];			/* why it stopped before the end */
-	unsigned long exits, mmio;
+	unsigned long exits, mmio, yields;
 	int finished;
 };
 
@@ -375,6 +376,12 @@ static void *vcpu_thread(void *arg)
 			continue;
 		}
 		if (run->exit_reason == VTXHV_EXIT_IO &&
+		    run->io.port == PS_YIELD_PORT) {
+			v->yields++;
+			sched_yield();
+			continue;
+		}
+		if (run->exit_reason == VTXHV_EXIT_IO &&
 		    run->io.port == PG_PORT && run->io.size == 4 &&
 		    run->io.direction == VTXHV_IO_OUT) {
 			if (handle_msg(v))
@@ -518,8 +525,8 @@ static void collect(struct fmt_run *fr)
 			fr->done = 0;
 		}
 		fr->digest = (fr->digest ^ v->digest) * 0x100000001b3ULL;
-		printf("# %s: vCPU %u: %lu exits to userspace (%lu MMIO), digest %#llx\n",
-		       cur.tag, i, v->exits, v->mmio,
+		printf("# %s: vCPU %u: %lu exits to userspace (%lu MMIO, %lu yields), digest %#llx\n",
+		       cur.tag, i, v->exits, v->mmio, v->yields,
 		       (unsigned long long)v->digest);
 	}
 	for (c = 0; c < SC_NR; c++) {
@@ -586,6 +593,7 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 	s = shared();
 	s->ncpu = ncpu;
 	s->fmt = fmt;
+	s->yield = ncpu > (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
 
 	for (k = 0; k < PS_SLOT_STEPS; k++) {
 		cur.slot_mem[k] = mmap(NULL, SLOT_BYTES, PROT_READ | PROT_WRITE,

@@ -70,6 +70,7 @@ struct pcpu {
 	int check, failed, notes;
 	uint64_t digest;
 	uint64_t deadline;		/* of the wait under way */
+	uint32_t spins;
 	volatile ureg fixup_ip;
 	volatile uint32_t pf_count;
 	volatile ureg pf_err, pf_cr2;
@@ -282,12 +283,21 @@ static void wait_start(void)
 	me()->deadline = rdtsc() + SPIN_TICKS;
 }
 
+/* Give the host's CPU to another vCPU, if it has too few. */
+static void yield(struct pcpu *p)
+{
+	if (sh->yield && !(++p->spins % 64))
+		__asm__ volatile("outl %0, %1"
+				 : : "a"(0), "Nd"(PS_YIELD_PORT) : "memory");
+}
+
 /* One round of a wait: leave if another vCPU gave up or time is out. */
 static void wait_step(int line, const char *what)
 {
 	struct pcpu *p = me();
 
 	cpu_relax();
+	yield(p);
 	if (sh->sync[p->check].aborted)
 		abort_check();
 	if (rdtsc() > p->deadline) {
@@ -952,17 +962,39 @@ static void check_protect(void)
 
 /*
  * SC_PT_WRITE: space PTW maps PS_PTW_PAGES pages at VA_PTW through one
- * of two page tables, A and B, chosen by its PDE.  Each round one vCPU
- * (in turn) leaves for space 0 and changes space PTW's tables while the
- * others run on it and read the pages: a PTE by a plain store, a PTE by
- * XCHG, the PDE (to the other table), or every PTE of the live table at
- * once by REP MOVSD.  The readers INVLPG the page, or reload CR3 after a
- * PDE or burst change, and acknowledge; the pages no longer mapped are
- * poisoned and reused for later rounds.  Each page holds a tag unique to
- * its use; a reader may see the old or the new tag before its ack, only
- * the new one after.
+ * of two page tables chosen by its PDE.  Each round one vCPU (the
+ * initiator) changes space PTW's tables while the others run on it and
+ * read the pages, in a cycle of PTW_OPS changes:
+ *
+ *   PTW_LEAF        a PTE, by a plain store (emulated by the shadow mode);
+ *   PTW_LEAF_XCHG   a PTE, by XCHG (the page goes out of sync);
+ *   PTW_PDE         the PDE, to the other page table;
+ *   PTW_BURST       every PTE of the live table at once, by REP MOVSD;
+ *   PTW_FRESH       the PDE, to a page table the initiator has just
+ *                   written as data (a page-table page it freed before,
+ *                   if there is one: reused);
+ *   PTW_FRESH_LEAF  a PTE of that table, by the same vCPU with no CR3
+ *                   load since it wrote the table as data: the shadow
+ *                   mode must have taken the write access away from it
+ *                   when the others' walks made the page a page table.
+ *
+ * Every other cycle the initiator makes its change from space 0 (the
+ * first four) and the readers INVLPG the page after a leaf change; in
+ * the others it stays on space PTW, flushing its own TLB with INVLPG,
+ * and the readers reload CR3 (a hit in the shadow mode's cache of
+ * roots), as they do after the PDE, burst and fresh-table changes
+ * always.  Then the pages and the page table no longer mapped are
+ * freed, the pages poisoned, and reused in later rounds.  Each page
+ * holds a tag unique to its use; a reader may see the old or the new tag
+ * before its ack, only the new one after.
  */
+enum {
+	PTW_LEAF, PTW_LEAF_XCHG, PTW_PDE, PTW_BURST, PTW_FRESH,
+	PTW_FRESH_LEAF, PTW_OPS
+};
+
 #define PTW_POOL	(2 * PS_PTW_PAGES + 2 * PS_PTW_PAGES)
+#define PTW_PT_POOL	2	/* page tables beyond the two in use */
 static volatile uintptr_t ptw_root, ptw_pde, ptw_pt[2];
 static volatile int ptw_cur;
 static volatile uintptr_t ptw_pa[2][PS_PTW_PAGES];
@@ -970,7 +1002,11 @@ static volatile uint32_t ptw_tag[2][PS_PTW_PAGES];
 static volatile uint32_t ptw_old[PS_PTW_PAGES], ptw_new[PS_PTW_PAGES];
 static volatile uintptr_t ptw_free[PTW_POOL], ptw_freed[PS_PTW_PAGES];
 static volatile uint32_t ptw_nfree, ptw_nfreed, ptw_seq;
-static volatile int ptw_op;
+static volatile uintptr_t ptw_free_pt[PTW_PT_POOL + 1], ptw_fresh;
+static volatile uintptr_t ptw_retired;
+static volatile uint32_t ptw_nfree_pt;
+/* This round's change, planned by its initiator. */
+static volatile int ptw_op, ptw_away, ptw_reload;
 static volatile unsigned int ptw_k;
 static volatile uint8_t ptw_tmpl[PS_PTW_PAGES * 8] __attribute__((aligned(8)));
 
@@ -994,56 +1030,121 @@ static void ptw_strict(void)
 		CHECK_EQ(rd32(VA_PTW + i * PAGE), ptw_new[i]);
 }
 
-/* Round @r's change, planned by its initiator: ptw_old, ptw_new. */
+/* Round @r's initiator: PTW_FRESH_LEAF's is PTW_FRESH's. */
+static uint32_t ptw_initiator(uint32_t r)
+{
+	return (r % PTW_OPS == PTW_FRESH_LEAF ? r - 1 : r) % ncpu;
+}
+
+/*
+ * Round @r's change, planned by its initiator: ptw_old and ptw_new, the
+ * pages it takes, and for PTW_FRESH the new table, written here as data
+ * (so that this vCPU's TLB may keep a writable entry for it).
+ */
 static void ptw_plan(uint32_t r)
 {
-	unsigned int i;
+	unsigned int i, odd = r / PTW_OPS % 2;
+	uintptr_t pt;
 
-	ptw_op = r % 4;
+	ptw_op = r % PTW_OPS;
+	ptw_away = ptw_op < PTW_FRESH && !odd;
+	ptw_reload = ptw_op >= PTW_PDE || odd;
 	ptw_nfreed = 0;
-	ptw_k = (r / 4 * 3 + r) % PS_PTW_PAGES;
+	ptw_k = (r / PTW_OPS * 3 + r) % PS_PTW_PAGES;
 	for (i = 0; i < PS_PTW_PAGES; i++)
 		ptw_old[i] = ptw_new[i] = ptw_tag[ptw_cur][i];
-	if (ptw_op == 2) {
+	if (ptw_op == PTW_PDE) {
 		for (i = 0; i < PS_PTW_PAGES; i++)
 			ptw_new[i] = ptw_tag[!ptw_cur][i];
 		return;
 	}
 	for (i = 0; i < PS_PTW_PAGES; i++) {
-		if (ptw_op != 3 && i != ptw_k)
+		if (ptw_op != PTW_BURST && i != ptw_k)
 			continue;
 		ptw_freed[ptw_nfreed++] = ptw_pa[ptw_cur][i];
 		ptw_pa[ptw_cur][i] = ptw_take(&ptw_tag[ptw_cur][i]);
 		ptw_new[i] = ptw_tag[ptw_cur][i];
 	}
+	if (ptw_op != PTW_FRESH)
+		return;
+	pt = ptw_free_pt[--ptw_nfree_pt];
+	for (i = 0; i < PAGE; i += 4)
+		wr32(pt + i, 0);
+	for (i = 0; i < PS_PTW_PAGES; i++)
+		pte_set(ent(pt, VA_PTW + i * PAGE, 1),
+			ptw_pa[ptw_cur][i] | PTE_P | PTE_RW);
+	ptw_fresh = pt;
 }
 
 static void ptw_apply(void)
 {
 	uintptr_t pt = ptw_pt[ptw_cur];
+	uintptr_t ea = ent(pt, VA_PTW + ptw_k * PAGE, 1);
+	uint64_t pte = ptw_pa[ptw_cur][ptw_k] | PTE_P | PTE_RW;
 	unsigned int i;
 
 	switch (ptw_op) {
-	case 0:
-		pte_set(ent(pt, VA_PTW + ptw_k * PAGE, 1),
-			ptw_pa[ptw_cur][ptw_k] | PTE_P | PTE_RW);
+	case PTW_LEAF:
+	case PTW_FRESH_LEAF:
+		pte_set(ea, pte);
 		break;
-	case 1:
-		pte_xchg(ent(pt, VA_PTW + ptw_k * PAGE, 1),
-			 ptw_pa[ptw_cur][ptw_k] | PTE_P | PTE_RW);
+	case PTW_LEAF_XCHG:
+		pte_xchg(ea, pte);
 		break;
-	case 2:
+	case PTW_PDE:
 		ptw_cur = !ptw_cur;
 		pte_set(ptw_pde, ptw_pt[ptw_cur] | PTE_P | PTE_RW);
 		break;
-	default:
-		for (i = 0; i < PS_PTW_PAGES; i++) {
+	case PTW_BURST:
+		for (i = 0; i < PS_PTW_PAGES; i++)
 			pte_set((uintptr_t)ptw_tmpl + i * esz,
 				ptw_pa[ptw_cur][i] | PTE_P | PTE_RW);
-		}
 		pte_copy(ent(pt, VA_PTW, 1), (const void *)(uintptr_t)ptw_tmpl,
 			 PS_PTW_PAGES);
+		break;
+	case PTW_FRESH:
+		ptw_retired = pt;
+		ptw_pt[ptw_cur] = ptw_fresh;
+		pte_set(ptw_pde, ptw_fresh | PTE_P | PTE_RW);
+		break;
 	}
+}
+
+/* The initiator's round, from planning to the readers' last reads. */
+static void ptw_initiate(uint32_t r)
+{
+	volatile struct ps_sync *s = sync_of_check();
+	uint64_t t0;
+	unsigned int i;
+
+	if (ptw_away)
+		write_cr3(as_root[0]);
+	t0 = rdtsc();
+	ptw_apply();
+	if (!ptw_away) {
+		if (ptw_op == PTW_LEAF || ptw_op == PTW_LEAF_XCHG ||
+		    ptw_op == PTW_FRESH_LEAF)
+			invlpg(VA_PTW + ptw_k * PAGE);
+		else
+			for (i = 0; i < PS_PTW_PAGES; i++)
+				invlpg(VA_PTW + i * PAGE);
+	}
+	shoot(r + 1, t0, r);
+	for (i = 0; i < ptw_nfreed; i++) {
+		wr32(ptw_freed[i], POISON | i);
+		wr32(ptw_freed[i] + PAGE - 4, POISON | i);
+		ptw_free[ptw_nfree++] = ptw_freed[i];
+	}
+	ptw_nfreed = 0;
+	if (ptw_retired) {
+		ptw_free_pt[ptw_nfree_pt++] = ptw_retired;
+		ptw_retired = 0;
+	}
+	s->poisoned = r + 1;
+	if (ptw_away)
+		write_cr3(ptw_root);
+	ptw_strict();
+	WAIT_UNTIL(all_others(s->post, r + 1), "the readers after the poison");
 }
 
 static void check_pt_write(void)
@@ -1057,6 +1158,8 @@ static void check_pt_write(void)
 		ptw_pde = entry_addr(ptw_root, VA_PTW, 2);
 		for (k = 0; k < PTW_POOL; k++)
 			ptw_free[ptw_nfree++] = alloc_data();
+		for (k = 0; k < PTW_PT_POOL; k++)
+			ptw_free_pt[ptw_nfree_pt++] = alloc_pt();
 		for (k = 0; k < 2; k++) {
 			ptw_pt[k] = alloc_pt();
 			for (i = 0; i < PS_PTW_PAGES; i++) {
@@ -1076,27 +1179,11 @@ static void check_pt_write(void)
 	for (r = 0; r < PS_PTW_ROUNDS; r++) {
 		ptw_strict();
 		barrier();
-		if (id == r % ncpu)
+		if (id == ptw_initiator(r))
 			ptw_plan(r);
 		barrier();
-		if (id == r % ncpu) {
-			uint64_t t0;
-
-			write_cr3(as_root[0]);
-			t0 = rdtsc();
-			ptw_apply();
-			shoot(r + 1, t0, r);
-			for (k = 0; k < ptw_nfreed; k++) {
-				wr32(ptw_freed[k], POISON | k);
-				wr32(ptw_freed[k] + PAGE - 4, POISON | k);
-				ptw_free[ptw_nfree++] = ptw_freed[k];
-			}
-			ptw_nfreed = 0;
-			s->poisoned = r + 1;
-			write_cr3(ptw_root);
-			ptw_strict();
-			WAIT_UNTIL(all_others(s->post, r + 1),
-				   "the readers after the poison");
+		if (id == ptw_initiator(r)) {
+			ptw_initiate(r);
 			continue;
 		}
 		wait_start();
@@ -1106,10 +1193,10 @@ static void check_pt_write(void)
 			i = (i + 1) % PS_PTW_PAGES;
 			wait_step(__LINE__, "the page-table change");
 		}
-		if (ptw_op < 2)
-			invlpg(VA_PTW + ptw_k * PAGE);
-		else
+		if (ptw_reload)
 			write_cr3(ptw_root);
+		else
+			invlpg(VA_PTW + ptw_k * PAGE);
 		ack(r + 1);
 		ptw_strict();
 		wait_start();
@@ -1208,6 +1295,7 @@ static void run_check(int check, void (*fn)(void))
 	p->deadline = rdtsc() + SPIN_TICKS;
 	while (s->done < ncpu) {
 		cpu_relax();
+		yield(p);
 		if (rdtsc() > p->deadline) {
 			note(__LINE__, "a vCPU never finished the check", 0, 0);
 			halt_forever();

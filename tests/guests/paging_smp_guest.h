@@ -103,11 +103,20 @@ struct ps_sync {
 	uint32_t post[PS_MAX_CPUS];
 };
 
+/*
+ * A waiting vCPU writes (OUT, 4 bytes) to this port now and then when
+ * ps_shared.yield says that the vCPUs outnumber the host's CPUs: its
+ * host thread then yields the CPU to the vCPU it waits for, which would
+ * otherwise get it only at the scheduler's next tick.
+ */
+#define PS_YIELD_PORT	0xea
+
 struct ps_shared {
 	/* By the host, before the vCPUs start. */
-	uint32_t ncpu, fmt;
+	uint32_t ncpu, fmt, yield;
 	/* vCPU 0: the tables and the IDT are ready. */
 	uint32_t go;
+	uint32_t pad;
 	/* SC_SLOT: the host's last step; each vCPU's checked step + 1. */
 	uint32_t slot_phase;
 	uint32_t slot_seen[PS_MAX_CPUS];
