@@ -22,10 +22,12 @@
  *                         again under vCPUs probing it: after the
  *                         shootdown their writes and reads fault with the
  *                         right error code and CR2, and no write lands;
- *   pt_write_while_running  PTEs (plain stores, XCHG, REP MOVSD) and a
+ *   pt_write_while_running  PTEs (plain stores, XCHG, REP MOVSD) and the
  *                         PDE of an address space other vCPUs run on,
- *                         changed and shot down round after round (the
- *                         shadow mode's write-protection and out-of-sync
+ *                         the PDE also to a page table just written as
+ *                         data, whose writer then edits it: shot down
+ *                         round after round (the shadow mode's
+ *                         write-protection, out-of-sync and root-cache
  *                         paths);
  *   slot_replace_while_running  while the vCPUs read memory slot 1 the
  *                         host gives it other memory twice, then deletes
@@ -46,11 +48,12 @@
  * MODE: ept, vtlb, shadow (default: VTXHV_PAGING's, else all three);
  * FORMAT: 32bit, pae, 4level (default all); the others are skips.
  * VTXHV_CPUS=N runs N vCPUs (1 to 8, default 2; with 1 there is nobody
- * to shoot down).  A wait in the guest gives up after about two seconds
- * and fails its check on every vCPU; a format gets FORMAT_TIMEOUT seconds
- * in all, after which its vCPUs are stopped and the checks without a
- * result fail (the test VM's clock is emulated: 7 to 15 wall-clock
- * seconds to one of its seconds).
+ * to shoot down; with more vCPUs than CPUs, a waiting vCPU makes its
+ * thread yield now and then).  A wait in the guest gives up after about
+ * two seconds and fails its check on every vCPU; a format gets
+ * FORMAT_TIMEOUT seconds in all, after which its vCPUs are stopped and
+ * the checks without a result fail (the test VM's clock is emulated: 7
+ * to 15 wall-clock seconds to one of its seconds).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -79,7 +82,7 @@ __asm__(".pushsection .rodata\n"
 /*
  * Seconds a format may take, on the clock of the machine that runs the
  * test.  In the test VM that clock is emulated: one of its seconds takes
- * 7 to 15 of the wall clock's, and a format needs well under one (the
+ * 7 to 15 of the wall clock's, and a format needs about one at most (the
  * guest's own waits give up after about two).
  */
 #define FORMAT_TIMEOUT	10

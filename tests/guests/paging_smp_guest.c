@@ -291,6 +291,13 @@ static void yield(struct pcpu *p)
 				 : : "a"(0), "Nd"(PS_YIELD_PORT) : "memory");
 }
 
+/* Leave the check if another vCPU gave up on it. */
+static void leave_if_aborted(void)
+{
+	if (sh->sync[me()->check].aborted)
+		abort_check();
+}
+
 /* One round of a wait: leave if another vCPU gave up or time is out. */
 static void wait_step(int line, const char *what)
 {
@@ -298,8 +305,7 @@ static void wait_step(int line, const char *what)
 
 	cpu_relax();
 	yield(p);
-	if (sh->sync[p->check].aborted)
-		abort_check();
+	leave_if_aborted();
 	if (rdtsc() > p->deadline) {
 		note(line, what, p->id, 0);
 		abort_check();
@@ -726,7 +732,7 @@ static void check_shared_as(void)
 			 visits[id][n][k]);
 		wr32(VA_AS_TEST + k * PAGE + 4 * (1 + id), ++visits[id][n][k]);
 		if (s % 64 == 0)
-			wait_step(__LINE__, "address-space switches");
+			leave_if_aborted();
 	}
 	barrier();
 	for (n = 0; n < PS_AS_NR; n++) {
