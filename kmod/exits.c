@@ -645,14 +645,20 @@ static int handle_dr(struct vtxhv_vcpu *vcpu, u32 reason)
 	bool from_dr = q & BIT(4);
 	u64 *r = vcpu->gprs.r;
 	u64 *slot = NULL, dr7;
+	unsigned long mask, cr4;
 
 	if (VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES)) != 0) {
 		inject_gp(vcpu);
 		return EXIT_TO_GUEST;
 	}
-	/* DR4 and DR5 with CR4.DE are #UD (SDM Vol. 2, MOV DR). */
-	if ((dr == 4 || dr == 5) &&
-	    (vmcs_readl(CR4_READ_SHADOW) & X86_CR4_DE)) {
+	/*
+	 * DR4 and DR5 with CR4.DE are #UD (SDM Vol. 2, MOV DR); the guest's
+	 * CR4.DE is in the read shadow only where vtxhv owns the bit.
+	 */
+	mask = vmcs_readl(CR4_GUEST_HOST_MASK);
+	cr4 = (vmcs_readl(GUEST_CR4) & ~mask) |
+	      (vmcs_readl(CR4_READ_SHADOW) & mask);
+	if ((dr == 4 || dr == 5) && (cr4 & X86_CR4_DE)) {
 		vtxhv_inject_exception(vcpu, UD_VECTOR, false, 0);
 		return EXIT_TO_GUEST;
 	}
