@@ -5,7 +5,9 @@
  * emulates and an OUT userspace finishes), INT3 stops and the resume past
  * them, an execute breakpoint and a write watchpoint of the debugger's
  * while the guest's own DR0/DR7 keep their values, the guest's own #DB and
- * #BP once the debugger detached, and the arguments refused.  In the
+ * #BP once the debugger detached (with DR7.GD and DR4 under CR4.DE), a
+ * second vCPU stopped by its own debugger while the first is not, and the
+ * arguments refused.  In the
  * paging mode of VTXHV_PAGING (run_tests.sh: guest_debug:shadow ...).
  */
 #include "tvm.h"
@@ -19,10 +21,10 @@
 extern char step_seq[], step_1[], step_cpuid[], step_3[], step_out[],
 	step_5[], step_jmp[], step_8[], step_end[];
 extern char bp_insn[], bp_after[], hw_exec[], watch_insn[], watch_after[];
-extern char own_bp[], own_int3_after[];
+extern char own_bp[], own_int3_after[], ap_int3[], gd_mov[];
 
 static volatile uint32_t watch_var;
-static volatile uint64_t db_count, db_rip, bp_count, bp_rip;
+static volatile uint64_t db_count, db_rip, bp_count, bp_rip, ud_count;
 
 static void db_handler(struct ex_regs *r)
 {
@@ -34,6 +36,13 @@ static void bp_handler(struct ex_regs *r)
 {
 	bp_count++;
 	bp_rip = r->rip;
+}
+
+/* MOV RAX, DR4 (0f 21 e0) with CR4.DE: #UD, skipped. */
+static void ud_handler(struct ex_regs *r)
+{
+	ud_count++;
+	r->rip += 3;
 }
 
 static inline uint64_t get_dr(int n)
@@ -52,10 +61,12 @@ static inline uint64_t get_dr(int n)
 static void __attribute__((noinline)) guest_code(uint64_t arg)
 {
 	uint32_t a, b, c, d;
+	uint64_t v, cr4;
 
 	(void)arg;
 	guest_set_handler(1, db_handler);
 	guest_set_handler(3, bp_handler);
+	guest_set_handler(6, ud_handler);
 
 	/* 1: the host single-steps this sequence. */
 	GUEST_SYNC(1);
@@ -108,6 +119,34 @@ static void __attribute__((noinline)) guest_code(uint64_t arg)
 	GUEST_ASSERT_EQ(get_dr(6) & 0x400f, 1);		/* B0, not BS */
 	GUEST_ASSERT_EQ(bp_count, 1);
 	GUEST_ASSERT_EQ(bp_rip, (uint64_t)own_int3_after);
+
+	/* DR7.GD: the next MOV DR is a #DB fault, DR6.BD, GD cleared. */
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0x2400ULL));
+	__asm__ volatile(".globl gd_mov\n"
+			 "gd_mov: mov %%dr0, %0" : "=r"(v));
+	GUEST_ASSERT_EQ(v, (uint64_t)own_bp);
+	GUEST_ASSERT_EQ(db_count, 2);
+	GUEST_ASSERT_EQ(db_rip, (uint64_t)gd_mov);
+	GUEST_ASSERT_EQ(get_dr(6) & 0x600f, 0x2000);
+	GUEST_ASSERT_EQ(get_dr(7), 0x400);
+
+	/* DR4 is DR6 without CR4.DE, #UD with it. */
+	GUEST_ASSERT_EQ(({ __asm__ volatile("mov %%dr4, %0" : "=a"(v)); v; }),
+			get_dr(6));
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | 8));
+	__asm__ volatile("mov %%dr4, %0" : "=a"(v));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+	GUEST_ASSERT_EQ(ud_count, 1);
+	GUEST_DONE();
+}
+
+/* vCPU 1: an INT3 its debugger stops at, then done. */
+static void __attribute__((noinline)) ap_code(uint64_t arg)
+{
+	(void)arg;
+	__asm__ volatile(".globl ap_int3\n"
+			 "ap_int3: int3" : : : "memory");
 	GUEST_DONE();
 }
 
@@ -229,6 +268,29 @@ static int check_hw_bp(struct tvm *t)
 	return ok;
 }
 
+/*
+ * Per-vCPU state: vCPU 1 stops at its INT3 for its debugger while vCPU 0,
+ * detached, takes its own INT3 and breakpoint (phase 4 of guest_code).
+ */
+static int check_two_vcpus(struct tvm *t)
+{
+	struct tvm *ap = tvm_add_vcpu(t, 1);
+	struct vtxhv_regs r;
+	int ok;
+
+	tvm_set_cpuid_host(ap);
+	tvm_start_long_mode(ap, ap_code, 0, t->mem_size - 0x20000 - 8);
+	dbg(ap, VTXHV_GUESTDBG_ENABLE | VTXHV_GUESTDBG_USE_SW_BP, NULL);
+	ok = expect_stop(ap, 3, ap_int3, 0);
+	tvm_expect_ucall(t, UCALL_DONE, 0);	/* vCPU 0's own #DB, #BP */
+	tvm_get_regs(ap, &r);
+	r.rip = (uint64_t)ap_int3 + 1;
+	tvm_set_regs(ap, &r);
+	tvm_expect_ucall(ap, UCALL_DONE, 0);
+	tvm_destroy(ap);
+	return ok;
+}
+
 static int check_einval(struct tvm *t)
 {
 	const uint32_t en = VTXHV_GUESTDBG_ENABLE;
@@ -267,12 +329,8 @@ int main(void)
 	if (ioctl(t->dev, VTXHV_GET_CAPS, &caps) ||
 	    !(caps.extensions & VTXHV_EXT_GUEST_DEBUG))
 		test_skip_all("no VTXHV_EXT_GUEST_DEBUG");
-	if (set_debug(t, VTXHV_GUESTDBG_ENABLE | VTXHV_GUESTDBG_SINGLESTEP,
-		      NULL) == -EOPNOTSUPP)
-		test_skip_all("no monitor trap flag");
-	TEST_ASSERT(!set_debug(t, 0, NULL), "detach");
 
-	test_plan(5);
+	test_plan(6);
 	printf("# paging mode %s\n", paging_name(tvm_paging_mode()));
 	tvm_set_cpuid_host(t);
 	tvm_setup_long_mode(t, guest_code, 0);
@@ -281,8 +339,8 @@ int main(void)
 	test_result(check_sw_bp(t), "int3_stops_and_resumes");
 	test_result(check_hw_bp(t), "hw_breakpoint_and_watchpoint");
 	/* 4: detached, the guest's own #DB and #BP (asserted there). */
-	tvm_expect_ucall(t, UCALL_DONE, 0);
-	test_result(1, "detached_guest_db_and_bp_its_own");
+	test_result(check_two_vcpus(t), "second_vcpu_stops_first_does_not");
+	test_result(1, "guest_own_db_bp_gd_and_dr4_ud");
 	tvm_destroy(t);
 	test_finish();
 }
