@@ -28,8 +28,12 @@
  *
  *   an AP waiting in the ACPI wake-up mailbox (acpi.h, mp_wakeup.c)
  *     long mode as above on the firmware's GDT (FW_AP_GDT) and page
- *     tables (FW_AP_TABLES), RIP = FW_AP_LOOP, RSI = FW_MAILBOX, EDI = the
- *     AP's APIC ID, RSP = 0 (the loop needs no stack).
+ *     tables (FW_AP_TABLES), and EFER.NXE too; RIP = FW_AP_LOOP, RSI =
+ *     FW_MAILBOX, EDI = the AP's APIC ID, RSP = 0 (the loop needs no
+ *     stack).  NXE because Linux's trampoline_start64 (6.12 seen) stays
+ *     in long mode, loads its own page tables, whose direct map sets XD,
+ *     and pushes on its stack before it writes EFER: with NXE clear, XD
+ *     is a reserved bit and the push a page fault, with no IDT yet.
  *
  *   every mode
  *     RFLAGS = 0x2 (interrupts disabled); general registers 0 except the
@@ -120,5 +124,6 @@ void mp_wakeup_regs(struct vtxhv_sregs *s, struct vtxhv_regs *regs,
 	};
 
 	boot_sregs(s, &fw, FW_AP_GDT);
+	s->efer |= EFER_NXE;
 	boot_regs(regs, &fw, apic_id, 1);
 }

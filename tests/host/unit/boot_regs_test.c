@@ -170,9 +170,9 @@ static bool stacks_per_vcpu(void)
 }
 
 /*
- * An AP of the ACPI wake-up mailbox: long mode on the firmware's GDT and
- * tables (acpi.h), in its loop, RSI = the mailbox, EDI = its APIC ID, no
- * stack.
+ * An AP of the ACPI wake-up mailbox: long mode with NXE on the firmware's
+ * GDT and tables (acpi.h), in its loop, RSI = the mailbox, EDI = its APIC
+ * ID, no stack.
  */
 static bool mp_wakeup_ap(void)
 {
@@ -187,7 +187,7 @@ static bool mp_wakeup_ap(void)
 	CHECK_EQ(s.idt.base | s.idt.limit, 0);
 	CHECK_EQ(s.cr0, X86_CR0_PG | X86_CR0_PE | X86_CR0_NE | X86_CR0_ET);
 	CHECK_EQ(s.cr4, X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
-	CHECK_EQ(s.efer, EFER_LME | EFER_LMA);
+	CHECK_EQ(s.efer, EFER_LME | EFER_LMA | EFER_NXE);
 	CHECK_EQ(s.cr3, FW_AP_TABLES);
 	CHECK(regs_are((struct vtxhv_regs){ .rsi = FW_MAILBOX, .rdi = 3,
 					    .rip = FW_AP_LOOP }));
