@@ -99,8 +99,14 @@ check "local_timer_interrupts_on_every_cpu$tag" rows_ok LOC
 # Rescheduling, function-call and TLB-shootdown IPIs.
 check "ipis_on_every_cpu$tag" rows_ok RES CAL TLB
 
+# With the mailbox, Linux 6.9 and later zero its address in the MADT
+# (acpi_mp_disable_offlining(): no kexec kernel may use it) without
+# fixing the checksum, and ACPICA then finds the APIC table's checksum off
+# by exactly those bytes: Linux's own write, not vtxctl's table.
 n=$((n + 1))
-out=$(answer "dmesg | grep -i -e 'ACPI.*Error' -e 'ACPI BIOS' -e 'No config space' -e 'Power off not' | head -5")
+[ "$wakeup" = mailbox ] && own="Incorrect checksum in table \\[APIC\\]" ||
+	own="^$"
+out=$(answer "dmesg | grep -i -e 'ACPI.*Error' -e 'ACPI BIOS' -e 'No config space' -e 'Power off not' | grep -v '$own' | head -5")
 diag "kernel log: $out"
 check "no_acpi_or_pci_error_in_guest_log$tag" [ -z "$out" ]
 
