@@ -78,7 +78,7 @@ stat_is() {
 	return 1
 }
 
-plan 46
+plan 45
 dmesg_mark
 
 # Real mode, flat: the UART (DLAB, scratch, LSR polling), HLT with IF=0.
@@ -110,14 +110,11 @@ done
 check "stats_names_every_exit_reason" [ $names_ok = 1 ]
 
 # The same guest on shadow page tables: same output, and --stats adds the
-# shadow paging counters; what shadow paging cannot run is refused (64).
+# shadow paging counters; real mode, which shadow paging cannot run, is refused (64).
 vrun elf64_shadow --paging shadow --stats "$G/elf64.elf"
 check "paging_shadow_same_result" sh -c \
 	"[ $rc -eq 67 ] && cmp -s '$tmp/elf64.out' '$tmp/elf64_shadow.out'"
 check "paging_shadow_stats" err_has elf64_shadow "shadow paging: faults_fixed "
-vrun vtlb_two --paging vtlb --cpus 2 "$G/elf64.elf"
-check "paging_vtlb_two_cpus_refused" sh -c "[ $rc -eq 64 ] &&
-	grep -q 'shadow paging runs one vCPU per VM' '$tmp/vtlb_two.err'"
 vrun shadow_real --paging shadow --mode real "$G/hello16.bin"
 check "paging_shadow_real_mode_refused" sh -c "[ $rc -eq 64 ] &&
 	grep -q 'a real-mode guest needs EPT paging' '$tmp/shadow_real.err'"
