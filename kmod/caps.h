@@ -7,6 +7,7 @@
 #define VTXHV_CAPS_H
 
 #include <linux/types.h>
+#include <asm/cpufeature.h>
 #include <asm/vmx.h>
 
 #include "vmx_arch.h"
@@ -72,6 +73,16 @@ static inline bool cpu_has_vmx_unrestricted_guest(void)
 {
 	return cpu_has_vmx_ept() &&
 	       cpu_has_proc2(SECONDARY_EXEC_UNRESTRICTED_GUEST);
+}
+
+/*
+ * RDTSCP and RDPID for guests ("enable RDTSCP" runs both; without it they
+ * raise #UD), with IA32_TSC_AUX switched around the guest (vcpu.c).
+ */
+static inline bool cpu_has_vmx_rdtscp(void)
+{
+	return cpu_has_proc2(SECONDARY_EXEC_ENABLE_RDTSCP) &&
+	       boot_cpu_has(X86_FEATURE_RDTSCP);
 }
 
 #endif /* VTXHV_CAPS_H */

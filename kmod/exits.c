@@ -25,6 +25,8 @@
 #define DB_VECTOR	1
 #define NMI_VECTOR	2
 #define BP_VECTOR	3
+#define OF_VECTOR	4
+#define DF_VECTOR	8
 #define GP_VECTOR	13
 #define UD_VECTOR	6
 #define PF_VECTOR	14
@@ -37,6 +39,13 @@
 #define DR6_BS		BIT_ULL(14)
 #define DR6_FIXED_1	0xffff0ff0ULL
 #define DR7_GD		BIT(13)
+
+/* CPUID bits that follow the guest's state (handle_cpuid()). */
+#define CPUID1_ECX_XSAVE	BIT(26)
+#define CPUID1_ECX_OSXSAVE	BIT(27)
+#define CPUID1_EDX_APIC		BIT(9)
+#define CPUID7_ECX_PKU		BIT(3)
+#define CPUID7_ECX_OSPKE	BIT(4)
 
 /* Set or clear interrupt- and NMI-window exiting (SDM 25.2). */
 static void set_windows(struct vtxhv_vcpu *vcpu, u32 windows)
@@ -170,11 +179,29 @@ static int handle_nmi_window(struct vtxhv_vcpu *vcpu, u32 reason)
 	return EXIT_TO_GUEST;
 }
 
+/*
+ * A fault pushes RFLAGS with RF set, so that the handler's IRET back to
+ * the instruction does not stop again at an instruction breakpoint on it
+ * (SDM Vol. 3, 17.3.1.1).  The CPU does so for the faults it delivers,
+ * and saves RF so when an exit interrupts a delivery, but an exception
+ * injected at VM entry pushes RFLAGS as the VMCS has it.  #DB, #BP and
+ * #OF count as traps here (an instruction breakpoint's #DB leaves RF as
+ * it was); #DF and #MC are aborts.
+ */
+static void set_rf_for_fault(u32 vector)
+{
+	if (vector >= 32 || vector == DB_VECTOR || vector == BP_VECTOR ||
+	    vector == OF_VECTOR || vector == DF_VECTOR || vector == MC_VECTOR)
+		return;
+	vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) | X86_EFLAGS_RF);
+}
+
 void vtxhv_inject_exception(struct vtxhv_vcpu *vcpu, int vector,
 			    bool has_error, u32 error)
 {
 	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
 
+	set_rf_for_fault(vector);
 	vcpu->injected++;
 	trace_vtxhv_inject(vcpu->vm->id, vcpu->id, info, error);
 	if (has_error) {
@@ -196,16 +223,20 @@ void vtxhv_inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error)
 }
 
 /*
- * Advance RIP past the instruction that exited; STI/MOV SS blocking ends.
- * A debugger single-stepping the guest sees the instruction vtxhv
- * completed as one step: the monitor trap flag never fires for it, so the
- * run loop reports the stop before the next entry (vtxhv_debug_step_stop).
+ * Advance RIP past the instruction that exited; STI/MOV SS blocking ends,
+ * and RF, which the CPU clears when an instruction completes.  A debugger
+ * single-stepping the guest sees the instruction vtxhv completed as one
+ * step: the monitor trap flag never fires for it, so the run loop reports
+ * the stop before the next entry (vtxhv_debug_step_stop).
  */
 void vtxhv_skip_insn_len(struct vtxhv_vcpu *vcpu, unsigned int len)
 {
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	unsigned long rflags = vmcs_readl(GUEST_RFLAGS);
 
 	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + len);
+	if (rflags & X86_EFLAGS_RF)
+		vmcs_writel(GUEST_RFLAGS, rflags & ~X86_EFLAGS_RF);
 	if (intr & 3)
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
 	if (vcpu->dbg_control & VTXHV_GUESTDBG_SINGLESTEP)
@@ -475,9 +506,17 @@ static int handle_exception_nmi(struct vtxhv_vcpu *vcpu, u32 reason)
 	if (vector == BP_VECTOR &&
 	    (vcpu->dbg_control & VTXHV_GUESTDBG_USE_SW_BP))
 		return debug_stop(vcpu, BP_VECTOR, 0);
-	/* Shadow paging: the walk of the guest's tables may sleep. */
+	/*
+	 * Shadow paging: the walk of the guest's tables may sleep.  A #PF
+	 * exit saves RF as the #PF would have pushed it, 1 (SDM Vol. 3,
+	 * 28.3.3), which Bochs does not: the instruction it restarts (the
+	 * fault fixed) has had its breakpoint check, and one it completes
+	 * (emulated) clears RF again in vtxhv_skip_insn_len().
+	 */
 	if ((info & INTR_INFO_VECTOR_MASK) == PF_VECTOR &&
 	    vtxhv_shadowing(vcpu->vm)) {
+		vmcs_writel(GUEST_RFLAGS,
+			    vmcs_readl(GUEST_RFLAGS) | X86_EFLAGS_RF);
 		vtxhv_fill_ctx(vcpu, reason);
 		vcpu->ctx.intr_error = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
 		return EXIT_SLEEPABLE;
@@ -514,16 +553,56 @@ static const struct vtxhv_cpuid_entry *find_cpuid(struct vtxhv_vcpu *vcpu,
 	return NULL;
 }
 
+/* The XSAVE area the guest's XCR0 needs: CPUID.(EAX=0xD,ECX=0):EBX. */
+static u32 xsave_size(struct vtxhv_vcpu *vcpu)
+{
+	u32 size = 512 + 64, i;	/* legacy area, XSAVE header */
+
+	for (i = 2; i < 64; i++) {
+		const struct vtxhv_cpuid_entry *c;
+
+		if (!(vcpu->xcr0 & BIT_ULL(i)))
+			continue;
+		c = find_cpuid(vcpu, 0xd, i);
+		if (c)
+			size = max(size, c->ebx + c->eax);
+	}
+	return size;
+}
+
+/*
+ * CPUID from the table userspace gave (VTXHV_SET_CPUID), but the bits
+ * that mirror the guest's own state follow it, as on hardware:
+ * CPUID.1:ECX.OSXSAVE is CR4.OSXSAVE, CPUID.7:ECX.OSPKE is CR4.PKE, each
+ * where the table has the feature; CPUID.1:EDX.APIC goes with
+ * IA32_APIC_BASE's enable bit; leaf 0xD's EBX is the size XCR0 needs.
+ */
 static int handle_cpuid(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	u64 *r = vcpu->gprs.r;
-	const struct vtxhv_cpuid_entry *e;
+	u32 fn = r[GPR_RAX], index = r[GPR_RCX];
+	const struct vtxhv_cpuid_entry *e = find_cpuid(vcpu, fn, index);
+	u32 eax = e ? e->eax : 0, ebx = e ? e->ebx : 0;
+	u32 ecx = e ? e->ecx : 0, edx = e ? e->edx : 0;
 
-	e = find_cpuid(vcpu, r[GPR_RAX], r[GPR_RCX]);
-	r[GPR_RAX] = e ? e->eax : 0;
-	r[GPR_RBX] = e ? e->ebx : 0;
-	r[GPR_RCX] = e ? e->ecx : 0;
-	r[GPR_RDX] = e ? e->edx : 0;
+	if (e && fn == 1) {
+		ecx &= ~CPUID1_ECX_OSXSAVE;
+		if ((ecx & CPUID1_ECX_XSAVE) &&
+		    (vtxhv_guest_cr4() & X86_CR4_OSXSAVE))
+			ecx |= CPUID1_ECX_OSXSAVE;
+		if (!(vcpu->apic_base & MSR_IA32_APICBASE_ENABLE))
+			edx &= ~CPUID1_EDX_APIC;
+	} else if (e && fn == 7 && index == 0) {
+		ecx &= ~CPUID7_ECX_OSPKE;
+		if ((ecx & CPUID7_ECX_PKU) && (vtxhv_guest_cr4() & X86_CR4_PKE))
+			ecx |= CPUID7_ECX_OSPKE;
+	} else if (e && fn == 0xd && index == 0) {
+		ebx = xsave_size(vcpu);
+	}
+	r[GPR_RAX] = eax;
+	r[GPR_RBX] = ebx;
+	r[GPR_RCX] = ecx;
+	r[GPR_RDX] = edx;
 	vtxhv_skip_insn(vcpu);
 	return EXIT_TO_GUEST;
 }
@@ -645,7 +724,6 @@ static int handle_dr(struct vtxhv_vcpu *vcpu, u32 reason)
 	bool from_dr = q & BIT(4);
 	u64 *r = vcpu->gprs.r;
 	u64 *slot = NULL, dr7;
-	unsigned long mask, cr4;
 
 	if (VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES)) != 0) {
 		inject_gp(vcpu);
@@ -655,10 +733,7 @@ static int handle_dr(struct vtxhv_vcpu *vcpu, u32 reason)
 	 * DR4 and DR5 with CR4.DE are #UD (SDM Vol. 2, MOV DR); the guest's
 	 * CR4.DE is in the read shadow only where vtxhv owns the bit.
 	 */
-	mask = vmcs_readl(CR4_GUEST_HOST_MASK);
-	cr4 = (vmcs_readl(GUEST_CR4) & ~mask) |
-	      (vmcs_readl(CR4_READ_SHADOW) & mask);
-	if ((dr == 4 || dr == 5) && (cr4 & X86_CR4_DE)) {
+	if ((dr == 4 || dr == 5) && (vtxhv_guest_cr4() & X86_CR4_DE)) {
 		vtxhv_inject_exception(vcpu, UD_VECTOR, false, 0);
 		return EXIT_TO_GUEST;
 	}
@@ -881,6 +956,8 @@ static void requeue_vectoring_event(void)
 
 	if (!(info & VECTORING_INFO_VALID_MASK))
 		return;
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION)
+		set_rf_for_fault(info & INTR_INFO_VECTOR_MASK);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~BIT(12));
 	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,

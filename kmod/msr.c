@@ -78,6 +78,11 @@ int vtxhv_get_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_SYSCALL_MASK:
 		*data = vcpu->guest_msr[STAR_IDX(index)];
 		return 0;
+	case MSR_TSC_AUX:
+		if (!cpu_has_vmx_rdtscp())
+			return -ENOENT;
+		*data = vcpu->tsc_aux;
+		return 0;
 	case MSR_FS_BASE:
 		*data = vmcs_readl(GUEST_FS_BASE);
 		return 0;
@@ -180,6 +185,16 @@ int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
 		vcpu->guest_msr[STAR_IDX(index)] = data;
 		if (vcpu->guest_msrs_loaded)
 			wrmsrl(index, data);
+		return 0;
+	case MSR_TSC_AUX:
+		/* Bits 63:32 are reserved. */
+		if (!cpu_has_vmx_rdtscp())
+			return -ENOENT;
+		if (data >> 32)
+			return -EINVAL;
+		vcpu->tsc_aux = data;
+		if (vcpu->guest_msrs_loaded)
+			wrmsrl(MSR_TSC_AUX, data);
 		return 0;
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:

@@ -297,6 +297,17 @@ static void switch_to_guest(struct vtxhv_vcpu *vcpu)
 		if (vcpu->guest_msr[i] != vcpu->host_msr[i])
 			wrmsrl(syscall_msrs[i], vcpu->guest_msr[i]);
 	}
+	/*
+	 * The host's TSC_AUX is its CPU and node for the vDSO's getcpu;
+	 * the kernel itself does not read it (its entry code stopped using
+	 * RDPID so that hypervisors may load a guest's), and it is back
+	 * before this CPU returns to userspace.
+	 */
+	if (cpu_has_vmx_rdtscp()) {
+		rdmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
+		if (vcpu->tsc_aux != vcpu->host_tsc_aux)
+			wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
+	}
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, vcpu->host_debugctl);
 	/*
 	 * Debug registers: VM entry loads the guest's DR7 and every exit sets
@@ -316,6 +327,8 @@ static void switch_to_host(struct vtxhv_vcpu *vcpu)
 	for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++)
 		if (vcpu->guest_msr[i] != vcpu->host_msr[i])
 			wrmsrl(syscall_msrs[i], vcpu->host_msr[i]);
+	if (cpu_has_vmx_rdtscp() && vcpu->tsc_aux != vcpu->host_tsc_aux)
+		wrmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
 	if (vcpu->host_ds)
 		loadsegment(ds, vcpu->host_ds);
 	if (vcpu->host_es)

@@ -387,6 +387,15 @@ void vtxhv_set_efer(struct vtxhv_vcpu *vcpu, u64 efer)
 }
 
 /* The guest's EFER, as it reads it. */
+/* CR4 as the guest sees it: the bits vtxhv owns from the read shadow. */
+unsigned long vtxhv_guest_cr4(void)
+{
+	unsigned long mask = vmcs_readl(CR4_GUEST_HOST_MASK);
+
+	return (vmcs_readl(GUEST_CR4) & ~mask) |
+	       (vmcs_readl(CR4_READ_SHADOW) & mask);
+}
+
 u64 vtxhv_get_efer(struct vtxhv_vcpu *vcpu)
 {
 	if (vtxhv_shadowing(vcpu->vm))
@@ -633,6 +642,8 @@ int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu)
 			      CPU_BASED_MONITOR_EXITING |
 			      CPU_BASED_USE_TSC_OFFSETTING, "processor-based",
 			      &ok);
+	if (cpu_has_vmx_rdtscp())
+		proc2_want |= SECONDARY_EXEC_ENABLE_RDTSCP;
 	/* WBINVD flushes every cache of the host: not the guest's to do. */
 	if (cpu_has_proc2(SECONDARY_EXEC_WBINVD_EXITING))
 		proc2_want |= SECONDARY_EXEC_WBINVD_EXITING;

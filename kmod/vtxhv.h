@@ -191,12 +191,14 @@ struct vtxhv_vcpu {
 	unsigned long host_cr3, host_cr4;
 	u64 host_msr[4];	/* STAR, LSTAR, CSTAR, SFMASK */
 	u64 host_debugctl;
+	u64 host_tsc_aux;	/* with cpu_has_vmx_rdtscp() */
 	unsigned long host_dr7, host_dr[4];
 	bool guest_drs_loaded;	/* DR0-3 hold the guest's */
 
 	/* Guest state the VMCS does not hold. */
 	u64 guest_msr[4];	/* STAR, LSTAR, CSTAR, SFMASK */
 	u64 kernel_gs_base;
+	u64 tsc_aux;		/* RDTSCP's ECX, RDPID's result */
 	u64 apic_base, misc_enable, mtrr_def_type;
 	u64 xcr0;
 	u64 dr[4], dr6;
@@ -333,6 +335,7 @@ int vtxhv_set_cr0(struct vtxhv_vcpu *vcpu, u64 val);
 int vtxhv_set_cr4(struct vtxhv_vcpu *vcpu, u64 val);
 void vtxhv_set_efer(struct vtxhv_vcpu *vcpu, u64 efer);
 u64 vtxhv_get_efer(struct vtxhv_vcpu *vcpu);
+unsigned long vtxhv_guest_cr4(void);
 void vtxhv_vmcs_dump(struct vtxhv_vcpu *vcpu);
 void vtxhv_vmcs_update_debug(struct vtxhv_vcpu *vcpu);
 bool vtxhv_has_mtf(void);

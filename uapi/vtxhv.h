@@ -97,6 +97,7 @@ struct vtxhv_caps {
 /* struct vtxhv_caps.extensions (API version 3) */
 #define VTXHV_EXT_IRQCHIP	(1ULL << 0)	/* VTXHV_VM_IRQCHIP and its ioctls */
 #define VTXHV_EXT_GUEST_DEBUG	(1ULL << 1)	/* VTXHV_SET_GUEST_DEBUG */
+#define VTXHV_EXT_RDTSCP	(1ULL << 2)	/* RDTSCP, RDPID, IA32_TSC_AUX */
 
 /*
  * struct vtxhv_create_vm.flags: the VM has interrupt controllers in the

@@ -418,6 +418,7 @@ static int create_vm(struct vm *vm, const struct run_opts *o)
 		return EXIT_USAGE;
 	}
 	vm->paging = c.paging;
+	vm->extensions = caps.extensions;
 	ret = choose_ap_wakeup(vm, o);
 	if (ret)
 		return ret;

@@ -26,7 +26,8 @@ void cpuid_native(uint32_t fn, uint32_t sub, uint32_t r[4])
  */
 /* CPUID.1:ECX: DTES64, MONITOR/MWAIT (#UD), DS-CPL, VMX, SMX, EST, TM2,
  * xTPR, PDCM (MSRs not emulated), PCID (CR4.PCIDE is the host's), x2APIC
- * and TSC-deadline (no APIC), OSXSAVE (CR4.OSXSAVE starts 0). */
+ * and TSC-deadline (no APIC), OSXSAVE (CR4.OSXSAVE starts 0; the module
+ * shows it from the guest's CR4 at each CPUID). */
 #define CPUID1_ECX_HIDE		(1U << 2 | 1U << 3 | 1U << 4 | 1U << 5 | \
 				 1U << 6 | 1U << 7 | 1U << 8 | 1U << 14 | \
 				 1U << 15 | 1U << 17 | 1U << 21 | 1U << 24 | \
@@ -40,13 +41,13 @@ void cpuid_native(uint32_t fn, uint32_t sub, uint32_t r[4])
 				 1U << 31)
 /* CPUID.7.0: TSC_ADJUST, INVPCID, RDT monitoring and allocation, MPX,
  * processor trace (EBX); WAITPKG, PKU, OSPKE, CET shadow stacks, LA57,
- * RDPID (ECX); MD_CLEAR, CET IBT, IBRS/IBPB, STIBP, L1D_FLUSH,
+ * (ECX); MD_CLEAR, CET IBT, IBRS/IBPB, STIBP, L1D_FLUSH,
  * ARCH_CAPABILITIES, CORE_CAPABILITIES, SSBD (EDX): MSRs, CR4 bits or
  * controls guests lack. */
 #define CPUID7_EBX_HIDE		(1U << 1 | 1U << 10 | 1U << 12 | 1U << 14 | \
 				 1U << 15 | 1U << 25)
 #define CPUID7_ECX_HIDE		(1U << 3 | 1U << 4 | 1U << 5 | 1U << 7 | \
-				 1U << 16 | 1U << 22)
+				 1U << 16)
 #define CPUID7_EDX_HIDE		(1U << 10 | 1U << 20 | 1U << 26 | 1U << 27 | \
 				 1U << 28 | 1U << 29 | 1U << 30 | 1U << 31)
 /*
@@ -59,8 +60,10 @@ void cpuid_native(uint32_t fn, uint32_t sub, uint32_t r[4])
 				 1U << 26 | 1U << 27 | 1U << 28 | 1U << 30 | \
 				 1U << 31)
 
-/* CPUID.80000001h:EDX: RDTSCP (not enabled in the VMCS: #UD; TSC_AUX). */
-#define CPUID81_EDX_HIDE	(1U << 27)
+/* CPUID.80000001h:EDX: RDTSCP, and CPUID.7.0:ECX: RDPID, shown only
+ * where the module runs them (VTXHV_EXT_RDTSCP); elsewhere they are #UD. */
+#define CPUID81_EDX_RDTSCP	(1U << 27)
+#define CPUID7_ECX_RDPID	(1U << 22)
 
 /*
  * The guest's TSC runs at the host's rate (no TSC scaling).  Guests learn
@@ -241,6 +244,8 @@ static void cpuid_fixup(const struct cpuid_host *h,
 			e->ebx &= ~CPUID7_EBX_XSAVE_ONLY;
 		e->ebx &= ~CPUID7_EBX_HIDE;
 		e->ecx &= ~CPUID7_ECX_HIDE;
+		if (!(h->extensions & VTXHV_EXT_RDTSCP))
+			e->ecx &= ~CPUID7_ECX_RDPID;
 		e->edx &= ~CPUID7_EDX_HIDE;
 	} else if (e->function == 0xb || e->function == 0x1f) {
 		e->edx = vcpu;	/* x2APIC ID */
@@ -249,7 +254,8 @@ static void cpuid_fixup(const struct cpuid_host *h,
 		 * their MSRs are not emulated. */
 		e->eax = e->ebx = e->ecx = e->edx = 0;
 	} else if (e->function == 0x80000001) {
-		e->edx &= ~CPUID81_EDX_HIDE;
+		if (!(h->extensions & VTXHV_EXT_RDTSCP))
+			e->edx &= ~CPUID81_EDX_RDTSCP;
 	}
 }
 
@@ -330,11 +336,13 @@ void cpuid_give_apic(struct vtxhv_cpuid_entry *tab, unsigned int n,
 	}
 }
 
-unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu)
+unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu,
+			 uint64_t extensions)
 {
 	static struct cpuid_host host = { .cpuid = cpuid_native };
 
 	if (!host.tsc_hz)
 		host.tsc_hz = cpuid_measure_tsc_hz();
+	host.extensions = extensions;
 	return cpuid_policy(&host, vcpu, tab);
 }

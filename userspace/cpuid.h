@@ -20,6 +20,9 @@ struct cpuid_host {
 	/* The TSC's rate in Hz, the guest's too; 0: unknown, and leaves
 	 * 0x15 and 0x16 stay as the host has them. */
 	uint64_t tsc_hz;
+	/* The module's VTXHV_EXT_* (caps.extensions): RDTSCP and RDPID are
+	 * shown only with VTXHV_EXT_RDTSCP. */
+	uint64_t extensions;
 };
 
 void cpuid_native(uint32_t fn, uint32_t sub, uint32_t r[4]);
@@ -42,7 +45,11 @@ unsigned int cpuid_policy(const struct cpuid_host *h, unsigned int vcpu,
 void cpuid_give_apic(struct vtxhv_cpuid_entry *tab, unsigned int n,
 		     bool x2apic);
 
-/* cpuid_policy() on this host, its TSC measured once per process. */
-unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu);
+/*
+ * cpuid_policy() on this host, its TSC measured once per process, for a
+ * module with @extensions (caps.extensions).
+ */
+unsigned int build_cpuid(struct vtxhv_cpuid_entry *tab, unsigned int vcpu,
+			 uint64_t extensions);
 
 #endif /* VTXCTL_CPUID_H */

@@ -83,6 +83,7 @@ struct vm {
 	 * APIC as well as the PIC, HLT sleeps in the kernel.
 	 */
 	bool irqchip;
+	uint64_t extensions;	/* the module's caps.extensions */
 	struct fw_config fw;
 	unsigned int halted_off;	/* irqchip: vCPUs in HLT with IF = 0 */
 	uint8_t *ram;

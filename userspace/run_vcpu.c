@@ -74,7 +74,7 @@ int setup_vcpu(struct vm *vm, struct vcpu *v)
 	v->run = run;
 
 	memset(&cpuid, 0, sizeof(cpuid));
-	cpuid.c.nent = build_cpuid(cpuid.e, v->id);
+	cpuid.c.nent = build_cpuid(cpuid.e, v->id, vm->extensions);
 	if (vm->irqchip)
 		cpuid_give_apic(cpuid.e, cpuid.c.nent, true);
 	if (ioctl(v->fd, VTXHV_SET_CPUID, &cpuid))

@@ -84,11 +84,13 @@ void guest_exception_dispatch(struct isr_frame *f)
 {
 	struct ex_regs r = {
 		.vector = f->vector, .error_code = f->error_code, .rip = f->rip,
+		.rflags = f->rflags,
 	};
 
 	if (f->vector < GUEST_VECTORS && handlers[f->vector]) {
 		handlers[f->vector](&r);
 		f->rip = r.rip;
+		f->rflags = r.rflags;
 		return;
 	}
 	for (;;)

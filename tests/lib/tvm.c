@@ -296,6 +296,29 @@ void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s)
  * before it lets the timer into that mode); x2APIC stays hidden, so that
  * guests use the xAPIC page on both backends.
  */
+/*
+ * What the backend runs beyond API version 1 (VTXHV_EXT_*): the module's
+ * caps.extensions, read once; KVM runs RDTSCP and RDPID where the CPU
+ * has them.
+ */
+uint64_t tvm_extensions(struct tvm *t)
+{
+	static uint64_t ext;
+	static int known;
+	struct vtxhv_caps caps;
+
+	if (t->kvm)
+		return VTXHV_EXT_RDTSCP;
+	if (!known) {
+		memset(&caps, 0, sizeof(caps));
+		TEST_ASSERT(!ioctl(t->dev, VTXHV_GET_CAPS, &caps),
+			    "VTXHV_GET_CAPS");
+		ext = caps.extensions;
+		known = 1;
+	}
+	return ext;
+}
+
 void tvm_set_cpuid_host(struct tvm *t)
 {
 	struct {
@@ -305,7 +328,7 @@ void tvm_set_cpuid_host(struct tvm *t)
 	uint32_t i, n;
 
 	memset(&tab, 0, sizeof(tab));
-	n = build_cpuid(tab.e, t->vcpu_id);
+	n = build_cpuid(tab.e, t->vcpu_id, tvm_extensions(t));
 	tab.c.nent = n;
 	if (t->flags & VTXHV_VM_IRQCHIP)
 		cpuid_give_apic(tab.e, n, false);

@@ -110,12 +110,14 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a,
 
 /*
  * Exceptions in the guest: a handler installed with guest_set_handler()
- * gets the vector, error code and the faulting RIP, and may change the RIP
- * to resume at (e.g. past the faulting instruction).  Without one, the
+ * gets the vector, error code, the faulting RIP and the RFLAGS the event
+ * pushed, and may change the RIP to resume at (e.g. past the faulting
+ * instruction) and the RFLAGS.  Without one, the
  * guest reports UCALL_EXCEPTION.
  */
 struct ex_regs {
 	uint64_t vector, error_code, rip;
+	uint64_t rflags;	/* as pushed; the IRET takes it back */
 };
 
 typedef void (*guest_handler_t)(struct ex_regs *regs);
@@ -211,6 +213,8 @@ void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s);
  * VM with the APIC and TSC-deadline bits.
  */
 void tvm_set_cpuid_host(struct tvm *t);
+/* The backend's VTXHV_EXT_* (the module's caps.extensions). */
+uint64_t tvm_extensions(struct tvm *t);
 
 /* The module's accounting (debugfs vtxhv/counts): one value, or -1. */
 long tvm_module_count(const char *name);

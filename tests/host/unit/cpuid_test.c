@@ -253,6 +253,22 @@ static bool rdtscp_hidden_long_mode_kept(void)
 	return true;
 }
 
+/* A module that runs RDTSCP and RDPID for guests shows what the host has. */
+static bool rdtscp_rdpid_with_the_extension(void)
+{
+	set_host(7, 0, ECX, RDPID, 0);
+	h.extensions = VTXHV_EXT_RDTSCP;
+	CHECK(built(0x80000001, 0));
+	CHECK_EQ(leaf(0x80000001, 0)->edx, SYSCALL | NX | RDTSCP | LM);
+	CHECK(leaf(7, 0));
+	CHECK_EQ(leaf(7, 0)->ecx & (PKU | RDPID), RDPID);
+	/* Only what the host has: no RDTSCP there, none for the guest. */
+	set_host(0x80000001, 0, EDX, 0, RDTSCP);
+	CHECK(built(0x80000001, 0));
+	CHECK_EQ(leaf(0x80000001, 0)->edx, SYSCALL | NX | LM);
+	return true;
+}
+
 static bool thermal_and_pmu_leaves_zero(void)
 {
 	build(0);
@@ -361,6 +377,7 @@ static void reset(void)
 	memcpy(host, intel, sizeof(host));
 	every_leaf_nonzero = false;
 	h.tsc_hz = 0;
+	h.extensions = 0;
 	memset(tab, 0, sizeof(tab));
 	n = 0;
 }
@@ -373,6 +390,7 @@ static const struct test_case tests[] = {
 	TEST(xsave_hidden_without_host_osxsave),
 	TEST(leaf7_hides_what_vtxhv_lacks),
 	TEST(rdtscp_hidden_long_mode_kept),
+	TEST(rdtscp_rdpid_with_the_extension),
 	TEST(thermal_and_pmu_leaves_zero),
 	TEST(tsc_rate_in_leaves_15_16),
 	TEST(tsc_rate_unknown_leaves_as_host),

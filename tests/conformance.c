@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conformance: where vtxhv, not the CPU, decides what a guest sees, it
+ * must be what the SDM says (issue 19):
+ *  - the RFLAGS a fault pushes has RF set when vtxhv injects the fault
+ *    (#GP from an MSR, #UD from a VMX instruction, and, in the shadow
+ *    modes, every #PF), so that a handler's IRET back to an instruction
+ *    with a breakpoint on it does not stop there again;
+ *  - CPUID bits that mirror the guest's state follow it: OSXSAVE is
+ *    CR4.OSXSAVE, leaf 0xD's EBX is the size XCR0 needs, APIC is
+ *    IA32_APIC_BASE's enable bit;
+ *  - RDTSCP and RDPID read IA32_TSC_AUX, kept per vCPU, and the host's
+ *    TSC_AUX (its CPU number, for the vDSO's getcpu) is back after a run.
+ * In the paging mode VTXHV_PAGING names.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpuid.h"
+#include "tvm.h"
+#include "vtxhv_test.h"
+
+#define NONE		0xff
+#define RF		(1ULL << 16)
+#define MSR_TSC_AUX	0xc0000103
+#define MSR_APIC_BASE	0x1b
+#define APIC_BASE_EN	(1ULL << 11)
+#define CR4_OSXSAVE	(1ULL << 18)
+#define BAD_MSR		0x12345
+/* A 2 MiB page of guest RAM nothing else uses (RAM is 64 MiB). */
+#define HOLE		(32ULL << 20)
+#define AUX(id)		(0x5a0U + (id))
+
+/* What the guest saw, read by the host from guest memory. */
+struct results {
+	uint64_t gp_vector, gp_rflags;
+	uint64_t ud_vector, ud_rflags;
+	uint64_t native_ud_rflags;
+	uint64_t pf_plain_rflags;
+	uint64_t db_count, pf_count, pf_rflags;
+	uint64_t xsave, cr4_start, osxsave_start, osxsave_off, osxsave_on;
+	uint64_t size_x87_sse, size_avx, want_avx;
+	uint64_t apic_on, apic_off, apic_again;
+	uint64_t rdtscp, rdpid;
+	uint64_t aux_rdtscp[2], aux_rdpid[2], aux_gp_vector[2];
+	uint64_t tsc_before[2], tsc_rdtscp[2];
+};
+
+static struct results res;
+static volatile uint64_t resume_at, last_vector, last_rflags;
+static uint64_t *hole_pde;
+
+/* Resume after the faulting instruction (at resume_at). */
+static void skip_handler(struct ex_regs *r)
+{
+	last_vector = r->vector;
+	last_rflags = r->rflags;
+	r->rip = resume_at;
+}
+
+/* Run @insn, a fault in it resumes after it: its vector and RFLAGS. */
+#define FAULTING(insn, ...)						\
+	do {								\
+		last_vector = NONE;					\
+		last_rflags = 0;					\
+		__asm__ volatile("movq $1f, %0\n\t" insn "\n1:"	\
+				 : "=m"(resume_at) : __VA_ARGS__ : "memory"); \
+	} while (0)
+
+/* An instruction breakpoint's #DB: count it, and set RF, as an OS does. */
+static void db_handler(struct ex_regs *r)
+{
+	res.db_count++;
+	r->rflags |= RF;
+}
+
+/* The #PF of the hole: map it again and retry the same instruction. */
+static void pf_handler(struct ex_regs *r)
+{
+	res.pf_count++;
+	res.pf_rflags = r->rflags;
+	*hole_pde |= 1;
+	__asm__ volatile("invlpg (%0)" : : "r"(HOLE) : "memory");
+}
+
+static void unmap_hole(void)
+{
+	*hole_pde &= ~1ULL;
+	__asm__ volatile("invlpg (%0)" : : "r"(HOLE) : "memory");
+}
+
+static uint64_t *pde_of(uint64_t va)
+{
+	uint64_t cr3, *pml4, *pdpt, *pd;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	pml4 = (uint64_t *)(cr3 & ~0xfffULL);
+	pdpt = (uint64_t *)(pml4[(va >> 39) & 511] & 0xffffffffff000ULL);
+	pd = (uint64_t *)(pdpt[(va >> 30) & 511] & 0xffffffffff000ULL);
+	return &pd[(va >> 21) & 511];
+}
+
+static void rf_checks(void)
+{
+	guest_set_handler(13, skip_handler);
+	guest_set_handler(6, skip_handler);
+	FAULTING("wrmsr", "c"(BAD_MSR), "a"(0), "d"(0));
+	res.gp_vector = last_vector;
+	res.gp_rflags = last_rflags;
+	FAULTING("vmxoff");
+	res.ud_vector = last_vector;
+	res.ud_rflags = last_rflags;
+	FAULTING("ud2");
+	res.native_ud_rflags = last_rflags;
+
+	/* A load from a page that is not present: #PF, mapped, retried. */
+	hole_pde = pde_of(HOLE);
+	guest_set_handler(14, pf_handler);
+	unmap_hole();
+	__asm__ volatile("mov (%0), %%rax" : : "r"(HOLE) : "rax", "memory");
+	res.pf_plain_rflags = res.pf_rflags;
+
+	/*
+	 * The same with a breakpoint on the load: #DB first (the handler sets
+	 * RF), then #PF, whose handler IRETs back to the load.  Only with RF
+	 * in the #PF's RFLAGS does the retry run without a second #DB.
+	 */
+	guest_set_handler(1, db_handler);
+	unmap_hole();
+	__asm__ volatile("movq $1f, %%rax\n\t"
+			 "mov %%rax, %%dr0\n\t"
+			 "mov %0, %%dr7\n\t"
+			 "1: mov (%1), %%rax\n\t"
+			 "mov %2, %%dr7"
+			 : : "r"(0x401ULL), "r"(HOLE), "r"(0x400ULL)
+			 : "rax", "memory");
+}
+
+static void cpuid_checks(void)
+{
+	uint32_t a, b, c, d, ecx1;
+	uint64_t cr4;
+
+	cpuid(1, 0, &a, &b, &ecx1, &d);
+	res.xsave = !!(ecx1 & (1U << 26));
+	if (!res.xsave)
+		return;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	res.cr4_start = !!(cr4 & CR4_OSXSAVE);
+	res.osxsave_start = !!(ecx1 & (1U << 27));
+	cr4 &= ~CR4_OSXSAVE;
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+	cpuid(1, 0, &a, &b, &c, &d);
+	res.osxsave_off = !!(c & (1U << 27));
+	cr4 |= CR4_OSXSAVE;
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+	cpuid(1, 0, &a, &b, &c, &d);
+	res.osxsave_on = !!(c & (1U << 27));
+
+	__asm__ volatile("xsetbv" : : "a"(3), "d"(0), "c"(0));
+	cpuid(0xd, 0, &a, &b, &c, &d);
+	res.size_x87_sse = b;
+	if (ecx1 & (1U << 28)) {	/* AVX: its state is component 2 */
+		__asm__ volatile("xsetbv" : : "a"(7), "d"(0), "c"(0));
+		cpuid(0xd, 0, &a, &b, &c, &d);
+		res.size_avx = b;
+		cpuid(0xd, 2, &a, &b, &c, &d);
+		res.want_avx = a + b;
+		__asm__ volatile("xsetbv" : : "a"(3), "d"(0), "c"(0));
+	}
+}
+
+/* Each vCPU: its own TSC_AUX, read back after the other set its own. */
+static void aux_code(uint64_t id)
+{
+	uint32_t a, b, c, d;
+	uint64_t lo, hi, aux, v;
+
+	cpuid(0x80000001, 0, &a, &b, &c, &d);
+	res.rdtscp = !!(d & (1U << 27));
+	cpuid(7, 0, &a, &b, &c, &d);
+	res.rdpid = !!(c & (1U << 22));
+	if (res.rdtscp || res.rdpid) {
+		guest_set_handler(13, skip_handler);
+		FAULTING("wrmsr", "c"(MSR_TSC_AUX), "a"(0), "d"(1));
+		res.aux_gp_vector[id] = last_vector;
+		wrmsr(MSR_TSC_AUX, AUX(id));
+	}
+	GUEST_SYNC(4);
+	res.tsc_before[id] = rdtsc();
+	if (res.rdtscp) {
+		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+		res.aux_rdtscp[id] = aux;
+		res.tsc_rdtscp[id] = (uint32_t)lo | hi << 32;
+	}
+	if (res.rdpid) {
+		__asm__ volatile("rdpid %0" : "=r"(v));
+		res.aux_rdpid[id] = v;
+	}
+	GUEST_DONE();
+}
+
+static void guest_code(uint64_t arg)
+{
+	(void)arg;
+	rf_checks();
+	GUEST_SYNC(1);
+	cpuid_checks();
+	GUEST_SYNC(2);
+	aux_code(0);
+}
+
+static void apic_code(uint64_t arg)
+{
+	uint32_t a, b, c, d;
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	(void)arg;
+	cpuid(1, 0, &a, &b, &c, &d);
+	res.apic_on = !!(d & (1U << 9));
+	wrmsr(MSR_APIC_BASE, base & ~APIC_BASE_EN);
+	cpuid(1, 0, &a, &b, &c, &d);
+	res.apic_off = !!(d & (1U << 9));
+	wrmsr(MSR_APIC_BASE, base);
+	cpuid(1, 0, &a, &b, &c, &d);
+	res.apic_again = !!(d & (1U << 9));
+	GUEST_DONE();
+}
+
+static struct results *results(struct tvm *t)
+{
+	return (struct results *)(t->mem + (uintptr_t)&res);
+}
+
+static int host_has_rdtscp(void)
+{
+	uint32_t r[4];
+
+	cpuid_native(0x80000000, 0, r);
+	if (r[0] < 0x80000001)
+		return 0;
+	cpuid_native(0x80000001, 0, r);
+	return !!(r[3] & (1U << 27));
+}
+
+/* The host's TSC_AUX on this CPU: Linux keeps (node << 12) | cpu there. */
+static uint32_t host_tsc_aux(void)
+{
+	uint32_t lo, hi, aux;
+
+	__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+	(void)lo;
+	(void)hi;
+	return aux;
+}
+
+static void check_rf(struct results *r, uint32_t paging)
+{
+	int shadow = paging != VTXHV_PAGING_EPT;
+
+	test_result(TEST_CHECK(r->gp_vector == 13 && (r->gp_rflags & RF),
+			       "vector %llu rflags %#llx",
+			       (unsigned long long)r->gp_vector,
+			       (unsigned long long)r->gp_rflags),
+		    "rf_in_injected_gp");
+	test_result(TEST_CHECK(r->ud_vector == 6 && (r->ud_rflags & RF),
+			       "vector %llu rflags %#llx",
+			       (unsigned long long)r->ud_vector,
+			       (unsigned long long)r->ud_rflags),
+		    "rf_in_injected_ud");
+	/* The CPU's own delivery, for comparison: not vtxhv's doing. */
+	printf("# ud2, delivered by the CPU: RF %s\n",
+	       r->native_ud_rflags & RF ? "set" : "clear");
+	printf("# #PF (%s): RF %s; breakpoint then #PF: %llu #DB, %llu #PF\n",
+	       shadow ? "injected by vtxhv" : "delivered by the CPU",
+	       r->pf_plain_rflags & RF ? "set" : "clear",
+	       (unsigned long long)r->db_count,
+	       (unsigned long long)r->pf_count);
+	if (!shadow) {
+		test_skip_one("rf_in_injected_pf",
+			      "EPT: the CPU delivers the guest's #PF");
+		test_skip_one("breakpoint_once_across_injected_pf",
+			      "EPT: the CPU delivers the guest's #PF");
+		return;
+	}
+	test_result(TEST_CHECK(r->pf_plain_rflags & RF, "see above"),
+		    "rf_in_injected_pf");
+	test_result(TEST_CHECK(r->pf_count == 2 && r->db_count == 1,
+			       "see above"),
+		    "breakpoint_once_across_injected_pf");
+}
+
+static void check_cpuid(struct results *r)
+{
+	if (!r->xsave) {
+		test_skip_one("cpuid_osxsave_follows_cr4",
+			      "no XSAVE in the guest's CPUID");
+		test_skip_one("cpuid_xsave_size_follows_xcr0",
+			      "no XSAVE in the guest's CPUID");
+		return;
+	}
+	test_result(TEST_CHECK(r->osxsave_start == r->cr4_start &&
+			       r->osxsave_off == 0 && r->osxsave_on == 1,
+			       "OSXSAVE %llu at start (CR4.OSXSAVE %llu), %llu without CR4.OSXSAVE, %llu with",
+			       (unsigned long long)r->osxsave_start,
+			       (unsigned long long)r->cr4_start,
+			       (unsigned long long)r->osxsave_off,
+			       (unsigned long long)r->osxsave_on),
+		    "cpuid_osxsave_follows_cr4");
+	printf("# CPUID.0xD.0:EBX %llu with XCR0=3, %llu with XCR0=7 (want %llu)\n",
+	       (unsigned long long)r->size_x87_sse,
+	       (unsigned long long)r->size_avx,
+	       (unsigned long long)r->want_avx);
+	test_result(TEST_CHECK(r->size_x87_sse == 576 &&
+			       (!r->want_avx || r->size_avx == r->want_avx),
+			       "sizes above"),
+		    "cpuid_xsave_size_follows_xcr0");
+}
+
+static void check_apic(uint32_t paging)
+{
+	struct tvm *t = tvm_create_flags(TVM_DEFAULT_MEM, paging,
+					 VTXHV_VM_IRQCHIP);
+	struct results *r = results(t);
+
+	tvm_set_cpuid_host(t);
+	tvm_setup_long_mode(t, apic_code, 0);
+	tvm_expect_ucall(t, UCALL_DONE, 0);
+	test_result(TEST_CHECK(r->apic_on == 1 && r->apic_off == 0 &&
+			       r->apic_again == 1,
+			       "CPUID.1:EDX.APIC %llu, %llu disabled, %llu enabled again",
+			       (unsigned long long)r->apic_on,
+			       (unsigned long long)r->apic_off,
+			       (unsigned long long)r->apic_again),
+		    "cpuid_apic_follows_apic_base");
+	tvm_destroy(t);
+}
+
+static void check_aux(struct tvm *t, struct tvm *ap, uint32_t host_aux)
+{
+	struct results *r = results(t);
+	uint32_t now = host_tsc_aux();
+	int i, ok = 1;
+
+	if (!r->rdtscp) {
+		test_skip_one("rdtscp_tsc_aux_per_vcpu",
+			      "no RDTSCP in the guest's CPUID");
+		test_skip_one("tsc_aux_reserved_bits_gp",
+			      "no RDTSCP in the guest's CPUID");
+	} else {
+		for (i = 0; i < 2; i++)
+			ok &= TEST_CHECK(r->aux_rdtscp[i] == AUX(i) &&
+					 r->tsc_rdtscp[i] >= r->tsc_before[i],
+					 "vCPU %d: RDTSCP ECX %#llx, TSC %llu after %llu",
+					 i, (unsigned long long)r->aux_rdtscp[i],
+					 (unsigned long long)r->tsc_rdtscp[i],
+					 (unsigned long long)r->tsc_before[i]);
+		test_result(ok, "rdtscp_tsc_aux_per_vcpu");
+		test_result(TEST_CHECK(r->aux_gp_vector[0] == 13 &&
+				       r->aux_gp_vector[1] == 13,
+				       "vectors %llu %llu",
+				       (unsigned long long)r->aux_gp_vector[0],
+				       (unsigned long long)r->aux_gp_vector[1]),
+			    "tsc_aux_reserved_bits_gp");
+	}
+	if (!r->rdpid) {
+		test_skip_one("rdpid_per_vcpu", "no RDPID in the guest's CPUID (the CPU lacks it)");
+	} else {
+		test_result(TEST_CHECK(r->aux_rdpid[0] == AUX(0) &&
+				       r->aux_rdpid[1] == AUX(1),
+				       "RDPID %#llx %#llx",
+				       (unsigned long long)r->aux_rdpid[0],
+				       (unsigned long long)r->aux_rdpid[1]),
+			    "rdpid_per_vcpu");
+	}
+	if (!host_has_rdtscp())
+		test_skip_one("host_tsc_aux_restored", "the host has no RDTSCP");
+	else
+		test_result(TEST_CHECK(now == host_aux,
+				       "host TSC_AUX %#x before the guests ran, %#x after",
+				       host_aux, now),
+			    "host_tsc_aux_restored");
+	(void)ap;
+}
+
+int main(void)
+{
+	uint32_t paging = tvm_paging_mode();
+	struct tvm *t, *ap;
+	uint32_t host_aux = 0;
+	cpu_set_t cpus;
+
+	test_plan(12);
+	printf("# paging %s\n", paging_name(paging));
+	/* One CPU, so that both vCPUs and the host share its TSC_AUX. */
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	TEST_ASSERT(!sched_setaffinity(0, sizeof(cpus), &cpus),
+		    "sched_setaffinity");
+	if (host_has_rdtscp())
+		host_aux = host_tsc_aux();
+
+	t = tvm_create(TVM_DEFAULT_MEM);
+	tvm_set_cpuid_host(t);
+	tvm_setup_long_mode(t, guest_code, 0);
+	tvm_expect_ucall(t, UCALL_SYNC, 1);
+	check_rf(results(t), paging);
+	tvm_expect_ucall(t, UCALL_SYNC, 2);
+	check_cpuid(results(t));
+
+	ap = tvm_add_vcpu(t, 1);
+	tvm_set_cpuid_host(ap);
+	tvm_start_long_mode(ap, aux_code, 1, t->mem_size - 0x20000 - 8);
+	tvm_expect_ucall(t, UCALL_SYNC, 4);
+	tvm_expect_ucall(ap, UCALL_SYNC, 4);
+	tvm_expect_ucall(t, UCALL_DONE, 0);
+	tvm_expect_ucall(ap, UCALL_DONE, 0);
+	check_aux(t, ap, host_aux);
+	tvm_destroy(ap);
+	tvm_destroy(t);
+
+	check_apic(paging);
+	test_result(tvm_module_counts_zero(), "nothing_left_in_module");
+	test_finish();
+}
