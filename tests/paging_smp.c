@@ -43,10 +43,17 @@
  * initiator's RDTSC ticks from its PTE change to the last ack of
  * remap_under_reader.
  *
- *   paging_smp [MODE...] [FORMAT...]
+ *   paging_smp [--kvm] [MODE...] [FORMAT...]
  *
  * MODE: ept, vtlb, shadow (default: VTXHV_PAGING's, else all three);
  * FORMAT: 32bit, pae, 4level (default all); the others are skips.
+ * --kvm runs the same guest on Linux's KVM instead, for the reference
+ * figure beside the module's (scripts/bench-shootdown): its mode is
+ * kvm-ept0 or kvm-ept1 after kvm_intel's 'ept' parameter (ept=0 is KVM's
+ * own shadow paging), figure shootdown_kvm_ept0[_FORMAT].  KVM cannot
+ * give a slot other memory in place, so there a replacement is a delete
+ * and a create, between which the slot's reads are MMIO exits answered
+ * with the new pattern.
  * VTXHV_CPUS=N runs N vCPUs (1 to 8, default 2; with 1 there is nobody
  * to shoot down; with more vCPUs than CPUs, a waiting vCPU makes its
  * thread yield now and then).  A wait in the guest gives up after about
@@ -62,6 +69,8 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/kvm.h>
 
 #include "tvm.h"
 #include "vtxhv_test.h"
@@ -88,6 +97,7 @@ __asm__(".pushsection .rodata\n"
 #define FORMAT_TIMEOUT	10
 
 #define MODES		3
+#define KVM_MODE	MODES	/* name index of the --kvm run */
 #define SLOT_BYTES	(PS_SLOT_PAGES * 4096UL)
 
 static const char *const fmt_names[] = { "32bit", "pae", "4level" };
@@ -117,9 +127,31 @@ struct fmt_run {
 	uint32_t median[SC_NR], min[SC_NR], max[SC_NR];
 };
 
-static struct fmt_run runs[MODES][FMT_NR];
-static int ran[MODES];
+static struct fmt_run runs[MODES + 1][FMT_NR];
+static int ran[MODES + 1];
 static unsigned int ncpu = 2;
+
+/* kvm_intel's paging: "kvm-ept0" (shadow paging) or "kvm-ept1". */
+static char kvm_name[16] = "kvm";
+
+static void kvm_name_init(void)
+{
+	FILE *f = fopen("/sys/module/kvm_intel/parameters/ept", "r");
+	int c = f ? fgetc(f) : EOF;
+
+	if (f)
+		fclose(f);
+	if (c == 'Y' || c == 'y' || c == '1')
+		snprintf(kvm_name, sizeof(kvm_name), "kvm-ept1");
+	else if (c == 'N' || c == 'n' || c == '0')
+		snprintf(kvm_name, sizeof(kvm_name), "kvm-ept0");
+}
+
+/* ept, vtlb, shadow, and kvm-ept0/kvm-ept1 for the --kvm run. */
+static const char *mode_name(int mode)
+{
+	return mode == KVM_MODE ? kvm_name : paging_name(mode);
+}
 
 struct vcpu_ctx {
 	struct tvm *t;
@@ -146,6 +178,11 @@ static struct {
 	uint8_t *slot_mem[PS_SLOT_STEPS];
 	unsigned int step;
 	int deleting;
+	/*
+	 * KVM: the step a replacement installs, while the slot is gone
+	 * between its delete and its create (0: none).
+	 */
+	unsigned int replacing;
 	int all_seen;
 	struct timespec seen_at;
 } cur = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -229,8 +266,11 @@ static void setup_vcpu(struct tvm *t, int fmt, unsigned int id)
  */
 static struct tvm *add_vcpu(struct tvm *t, unsigned int id, int *err)
 {
-	struct tvm *v = malloc(sizeof(*v));
+	struct tvm *v;
 
+	if (t->kvm)
+		return tvm_add_vcpu(t, id);
+	v = malloc(sizeof(*v));
 	TEST_ASSERT(v, "malloc");
 	*v = *t;
 	v->parent = t;
@@ -264,12 +304,14 @@ static void handle_mmio(struct vcpu_ctx *v)
 	struct vtxhv_run *run = v->t->run;
 	uint64_t gpa = run->mmio.phys_addr;
 	uint32_t val = 0xffffffff;
+	unsigned int k = __atomic_load_n(&cur.replacing, __ATOMIC_ACQUIRE);
 
 	v->mmio++;
+	if (__atomic_load_n(&cur.deleting, __ATOMIC_ACQUIRE))
+		k = PS_SLOT_STEPS;
 	if (gpa >= PS_SLOT_GPA && gpa + run->mmio.len <= PS_SLOT_GPA +
-	    SLOT_BYTES && run->mmio.len == 4 && !run->mmio.is_write &&
-	    __atomic_load_n(&cur.deleting, __ATOMIC_ACQUIRE))
-		val = slot_pat(PS_SLOT_STEPS, gpa);
+	    SLOT_BYTES && run->mmio.len == 4 && !run->mmio.is_write && k)
+		val = slot_pat(k, gpa);
 	else
 		host_fail(v->check, "vCPU %u: an MMIO %s of %u bytes at %#llx%s",
 			  v->id, run->mmio.is_write ? "write" : "read",
@@ -439,6 +481,33 @@ static void slot_fill(uint8_t *mem, uint32_t k)
 	}
 }
 
+/*
+ * KVM_SET_USER_MEMORY_REGION refuses another userspace address for a
+ * slot (EINVAL): a replacement there deletes the slot, then creates it
+ * again; in between, the slot's reads are MMIO exits answered with the
+ * new pattern (handle_mmio), which a vCPU may see before the step is
+ * published, as it may see the new memory.
+ */
+static int kvm_slot_set(uint32_t k)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = PS_SLOT_ID, .guest_phys_addr = PS_SLOT_GPA,
+	};
+
+	if (k) {
+		__atomic_store_n(&cur.replacing, k, __ATOMIC_RELEASE);
+		if (ioctl(cur.t->vm, KVM_SET_USER_MEMORY_REGION, &r))
+			return -errno;
+	}
+	if (k < PS_SLOT_STEPS) {
+		r.memory_size = SLOT_BYTES;
+		r.userspace_addr = (uintptr_t)cur.slot_mem[k];
+		if (ioctl(cur.t->vm, KVM_SET_USER_MEMORY_REGION, &r))
+			return -errno;
+	}
+	return 0;
+}
+
 static int slot_set(uint32_t k)
 {
 	struct vtxhv_memory_region r = {
@@ -448,6 +517,8 @@ static int slot_set(uint32_t k)
 				  (uintptr_t)cur.slot_mem[k] : 0,
 	};
 
+	if (cur.t->kvm)
+		return kvm_slot_set(k);
 	return ioctl(cur.t->vm, VTXHV_SET_MEMORY_REGION, &r) ? -errno : 0;
 }
 
@@ -576,8 +647,9 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 	cur.stop = 0;
 	cur.step = 0;
 	cur.deleting = 0;
+	cur.replacing = 0;
 	cur.all_seen = 0;
-	snprintf(cur.tag, sizeof(cur.tag), "%s/%s", paging_name(mode),
+	snprintf(cur.tag, sizeof(cur.tag), "%s/%s", mode_name(mode),
 		 fmt_names[fmt]);
 	cur.t = tvm_create_paging(PG_RAM, mode);
 
@@ -674,9 +746,15 @@ out:
 
 static void report_format(int mode, int fmt, struct fmt_run *fr)
 {
-	const char *m = paging_name(mode), *f = fmt_names[fmt];
-	char name[80];
+	const char *m = mode_name(mode), *f = fmt_names[fmt];
+	char name[80], fig[32], *p;
 	int c;
+
+	/* Figure names are identifiers: kvm_ept0, not kvm-ept0. */
+	snprintf(fig, sizeof(fig), "%s", m);
+	for (p = fig; *p; p++)
+		if (*p == '-')
+			*p = '_';
 
 	for (c = 0; c < SC_NR; c++) {
 		snprintf(name, sizeof(name), "%s_%s_%s", m, f, chk_names[c]);
@@ -687,10 +765,11 @@ static void report_format(int mode, int fmt, struct fmt_run *fr)
 	if (fr->median[SC_REMAP]) {
 		if (fmt == FMT_4LEVEL)
 			printf("# figure shootdown_%s %u ticks (median of %u, %u vCPUs)\n",
-			       m, fr->median[SC_REMAP], PS_REMAP_ROUNDS, ncpu);
+			       fig, fr->median[SC_REMAP], PS_REMAP_ROUNDS,
+			       ncpu);
 		else
 			printf("# figure shootdown_%s_%s %u ticks (median of %u, %u vCPUs)\n",
-			       m, f, fr->median[SC_REMAP], PS_REMAP_ROUNDS,
+			       fig, f, fr->median[SC_REMAP], PS_REMAP_ROUNDS,
 			       ncpu);
 	}
 	for (c = 0; c < SC_NR; c++)
@@ -706,7 +785,7 @@ static void skip_format(int mode, int fmt, const char *why)
 	int c;
 
 	for (c = 0; c < SC_NR; c++) {
-		snprintf(name, sizeof(name), "%s_%s_%s", paging_name(mode),
+		snprintf(name, sizeof(name), "%s_%s_%s", mode_name(mode),
 			 fmt_names[fmt], chk_names[c]);
 		test_skip_one(name, why);
 	}
@@ -753,17 +832,17 @@ static void check_identical(void)
 				if (a->res[c] != b->res[c]) {
 					printf("# %s_%s: %s and %s differ\n",
 					       fmt_names[f], chk_names[c],
-					       paging_name(first),
-					       paging_name(mode));
+					       mode_name(first),
+					       mode_name(mode));
 					ok = 0;
 				}
 			if (a->digest != b->digest || !a->done || !b->done) {
 				printf("# %s: digest of observed values %#llx in %s, %#llx in %s\n",
 				       fmt_names[f],
 				       (unsigned long long)a->digest,
-				       paging_name(first),
+				       mode_name(first),
 				       (unsigned long long)b->digest,
-				       paging_name(mode));
+				       mode_name(mode));
 				ok = 0;
 			}
 		}
@@ -782,6 +861,10 @@ int main(int argc, char **argv)
 	int want[MODES] = { 0 }, any = 0, mode, f, i, dev;
 
 	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--kvm")) {
+			tvm_use_kvm = 1;
+			continue;
+		}
 		for (f = 0; f < FMT_NR; f++)
 			if (!strcmp(argv[i], fmt_names[f]))
 				break;
@@ -793,7 +876,7 @@ int main(int argc, char **argv)
 			if (!strcmp(argv[i], paging_name(mode)))
 				break;
 		if (mode == MODES) {
-			fprintf(stderr, "usage: %s [ept|vtlb|shadow]... [32bit|pae|4level]...\n",
+			fprintf(stderr, "usage: %s [--kvm] [ept|vtlb|shadow]... [32bit|pae|4level]...\n",
 				argv[0]);
 			return 2;
 		}
@@ -817,6 +900,14 @@ int main(int argc, char **argv)
 
 	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_signal },
 		  NULL);
+	if (tvm_use_kvm) {
+		/* The mode arguments do not apply: KVM's is kvm_intel's. */
+		kvm_name_init();
+		test_plan(FMT_NR * SC_NR);
+		printf("# %u vCPUs on KVM, paging %s\n", ncpu, kvm_name);
+		run_mode(KVM_MODE);
+		test_finish();
+	}
 	dev = open("/dev/vtxhv", O_RDWR | O_CLOEXEC);
 	if (dev < 0)
 		test_skip_all("/dev/vtxhv missing: vtxhv is not loaded");
@@ -839,7 +930,7 @@ int main(int argc, char **argv)
 		if (!(caps.paging_modes & (1U << mode))) {
 			snprintf(why, sizeof(why),
 				 "mode %s not offered by the module",
-				 paging_name(mode));
+				 mode_name(mode));
 			printf("# %s (caps.paging_modes %#x)\n", why,
 			       caps.paging_modes);
 			TEST_ASSERT(!getenv("VTXHV_REQUIRE") ||
