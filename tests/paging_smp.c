@@ -50,10 +50,11 @@
  * --kvm runs the same guest on Linux's KVM instead, for the reference
  * figure beside the module's (scripts/bench-shootdown): its mode is
  * kvm-ept0 or kvm-ept1 after kvm_intel's 'ept' parameter (ept=0 is KVM's
- * own shadow paging), figure shootdown_kvm_ept0[_FORMAT].  KVM cannot
- * give a slot other memory in place, so there a replacement is a delete
- * and a create, between which the slot's reads are MMIO exits answered
- * with the new pattern.
+ * own shadow paging), figure shootdown_kvm_ept0[_FORMAT]; its waiting
+ * vCPUs always yield (see run_format()).  KVM cannot give a slot other
+ * memory in place, so there a replacement is a delete and a create,
+ * between which the slot's reads are MMIO exits answered with the new
+ * pattern.
  * VTXHV_CPUS=N runs N vCPUs (1 to 8, default 2; with 1 there is nobody
  * to shoot down; with more vCPUs than CPUs, a waiting vCPU makes its
  * thread yield now and then).  A wait in the guest gives up after about
@@ -668,7 +669,17 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 	s = shared();
 	s->ncpu = ncpu;
 	s->fmt = fmt;
-	s->yield = ncpu > (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	/*
+	 * On KVM the waits yield always: in the test VM a vCPU that spins
+	 * with IF=0, as these do, leaves guest mode for the host's
+	 * interrupts only at a VMX-preemption-timer expiry (Bochs), and KVM
+	 * arms that timer only for an in-kernel LAPIC timer.  A spinning
+	 * waiter there kept its CPU from the vCPU it waited for for seconds
+	 * (2 vCPUs, ept=0: samples of 8-134 M ticks, waits timed out); vtxhv
+	 * arms the timer while a vCPU runs.
+	 */
+	s->yield = ncpu > (unsigned int)sysconf(_SC_NPROCESSORS_ONLN) ||
+		   cur.t->kvm;
 
 	for (k = 0; k < PS_SLOT_STEPS; k++) {
 		cur.slot_mem[k] = mmap(NULL, SLOT_BYTES, PROT_READ | PROT_WRITE,
