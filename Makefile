@@ -143,8 +143,9 @@ check-rt:
 	$(if $(RT),VTXHV_RT_SERIES=$(RT)) scripts/check-rt $(T)
 
 # Boots too long for 'make check': Linux on 2 and 4 vCPUs under the in-kernel
-# irqchip, each test kernel booting itself as guest (tests/vm-suites-smp;
-# about 10 minutes).
+# irqchip, and on 2 in each shadow paging mode, each test kernel booting
+# itself as guest (tests/vm-suites-smp; an EPT boot takes 3 to 6 minutes, a
+# shadow-mode one about 10).
 check-smp: all
 	VTXHV_KVERS="$(MODULE_KVERS)" VTXHV_SUITES=tests/vm-suites-smp \
 		VTXHV_HOST_GUEST=1 VTXHV_VM_TIMEOUT=4800 VTXHV_TEST_TIMEOUT=2400 \
