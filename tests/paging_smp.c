@@ -51,10 +51,10 @@
  * figure beside the module's (scripts/bench-shootdown): its mode is
  * kvm-ept0 or kvm-ept1 after kvm_intel's 'ept' parameter (ept=0 is KVM's
  * own shadow paging), figure shootdown_kvm_ept0[_FORMAT]; its waiting
- * vCPUs always yield (see run_format()).  KVM cannot give a slot other
- * memory in place, so there a replacement is a delete and a create,
- * between which the slot's reads are MMIO exits answered with the new
- * pattern.
+ * vCPUs always yield (see run_format()), and with PAGING_SMP_YIELD=1
+ * on vtxhv too.  KVM cannot give a slot other memory in place, so there
+ * a replacement is a delete and a create, between which the slot's
+ * reads are MMIO exits answered with the new pattern.
  * VTXHV_CPUS=N runs N vCPUs (1 to 8, default 2; with 1 there is nobody
  * to shoot down; with more vCPUs than CPUs, a waiting vCPU makes its
  * thread yield now and then).  A wait in the guest gives up after about
@@ -131,6 +131,7 @@ struct fmt_run {
 static struct fmt_run runs[MODES + 1][FMT_NR];
 static int ran[MODES + 1];
 static unsigned int ncpu = 2;
+static int force_yield;		/* PAGING_SMP_YIELD=1 */
 
 /* kvm_intel's paging: "kvm-ept0" (shadow paging) or "kvm-ept1". */
 static char kvm_name[16] = "kvm";
@@ -676,10 +677,11 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 	 * arms that timer only for an in-kernel LAPIC timer.  A spinning
 	 * waiter there kept its CPU from the vCPU it waited for for seconds
 	 * (2 vCPUs, ept=0: samples of 8-134 M ticks, waits timed out); vtxhv
-	 * arms the timer while a vCPU runs.
+	 * arms the timer while a vCPU runs.  PAGING_SMP_YIELD=1 makes the
+	 * waits yield on vtxhv too, for figures like KVM's.
 	 */
 	s->yield = ncpu > (unsigned int)sysconf(_SC_NPROCESSORS_ONLN) ||
-		   cur.t->kvm;
+		   cur.t->kvm || force_yield;
 
 	for (k = 0; k < PS_SLOT_STEPS; k++) {
 		cur.slot_mem[k] = mmap(NULL, SLOT_BYTES, PROT_READ | PROT_WRITE,
@@ -869,6 +871,7 @@ int main(int argc, char **argv)
 {
 	struct vtxhv_caps caps;
 	const char *env = getenv("VTXHV_CPUS"), *pm = getenv("VTXHV_PAGING");
+	const char *fy = getenv("PAGING_SMP_YIELD");
 	int want[MODES] = { 0 }, any = 0, mode, f, i, dev;
 
 	for (i = 1; i < argc; i++) {
@@ -909,6 +912,7 @@ int main(int argc, char **argv)
 		ncpu = n;
 	}
 
+	force_yield = fy && !strcmp(fy, "1");
 	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_signal },
 		  NULL);
 	if (tvm_use_kvm) {
