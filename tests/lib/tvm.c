@@ -69,6 +69,14 @@ static struct tvm *kvm_create(struct tvm *t)
 	};
 	TEST_ASSERT(!ioctl(t->vm, KVM_SET_USER_MEMORY_REGION, &r),
 		    "KVM_SET_USER_MEMORY_REGION");
+	/*
+	 * Where KVM puts the real-mode TSS (three pages) when it has no
+	 * unrestricted guest (kvm_intel ept=0), as QEMU does; without it
+	 * 'KVM_SET_TSS_ADDR need to be called' lands in the kernel log.
+	 * Above every slot the tests make.
+	 */
+	TEST_ASSERT(!ioctl(t->vm, KVM_SET_TSS_ADDR, 0xfffbd000UL),
+		    "KVM_SET_TSS_ADDR");
 	/* KVM wants its irqchip before the first vCPU. */
 	if (t->flags & VTXHV_VM_IRQCHIP)
 		TEST_ASSERT(!ioctl(t->vm, KVM_CREATE_IRQCHIP, 0),
