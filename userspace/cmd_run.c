@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 
 #include "acpi.h"
+#include "gdb_listen.h"
 #include "run.h"
 #include "term.h"
 #include "x86.h"
@@ -47,7 +48,7 @@ void usage_run(FILE *out)
 		"usage: %s run [--mem SIZE] [--cpus N] [--mode real|protected|long]\n"
 		"          [--load ADDR] [--entry ADDR] [--append CMDLINE] [--initrd FILE]\n"
 		"          [--paging ept|vtlb|shadow] [--ap-wakeup sipi|mailbox] [--stats]\n"
-		"          [--timeout SEC] IMAGE\n\n"
+		"          [--timeout SEC] [--gdb [HOST:]PORT [--gdb-wait]] IMAGE\n\n"
 		"Create a VM, load IMAGE (multiboot v1, ELF64, ELF32, a Linux bzImage or\n"
 		"a flat binary) into its RAM and run it.\n\n"
 		"  --mem SIZE       guest RAM at address 0 (default 64M, 128M for a bzImage;\n"
@@ -79,7 +80,10 @@ void usage_run(FILE *out)
 		"                   PIT edges, wall and CPU seconds, the shadow paging\n"
 		"                   counters, and each unhandled port and MMIO page\n"
 		"                   once, on stderr\n"
-		"  --timeout SEC    stop the guest after SEC seconds of wall-clock time\n\n"
+		"  --timeout SEC    stop the guest after SEC seconds of wall-clock time\n"
+		"  --gdb [HOST:]PORT  a gdb stub on TCP HOST (default 127.0.0.1) PORT,\n"
+		"                   for 'target remote HOST:PORT'; one vCPU per gdb thread\n"
+		"  --gdb-wait       stop before the first instruction until gdb continues\n\n"
 		"Devices: 16550 UART at 0x3f8 (IRQ 4; output to stdout, input from stdin,\n"
 		"a raw-mode console on a terminal), debug console at 0xe9, exit device\n"
 		"at 0xf4, 8259A PICs at 0x20/0xa0, 8254 PIT at 0x40-0x43 (IRQ 0) and\n"
@@ -90,7 +94,7 @@ void usage_run(FILE *out)
 		"exit status: 0 every vCPU halted with interrupts disabled, or the guest\n"
 		"  reset the machine through the keyboard controller or powered it off\n"
 		"  through ACPI (Linux's 'poweroff' and 'reboot -f'), 2 triple fault,\n"
-		"  4 VM entry failed, 6 internal error or unhandled exit,\n"
+		"  4 VM entry failed, 6 internal error or unhandled exit, 8 gdb's kill,\n"
 		"  124 --timeout expired, (V << 1) | 1 the guest wrote V to port 0xf4,\n"
 		"  64 usage error, 65 image not loadable, 69 vtxhv not loaded,\n"
 		"  70 the VM could not be set up, 77 permission denied.\n",
@@ -173,10 +177,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "irqchip", no_argument, NULL, 'I' },
 		{ "no-irqchip", no_argument, NULL, 'N' },
 		{ "ap-wakeup", required_argument, NULL, 'w' },
+		{ "gdb", required_argument, NULL, 'g' },
+		{ "gdb-wait", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char *end, host[256];
+	unsigned int port;
 	uint64_t n;
-	char *end;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -264,6 +271,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				return usage_error("--ap-wakeup '%s': use sipi or mailbox",
 						   optarg);
 			break;
+		case 'g':
+			if (gdb_parse_addr(optarg, host, sizeof(host), &port))
+				return usage_error("--gdb '%s': give [HOST:]PORT, e.g. 1234 or 0.0.0.0:1234",
+						   optarg);
+			o->gdb = optarg;
+			break;
+		case 'W':
+			o->gdb_wait = true;
+			break;
 		case ':':
 			return usage_error("%s needs an argument",
 					   argv[optind - 1]);
@@ -272,6 +288,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 					   argv[optind - 1]);
 		}
 	}
+	if (o->gdb_wait && !o->gdb)
+		return usage_error("%s", "--gdb-wait waits for gdb: give --gdb too");
 	if (optind != argc - 1)
 		return usage_error("%s", optind >= argc ?
 				   "give one IMAGE to run" :
@@ -547,6 +565,7 @@ static void destroy_vm(struct vm *vm)
 {
 	unsigned int i;
 
+	gdb_stub_end(vm, RUN_STOPPED);	/* a set-up that failed */
 	for (i = 0; vm->vcpus && i < vm->ncpus; i++) {
 		if (vm->vcpus[i].run)
 			munmap(vm->vcpus[i].run, vm->run_size);
@@ -590,9 +609,12 @@ int cmd_run(int argc, char **argv)
 	ret = load(&vm, &o);
 	if (!ret)
 		ret = create_vm(&vm, &o);
+	if (!ret)
+		ret = gdb_stub_start(&vm, &o);
 	if (!ret) {
 		term_enter(TERM_RAW);
 		ret = run_vcpus(&vm, &o);
+		gdb_stub_end(&vm, ret);
 		term_restore();
 		fflush(stdout);
 		if (o.stats)

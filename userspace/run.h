@@ -7,6 +7,8 @@
  *                  exit handlers, and how the run ends
  *   run_threads.c  the timer and input threads and the devices' clock
  *   run_report.c   what a run prints: exit diagnostics and --stats
+ *   run_gdb.c      --gdb: the gdb stub's target and the vCPUs' stops;
+ *                  run_gdb_thread.c its thread (gdb_rsp.c the protocol)
  *   boot_regs.c    the registers a vCPU starts with, per boot mode
  *   cpuid.c        the CPUID a guest sees
  *   term.c         the console on stdin
@@ -30,6 +32,7 @@
 #define RUN_TRIPLE_FAULT	2
 #define RUN_ENTRY_FAILED	4
 #define RUN_INTERNAL_ERROR	6	/* or an exit vtxctl cannot handle */
+#define RUN_GDB_KILL		8	/* gdb's kill command */
 #define RUN_TIMEOUT		124
 #define RUN_STOPPED		(-1)	/* stopped: another vCPU ended */
 #define RUN_RESET		1000	/* 8042 reset, ACPI S5: all stop, 0 */
@@ -52,9 +55,12 @@ struct run_opts {
 	int ap_wakeup;		/* enum ap_wakeup, -1: by the paging mode */
 	const char *append, *initrd, *image;
 	double timeout;		/* seconds, 0 = none */
+	const char *gdb;	/* --gdb [HOST:]PORT, or NULL */
+	bool gdb_wait;
 };
 
 struct vm;
+struct gdb_stub;
 
 struct vcpu {
 	struct vm *vm;
@@ -118,6 +124,7 @@ struct vm {
 
 	unsigned int ncpus;
 	struct vcpu *vcpus;
+	struct gdb_stub *gdb;	/* --gdb (run_gdb.c), or NULL */
 };
 
 #define NEXITS		(VTXHV_EXIT_IRQ_WINDOW_OPEN + 2)
@@ -131,6 +138,29 @@ int setup_error(int err, const char *fmt, ...);
 int setup_vcpu(struct vm *vm, struct vcpu *v);
 /* Start every vCPU thread, wait for the end or the timeout: the status. */
 int run_vcpus(struct vm *vm, const struct run_opts *o);
+
+/* End the run with @status unless it ended already: every vCPU stops. */
+void end_run(struct vm *vm, int status);
+
+/*
+ * run_gdb.c, run_gdb_thread.c: --gdb.  gdb_stub_start() listens and starts
+ * the stub's thread before the vCPUs start; gdb_stub_end() tells a gdb
+ * waiting for a stop how the run ended, and ends the thread.  The vCPU
+ * loop calls gdb_vcpu_entry() before each VTXHV_RUN, gdb_vcpu_intr()
+ * after an EINTR (a stop for gdb parks the vCPU there), gdb_vcpu_debug()
+ * at VTXHV_EXIT_DEBUG, gdb_vcpu_done() as the vCPU ends; stop_all() wakes
+ * the parked vCPUs with gdb_wake_parked().  All return at once without
+ * --gdb.
+ */
+int gdb_stub_start(struct vm *vm, const struct run_opts *o);
+void gdb_stub_end(struct vm *vm, int status);
+void gdb_vcpu_entry(struct vcpu *v);
+void gdb_vcpu_intr(struct vcpu *v);
+void gdb_vcpu_debug(struct vcpu *v);
+void gdb_vcpu_done(struct vcpu *v);
+void gdb_wake_parked(struct vm *vm);
+/* A stop for gdb is wanted: a vCPU waiting in HLT returns. */
+bool gdb_stop_wanted(const struct vm *vm);
 
 /* run_threads.c */
 uint64_t run_ns(const struct vm *vm);

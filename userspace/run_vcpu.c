@@ -133,6 +133,16 @@ static void stop_all(struct vm *vm)
 	if (vm->wake[1] >= 0 && write(vm->wake[1], "", 1) < 0) {
 		/* Full: a wake-up is pending anyway. */
 	}
+	gdb_wake_parked(vm);
+}
+
+void end_run(struct vm *vm, int status)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (vm->status < 0)
+		vm->status = status;
+	stop_all(vm);
+	pthread_mutex_unlock(&vm->lock);
 }
 
 /* The first vCPU to end with anything but a halt decides the status. */
@@ -143,6 +153,7 @@ static void vcpu_finished(struct vcpu *v, int status)
 	pthread_mutex_lock(&vm->lock);
 	v->done = true;
 	vm->ndone++;
+	gdb_vcpu_done(v);
 	if (status != RUN_HALTED && status != RUN_STOPPED && vm->status < 0) {
 		vm->status = status == RUN_RESET ? RUN_HALTED : status;
 		stop_all(vm);
@@ -374,7 +385,7 @@ static int handle_hlt(struct vcpu *v)
 	}
 	fflush(stdout);		/* the guest waits: show what it wrote */
 	v->halted = true;
-	while (!vm->stopping) {
+	while (!vm->stopping && !gdb_stop_wanted(vm)) {
 		advance_locked(vm);
 		if (pic_pending_vector(&vm->devs.pic) >= 0)
 			break;
@@ -408,6 +419,7 @@ static int vcpu_loop(struct vcpu *v)
 					 __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST))
 			return RUN_STOPPED;
+		gdb_vcpu_entry(v);
 		if (v->id == 0 && !prepared) {
 			status = prepare_interrupts(v);
 			if (status >= 0)
@@ -417,6 +429,7 @@ static int vcpu_loop(struct vcpu *v)
 		if (ioctl(v->fd, VTXHV_RUN, 0)) {
 			if (errno == EINTR) {
 				v->exits[VTXHV_EXIT_INTR]++;
+				gdb_vcpu_intr(v);
 				continue;
 			}
 			fprintf(stderr, "%s run: vCPU %u: VTXHV_RUN: %s\n",
@@ -450,6 +463,9 @@ static int vcpu_loop(struct vcpu *v)
 		case VTXHV_EXIT_INTR:
 		case VTXHV_EXIT_IRQ_WINDOW_OPEN:
 			break;	/* prepare_interrupts() does the rest */
+		case VTXHV_EXIT_DEBUG:
+			gdb_vcpu_debug(v);
+			break;
 		case VTXHV_EXIT_SHUTDOWN:
 			fprintf(stderr,
 				"%s run: vCPU %u: triple fault (shutdown) at rip %#llx\n",
