@@ -16,6 +16,15 @@ die125() {
 # says how to add a series.
 VTXHV_TEST_SERIES=${VTXHV_TEST_SERIES:-"6.1 6.12"}
 
+# The gdb that tests/gdb.sh runs in the test VM: $VTXHV_GDB, else Debian's
+# gdb-minimal, which scripts/setup unpacks here (the full gdb needs Python's
+# standard library, which the VM lacks).  vm_gdb prints it if it is there.
+VTXHV_GDB_MINIMAL=/usr/local/lib/vtxhv/gdb-minimal
+vm_gdb() {
+	local g=${VTXHV_GDB:-$VTXHV_GDB_MINIMAL/usr/bin/gdb}
+	[ -x "$g" ] && echo "$g"
+}
+
 # kernel_series RELEASE: the series of a kernel release ("6.1" for
 # 6.1.0-57-amd64, "6.12" for 6.12.118+deb12-amd64).
 kernel_series() {

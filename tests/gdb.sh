@@ -1,0 +1,183 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# gdb itself against 'vtxctl run --gdb', in the paging mode of
+# VTXHV_PAGING (gdb.sh:shadow, gdb.sh:vtlb).  The gdb is Debian's
+# gdb-minimal, which scripts/check puts in the test VM ($GDB, else the
+# first gdb in PATH).
+#
+# 1. guests/gdb_guest.elf, with its symbols, under --gdb-wait: gdb attaches
+#    before the first instruction, breaks on bump(), continues, steps a
+#    source line, reads variables and control registers, watches counter
+#    change, stops on a hardware breakpoint, sets finish()'s argument
+#    register (RDI) to 42, and continues to the end: gdb hears the guest
+#    exit with code (42 << 1) | 1 = 85, vtxctl's own status, instead of
+#    the 13 of an undisturbed run.
+# 2. Linux (linux/bzImage) booting: gdb attaches to the running guest,
+#    continues, is interrupted (SIGINT, what ^C sends), reads the
+#    registers of a kernel address, and kills the guest: vtxctl status 8.
+#
+# Figures: the wall seconds of each gdb session (gdb's start-up included).
+. "$(dirname "$0")/lib.sh"
+
+require_root
+grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
+GDB=${GDB:-$(command -v gdb)}
+[ -n "$GDB" ] || skip_all "gdb not found (scripts/check puts Debian's gdb-minimal in the test VM)"
+G=$here/guests/gdb_guest.elf
+[ -f "$G" ] || skip_all "$G missing (make -C tests)"
+find_vtxctl
+[ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
+ensure_loaded || skip_all "vtxhv could not be loaded"
+# The test VM's loopback is down (docs/testing.md).
+ifconfig lo 127.0.0.1 up 2>/dev/null || ip link set lo up 2>/dev/null
+
+mode=${VTXHV_PAGING:-ept}
+PAGING=${VTXHV_PAGING:+--paging $VTXHV_PAGING}
+tmp=$(mktemp -d) || exit 1
+vpid= gpid=
+trap 'kill -9 $vpid $gpid 2>/dev/null; rm -rf "$tmp"' EXIT
+
+plan 14
+
+# wait_text FILE TEXT SECONDS: TEXT appears in FILE.
+wait_text() {
+	local i=0
+	while [ $i -lt "$3" ]; do
+		grep -q -F -- "$2" "$1" 2>/dev/null && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# has TEXT: gdb's output of the session has a line with TEXT.
+has() {
+	grep -q -F -- "$1" "$tmp/gdb.out" && return 0
+	diag "gdb's output lacks \"$1\""
+	return 1
+}
+
+# CR0.PG and PE, EFER.LMA and LME: the guest runs in long mode.
+cr_ok() {
+	local cr0 efer
+	cr0=$(sed -n 's/^@@cr0=\(0x[0-9a-f]*\) efer=.*/\1/p' "$tmp/gdb.out")
+	efer=$(sed -n 's/^@@cr0=.* efer=\(0x[0-9a-f]*\)$/\1/p' "$tmp/gdb.out")
+	[ -n "$cr0" ] && [ -n "$efer" ] &&
+		[ $((cr0 & 0x80000001)) = $((0x80000001)) ] &&
+		[ $((efer & 0x500)) = $((0x500)) ] && return 0
+	diag "CR0 '$cr0', EFER '$efer': not long mode"
+	return 1
+}
+
+show_session() {
+	sed 's/^/#   gdb: /' "$tmp/gdb.out"
+	sed 's/^/#   vtxctl: /' "$tmp/vtxctl.err"
+}
+
+# ---- 1. A guest with symbols -------------------------------------------------
+# The source, for the line gdb prints after a step, is next to the guest.
+cat > "$tmp/cmds" <<EOF
+directory $here
+EOF
+cat >> "$tmp/cmds" <<'EOF'
+set pagination off
+set confirm off
+target remote 127.0.0.1:1234
+printf "@@attached rip=%#lx\n", $rip
+info threads
+break bump
+continue
+printf "@@bp n=%lu counter=%lu\n", n, counter
+step
+printf "@@stepped old=%lu\n", old
+printf "@@cr0=%#lx efer=%#lx\n", $cr0, $efer
+delete
+watch counter
+continue
+printf "@@watched counter=%lu\n", counter
+delete
+hbreak bump
+continue
+printf "@@hbreak n=%lu\n", n
+delete
+break *finish
+continue
+set var $rdi = 42
+printf "@@rdi=%lu\n", $rdi
+continue
+EOF
+t0=$(date +%s)
+"$VTXCTL" run $PAGING --timeout 600 --gdb 1234 --gdb-wait "$G" \
+	>"$tmp/vtxctl.out" 2>"$tmp/vtxctl.err" &
+vpid=$!
+wait_text "$tmp/vtxctl.err" "listening on" 60
+timeout 600 "$GDB" -nx -batch -x "$tmp/cmds" "$G" >"$tmp/gdb.out" 2>&1 &
+gpid=$!
+wait $gpid
+grc=$?
+gpid=
+wait $vpid
+rc=$?
+vpid=
+secs=$(($(date +%s) - t0))
+diag "figure gdb_session_${mode}_s $secs (wall seconds, gdb's start-up included; gdb status $grc, vtxctl status $rc)"
+
+check attaches_before_the_first_instruction has "@@attached rip=0x100"
+check one_thread_per_vcpu has "Thread 1"
+check breaks_on_a_function has "@@bp n=1 counter=0"
+check steps_a_source_line has "counter = old + n;"
+check reads_a_local_after_the_step has "@@stepped old=0"
+check reads_control_registers cr_ok
+check watchpoint_sees_the_write sh -c \
+	"grep -q 'Old value = 0' '$tmp/gdb.out' && grep -q 'New value = 1' '$tmp/gdb.out' && grep -q '@@watched counter=1' '$tmp/gdb.out'"
+check hardware_breakpoint has "@@hbreak n=2"
+check sets_a_register has "@@rdi=42"
+check gdb_hears_the_exit has "exited with code 0125]"
+check exit_status_follows_the_register [ "$rc" = 85 ]
+[ $t_fail = 0 ] || show_session
+
+# ---- 2. Linux, interrupted -----------------------------------------------------
+L=$here/linux
+if [ ! -f "$L/bzImage" ] || [ ! -f "$L/initrd.cpio" ]; then
+	for t in linux_interrupted linux_registers linux_killed; do
+		skip_one $t "no Linux guest in $L (make -C tests)"
+	done
+	finish
+fi
+cat > "$tmp/cmds" <<'EOF'
+set pagination off
+set confirm off
+target remote 127.0.0.1:1235
+continue
+printf "@@rip=%#lx cr3=%#lx\n", $rip, $cr3
+info registers rip rsp cs
+kill
+EOF
+t0=$(date +%s)
+"$VTXCTL" run $PAGING --timeout 600 --gdb 1235 --no-irqchip --mem 128M \
+	--append "console=ttyS0 quiet nokaslr noapic nolapic tsc=reliable mitigations=off" \
+	--initrd "$L/initrd.cpio" "$L/bzImage" \
+	</dev/null >"$tmp/vtxctl.out" 2>"$tmp/vtxctl.err" &
+vpid=$!
+wait_text "$tmp/vtxctl.err" "listening on" 60
+# Let the kernel run a little, then attach while it boots.
+sleep 5
+timeout 600 "$GDB" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1 &
+gpid=$!
+wait_text "$tmp/gdb.out" "Continuing." 120
+sleep 3
+kill -INT $gpid
+wait $gpid
+gpid=
+wait $vpid
+rc=$?
+vpid=
+secs=$(($(date +%s) - t0))
+diag "figure gdb_linux_session_${mode}_s $secs (wall seconds; vtxctl status $rc)"
+check linux_interrupted has "received signal SIGINT"
+check linux_registers sh -c \
+	"grep -q '@@rip=0xffffffff[89a-f]' '$tmp/gdb.out'"
+check linux_killed [ "$rc" = 8 ]
+[ $t_fail = 0 ] || show_session
+finish
