@@ -265,6 +265,7 @@ static int set_regs(void *ctx, int thread, const struct gdb_x86_regs *r)
 	       fpu_end = offsetof(struct gdb_x86_regs, cr0);
 	int ret;
 
+	memset(&old, 0, sizeof(old));
 	ret = get_regs(ctx, thread, &old);
 	if (ret)
 		return ret;
