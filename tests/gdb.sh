@@ -163,7 +163,9 @@ vpid=$!
 wait_text "$tmp/vtxctl.err" "listening on" 60
 # Let the kernel run a little, then attach while it boots.
 sleep 5
-timeout 600 "$GDB" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1 &
+# Not under timeout(1), which would pass SIGINT on twice (gdb gives up on
+# the target at a second ^C); vtxctl's --timeout ends a hung session.
+"$GDB" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1 &
 gpid=$!
 wait_text "$tmp/gdb.out" "Continuing." 120
 sleep 3
