@@ -108,7 +108,7 @@ printf "@@rdi=%lu\n", $rdi
 continue
 EOF
 t0=$(date +%s)
-"$VTXCTL" run $PAGING --timeout 600 --gdb 1234 --gdb-wait "$G" \
+"$VTXCTL" run $PAGING --timeout 300 --gdb 1234 --gdb-wait "$G" \
 	>"$tmp/vtxctl.out" 2>"$tmp/vtxctl.err" &
 vpid=$!
 wait_text "$tmp/vtxctl.err" "listening on" 60
@@ -155,7 +155,7 @@ info registers rip rsp cs
 kill
 EOF
 t0=$(date +%s)
-"$VTXCTL" run $PAGING --timeout 600 --gdb 1235 --no-irqchip --mem 128M \
+"$VTXCTL" run $PAGING --timeout 300 --gdb 1235 --no-irqchip --mem 128M \
 	--append "console=ttyS0 quiet nokaslr noapic nolapic tsc=reliable mitigations=off" \
 	--initrd "$L/initrd.cpio" "$L/bzImage" \
 	</dev/null >"$tmp/vtxctl.out" 2>"$tmp/vtxctl.err" &
