@@ -145,12 +145,13 @@ if [ ! -f "$L/bzImage" ] || [ ! -f "$L/initrd.cpio" ]; then
 	done
 	finish
 fi
-cat > "$tmp/cmds" <<'EOF'
+cat > "$tmp/cmds" <<EOF
 set pagination off
 set confirm off
 target remote 127.0.0.1:1235
+shell touch $tmp/continuing
 continue
-printf "@@rip=%#lx cr3=%#lx\n", $rip, $cr3
+printf "@@rip=%#lx cr3=%#lx\n", \$rip, \$cr3
 info registers rip rsp cs
 kill
 EOF
@@ -167,7 +168,12 @@ sleep 5
 # the target at a second ^C); vtxctl's --timeout ends a hung session.
 "$GDB" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1 &
 gpid=$!
-wait_text "$tmp/gdb.out" "Continuing." 120
+# gdb's output to a file is buffered: it tells by a file that it continues.
+i=0
+while [ ! -e "$tmp/continuing" ] && [ $i -lt 120 ]; do
+	sleep 1
+	i=$((i + 1))
+done
 sleep 3
 kill -INT $gpid
 wait $gpid

@@ -105,14 +105,15 @@ check gdb_hears_the_end sh -c \
 
 # ---- Two vCPUs, running when gdb comes ---------------------------------------
 vtxctl_start "$tmp/long.bin" --cpus 2
-gdb_cmds > "$tmp/cmds" <<'EOF'
+gdb_cmds > "$tmp/cmds" <<EOF
 info threads
+shell touch $tmp/continuing
 continue
-printf "@@interrupted pc=%#lx\n", $pc
+printf "@@interrupted pc=%#lx\n", \$pc
 thread 2
-printf "@@t2 pc=%#lx\n", $pc
+printf "@@t2 pc=%#lx\n", \$pc
 stepi
-printf "@@t2 stepped pc=%#lx\n", $pc
+printf "@@t2 stepped pc=%#lx\n", \$pc
 kill
 EOF
 # Not under timeout(1), which would pass SIGINT on twice (to gdb, and to
@@ -121,7 +122,8 @@ EOF
 "$gdb" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1 &
 gpid=$!
 i=0
-while ! grep -q Continuing "$tmp/gdb.out" && [ $i -lt 100 ]; do
+# gdb's output to a file is buffered: it tells by a file that it continues.
+while [ ! -e "$tmp/continuing" ] && [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
