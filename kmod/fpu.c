@@ -41,11 +41,26 @@
 /* The legacy area: FCW at 0, MXCSR at 24 (SDM Vol. 1, table 10-2). */
 #define FX_FCW		0
 #define FX_MXCSR	24
+#define FX_MXCSR_MASK	28
+#define FX_USED		464	/* bytes 464-511 are software's */
+#define XSTATE_BV	512	/* in the XSAVE header */
 
 u64 vtxhv_host_xcr0;		/* 0: the host runs without XSAVE */
 static u64 guest_xcr0_ok;	/* bits XSETBV may set in a guest */
 static u64 switch_mask;		/* components saved and restored */
 static unsigned int area_size;
+static u32 mxcsr_mask;		/* MXCSR bits FXRSTOR/XRSTOR accept */
+
+/* The CPU's MXCSR_MASK, from an FXSAVE (0 there: 0xffbf, SDM 11.6.6). */
+static void read_mxcsr_mask(void)
+{
+	static u8 fx[512] __aligned(16);
+
+	kernel_fpu_begin();
+	asm volatile("fxsave64 %0" : "=m"(fx));
+	kernel_fpu_end();
+	mxcsr_mask = *(u32 *)(fx + FX_MXCSR_MASK) ?: 0xffbf;
+}
 
 void vtxhv_fpu_init(void)
 {
@@ -65,6 +80,36 @@ void vtxhv_fpu_init(void)
 	}
 	/* kzalloc() aligns a power-of-two size to itself: 64 is needed. */
 	area_size = roundup_pow_of_two(max(area_size, 576U));
+	read_mxcsr_mask();
+}
+
+/*
+ * VTXHV_GET_FPU/SET_FPU, with the vCPU's mutex held and its registers in
+ * @area (the run loop holds them only inside a VTXHV_RUN).  XSAVE writes
+ * the x87 and SSE components whatever their state, so the legacy area is
+ * always the guest's; a set marks both in use, so that XRSTOR takes them
+ * rather than their reset values.
+ */
+void vtxhv_fpu_get(const void *area, struct vtxhv_fpu *f)
+{
+	memcpy(f->fxsave, area, FX_USED);
+	memset(f->fxsave + FX_USED, 0, sizeof(f->fxsave) - FX_USED);
+	*(u32 *)(f->fxsave + FX_MXCSR_MASK) = 0;
+}
+
+int vtxhv_fpu_set(void *area, const struct vtxhv_fpu *f)
+{
+	u32 mxcsr = *(const u32 *)(f->fxsave + FX_MXCSR);
+
+	/* A reserved bit would make the XRSTOR of the next entry fault. */
+	if (mxcsr & ~mxcsr_mask)
+		return -EINVAL;
+	memcpy(area, f->fxsave, FX_MXCSR_MASK);
+	memcpy(area + FX_MXCSR_MASK + 4, f->fxsave + FX_MXCSR_MASK + 4,
+	       FX_USED - FX_MXCSR_MASK - 4);
+	if (switch_mask)
+		*(u64 *)(area + XSTATE_BV) |= XCR0_FP | XCR0_SSE;
+	return 0;
 }
 
 bool vtxhv_host_has_xsave(void)

@@ -766,6 +766,28 @@ static long vcpu_queue_interrupt(struct vtxhv_vcpu *vcpu, void __user *argp)
 #define GUESTDBG_VALID	(VTXHV_GUESTDBG_ENABLE | VTXHV_GUESTDBG_SINGLESTEP | \
 			 VTXHV_GUESTDBG_USE_SW_BP | VTXHV_GUESTDBG_USE_HW_BP)
 
+/* VTXHV_GET_FPU/SET_FPU: the guest's x87 and SSE registers (fpu.c). */
+static long vcpu_fpu_ioctl(struct vtxhv_vcpu *vcpu, unsigned int cmd,
+			   void __user *argp)
+{
+	struct vtxhv_fpu *f = kmalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+	long ret = 0;
+
+	if (!f)
+		return -ENOMEM;
+	if (cmd == VTXHV_GET_FPU) {
+		vtxhv_fpu_get(vcpu->fpu, f);
+		if (copy_to_user(argp, f, sizeof(*f)))
+			ret = -EFAULT;
+	} else if (copy_from_user(f, argp, sizeof(*f))) {
+		ret = -EFAULT;
+	} else {
+		ret = vtxhv_fpu_set(vcpu->fpu, f);
+	}
+	kfree(f);
+	return ret;
+}
+
 /*
  * VTXHV_SET_GUEST_DEBUG: attach a debugger to this vCPU (single step with
  * the monitor trap flag, INT3 stops, breakpoints in DR0-3/DR7 the guest
@@ -881,6 +903,10 @@ static long vtxhv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 		break;
 	case VTXHV_SET_GUEST_DEBUG:
 		ret = vcpu_set_guest_debug(vcpu, argp);
+		break;
+	case VTXHV_GET_FPU:
+	case VTXHV_SET_FPU:
+		ret = vcpu_fpu_ioctl(vcpu, cmd, argp);
 		break;
 	case VTXHV_GET_MP_STATE:
 	case VTXHV_SET_MP_STATE:

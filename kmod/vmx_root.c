@@ -490,7 +490,8 @@ void vtxhv_fill_caps(struct vtxhv_caps *caps)
 	caps->cr4_fixed0 = c->cr4_fixed0;
 	caps->cr4_fixed1 = c->cr4_fixed1;
 	caps->ept_vpid_cap = ev;
-	caps->extensions = VTXHV_EXT_IRQCHIP | VTXHV_EXT_GUEST_DEBUG;
+	caps->extensions = VTXHV_EXT_IRQCHIP | VTXHV_EXT_GUEST_DEBUG |
+			   VTXHV_EXT_FPU;
 	if (cpu_has_vmx_rdtscp())
 		caps->extensions |= VTXHV_EXT_RDTSCP;
 }

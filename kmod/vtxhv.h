@@ -349,6 +349,8 @@ bool vtxhv_host_has_xsave(void);
 void *vtxhv_fpu_alloc(void);
 bool vtxhv_fpu_xcr0_valid(u64 xcr0, u64 cpuid_ok);
 void vtxhv_fpu_load(void *area);
+void vtxhv_fpu_get(const void *area, struct vtxhv_fpu *f);
+int vtxhv_fpu_set(void *area, const struct vtxhv_fpu *f);
 void vtxhv_fpu_put(void *area);
 extern u32 vtxhv_preemption_timer;
 extern bool vtxhv_switch_perf_ctl;

@@ -40,7 +40,7 @@ tmp=$(mktemp -d) || exit 1
 vpid= gpid=
 trap 'kill -9 $vpid $gpid 2>/dev/null; rm -rf "$tmp"' EXIT
 
-plan 14
+plan 16
 
 # wait_text FILE TEXT SECONDS: TEXT appears in FILE.
 wait_text() {
@@ -102,6 +102,10 @@ printf "@@bp n=%lu counter=%lu\n", n, counter
 step
 printf "@@stepped old=%lu\n", old
 printf "@@cr0=%#lx efer=%#lx\n", $cr0, $efer
+printf "@@fpu fctrl=%#x mxcsr=%#x\n", (int)$fctrl, (int)$mxcsr
+set var $xmm1.v4_int32[0] = 0x1234abcd
+maintenance flush register-cache
+printf "@@xmm1=%#x\n", $xmm1.v4_int32[0]
 delete
 watch counter
 continue
@@ -139,6 +143,8 @@ check breaks_on_a_function has "@@bp n=1 counter=0"
 check steps_a_source_line has "counter = old + n;"
 check reads_a_local_after_the_step has "@@stepped old=0"
 check reads_control_registers cr_ok
+check reads_x87_and_sse_state has "@@fpu fctrl=0x37f mxcsr=0x1f80"
+check writes_an_sse_register has "@@xmm1=0x1234abcd"
 check watchpoint_sees_the_write sh -c \
 	"grep -q 'Old value = 0' '$tmp/gdb.out' && grep -q 'New value = 1' '$tmp/gdb.out' && grep -q '@@watched counter=1' '$tmp/gdb.out'"
 check hardware_breakpoint has "@@hbreak n=2"

@@ -98,6 +98,7 @@ struct vtxhv_caps {
 #define VTXHV_EXT_IRQCHIP	(1ULL << 0)	/* VTXHV_VM_IRQCHIP and its ioctls */
 #define VTXHV_EXT_GUEST_DEBUG	(1ULL << 1)	/* VTXHV_SET_GUEST_DEBUG */
 #define VTXHV_EXT_RDTSCP	(1ULL << 2)	/* RDTSCP, RDPID, IA32_TSC_AUX */
+#define VTXHV_EXT_FPU		(1ULL << 3)	/* VTXHV_GET_FPU, VTXHV_SET_FPU */
 
 /*
  * struct vtxhv_create_vm.flags: the VM has interrupt controllers in the
@@ -404,6 +405,20 @@ struct vtxhv_guest_debug {
 	__u64 reserved[4];
 };
 
+/**
+ * struct vtxhv_fpu - argument of VTXHV_GET_FPU/SET_FPU (VTXHV_EXT_FPU)
+ * @fxsave:	the guest's x87 and SSE registers in the 64-bit FXSAVE
+ *		layout (SDM Vol. 1, table 10-2): FCW at 0, FSW 2, abridged
+ *		FTW 4, FOP 6, FPU IP 8, DP 16, MXCSR 24, ST0-7 from 32
+ *		(16 bytes each), XMM0-15 from 160.  GET_FPU zeroes
+ *		MXCSR_MASK (28) and bytes 464-511; SET_FPU ignores them, and
+ *		refuses (EINVAL) an MXCSR with bits the CPU reserves.
+ *		AVX and later state is neither read nor written.
+ */
+struct vtxhv_fpu {
+	__u8 fxsave[512];
+};
+
 /* /dev/vtxhv */
 #define VTXHV_GET_API_VERSION	_IO(VTXHV_IO, 0x00)	/* returns the version */
 #define VTXHV_GET_CAPS		_IOR(VTXHV_IO, 0x01, struct vtxhv_caps)
@@ -435,5 +450,8 @@ struct vtxhv_guest_debug {
 #define VTXHV_SET_LAPIC		_IOW(VTXHV_IO, 0x2d, struct vtxhv_lapic_state)
 /* Version 3: VTXHV_EXT_GUEST_DEBUG. */
 #define VTXHV_SET_GUEST_DEBUG	_IOW(VTXHV_IO, 0x2e, struct vtxhv_guest_debug)
+/* Version 3: VTXHV_EXT_FPU. */
+#define VTXHV_GET_FPU		_IOR(VTXHV_IO, 0x2f, struct vtxhv_fpu)
+#define VTXHV_SET_FPU		_IOW(VTXHV_IO, 0x30, struct vtxhv_fpu)
 
 #endif /* _UAPI_VTXHV_H */

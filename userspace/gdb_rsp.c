@@ -1311,3 +1311,90 @@ int gdb_rsp_init(struct gdb_rsp *s, const struct gdb_target_ops *ops,
 	gdb_rsp_reset(s);
 	return 0;
 }
+
+/* Offsets in the FXSAVE image (SDM Vol. 1, table 10-2, 64-bit form). */
+#define FX_FCW		0
+#define FX_FSW		2
+#define FX_FTW		4
+#define FX_FOP		6
+#define FX_FIP		8
+#define FX_FDP		16
+#define FX_MXCSR	24
+#define FX_ST		32
+#define FX_XMM		160
+
+static uint64_t fx_get(const uint8_t *fx, size_t off, size_t n)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, fx + off, n);	/* little-endian, as x86 */
+	return v;
+}
+
+static void fx_put(uint8_t *fx, size_t off, uint64_t v, size_t n)
+{
+	memcpy(fx + off, &v, n);
+}
+
+/* The full tag of a non-empty register (SDM Vol. 1, 8.1.7). */
+static unsigned int x87_tag(const uint8_t *st)
+{
+	unsigned int exp = (st[9] & 0x7f) << 8 | st[8];
+	uint64_t mant;
+
+	memcpy(&mant, st, 8);
+	if (exp == 0x7fff)
+		return 2;			/* special: NaN, infinity */
+	if (exp == 0)
+		return mant ? 2 : 1;		/* denormal : zero */
+	return mant >> 63 ? 0 : 2;		/* valid : unnormal */
+}
+
+void gdb_rsp_fpu_from_fxsave(struct gdb_x86_regs *r, const uint8_t *fx)
+{
+	unsigned int fsw = fx_get(fx, FX_FSW, 2), top = (fsw >> 11) & 7;
+	unsigned int ftw = fx[FX_FTW], tags = 0, phys, i;
+	uint64_t fip = fx_get(fx, FX_FIP, 8), fdp = fx_get(fx, FX_FDP, 8);
+
+	for (i = 0; i < 8; i++)
+		memcpy(r->st[i], fx + FX_ST + 16 * i, 10);
+	/* Physical register p is ST((p - TOP) mod 8). */
+	for (phys = 0; phys < 8; phys++) {
+		unsigned int tag = 3;
+
+		if (ftw & (1U << phys))
+			tag = x87_tag(r->st[(phys - top) & 7]);
+		tags |= tag << (2 * phys);
+	}
+	r->fctrl = fx_get(fx, FX_FCW, 2);
+	r->fstat = fsw;
+	r->ftag = tags;
+	r->fop = fx_get(fx, FX_FOP, 2) & 0x7ff;
+	r->fioff = (uint32_t)fip;
+	r->fiseg = fip >> 32;
+	r->fooff = (uint32_t)fdp;
+	r->foseg = fdp >> 32;
+	r->mxcsr = fx_get(fx, FX_MXCSR, 4);
+	memcpy(r->xmm, fx + FX_XMM, sizeof(r->xmm));
+}
+
+void gdb_rsp_fpu_to_fxsave(const struct gdb_x86_regs *r, uint8_t *fx)
+{
+	unsigned int ftw = 0, i;
+
+	for (i = 0; i < 8; i++) {
+		memcpy(fx + FX_ST + 16 * i, r->st[i], 10);
+		memset(fx + FX_ST + 16 * i + 10, 0, 6);
+		if (((r->ftag >> (2 * i)) & 3) != 3)
+			ftw |= 1U << i;
+	}
+	fx_put(fx, FX_FCW, r->fctrl, 2);
+	fx_put(fx, FX_FSW, r->fstat, 2);
+	fx[FX_FTW] = ftw;
+	fx[FX_FTW + 1] = 0;
+	fx_put(fx, FX_FOP, r->fop & 0x7ff, 2);
+	fx_put(fx, FX_FIP, (uint64_t)r->fiseg << 32 | r->fioff, 8);
+	fx_put(fx, FX_FDP, (uint64_t)r->foseg << 32 | r->fooff, 8);
+	fx_put(fx, FX_MXCSR, r->mxcsr, 4);
+	memcpy(fx + FX_XMM, r->xmm, sizeof(r->xmm));
+}

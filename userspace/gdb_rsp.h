@@ -116,6 +116,15 @@ struct gdb_reg_desc {
 	uint8_t feature;		/* enum gdb_reg_feature */
 };
 
+/*
+ * The x87 and SSE registers of @r from, or into, a 64-bit FXSAVE image
+ * (512 bytes, SDM Vol. 1, table 10-2).  gdb's full tag word is computed
+ * from the abridged one and the registers' contents, and folded back; its
+ * fiseg/foseg are the high halves of the 64-bit FPU IP and DP.
+ */
+void gdb_rsp_fpu_from_fxsave(struct gdb_x86_regs *r, const uint8_t *fx);
+void gdb_rsp_fpu_to_fxsave(const struct gdb_x86_regs *r, uint8_t *fx);
+
 /* The register table of a mode, and its size in bytes (a g reply's / 2). */
 const struct gdb_reg_desc *gdb_rsp_regs(bool long_mode, size_t *nregs);
 size_t gdb_rsp_regs_size(bool long_mode);

@@ -242,7 +242,14 @@ static int get_regs(void *ctx, int thread, struct gdb_x86_regs *r)
 	r->es = s.es.selector, r->fs = s.fs.selector, r->gs = s.gs.selector;
 	r->fs_base = s.fs.base;
 	r->gs_base = s.gs.base;
-	/* No FPU ioctl: x87 and SSE read as zero (docs/vtxctl.8). */
+	/* x87 and SSE: zero where the module has no VTXHV_GET_FPU. */
+	if (g->vm->extensions & VTXHV_EXT_FPU) {
+		struct vtxhv_fpu f;
+
+		if (ioctl(v->fd, VTXHV_GET_FPU, &f))
+			return -errno;
+		gdb_rsp_fpu_from_fxsave(r, f.fxsave);
+	}
 	r->cr0 = s.cr0, r->cr2 = s.cr2, r->cr3 = s.cr3, r->cr4 = s.cr4;
 	r->cr8 = s.cr8, r->efer = s.efer;
 	return 0;
@@ -251,14 +258,16 @@ static int get_regs(void *ctx, int thread, struct gdb_x86_regs *r)
 /*
  * Set what changed: the general registers, RIP and EFLAGS (its low 32
  * bits) with SET_REGS; segment bases and control registers with
- * SET_SREGS, which vtxhv checks.  Selectors alone, without their
- * descriptors, and x87/SSE state cannot be set: EPERM.
+ * SET_SREGS, which vtxhv checks; x87 and SSE with SET_FPU.  Selectors
+ * alone, without their descriptors, cannot be set: EPERM, and neither can
+ * x87/SSE state where the module has no VTXHV_SET_FPU.
  */
 static int set_regs(void *ctx, int thread, const struct gdb_x86_regs *r)
 {
 	struct gdb_stub *g = ctx;
 	struct vcpu *v = thread_vcpu(g, thread);
-	struct gdb_x86_regs old, fpu_zero;
+	struct gdb_x86_regs old;
+	bool fpu_changed;
 	struct vtxhv_sregs s;
 	struct vtxhv_regs x;
 	size_t fpu = offsetof(struct gdb_x86_regs, st),
@@ -269,8 +278,9 @@ static int set_regs(void *ctx, int thread, const struct gdb_x86_regs *r)
 	ret = get_regs(ctx, thread, &old);
 	if (ret)
 		return ret;
-	memset(&fpu_zero, 0, sizeof(fpu_zero));
-	if (memcmp((char *)r + fpu, (char *)&fpu_zero + fpu, fpu_end - fpu) ||
+	fpu_changed = memcmp((char *)r + fpu, (char *)&old + fpu,
+			     fpu_end - fpu);
+	if ((fpu_changed && !(g->vm->extensions & VTXHV_EXT_FPU)) ||
 	    r->cs != old.cs || r->ss != old.ss || r->ds != old.ds ||
 	    r->es != old.es || r->fs != old.fs || r->gs != old.gs)
 		return -EPERM;
@@ -296,6 +306,15 @@ static int set_regs(void *ctx, int thread, const struct gdb_x86_regs *r)
 		s.cr0 = r->cr0, s.cr2 = r->cr2, s.cr3 = r->cr3;
 		s.cr4 = r->cr4, s.cr8 = r->cr8, s.efer = r->efer;
 		if (ioctl(v->fd, VTXHV_SET_SREGS, &s))
+			return -errno;
+	}
+	if (fpu_changed) {
+		struct vtxhv_fpu f;
+
+		if (ioctl(v->fd, VTXHV_GET_FPU, &f))
+			return -errno;
+		gdb_rsp_fpu_to_fxsave(r, f.fxsave);
+		if (ioctl(v->fd, VTXHV_SET_FPU, &f))
 			return -errno;
 	}
 	return 0;

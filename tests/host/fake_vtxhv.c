@@ -36,6 +36,7 @@ struct fake_vcpu {
 	struct vtxhv_regs r;
 	struct vtxhv_sregs s;
 	struct vtxhv_guest_debug d;
+	struct vtxhv_fpu fpu;
 	struct vtxhv_run *run;
 };
 
@@ -148,6 +149,12 @@ static int vcpu_ioctl(struct fake_vcpu *c, unsigned long req, void *arg)
 	case VTXHV_SET_GUEST_DEBUG:
 		memcpy(&c->d, arg, sizeof(c->d));
 		return 0;
+	case VTXHV_GET_FPU:
+		memcpy(arg, &c->fpu, sizeof(c->fpu));
+		return 0;
+	case VTXHV_SET_FPU:
+		memcpy(&c->fpu, arg, sizeof(c->fpu));
+		return 0;
 	default:
 		return 0;	/* CPUID and the like: taken */
 	}
@@ -183,7 +190,8 @@ int ioctl(int fd, unsigned long req, ...)
 			caps->api_version = VTXHV_API_VERSION;
 			caps->max_vcpus = MAX_VCPUS;
 			caps->paging_modes = 7;
-			caps->extensions = VTXHV_EXT_GUEST_DEBUG;
+			caps->extensions = VTXHV_EXT_GUEST_DEBUG |
+					   VTXHV_EXT_FPU;
 			return 0;
 		}
 		break;
@@ -204,6 +212,9 @@ int ioctl(int fd, unsigned long req, ...)
 		vcpus[id].run = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 				     MAP_SHARED, f, 0);
 		vcpus[id].r.rflags = 2;
+		/* The reset FCW and MXCSR, as vtxhv's. */
+		vcpus[id].fpu.fxsave[0] = 0x7f, vcpus[id].fpu.fxsave[1] = 0x03;
+		vcpus[id].fpu.fxsave[24] = 0x80, vcpus[id].fpu.fxsave[25] = 0x1f;
 		return f;
 	case FD_VCPU:
 		return vcpu_ioctl(&vcpus[vcpu_of[fd]], req, arg);

@@ -1210,6 +1210,54 @@ static bool fuzz(void)
 	return true;
 }
 
+/*
+ * x87 and SSE from an FXSAVE image and back: TOP 6, ST(0) 1.0 in physical
+ * register 6 (valid), ST(1) 0.0 in 7 (zero), ST(2) a NaN in 0 (special),
+ * the rest empty; FPU IP and DP 64-bit, split as gdb shows them.
+ */
+static bool fpu_fxsave_round_trip(void)
+{
+	static const uint8_t one[10] = { 0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f };
+	static const uint8_t nan[10] = { 0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0x7f };
+	uint8_t fx[512], back[512];
+	struct gdb_x86_regs r;
+
+	memset(fx, 0, sizeof(fx));
+	fx[0] = 0x7f, fx[1] = 0x03;			/* FCW 0x37f */
+	fx[2] = 0x00, fx[3] = 6 << 3;			/* FSW: TOP 6 */
+	fx[4] = 1U << 6 | 1U << 7 | 1U << 0;		/* abridged FTW */
+	fx[6] = 0xdd, fx[7] = 0x07;			/* FOP 0x7dd */
+	memcpy(fx + 8, "\x44\x33\x22\x11\x88\x77\x66\x55", 8);
+	memcpy(fx + 16, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+	fx[24] = 0x80, fx[25] = 0x1f;			/* MXCSR 0x1f80 */
+	memcpy(fx + 32, one, 10);			/* ST(0) */
+	memcpy(fx + 64, nan, 10);			/* ST(2) */
+	fx[160] = 0xab, fx[160 + 16 * 15 + 15] = 0xcd;	/* XMM0, XMM15 */
+
+	memset(&r, 0, sizeof(r));
+	gdb_rsp_fpu_from_fxsave(&r, fx);
+	CHECK_EQ(r.fctrl, 0x37f);
+	CHECK_EQ(r.fstat, 6U << 11);
+	/* Physical 0: special, 6: valid, 7: zero, the others empty. */
+	CHECK_EQ(r.ftag, 2U | 3U << 2 | 3U << 4 | 3U << 6 | 3U << 8 |
+		 3U << 10 | 0U << 12 | 1U << 14);
+	CHECK_EQ(r.fop, 0x7dd);
+	CHECK_EQ(r.fioff, 0x11223344);
+	CHECK_EQ(r.fiseg, 0x55667788);
+	CHECK_EQ(r.fooff, 0x04030201);
+	CHECK_EQ(r.foseg, 0x08070605);
+	CHECK_EQ(r.mxcsr, 0x1f80);
+	CHECK(!memcmp(r.st[0], one, 10) && !memcmp(r.st[2], nan, 10));
+	CHECK(r.xmm[0][0] == 0xab && r.xmm[15][15] == 0xcd);
+
+	memset(back, 0x5a, sizeof(back));
+	gdb_rsp_fpu_to_fxsave(&r, back);
+	/* All but MXCSR_MASK (28-31), which is the CPU's, not gdb's. */
+	CHECK(!memcmp(back, fx, 28));
+	CHECK(!memcmp(back + 32, fx + 32, 160 + 256 - 32));
+	return true;
+}
+
 static const struct test_case tests[] = {
 	TEST(checksums),
 	TEST(splits_and_batches),
@@ -1237,6 +1285,7 @@ static const struct test_case tests[] = {
 	TEST(kill_and_detach),
 	TEST(missing_ops),
 	TEST(fuzz),
+	TEST(fpu_fxsave_round_trip),
 };
 
 static void setup(void)

@@ -70,7 +70,7 @@ has() {
 	return 1
 }
 
-plan 14
+plan 16
 
 # ---- One vCPU, from its first instruction ----------------------------------
 vtxctl_start "$tmp/short.bin" --gdb-wait
@@ -90,6 +90,10 @@ printf "@@hbreak pc=%#lx\n", $pc
 delete
 set var $eax = 5
 printf "@@eax=%d\n", $eax
+printf "@@fpu fctrl=%#x mxcsr=%#x\n", (int)$fctrl, (int)$mxcsr
+set var $xmm1.v4_int32[0] = 0x1234abcd
+maintenance flush register-cache
+printf "@@xmm1=%#x\n", $xmm1.v4_int32[0]
 continue
 EOF
 timeout 60 "$gdb" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1
@@ -100,6 +104,8 @@ check memory_reads_hide_int3 has "0x100010:	0x90	0x90"
 check single_steps has "@@stepped pc=0x100012"
 check hardware_breakpoint has "@@hbreak pc=0x100020"
 check register_written has "@@eax=5"
+check fpu_read has "@@fpu fctrl=0x37f mxcsr=0x1f80"
+check sse_register_written has "@@xmm1=0x1234abcd"
 check gdb_hears_the_end sh -c \
 	"grep -q 'exited normally' '$tmp/gdb.out' && [ $rc = 0 ]"
 
