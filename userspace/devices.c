@@ -49,18 +49,20 @@ void devices_init(struct devices *d, FILE *out, FILE *log, uint64_t ram_size,
 }
 
 /*
- * Drive ISA line @irq: the PIC, and the I/O APIC where there is one (only
- * on a change: the UART drives its line at every access).
+ * Drive ISA line @irq: the PIC, and the I/O APIC where there is one, only
+ * on a change (the UART drives its line at every access; a line that
+ * keeps its level changes nothing in either, see pic_set_irq()).
  */
 static void dev_set_irq(struct devices *d, unsigned int irq, bool level)
 {
 	uint16_t bit = 1U << irq;
 
-	pic_set_irq(&d->pic, irq, level);
-	if (!d->irq_line || !!(d->irq_levels & bit) == level)
+	if (!!(d->irq_levels & bit) == level)
 		return;
 	d->irq_levels ^= bit;
-	d->irq_line(d->irq_opaque, irq == 0 ? 2 : irq, level);
+	pic_set_irq(&d->pic, irq, level);
+	if (d->irq_line)
+		d->irq_line(d->irq_opaque, irq == 0 ? 2 : irq, level);
 }
 
 void dev_advance(struct devices *d, uint64_t now_ns, time_t now)

@@ -182,11 +182,22 @@ static int vector(const struct pic_chip *c, int ir)
 
 void pic_set_irq(struct pic *pic, unsigned int irq, bool level)
 {
+	struct pic_chip *c;
+
 	if (irq >= PIC_NR_IRQS)
 		return;
 	if (irq == PIC_CASCADE_IR)
 		irq = 9;
-	chip_set_line(&pic->chip[irq / 8], irq % 8, level, true);
+	c = &pic->chip[irq / 8];
+	/*
+	 * A line that keeps its level changes nothing: every change of the
+	 * chips' state is followed by sense_levels() and update_cascade()
+	 * (here, pic_ack(), pic_pio()), so redoing them would find nothing
+	 * to do.  The UART drives its line at every access.
+	 */
+	if (!!(c->line & (1U << (irq % 8))) == level)
+		return;
+	chip_set_line(c, irq % 8, level, true);
 	update_cascade(pic);
 }
 
@@ -194,8 +205,12 @@ int pic_pending_vector(const struct pic *pic)
 {
 	const struct pic_chip *m = &pic->chip[MASTER];
 	const struct pic_chip *s = &pic->chip[SLAVE];
-	int ir = chip_request(m), sir;
+	int ir, sir;
 
+	/* The common case, asked before every entry: nothing requested. */
+	if (!(m->irr & ~m->imr))
+		return -1;
+	ir = chip_request(m);
 	if (ir < 0)
 		return -1;
 	if (ir != PIC_CASCADE_IR || !cascaded(pic))
