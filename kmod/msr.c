@@ -90,7 +90,7 @@ int vtxhv_get_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 *data)
 		*data = vmcs_readl(GUEST_GS_BASE);
 		return 0;
 	case MSR_KERNEL_GS_BASE:
-		if (vcpu->guest_msrs_loaded)
+		if (vcpu->guest_msrs & VTXHV_GUEST_KGS)
 			rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
 		*data = vcpu->kernel_gs_base;
 		return 0;
@@ -171,6 +171,9 @@ int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
 			return -EINVAL;
 		data = (data & ~EFER_LMA) | (efer & EFER_LMA);
 		vtxhv_set_efer(vcpu, data);
+		/* 64-bit mode or SYSCALL may be in reach now (vcpu.c). */
+		if (vcpu->switched)
+			vtxhv_load_guest_msrs(vcpu);
 		return 0;
 	case MSR_STAR:
 	case MSR_LSTAR:
@@ -183,7 +186,7 @@ int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
 		if (index == MSR_SYSCALL_MASK && (data >> 32))
 			return -EINVAL;
 		vcpu->guest_msr[STAR_IDX(index)] = data;
-		if (vcpu->guest_msrs_loaded)
+		if (vcpu->guest_msrs & VTXHV_GUEST_SYSCALL)
 			wrmsrl(index, data);
 		return 0;
 	case MSR_TSC_AUX:
@@ -207,7 +210,8 @@ int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
 			vmcs_writel(GUEST_GS_BASE, data);
 		vcpu->kernel_gs_base = index == MSR_KERNEL_GS_BASE ?
 				       data : vcpu->kernel_gs_base;
-		if (index == MSR_KERNEL_GS_BASE && vcpu->guest_msrs_loaded)
+		if (index == MSR_KERNEL_GS_BASE &&
+		    (vcpu->guest_msrs & VTXHV_GUEST_KGS))
 			wrmsrl(MSR_KERNEL_GS_BASE, data);
 		return 0;
 	default:

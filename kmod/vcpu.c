@@ -275,28 +275,75 @@ static void dbg_tf_exit(struct vtxhv_vcpu *vcpu)
 		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, pending & ~DR_STEP);
 }
 
-/*
- * Load the guest's values of the state VMX leaves alone: the syscall MSRs
- * and KERNEL_GS_BASE (which SWAPGS in the guest exchanges), and save the
- * host's, with its DS/ES/FS/GS selectors, which VM exits leave null.
+/**
+ * vtxhv_load_guest_msrs - put the guest's syscall MSRs into the CPU
+ * @vcpu: the vCPU, between switch_to_guest() and switch_to_host()
+ *
+ * KERNEL_GS_BASE, STAR, LSTAR, CSTAR and SFMASK, which VMX leaves alone,
+ * reach a guest only through SWAPGS, SYSCALL and SYSRET: those exist in
+ * 64-bit mode alone, and SYSCALL and SYSRET only with EFER.SCE set (#UD
+ * otherwise, SDM Vol. 2B); RDMSR and WRMSR always exit.  A guest reaches
+ * 64-bit mode only with EFER.LME set, and it changes LME and SCE only
+ * through an exit (WRMSR, SET_SREGS, SET_MSRS).  So KERNEL_GS_BASE is the
+ * guest's in the CPU only while LME is set, the other four only while
+ * LME and SCE are, and a guest that cannot use them pays no MSR access
+ * for them on its way in and out.  Called by switch_to_guest(), and
+ * again by the WRMSR that changes EFER; loads what is newly needed.
  */
-static void switch_to_guest(struct vtxhv_vcpu *vcpu)
+void vtxhv_load_guest_msrs(struct vtxhv_vcpu *vcpu)
+{
+	u64 efer = vcpu->sh.efer;
+	int i;
+
+	if ((efer & EFER_LME) && !(vcpu->guest_msrs & VTXHV_GUEST_KGS)) {
+		rdmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
+		if (vcpu->kernel_gs_base != vcpu->host_kernel_gs_base)
+			wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+		vcpu->guest_msrs |= VTXHV_GUEST_KGS;
+	}
+	if ((efer & (EFER_LME | EFER_SCE)) == (EFER_LME | EFER_SCE) &&
+	    !(vcpu->guest_msrs & VTXHV_GUEST_SYSCALL)) {
+		for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++) {
+			rdmsrl(syscall_msrs[i], vcpu->host_msr[i]);
+			if (vcpu->guest_msr[i] != vcpu->host_msr[i])
+				wrmsrl(syscall_msrs[i], vcpu->guest_msr[i]);
+		}
+		vcpu->guest_msrs |= VTXHV_GUEST_SYSCALL;
+	}
+}
+
+/* The host's values back, the guest's KERNEL_GS_BASE kept (SWAPGS). */
+static void put_guest_msrs(struct vtxhv_vcpu *vcpu)
 {
 	int i;
 
+	if (vcpu->guest_msrs & VTXHV_GUEST_SYSCALL) {
+		for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++)
+			if (vcpu->guest_msr[i] != vcpu->host_msr[i])
+				wrmsrl(syscall_msrs[i], vcpu->host_msr[i]);
+	}
+	if (vcpu->guest_msrs & VTXHV_GUEST_KGS) {
+		rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+		if (vcpu->kernel_gs_base != vcpu->host_kernel_gs_base)
+			wrmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
+	}
+	vcpu->guest_msrs = 0;
+}
+
+/*
+ * Load the guest's values of the state VMX leaves alone: the syscall MSRs
+ * and KERNEL_GS_BASE (which SWAPGS in the guest exchanges) while the
+ * guest may use them, and save the host's, with its DS/ES/FS/GS
+ * selectors, which VM exits leave null.
+ */
+static void switch_to_guest(struct vtxhv_vcpu *vcpu)
+{
 	savesegment(ds, vcpu->host_ds);
 	savesegment(es, vcpu->host_es);
 	savesegment(fs, vcpu->host_fs);
 	savesegment(gs, vcpu->host_gs);
 	rdmsrl(MSR_FS_BASE, vcpu->host_fs_base);
 	vmcs_writel(HOST_FS_BASE, vcpu->host_fs_base);
-	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
-	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
-	for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++) {
-		rdmsrl(syscall_msrs[i], vcpu->host_msr[i]);
-		if (vcpu->guest_msr[i] != vcpu->host_msr[i])
-			wrmsrl(syscall_msrs[i], vcpu->guest_msr[i]);
-	}
 	/*
 	 * The host's TSC_AUX is its CPU and node for the vDSO's getcpu;
 	 * the kernel itself does not read it (its entry code stopped using
@@ -308,6 +355,8 @@ static void switch_to_guest(struct vtxhv_vcpu *vcpu)
 		if (vcpu->tsc_aux != vcpu->host_tsc_aux)
 			wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
 	}
+	vcpu->switched = true;
+	vtxhv_load_guest_msrs(vcpu);
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, vcpu->host_debugctl);
 	/*
 	 * Debug registers: VM entry loads the guest's DR7 and every exit sets
@@ -316,17 +365,13 @@ static void switch_to_guest(struct vtxhv_vcpu *vcpu)
 	 */
 	get_debugreg(vcpu->host_dr7, 7);
 	vtxhv_sync_guest_drs(vcpu);
-	vcpu->guest_msrs_loaded = true;
 }
 
 static void switch_to_host(struct vtxhv_vcpu *vcpu)
 {
-	int i;
-
-	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
-	for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++)
-		if (vcpu->guest_msr[i] != vcpu->host_msr[i])
-			wrmsrl(syscall_msrs[i], vcpu->host_msr[i]);
+	if (vcpu->guest_msrs)
+		put_guest_msrs(vcpu);
+	vcpu->switched = false;
 	if (cpu_has_vmx_rdtscp() && vcpu->tsc_aux != vcpu->host_tsc_aux)
 		wrmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
 	if (vcpu->host_ds)
@@ -337,9 +382,14 @@ static void switch_to_host(struct vtxhv_vcpu *vcpu)
 		loadsegment(fs, vcpu->host_fs);
 		wrmsrl(MSR_FS_BASE, vcpu->host_fs_base);
 	}
-	if (vcpu->host_gs)
+	if (vcpu->host_gs) {
+		unsigned long kgs;
+
+		/* It loads the inactive GS base, the host's KERNEL_GS_BASE. */
+		rdmsrl(MSR_KERNEL_GS_BASE, kgs);
 		load_gs_index(vcpu->host_gs);
-	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
+		wrmsrl(MSR_KERNEL_GS_BASE, kgs);
+	}
 	/* VM exits clear DEBUGCTL and DR7 (SDM 28.5.1). */
 	if (vcpu->host_debugctl)
 		update_debugctlmsr(vcpu->host_debugctl);
@@ -359,7 +409,6 @@ static void switch_to_host(struct vtxhv_vcpu *vcpu)
 	 */
 	load_fixmap_gdt(smp_processor_id());
 	invalidate_tss_limit();
-	vcpu->guest_msrs_loaded = false;
 }
 
 /*

@@ -170,6 +170,10 @@ struct vtxhv_shadow_state {
 	int root;		/* the shadow root it runs on, or -1 */
 };
 
+/* vcpu->guest_msrs: the guest's values in the CPU (vcpu.c) */
+#define VTXHV_GUEST_KGS		BIT(0)	/* KERNEL_GS_BASE */
+#define VTXHV_GUEST_SYSCALL	BIT(1)	/* STAR, LSTAR, CSTAR, SFMASK */
+
 struct vtxhv_vcpu {
 	struct vtxhv_vm *vm;
 	int id;
@@ -184,8 +188,13 @@ struct vtxhv_vcpu {
 	unsigned int load_depth;	/* nested vtxhv_vcpu_load()s */
 	struct vtxhv_gprs gprs;
 
-	/* Host state saved while guest MSRs are loaded (switch_to_guest). */
-	bool guest_msrs_loaded;
+	/*
+	 * Host state saved from switch_to_guest() to switch_to_host()
+	 * (switched); KERNEL_GS_BASE and the syscall MSRs only while the
+	 * guest's are in the CPU (guest_msrs: VTXHV_GUEST_*).
+	 */
+	bool switched;
+	u8 guest_msrs;
 	u16 host_ds, host_es, host_fs, host_gs;
 	unsigned long host_fs_base, host_kernel_gs_base;
 	unsigned long host_cr3, host_cr4;
@@ -321,6 +330,7 @@ int __must_check vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu);
 void vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu);
 void vtxhv_mitigations_init(void);
 void vtxhv_sync_guest_drs(struct vtxhv_vcpu *vcpu);
+void vtxhv_load_guest_msrs(struct vtxhv_vcpu *vcpu);
 
 /* vmenter.S: VM exits land here (HOST_RIP). */
 extern const char __vtxhv_vmexit[];
