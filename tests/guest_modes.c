@@ -2,15 +2,25 @@
 /*
  * guest_modes: guests start in 16-bit real mode, 32-bit protected mode
  * with paging off and on (32-bit paging, 4 MiB pages, a high alias), and
- * 64-bit long mode, as set through the special registers.  Under the
- * shadow paging modes (guest_modes:vtlb, guest_modes:shadow) the real-mode
- * start must be refused instead.
+ * 64-bit long mode, as set through the special registers, and a 32-bit
+ * guest that enters long mode itself and then uses the MSRs only 64-bit
+ * mode reaches (SWAPGS, SYSCALL).  Under the shadow paging modes
+ * (guest_modes:vtlb, guest_modes:shadow) the real-mode start must be
+ * refused instead.
  */
 #include "tvm.h"
 #include "vtxhv_test.h"
 
 /* Code snippets copied to guest-physical 0x1000. */
 extern const uint8_t real_start[], real_end[], pm_start[], pm_end[];
+extern const uint8_t lm_start[], lm_64[], lm_syscall[], lm_end[];
+
+/* The numbers written out in lm_start's code below. */
+#define LM_KGS		0x12345000	/* KERNEL_GS_BASE set in 32-bit mode */
+#define LM_SEL_CODE64	0x18		/* after the boot GDT's code and data */
+#define LM_TABLES	0x10000		/* 4-level identity map */
+#define LM_GDT		0x2000
+#define LM_AT(label)	"(0x1000 + " #label " - lm_start)"
 
 __asm__(".pushsection .rodata\n"
 	"real_start:\n .code16\n"
@@ -24,7 +34,35 @@ __asm__(".pushsection .rodata\n"
 	" mov %cr0, %eax\n out %eax, $0x11\n"
 	" movl $0xcafef00d, 0x40003000\n"	/* write through the alias */
 	" hlt\n"
-	"pm_end:\n .code64\n"
+	"pm_end:\n"
+	/*
+	 * 32-bit, paging off: KERNEL_GS_BASE, LSTAR and STAR (SYSCALL's CS
+	 * is LM_SEL_CODE64), then PAE, CR3, EFER.LME and SCE, CR0.PG, and
+	 * a far jump into 64-bit code; there SWAPGS must bring LM_KGS into
+	 * GS_BASE, and SYSCALL must reach LSTAR.
+	 */
+	"lm_start:\n .code32\n"
+	" mov $0xc0000102, %ecx\n mov $0x12345000, %eax\n"
+	" xor %edx, %edx\n wrmsr\n"
+	" mov $0xc0000082, %ecx\n mov $" LM_AT(lm_syscall) ", %eax\n"
+	" wrmsr\n"
+	" mov $0xc0000081, %ecx\n xor %eax, %eax\n"
+	" mov $0x18, %edx\n wrmsr\n"
+	" mov %cr4, %eax\n or $0x20, %eax\n mov %eax, %cr4\n"
+	" mov $0x10000, %eax\n mov %eax, %cr3\n"
+	" mov $0xc0000080, %ecx\n rdmsr\n or $0x101, %eax\n wrmsr\n"
+	" mov %cr0, %eax\n or $0x80000000, %eax\n mov %eax, %cr0\n"
+	" ljmp $0x18, $" LM_AT(lm_64) "\n"
+	".code64\n"
+	"lm_64:\n"
+	" swapgs\n"
+	" mov $0xc0000101, %ecx\n rdmsr\n out %eax, $0x10\n"
+	" syscall\n"
+	" hlt\n"
+	"lm_syscall:\n"
+	" mov $0xc0000102, %ecx\n rdmsr\n out %eax, $0x11\n"	/* 0 */
+	" hlt\n"
+	"lm_end:\n"
 	".popsection\n");
 
 static uint32_t io_value(struct tvm *t)
@@ -158,6 +196,63 @@ static void test_protected(int paging)
 	tvm_destroy(t);
 }
 
+/*
+ * The guest enters long mode by itself (tests/guest_modes.c above): the
+ * MSRs it set while 64-bit mode was out of reach, and which vtxhv keeps
+ * out of the CPU until then, must be there once it is in reach.
+ */
+static void test_long_switch(void)
+{
+	struct tvm *t = tvm_create(TVM_DEFAULT_MEM);
+	uint64_t *gdt = (uint64_t *)(t->mem + LM_GDT);
+	struct vtxhv_sregs s;
+	struct vtxhv_regs r;
+	int ok;
+
+	tvm_set_cpuid_host(t);
+	memcpy(t->mem + 0x1000, lm_start, lm_end - lm_start);
+	gdt[SEL_CODE / 8] = GDT_CODE32;
+	gdt[SEL_DATA / 8] = GDT_DATA;
+	gdt[LM_SEL_CODE64 / 8] = GDT_CODE64;
+	TEST_ASSERT(build_identity_map(t->mem, t->mem_size, LM_TABLES,
+				       4 << 20) > 0, "identity map");
+	tvm_get_sregs(t, &s);
+	s.cs = x86_seg_flat(SEL_CODE, SEG_TYPE_CODE, false);
+	s.ds = s.es = s.fs = s.gs = s.ss =
+		x86_seg_flat(SEL_DATA, SEG_TYPE_DATA, false);
+	s.gdt.base = LM_GDT;
+	s.gdt.limit = LM_SEL_CODE64 + 7;
+	s.cr0 = X86_CR0_ET | X86_CR0_PE;
+	s.cr4 = 0;
+	s.efer = 0;
+	tvm_set_sregs(t, &s);
+	memset(&r, 0, sizeof(r));
+	r.rip = 0x1000;
+	r.rflags = X86_EFLAGS_FIXED;
+	tvm_set_regs(t, &r);
+	tvm_run_ok(t);
+	ok = TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_IO &&
+			t->run->io.port == 0x10 && io_value(t) == LM_KGS,
+			"after SWAPGS: exit %s port %#x GS base %#x",
+			exit_reason_name(t->run->exit_reason),
+			t->run->io.port, io_value(t));
+	tvm_run_ok(t);
+	ok &= TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_IO &&
+			 t->run->io.port == 0x11 && io_value(t) == 0,
+			 "after SYSCALL: exit %s port %#x KERNEL_GS_BASE %#x",
+			 exit_reason_name(t->run->exit_reason),
+			 t->run->io.port, io_value(t));
+	tvm_run_ok(t);
+	ok &= TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_HLT, "exit %s",
+			 exit_reason_name(t->run->exit_reason));
+	tvm_get_sregs(t, &s);
+	ok &= TEST_CHECK((s.efer & (EFER_LMA | EFER_SCE)) ==
+			 (EFER_LMA | EFER_SCE), "EFER %#llx",
+			 (unsigned long long)s.efer);
+	test_result(ok, "long_mode_by_the_guest");
+	tvm_destroy(t);
+}
+
 static void guest_long(uint64_t arg)
 {
 	uint64_t cr0, efer_lo, efer_hi;
@@ -184,10 +279,11 @@ static void test_long(void)
 
 int main(void)
 {
-	test_plan(4);
+	test_plan(5);
 	test_real();
 	test_protected(0);
 	test_protected(1);
 	test_long();
+	test_long_switch();
 	test_finish();
 }
