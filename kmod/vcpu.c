@@ -275,6 +275,34 @@ static void dbg_tf_exit(struct vtxhv_vcpu *vcpu)
 		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, pending & ~DR_STEP);
 }
 
+/* vtxhv_load_guest_msrs(), inline for switch_to_guest(). */
+static __always_inline void load_guest_msrs(struct vtxhv_vcpu *vcpu)
+{
+	u64 efer = vcpu->sh.efer;
+	u8 load = 0;
+	int i;
+
+	if (efer & EFER_LME)
+		load = efer & EFER_SCE ? VTXHV_GUEST_KGS | VTXHV_GUEST_SYSCALL :
+					 VTXHV_GUEST_KGS;
+	load &= ~vcpu->guest_msrs;
+	if (!load)
+		return;
+	if (load & VTXHV_GUEST_KGS) {
+		rdmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
+		if (vcpu->kernel_gs_base != vcpu->host_kernel_gs_base)
+			wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+	}
+	if (load & VTXHV_GUEST_SYSCALL) {
+		for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++) {
+			rdmsrl(syscall_msrs[i], vcpu->host_msr[i]);
+			if (vcpu->guest_msr[i] != vcpu->host_msr[i])
+				wrmsrl(syscall_msrs[i], vcpu->guest_msr[i]);
+		}
+	}
+	vcpu->guest_msrs |= load;
+}
+
 /**
  * vtxhv_load_guest_msrs - put the guest's syscall MSRs into the CPU
  * @vcpu: the vCPU, between switch_to_guest() and switch_to_host()
@@ -292,24 +320,7 @@ static void dbg_tf_exit(struct vtxhv_vcpu *vcpu)
  */
 void vtxhv_load_guest_msrs(struct vtxhv_vcpu *vcpu)
 {
-	u64 efer = vcpu->sh.efer;
-	int i;
-
-	if ((efer & EFER_LME) && !(vcpu->guest_msrs & VTXHV_GUEST_KGS)) {
-		rdmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
-		if (vcpu->kernel_gs_base != vcpu->host_kernel_gs_base)
-			wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
-		vcpu->guest_msrs |= VTXHV_GUEST_KGS;
-	}
-	if ((efer & (EFER_LME | EFER_SCE)) == (EFER_LME | EFER_SCE) &&
-	    !(vcpu->guest_msrs & VTXHV_GUEST_SYSCALL)) {
-		for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++) {
-			rdmsrl(syscall_msrs[i], vcpu->host_msr[i]);
-			if (vcpu->guest_msr[i] != vcpu->host_msr[i])
-				wrmsrl(syscall_msrs[i], vcpu->guest_msr[i]);
-		}
-		vcpu->guest_msrs |= VTXHV_GUEST_SYSCALL;
-	}
+	load_guest_msrs(vcpu);
 }
 
 /* The host's values back, the guest's KERNEL_GS_BASE kept (SWAPGS). */
@@ -356,7 +367,7 @@ static void switch_to_guest(struct vtxhv_vcpu *vcpu)
 			wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
 	}
 	vcpu->switched = true;
-	vtxhv_load_guest_msrs(vcpu);
+	load_guest_msrs(vcpu);
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, vcpu->host_debugctl);
 	/*
 	 * Debug registers: VM entry loads the guest's DR7 and every exit sets
