@@ -275,52 +275,30 @@ static void dbg_tf_exit(struct vtxhv_vcpu *vcpu)
 		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, pending & ~DR_STEP);
 }
 
-/* vtxhv_load_guest_msrs(), inline for switch_to_guest(). */
+/*
+ * The guest's KERNEL_GS_BASE while its EFER.LME is set, and its syscall
+ * MSRs while LME and SCE are (vtxhv_load_guest_msrs() says why); none of
+ * them is in the CPU yet.
+ */
 static __always_inline void load_guest_msrs(struct vtxhv_vcpu *vcpu)
 {
 	u64 efer = vcpu->sh.efer;
-	u8 load = 0;
 	int i;
 
-	if (efer & EFER_LME)
-		load = efer & EFER_SCE ? VTXHV_GUEST_KGS | VTXHV_GUEST_SYSCALL :
-					 VTXHV_GUEST_KGS;
-	load &= ~vcpu->guest_msrs;
-	if (!load)
+	if (!(efer & EFER_LME))
 		return;
-	if (load & VTXHV_GUEST_KGS) {
-		rdmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
-		if (vcpu->kernel_gs_base != vcpu->host_kernel_gs_base)
-			wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
+	if (vcpu->kernel_gs_base != vcpu->host_kernel_gs_base)
+		wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+	vcpu->guest_msrs = VTXHV_GUEST_KGS;
+	if (!(efer & EFER_SCE))
+		return;
+	for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++) {
+		rdmsrl(syscall_msrs[i], vcpu->host_msr[i]);
+		if (vcpu->guest_msr[i] != vcpu->host_msr[i])
+			wrmsrl(syscall_msrs[i], vcpu->guest_msr[i]);
 	}
-	if (load & VTXHV_GUEST_SYSCALL) {
-		for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++) {
-			rdmsrl(syscall_msrs[i], vcpu->host_msr[i]);
-			if (vcpu->guest_msr[i] != vcpu->host_msr[i])
-				wrmsrl(syscall_msrs[i], vcpu->guest_msr[i]);
-		}
-	}
-	vcpu->guest_msrs |= load;
-}
-
-/**
- * vtxhv_load_guest_msrs - put the guest's syscall MSRs into the CPU
- * @vcpu: the vCPU, between switch_to_guest() and switch_to_host()
- *
- * KERNEL_GS_BASE, STAR, LSTAR, CSTAR and SFMASK, which VMX leaves alone,
- * reach a guest only through SWAPGS, SYSCALL and SYSRET: those exist in
- * 64-bit mode alone, and SYSCALL and SYSRET only with EFER.SCE set (#UD
- * otherwise, SDM Vol. 2B); RDMSR and WRMSR always exit.  A guest reaches
- * 64-bit mode only with EFER.LME set, and it changes LME and SCE only
- * through an exit (WRMSR, SET_SREGS, SET_MSRS).  So KERNEL_GS_BASE is the
- * guest's in the CPU only while LME is set, the other four only while
- * LME and SCE are, and a guest that cannot use them pays no MSR access
- * for them on its way in and out.  Called by switch_to_guest(), and
- * again by the WRMSR that changes EFER; loads what is newly needed.
- */
-void vtxhv_load_guest_msrs(struct vtxhv_vcpu *vcpu)
-{
-	load_guest_msrs(vcpu);
+	vcpu->guest_msrs |= VTXHV_GUEST_SYSCALL;
 }
 
 /* The host's values back, the guest's KERNEL_GS_BASE kept (SWAPGS). */
@@ -339,6 +317,29 @@ static void put_guest_msrs(struct vtxhv_vcpu *vcpu)
 			wrmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
 	}
 	vcpu->guest_msrs = 0;
+}
+
+/**
+ * vtxhv_load_guest_msrs - put the guest's syscall MSRs into the CPU
+ * @vcpu: the vCPU, between switch_to_guest() and switch_to_host()
+ *
+ * KERNEL_GS_BASE, STAR, LSTAR, CSTAR and SFMASK, which VMX leaves alone,
+ * reach a guest only through SWAPGS, SYSCALL and SYSRET: those exist in
+ * 64-bit mode alone, and SYSCALL and SYSRET only with EFER.SCE set (#UD
+ * otherwise, SDM Vol. 2B); RDMSR and WRMSR always exit.  A guest reaches
+ * 64-bit mode only with EFER.LME set, and it changes LME and SCE only
+ * through an exit (WRMSR, SET_SREGS, SET_MSRS).  So KERNEL_GS_BASE is the
+ * guest's in the CPU only while LME is set, the other four only while
+ * LME and SCE are, and a guest that cannot use them pays no MSR access
+ * for them on its way in and out.  switch_to_guest() loads them; this is
+ * for the WRMSR that changes EFER in between: what is in the CPU goes
+ * back, and what the new EFER allows comes in.
+ */
+void vtxhv_load_guest_msrs(struct vtxhv_vcpu *vcpu)
+{
+	if (vcpu->guest_msrs)
+		put_guest_msrs(vcpu);
+	load_guest_msrs(vcpu);
 }
 
 /*
