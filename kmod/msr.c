@@ -196,7 +196,7 @@ int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
 		if (data >> 32)
 			return -EINVAL;
 		vcpu->tsc_aux = data;
-		if (vcpu->guest_msrs_loaded)
+		if (vcpu->switched)
 			wrmsrl(MSR_TSC_AUX, data);
 		return 0;
 	case MSR_FS_BASE:
