@@ -16,15 +16,6 @@
 /* The MSRs vtxhv emulates (docs/api.md lists them); others are #GP. */
 #define STAR_IDX(i)	((i) - MSR_STAR)
 
-/* CR0 as the guest sees it: host-owned bits from the read shadow. */
-static u64 guest_cr0(void)
-{
-	unsigned long mask = vmcs_readl(CR0_GUEST_HOST_MASK);
-
-	return (vmcs_readl(GUEST_CR0) & ~mask) |
-	       (vmcs_readl(CR0_READ_SHADOW) & mask);
-}
-
 static bool canonical(u64 v)
 {
 	return (s64)(v << 16) >> 16 == (s64)v;
@@ -79,7 +70,7 @@ int vtxhv_get_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 *data)
 		*data = vcpu->guest_msr[STAR_IDX(index)];
 		return 0;
 	case MSR_TSC_AUX:
-		if (!cpu_has_vmx_rdtscp())
+		if (!vcpu->rdtscp)
 			return -ENOENT;
 		*data = vcpu->tsc_aux;
 		return 0;
@@ -167,7 +158,7 @@ int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
 		if (data & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
 			return -EINVAL;
 		/* LME may not change while paging is on; LMA is read-only. */
-		if ((guest_cr0() & X86_CR0_PG) && ((data ^ efer) & EFER_LME))
+		if ((vtxhv_guest_cr0() & X86_CR0_PG) && ((data ^ efer) & EFER_LME))
 			return -EINVAL;
 		data = (data & ~EFER_LMA) | (efer & EFER_LMA);
 		vtxhv_set_efer(vcpu, data);
@@ -191,7 +182,7 @@ int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data)
 		return 0;
 	case MSR_TSC_AUX:
 		/* Bits 63:32 are reserved. */
-		if (!cpu_has_vmx_rdtscp())
+		if (!vcpu->rdtscp)
 			return -ENOENT;
 		if (data >> 32)
 			return -EINVAL;

@@ -362,7 +362,7 @@ static void switch_to_guest(struct vtxhv_vcpu *vcpu)
 	 * RDPID so that hypervisors may load a guest's), and it is back
 	 * before this CPU returns to userspace.
 	 */
-	if (cpu_has_vmx_rdtscp()) {
+	if (vcpu->rdtscp) {
 		rdmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
 		if (vcpu->tsc_aux != vcpu->host_tsc_aux)
 			wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
@@ -384,7 +384,7 @@ static void switch_to_host(struct vtxhv_vcpu *vcpu)
 	if (vcpu->guest_msrs)
 		put_guest_msrs(vcpu);
 	vcpu->switched = false;
-	if (cpu_has_vmx_rdtscp() && vcpu->tsc_aux != vcpu->host_tsc_aux)
+	if (vcpu->rdtscp && vcpu->tsc_aux != vcpu->host_tsc_aux)
 		wrmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
 	if (vcpu->host_ds)
 		loadsegment(ds, vcpu->host_ds);
@@ -746,11 +746,49 @@ static long vcpu_set_sregs(struct vtxhv_vcpu *vcpu, void __user *argp)
 	return ret;
 }
 
+/* Does the guest's CPUID table show @function.0:@reg bit @bit? */
+static bool cpuid_has(const struct vtxhv_vcpu *vcpu, u32 function,
+		      int reg, unsigned int bit)
+{
+	const struct vtxhv_cpuid_entry *e;
+	u32 i, v;
+
+	for (i = 0; i < vcpu->cpuid_nent; i++) {
+		e = &vcpu->cpuid[i];
+		if (e->function != function || e->index)
+			continue;
+		v = reg == CPUID_ECX ? e->ecx : e->edx;
+		return v & BIT(bit);
+	}
+	return false;
+}
+
+/*
+ * RDTSCP and RDPID for a guest whose CPUID shows either (CPUID.80000001H:
+ * EDX[27], CPUID.7.0:ECX[22]), and only then: a guest told it has neither
+ * gets #UD from both and #GP from TSC_AUX, as on such a CPU, and its runs
+ * do not switch TSC_AUX.  With the VMCS loaded.
+ */
+static void vcpu_set_rdtscp(struct vtxhv_vcpu *vcpu)
+{
+	u32 proc2 = vmcs_read32(SECONDARY_VM_EXEC_CONTROL);
+
+	vcpu->rdtscp = cpu_has_vmx_rdtscp() &&
+		       (cpuid_has(vcpu, 0x80000001, CPUID_EDX, 27) ||
+			cpuid_has(vcpu, 7, CPUID_ECX, 22));
+	if (vcpu->rdtscp)
+		proc2 |= SECONDARY_EXEC_ENABLE_RDTSCP;
+	else
+		proc2 &= ~SECONDARY_EXEC_ENABLE_RDTSCP;
+	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
+}
+
 static long vcpu_set_cpuid(struct vtxhv_vcpu *vcpu,
 			   struct vtxhv_cpuid __user *argp)
 {
 	struct vtxhv_cpuid_entry *e;
 	u32 nent, i;
+	int ret;
 
 	if (get_user(nent, &argp->nent))
 		return -EFAULT;
@@ -766,9 +804,16 @@ static long vcpu_set_cpuid(struct vtxhv_vcpu *vcpu,
 			return -EINVAL;
 		}
 	}
+	ret = vtxhv_vcpu_load(vcpu);
+	if (ret) {
+		kfree(e);
+		return ret;
+	}
 	kfree(vcpu->cpuid);
 	vcpu->cpuid = e;
 	vcpu->cpuid_nent = nent;
+	vcpu_set_rdtscp(vcpu);
+	vtxhv_vcpu_put(vcpu);
 	return 0;
 }
 

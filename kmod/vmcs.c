@@ -386,8 +386,18 @@ void vtxhv_set_efer(struct vtxhv_vcpu *vcpu, u64 efer)
 	vmcs_write64(GUEST_IA32_EFER, real_efer(vcpu, efer));
 }
 
-/* The guest's EFER, as it reads it. */
-/* CR4 as the guest sees it: the bits vtxhv owns from the read shadow. */
+/*
+ * CR0 and CR4 as the guest reads them: the bits it owns from the CPU, the
+ * bits vtxhv owns (the guest/host mask) from the read shadow.
+ */
+unsigned long vtxhv_guest_cr0(void)
+{
+	unsigned long mask = vmcs_readl(CR0_GUEST_HOST_MASK);
+
+	return (vmcs_readl(GUEST_CR0) & ~mask) |
+	       (vmcs_readl(CR0_READ_SHADOW) & mask);
+}
+
 unsigned long vtxhv_guest_cr4(void)
 {
 	unsigned long mask = vmcs_readl(CR4_GUEST_HOST_MASK);
@@ -396,6 +406,7 @@ unsigned long vtxhv_guest_cr4(void)
 	       (vmcs_readl(CR4_READ_SHADOW) & mask);
 }
 
+/* The guest's EFER, as it reads it. */
 u64 vtxhv_get_efer(struct vtxhv_vcpu *vcpu)
 {
 	if (vtxhv_shadowing(vcpu->vm))
@@ -466,9 +477,6 @@ int vtxhv_set_sregs(struct vtxhv_vcpu *vcpu, const struct vtxhv_sregs *s)
 
 void vtxhv_get_sregs(struct vtxhv_vcpu *vcpu, struct vtxhv_sregs *s)
 {
-	unsigned long cr0 = vmcs_readl(GUEST_CR0), cr4 = vmcs_readl(GUEST_CR4);
-	unsigned long cr0_mask = vmcs_readl(CR0_GUEST_HOST_MASK);
-	unsigned long cr4_mask = vmcs_readl(CR4_GUEST_HOST_MASK);
 	int i;
 
 	memset(s, 0, sizeof(*s));
@@ -478,9 +486,8 @@ void vtxhv_get_sregs(struct vtxhv_vcpu *vcpu, struct vtxhv_sregs *s)
 	s->gdt.limit = vmcs_read32(GUEST_GDTR_LIMIT);
 	s->idt.base = vmcs_readl(GUEST_IDTR_BASE);
 	s->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
-	/* The guest-owned bits from the CPU, the others from the shadows. */
-	s->cr0 = (cr0 & ~cr0_mask) | (vmcs_readl(CR0_READ_SHADOW) & cr0_mask);
-	s->cr4 = (cr4 & ~cr4_mask) | (vmcs_readl(CR4_READ_SHADOW) & cr4_mask);
+	s->cr0 = vtxhv_guest_cr0();
+	s->cr4 = vtxhv_guest_cr4();
 	s->cr3 = vtxhv_shadowing(vcpu->vm) ? vcpu->sh.cr3 :
 		 vmcs_readl(GUEST_CR3);
 	s->cr2 = vcpu->gprs.cr2;
@@ -642,8 +649,6 @@ int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu)
 			      CPU_BASED_MONITOR_EXITING |
 			      CPU_BASED_USE_TSC_OFFSETTING, "processor-based",
 			      &ok);
-	if (cpu_has_vmx_rdtscp())
-		proc2_want |= SECONDARY_EXEC_ENABLE_RDTSCP;
 	/* WBINVD flushes every cache of the host: not the guest's to do. */
 	if (cpu_has_proc2(SECONDARY_EXEC_WBINVD_EXITING))
 		proc2_want |= SECONDARY_EXEC_WBINVD_EXITING;

@@ -208,6 +208,13 @@ struct vtxhv_vcpu {
 	u64 guest_msr[4];	/* STAR, LSTAR, CSTAR, SFMASK */
 	u64 kernel_gs_base;
 	u64 tsc_aux;		/* RDTSCP's ECX, RDPID's result */
+	/*
+	 * The guest's CPUID shows RDTSCP or RDPID (vcpu_set_cpuid()): the
+	 * two run ("enable RDTSCP") and TSC_AUX is the guest's while it
+	 * runs; without, they are #UD and TSC_AUX does not exist, as on a
+	 * CPU that lacks them.
+	 */
+	bool rdtscp;
 	u64 apic_base, misc_enable, mtrr_def_type;
 	u64 xcr0;
 	u64 dr[4], dr6;
@@ -345,6 +352,7 @@ int vtxhv_set_cr0(struct vtxhv_vcpu *vcpu, u64 val);
 int vtxhv_set_cr4(struct vtxhv_vcpu *vcpu, u64 val);
 void vtxhv_set_efer(struct vtxhv_vcpu *vcpu, u64 efer);
 u64 vtxhv_get_efer(struct vtxhv_vcpu *vcpu);
+unsigned long vtxhv_guest_cr0(void);
 unsigned long vtxhv_guest_cr4(void);
 void vtxhv_vmcs_dump(struct vtxhv_vcpu *vcpu);
 void vtxhv_vmcs_update_debug(struct vtxhv_vcpu *vcpu);

@@ -10,7 +10,9 @@
  *    CR4.OSXSAVE, leaf 0xD's EBX is the size XCR0 needs, APIC is
  *    IA32_APIC_BASE's enable bit;
  *  - RDTSCP and RDPID read IA32_TSC_AUX, kept per vCPU, and the host's
- *    TSC_AUX (its CPU number, for the vDSO's getcpu) is back after a run.
+ *    TSC_AUX (its CPU number, for the vDSO's getcpu) is back after a run;
+ *    a guest whose CPUID shows neither gets #UD from both, and #GP from
+ *    the MSR, as on a CPU without them.
  * In the paging mode VTXHV_PAGING names.
  */
 #define _GNU_SOURCE
@@ -46,6 +48,8 @@ struct results {
 	uint64_t rdtscp, rdpid;
 	uint64_t aux_rdtscp[2], aux_rdpid[2], aux_gp_vector[2];
 	uint64_t tsc_before[2], tsc_rdtscp[2];
+	uint64_t hidden_rdtscp, hidden_rdpid, hidden_rdmsr, hidden_wrmsr;
+	uint64_t hidden_cpuid;
 };
 
 static struct results res;
@@ -67,6 +71,15 @@ static void skip_handler(struct ex_regs *r)
 		last_rflags = 0;					\
 		__asm__ volatile("movq $1f, %0\n\t" insn "\n1:"	\
 				 : "=m"(resume_at) : __VA_ARGS__ : "memory"); \
+	} while (0)
+
+/* The same for an instruction that writes registers: @... name them. */
+#define FAULTING_CLOBBERS(insn, ...)					\
+	do {								\
+		last_vector = NONE;					\
+		last_rflags = 0;					\
+		__asm__ volatile("movq $1f, %0\n\t" insn "\n1:"	\
+				 : "=m"(resume_at) : : __VA_ARGS__, "memory"); \
 	} while (0)
 
 /* An instruction breakpoint's #DB: count it, and set RF, as an OS does. */
@@ -212,6 +225,30 @@ static void guest_code(uint64_t arg)
 	aux_code(0);
 }
 
+/* A guest told it has neither RDTSCP nor RDPID: it must not have them. */
+static void hidden_aux_code(uint64_t arg)
+{
+	uint32_t a, b, c, d;
+
+	(void)arg;
+	cpuid(0x80000001, 0, &a, &b, &c, &d);
+	res.hidden_cpuid = d & (1U << 27);
+	cpuid(7, 0, &a, &b, &c, &d);
+	res.hidden_cpuid |= c & (1U << 22);
+	guest_set_handler(6, skip_handler);
+	guest_set_handler(13, skip_handler);
+	FAULTING_CLOBBERS("rdtscp", "rax", "rcx", "rdx");
+	res.hidden_rdtscp = last_vector;
+	FAULTING_CLOBBERS("rdpid %%rax", "rax");
+	res.hidden_rdpid = last_vector;
+	FAULTING_CLOBBERS("mov $0xc0000103, %%ecx; rdmsr", "rax", "rcx",
+			  "rdx");
+	res.hidden_rdmsr = last_vector;
+	FAULTING("wrmsr", "c"(MSR_TSC_AUX), "a"(1), "d"(0));
+	res.hidden_wrmsr = last_vector;
+	GUEST_DONE();
+}
+
 static void apic_code(uint64_t arg)
 {
 	uint32_t a, b, c, d;
@@ -338,6 +375,27 @@ static void check_apic(uint32_t paging)
 	tvm_destroy(t);
 }
 
+static void check_hidden_aux(uint32_t paging)
+{
+	struct tvm *t = tvm_create_flags(TVM_DEFAULT_MEM, paging, 0);
+	struct results *r = results(t);
+
+	tvm_set_cpuid_ext(t, tvm_extensions(t) & ~VTXHV_EXT_RDTSCP);
+	tvm_setup_long_mode(t, hidden_aux_code, 0);
+	tvm_expect_ucall(t, UCALL_DONE, 0);
+	test_result(TEST_CHECK(!r->hidden_cpuid && r->hidden_rdtscp == 6 &&
+			       r->hidden_rdpid == 6 &&
+			       r->hidden_rdmsr == 13 && r->hidden_wrmsr == 13,
+			       "CPUID bits %#llx; vectors: RDTSCP %llu RDPID %llu RDMSR %llu WRMSR %llu",
+			       (unsigned long long)r->hidden_cpuid,
+			       (unsigned long long)r->hidden_rdtscp,
+			       (unsigned long long)r->hidden_rdpid,
+			       (unsigned long long)r->hidden_rdmsr,
+			       (unsigned long long)r->hidden_wrmsr),
+		    "no_rdtscp_without_cpuid");
+	tvm_destroy(t);
+}
+
 static void check_aux(struct tvm *t, struct tvm *ap, uint32_t host_aux)
 {
 	struct results *r = results(t);
@@ -392,7 +450,7 @@ int main(void)
 	uint32_t host_aux = 0;
 	cpu_set_t cpus;
 
-	test_plan(12);
+	test_plan(13);
 	printf("# paging %s\n", paging_name(paging));
 	/* One CPU, so that both vCPUs and the host share its TSC_AUX. */
 	CPU_ZERO(&cpus);
@@ -422,6 +480,7 @@ int main(void)
 	tvm_destroy(t);
 
 	check_apic(paging);
+	check_hidden_aux(paging);
 	test_result(tvm_module_counts_zero(), "nothing_left_in_module");
 	test_finish();
 }

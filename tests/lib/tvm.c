@@ -329,6 +329,12 @@ uint64_t tvm_extensions(struct tvm *t)
 
 void tvm_set_cpuid_host(struct tvm *t)
 {
+	tvm_set_cpuid_ext(t, tvm_extensions(t));
+}
+
+/* The CPUID policy for a module with just the @ext extensions. */
+void tvm_set_cpuid_ext(struct tvm *t, uint64_t ext)
+{
 	struct {
 		struct vtxhv_cpuid c;
 		struct vtxhv_cpuid_entry e[VTXHV_MAX_CPUID_ENTRIES];
@@ -336,7 +342,7 @@ void tvm_set_cpuid_host(struct tvm *t)
 	uint32_t i, n;
 
 	memset(&tab, 0, sizeof(tab));
-	n = build_cpuid(tab.e, t->vcpu_id, tvm_extensions(t));
+	n = build_cpuid(tab.e, t->vcpu_id, ext);
 	tab.c.nent = n;
 	if (t->flags & VTXHV_VM_IRQCHIP)
 		cpuid_give_apic(tab.e, n, false);

@@ -213,6 +213,7 @@ void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s);
  * VM with the APIC and TSC-deadline bits.
  */
 void tvm_set_cpuid_host(struct tvm *t);
+void tvm_set_cpuid_ext(struct tvm *t, uint64_t ext);
 /* The backend's VTXHV_EXT_* (the module's caps.extensions). */
 uint64_t tvm_extensions(struct tvm *t);
 
