@@ -670,7 +670,12 @@ static u64 *sh_leaf_reclaim(struct vtxhv_vcpu *vcpu, u64 va,
 	}
 }
 
-/* Turn an exception interrupted by this #PF into what the CPU would do. */
+/*
+ * Give the guest its #PF, or what the CPU makes of a #PF during the
+ * delivery of another event (SDM Vol. 3, table 6-5): #DF after a #PF or
+ * a contributory exception, a shutdown after a #DF.  Returns EXIT_TO_GUEST,
+ * EXIT_TO_USER (the triple fault, in the run structure) or -errno.
+ */
 static int reflect_pf(struct vtxhv_vcpu *vcpu, u64 gva, u32 error)
 {
 	u32 info, type, vec;
@@ -684,12 +689,17 @@ static int reflect_pf(struct vtxhv_vcpu *vcpu, u64 gva, u32 error)
 	vec = info & INTR_INFO_VECTOR_MASK;
 	if (info & INTR_INFO_VALID_MASK) {
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+		if (type == INTR_TYPE_HARD_EXCEPTION && vec == 8) {
+			vcpu->run->exit_reason = VTXHV_EXIT_SHUTDOWN;
+			vcpu->run->stop.rip = vmcs_readl(GUEST_RIP);
+			vtxhv_vcpu_put(vcpu);
+			return EXIT_TO_USER;
+		}
 		if (type == INTR_TYPE_HARD_EXCEPTION &&
 		    (vec == 14 || vec == 0 || (vec >= 10 && vec <= 13))) {
-			/* A #PF while delivering #PF or a contributory: #DF. */
 			vtxhv_inject_exception(vcpu, 8, true, 0);
 			vtxhv_vcpu_put(vcpu);
-			return 0;
+			return EXIT_TO_GUEST;
 		}
 		if (type == INTR_TYPE_EXT_INTR && vcpu->pending_irq < 0)
 			vcpu->pending_irq = vec;
@@ -699,7 +709,7 @@ static int reflect_pf(struct vtxhv_vcpu *vcpu, u64 gva, u32 error)
 	}
 	vtxhv_inject_pf(vcpu, gva, error);
 	vtxhv_vcpu_put(vcpu);
-	return 0;
+	return EXIT_TO_GUEST;
 }
 
 /**
@@ -739,8 +749,7 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 	if (ret == 1) {
 		mutex_unlock(&vm->lock);
 		vcpu->sh_stats[VTXHV_SH_FAULTS_REFLECTED]++;
-		return reflect_pf(vcpu, vcpu->ctx.qual, w.error) ?:
-		       EXIT_TO_GUEST;
+		return reflect_pf(vcpu, vcpu->ctx.qual, w.error);
 	}
 	if (ret)
 		goto guest_memory;

@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,8 @@
 /* A 2 MiB page of guest RAM nothing else uses (RAM is 64 MiB). */
 #define HOLE		(32ULL << 20)
 #define AUX(id)		(0x5a0U + (id))
+#define EV_N		4	/* INT3, INT 0x30, ICEBP, INTO */
+#define EV_NAMES	{ "int3", "int 0x30", "icebp", "into (#UD)" }
 
 /* What the guest saw, read by the host from guest memory. */
 struct results {
@@ -50,6 +53,9 @@ struct results {
 	uint64_t tsc_before[2], tsc_rdtscp[2];
 	uint64_t hidden_rdtscp, hidden_rdpid, hidden_rdmsr, hidden_wrmsr;
 	uint64_t hidden_cpuid;
+	/* Events delivered through a cold shadow: vector, pushed RIP. */
+	uint64_t ev_vector[EV_N], ev_rip[EV_N], ev_want[EV_N];
+	uint64_t df_vector, df_error, df_pf;
 };
 
 static struct results res;
@@ -225,6 +231,131 @@ static void guest_code(uint64_t arg)
 	aux_code(0);
 }
 
+/*
+ * Events whose delivery finds the shadow cold: a CR3 load (vtlb drops
+ * its whole shadow) and INVLPG of the IDT, GDT and stack pages (shadow
+ * drops those), so that in the shadow modes the delivery exits with a
+ * #PF and vtxhv delivers the event again from the IDT-vectoring
+ * information, with its type and instruction length.  The pushed RIP
+ * must be after INT3, INT n and ICEBP, and at INTO (#UD in 64-bit mode).
+ */
+#define COLD_EVENT(i, insn, at_insn)					\
+	do {								\
+		last_vector = NONE;					\
+		__asm__ volatile("mov %%cr3, %%rax\n\t"			\
+				 "mov %%rax, %%cr3\n\t"			\
+				 "invlpg (%2)\n\t"				\
+				 "invlpg (%3)\n\t"				\
+				 "invlpg -64(%%rsp)\n\t"			\
+				 "movq $1f, %0\n\t"				\
+				 "movq $2f, %1\n"				\
+				 "1: " insn "\n"				\
+				 "2:"						\
+				 : "=m"(ev_at), "=m"(ev_next)		\
+				 : "r"(idtr.base), "r"(tvm_guest_gdt)		\
+				 : "rax", "memory");				\
+		res.ev_want[i] = (at_insn) ? ev_at : ev_next;		\
+		res.ev_vector[i] = last_vector;				\
+		res.ev_rip[i] = last_rip;				\
+	} while (0)
+
+extern uint64_t tvm_guest_gdt[4];
+static volatile uint64_t last_rip, ev_at, ev_next;
+
+/* Resume after the event's instruction; note where the frame said. */
+static void event_handler(struct ex_regs *r)
+{
+	last_vector = r->vector;
+	last_rip = r->rip;
+	r->rip = ev_next;
+}
+
+static void event_code(uint64_t arg)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr;
+
+	(void)arg;
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	guest_set_handler(3, event_handler);
+	guest_set_handler(0x30, event_handler);
+	guest_set_handler(1, event_handler);
+	guest_set_handler(6, event_handler);
+	COLD_EVENT(0, "int3", 0);
+	COLD_EVENT(1, "int $0x30", 0);
+	COLD_EVENT(2, ".byte 0xf1", 0);
+	COLD_EVENT(3, ".byte 0xce", 1);
+	GUEST_DONE();
+}
+
+/*
+ * An IDT copy at @base, and the address of its gate @vector.  Placed
+ * against the hole (unmapped by the caller), the gates at and above
+ * the hole make the delivery of their vectors fault.
+ */
+static void idt_at(uint64_t base, void *saved)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr, *old = saved;
+
+	volatile uint64_t *dst = (volatile uint64_t *)base;
+	const uint64_t *src;
+	unsigned int i;
+
+	__asm__ volatile("sidt %0" : "=m"(*old));
+	src = (const uint64_t *)old->base;
+	for (i = 0; i < (old->limit + 1U) / 8; i++)
+		dst[i] = src[i];
+	idtr.limit = old->limit;
+	idtr.base = base;
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+static uint8_t saved_idtr[10];
+
+/* #DF: map the hole again, take the test's IDT back, resume. */
+static void df_handler(struct ex_regs *r)
+{
+	res.df_vector = r->vector;
+	res.df_error = r->error_code;
+	*hole_pde |= 1;
+	__asm__ volatile("invlpg (%0)" : : "r"(HOLE) : "memory");
+	__asm__ volatile("lidt %0" : : "m"(saved_idtr));
+	r->rip = resume_at;
+}
+
+static void count_pf(struct ex_regs *r)
+{
+	res.df_pf++;
+	*hole_pde |= 1;
+	__asm__ volatile("invlpg (%0)" : : "r"(HOLE) : "memory");
+	r->rip = resume_at;
+}
+
+/*
+ * A #PF whose delivery faults on its own gate, in the hole: #DF (SDM
+ * Vol. 3, table 6-5), through gate 8 just below the hole.  With @triple
+ * gate 8 is in the hole too: the #DF's delivery faults, and the guest
+ * shuts down (a triple fault).
+ */
+static void double_fault_code(uint64_t triple)
+{
+	hole_pde = pde_of(HOLE);
+	guest_set_handler(8, df_handler);
+	guest_set_handler(14, count_pf);
+	idt_at(HOLE - (triple ? 16 : 9 * 16), saved_idtr);
+	unmap_hole();
+	__asm__ volatile("movq $1f, %0\n\t"
+			 "mov (%1), %%rax\n"
+			 "1:"
+			 : "=m"(resume_at) : "r"(HOLE + 0x1000) : "rax", "memory");
+	GUEST_DONE();
+}
+
 /* A guest told it has neither RDTSCP nor RDPID: it must not have them. */
 static void hidden_aux_code(uint64_t arg)
 {
@@ -375,6 +506,54 @@ static void check_apic(uint32_t paging)
 	tvm_destroy(t);
 }
 
+static void check_events(uint32_t paging)
+{
+	static const char *const names[EV_N] = EV_NAMES;
+	static const uint64_t vectors[EV_N] = { 3, 0x30, 1, 6 };
+	struct tvm *t = tvm_create_paging(TVM_DEFAULT_MEM, paging);
+	struct results *r = results(t);
+	int i, ok = 1;
+
+	tvm_set_cpuid_host(t);
+	tvm_setup_long_mode(t, event_code, 0);
+	tvm_expect_ucall(t, UCALL_DONE, 0);
+	for (i = 0; i < EV_N; i++)
+		ok &= TEST_CHECK(r->ev_vector[i] == vectors[i] &&
+				 r->ev_rip[i] == r->ev_want[i],
+				 "%s: vector %llu, pushed RIP %#llx, want %#llx",
+				 names[i], (unsigned long long)r->ev_vector[i],
+				 (unsigned long long)r->ev_rip[i],
+				 (unsigned long long)r->ev_want[i]);
+	test_result(ok, "events_through_cold_shadow");
+	tvm_destroy(t);
+
+	t = tvm_create_paging(TVM_DEFAULT_MEM, paging);
+	r = results(t);
+	tvm_set_cpuid_host(t);
+	tvm_setup_long_mode(t, double_fault_code, 0);
+	tvm_expect_ucall(t, UCALL_DONE, 0);
+	test_result(TEST_CHECK(r->df_vector == 8 && r->df_error == 0 &&
+			       r->df_pf == 0,
+			       "vector %llu error %llu, %llu #PF handled",
+			       (unsigned long long)r->df_vector,
+			       (unsigned long long)r->df_error,
+			       (unsigned long long)r->df_pf),
+		    "pf_in_pf_delivery_is_df");
+	tvm_destroy(t);
+
+	t = tvm_create_paging(TVM_DEFAULT_MEM, paging);
+	tvm_set_cpuid_host(t);
+	tvm_setup_long_mode(t, double_fault_code, 1);
+	alarm(5);	/* a #DF/#PF loop would never end */
+	i = tvm_run(t);
+	alarm(0);
+	test_result(TEST_CHECK(!i && t->run->exit_reason == VTXHV_EXIT_SHUTDOWN,
+			       "run %d, exit %s", i,
+			       i ? "-" : exit_reason_name(t->run->exit_reason)),
+		    "pf_in_df_delivery_is_shutdown");
+	tvm_destroy(t);
+}
+
 static void check_hidden_aux(uint32_t paging)
 {
 	struct tvm *t = tvm_create_flags(TVM_DEFAULT_MEM, paging, 0);
@@ -443,14 +622,22 @@ static void check_aux(struct tvm *t, struct tvm *ap, uint32_t host_aux)
 	(void)ap;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 int main(void)
 {
+	struct sigaction sa = { .sa_handler = on_alarm };
+
 	uint32_t paging = tvm_paging_mode();
 	struct tvm *t, *ap;
 	uint32_t host_aux = 0;
 	cpu_set_t cpus;
 
-	test_plan(13);
+	sigaction(SIGALRM, &sa, NULL);
+	test_plan(16);
 	printf("# paging %s\n", paging_name(paging));
 	/* One CPU, so that both vCPUs and the host share its TSC_AUX. */
 	CPU_ZERO(&cpus);
@@ -481,6 +668,7 @@ int main(void)
 
 	check_apic(paging);
 	check_hidden_aux(paging);
+	check_events(paging);
 	test_result(tvm_module_counts_zero(), "nothing_left_in_module");
 	test_finish();
 }
