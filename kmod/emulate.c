@@ -735,7 +735,7 @@ static u64 alu(unsigned int op, u64 a, u64 b, unsigned int size, u64 *fl)
 	switch (op) {
 	case ALU_ADC:
 		c = *fl & EMU_CF;
-		/* fall through */
+		fallthrough;
 	case ALU_ADD:
 		r = (a + b + c) & m;
 		cf = size == 8 ? r < a || (c && r == a) :
@@ -745,7 +745,7 @@ static u64 alu(unsigned int op, u64 a, u64 b, unsigned int size, u64 *fl)
 		break;
 	case ALU_SBB:
 		c = *fl & EMU_CF;
-		/* fall through */
+		fallthrough;
 	case ALU_SUB:
 	case ALU_CMP:
 		r = (a - b - c) & m;
@@ -914,6 +914,8 @@ static int exec_string(struct state *s, unsigned int op)
 	int r = EMU_OK;
 
 	if (in->rep) {
+		if (s->e->no_rep)
+			return EMU_UNHANDLED;
 		cnt = s->g[RCX] & amask;
 		if (!cnt)
 			return EMU_OK;

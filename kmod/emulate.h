@@ -26,6 +26,9 @@ typedef int16_t s16;
 typedef int32_t s32;
 typedef int64_t s64;
 
+#ifndef fallthrough
+#define fallthrough	__attribute__((__fallthrough__))
+#endif
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
@@ -118,6 +121,7 @@ struct emu_insn {
  * @rip, @rflags: as the guest has them
  * @seg_base: ES CS SS DS FS GS; in 64-bit mode only FS and GS count
  * @ops, @priv: the caller's callbacks and their data
+ * @no_rep:   refuse REP string instructions (EMU_UNHANDLED)
  * @fault:    filled when emu_run() returns EMU_FAULT
  * @insn:     filled by the decoder
  *
@@ -134,6 +138,7 @@ struct emu {
 	u64 seg_base[6];
 	const struct emu_ops *ops;
 	void *priv;
+	bool no_rep;
 	struct emu_fault fault;
 	struct emu_insn insn;
 };

@@ -22,16 +22,9 @@
 #include "vmx_ops.h"
 #include "trace.h"
 
-#define DB_VECTOR	1
+#ifndef NMI_VECTOR
 #define NMI_VECTOR	2
-#define BP_VECTOR	3
-#define OF_VECTOR	4
-#define DF_VECTOR	8
-#define GP_VECTOR	13
-#define UD_VECTOR	6
-#define PF_VECTOR	14
-#define AC_VECTOR	17
-#define MC_VECTOR	18
+#endif
 
 /* DR6 bits a #DB exit qualification reports (SDM 28.2.1, table 28-1). */
 #define DR6_B0_3	0xfULL
@@ -297,9 +290,17 @@ void vtxhv_fill_ctx(struct vtxhv_vcpu *vcpu, u32 reason)
 	c->reason = reason;
 	c->qual = vmcs_readl(EXIT_QUALIFICATION);
 	/* Each field is valid for some exits only (SDM 28.2.1-28.2.5). */
+	c->gla_acc = 0;
 	if (reason == EXIT_REASON_EPT_VIOLATION ||
 	    reason == EXIT_REASON_EPT_MISCONFIG) {
 		c->gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+		/* bits 7 and 8: a linear address, translated (SDM 28.2.1) */
+		if (reason == EXIT_REASON_EPT_VIOLATION &&
+		    (c->qual & BIT(7)) && (c->qual & BIT(8))) {
+			c->gla = vmcs_readl(GUEST_LINEAR_ADDRESS);
+			c->gla_acc = PFERR_P | ((c->qual & EPT_VIOLATION_ACC_WRITE) ?
+						PFERR_W : 0);
+		}
 	} else {
 		c->gpa = 0;
 		c->insn_info = vmcs_read32(VMX_INSTRUCTION_INFO);
@@ -320,11 +321,8 @@ void vtxhv_fill_ctx(struct vtxhv_vcpu *vcpu, u32 reason)
 		c->efer = vmcs_read64(GUEST_IA32_EFER);
 	}
 	c->rip = vmcs_readl(GUEST_RIP);
-	/* Instruction fetches need CS; string I/O every segment. */
-	if (reason == EXIT_REASON_EPT_VIOLATION) {
-		c->seg_base[1] = vmcs_readl(GUEST_CS_BASE);
-		return;
-	}
+	/* The instruction emulator and string I/O need every segment. */
+	c->rsp = vmcs_readl(GUEST_RSP);
 	c->rflags = vmcs_readl(GUEST_RFLAGS);
 	for (i = 0; i < ARRAY_SIZE(bases); i++)
 		c->seg_base[i] = __vmcs_readl(bases[i]);

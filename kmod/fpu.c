@@ -43,6 +43,7 @@
 #define FX_MXCSR	24
 #define FX_MXCSR_MASK	28
 #define FX_USED		464	/* bytes 464-511 are software's */
+#define FX_XMM		160	/* XMM0-15, 16 bytes each */
 #define XSTATE_BV	512	/* in the XSAVE header */
 
 u64 vtxhv_host_xcr0;		/* 0: the host runs without XSAVE */
@@ -179,4 +180,30 @@ void vtxhv_fpu_put(void *area)
 	else
 		asm volatile("fxsave64 (%0)" : : "r"(area) : "memory");
 	kernel_fpu_end();
+}
+
+/*
+ * XMM register @n of a saved guest FPU state, for the instruction
+ * emulator.  With XSAVE, SSE state in its initial configuration
+ * (XSTATE_BV bit 1 clear) reads as zeroes: the area may hold anything
+ * there (SDM Vol. 1, 13.7).  A write puts it in use.
+ */
+void vtxhv_fpu_xmm(void *area, unsigned int n, u8 *xmm, bool write)
+{
+	u8 *a = area;
+	u64 *bv = (u64 *)(a + XSTATE_BV);
+	bool init = switch_mask && !(*bv & XCR0_SSE);
+
+	if (!write) {
+		if (init)
+			memset(xmm, 0, 16);
+		else
+			memcpy(xmm, a + FX_XMM + 16 * n, 16);
+		return;
+	}
+	if (init) {
+		memset(a + FX_XMM, 0, 16 * 16);
+		*bv |= XCR0_SSE;
+	}
+	memcpy(a + FX_XMM + 16 * n, xmm, 16);
 }

@@ -559,32 +559,110 @@ static void resync_all(struct vtxhv_vcpu *vcpu)
 }
 
 /*
- * A guest write to one of its page tables, which the shadows depend on:
- * do it here and drop the shadow entries it changes.  Returns 0 when
- * done (RIP advanced), or nonzero when the instruction is not a plain
- * store vtxhv can emulate; the caller then stops shadowing the page.
+ * The emulator's memory in a page-table write: guest RAM only (an access
+ * to MMIO is left to the guest, once the page is out of sync).  A write
+ * to a page table drops the shadow entries built from what it changes.
  */
-static int emulate_pt_write(struct vtxhv_vcpu *vcpu, struct gpt *g,
-			    u64 gpa)
+static int pt_access(struct emu *e, u64 la, u8 *buf, unsigned int size,
+		     bool write)
 {
-	unsigned int off = gpa & ~PAGE_MASK;
-	struct insn_mmio insn;
+	struct vtxhv_emu_priv *ep = e->priv;
+	struct vtxhv_vcpu *vcpu = ep->vcpu;
+	struct vtxhv_slot *slot;
+	struct gpt *g;
+	unsigned int n;
+	u64 gpa;
+	int r;
+
+	for (; size; la += n, buf += n, size -= n) {
+		n = min_t(u64, size, PAGE_SIZE - (la & ~PAGE_MASK));
+		r = vtxhv_emu_translate(e, vcpu, la, write, &gpa, false);
+		if (r)
+			return r;
+		slot = vtxhv_find_slot(vcpu->vm, gpa);
+		if (!slot || (write && (slot->flags & VTXHV_MEM_READONLY)))
+			return EMU_UNHANDLED;
+		r = write ? vtxhv_write_guest(vcpu->vm, gpa, buf, n) :
+			    vtxhv_read_guest(vcpu->vm, gpa, buf, n);
+		if (r)
+			return EMU_UNHANDLED;
+		if (!write)
+			continue;
+		g = gpt_find(vcpu->vm->mmu, gpa >> PAGE_SHIFT);
+		if (g && !g->unsync)
+			gpt_zap(vcpu, g, gpa & ~PAGE_MASK, n, true);
+	}
+	return EMU_OK;
+}
+
+static int pt_read(struct emu *e, u64 la, void *buf, unsigned int size)
+{
+	return pt_access(e, la, buf, size, false);
+}
+
+static int pt_write(struct emu *e, u64 la, const void *buf,
+		    unsigned int size)
+{
+	return pt_access(e, la, (u8 *)buf, size, true);
+}
+
+static const struct emu_ops pt_ops = {
+	.read = pt_read,
+	.write = pt_write,
+	.get_xmm = vtxhv_emu_get_xmm,
+	.set_xmm = vtxhv_emu_set_xmm,
+};
+
+/*
+ * A guest write to one of its page tables, which the shadows depend on:
+ * the instruction emulator does it here (any instruction it knows: MOV,
+ * XCHG, LOCK CMPXCHG, CMPXCHG8B, LOCK AND/OR/BTR, ...).  Returns 0 when
+ * done (RIP advanced, or an exception injected), or nonzero when the
+ * instruction is not one vtxhv emulates; the caller then stops
+ * shadowing the page.  A REP string instruction (a page being cleared
+ * or copied) would come back once per element: the page goes out of
+ * sync instead.
+ */
+static int emulate_pt_write(struct vtxhv_vcpu *vcpu)
+{
+	struct vtxhv_emu_priv ep = { .vcpu = vcpu };
 	u8 bytes[INSN_MAX_LEN];
 	int n = vtxhv_fetch_insn(vcpu, bytes, false);
-	u64 v;
+	struct emu e;
+	int r;
 
 	if (n <= 0)
 		return -EFAULT;
-	/* Aligned, so that the faulting address is where the store starts. */
-	if (insn_decode_mmio(bytes, n, vtxhv_cpu_mode(&vcpu->ctx), &insn) ||
-	    !insn.write || (gpa & (insn.size - 1)))
+	vtxhv_emu_init(vcpu, &e, bytes, n);
+	e.ops = &pt_ops;
+	e.priv = &ep;
+	e.no_rep = true;
+	r = emu_run(&e);
+	if (r == EMU_FAULT)
+		return vtxhv_emu_fault(vcpu, &e.fault);
+	if (r)
 		return -EINVAL;
-	v = insn_mmio_store_value(&insn, vcpu->gprs.r);
-	if (vtxhv_write_guest(vcpu->vm, gpa, &v, insn.size))
-		return -EFAULT;
 	vcpu->sh_stats[VTXHV_SH_WP_TRAPS]++;
-	gpt_zap(vcpu, g, off, insn.size, true);
-	return vtxhv_skip_insn_unloaded(vcpu, insn.len);
+	return vtxhv_emu_commit(vcpu, &e);
+}
+
+/*
+ * vtxhv wrote guest RAM for the guest (the RAM operand of an emulated
+ * MMIO instruction): drop the shadows built from what it overwrote.
+ */
+void vtxhv_shadow_wrote(struct vtxhv_vcpu *vcpu, u64 gpa, unsigned int len)
+{
+	struct vtxhv_vm *vm = vcpu->vm;
+	struct gpt *g;
+
+	if (vm->paging != VTXHV_PAGING_SHADOW)
+		return;
+	mutex_lock(&vm->lock);
+	g = gpt_find(vm->mmu, gpa >> PAGE_SHIFT);
+	if (g && !g->unsync)
+		gpt_zap(vcpu, g, gpa & ~PAGE_MASK, len, true);
+	sh_commit(vm, vcpu);
+	mutex_unlock(&vm->lock);
 }
 
 /* The shadow leaf for @va in the current root, with tables on the way. */
@@ -765,6 +843,8 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 		if (acc & PFERR_I)
 			return vtxhv_internal_error_ctx(vcpu,
 						VTXHV_INTERNAL_GUEST_MEMORY);
+		vcpu->ctx.gla = vcpu->ctx.qual;
+		vcpu->ctx.gla_acc = PFERR_P | (acc & PFERR_W);
 		return vtxhv_mmio_exit(vcpu, w.gpa);
 	}
 	if (shadowing) {
@@ -778,7 +858,10 @@ int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu)
 		g = gpt_find(m, w.gpa >> PAGE_SHIFT);
 		/* A write to a page table the shadows depend on. */
 		if (g && write && !g->unsync) {
-			if (!emulate_pt_write(vcpu, g, w.gpa)) {
+			vcpu->ctx.gla = vcpu->ctx.qual;
+			vcpu->ctx.gla_acc = PFERR_P | PFERR_W;
+			vcpu->ctx.gpa = w.gpa;
+			if (!emulate_pt_write(vcpu)) {
 				if (m->resets == resets &&
 				    ++g->writes >= GPT_RECYCLE_WRITES)
 					gpt_unsync(vcpu, g);

@@ -3,10 +3,12 @@
  * The exits userspace finishes: port I/O, MMIO and VMCALL.  A handler
  * fills the run structure and returns EXIT_TO_USER; what the instruction
  * still has to do once userspace has answered (load IN data into RAX,
- * store INS data at ES:RDI, load an MMIO read into its register) is kept
- * in vcpu->pending and done by vtxhv_complete_pending() at the start of
- * the next VTXHV_RUN.  Instructions that need nothing back are skipped
- * before userspace sees them.  docs/architecture.md follows one exit.
+ * store INS data at ES:RDI, run an instruction that read MMIO again with
+ * the data) is kept in vcpu->pending and done by vtxhv_complete_pending()
+ * at the start of the next VTXHV_RUN.  Instructions that need nothing
+ * back are completed before userspace sees them.  MMIO goes through the
+ * instruction emulator (emulate.c).  docs/architecture.md follows one
+ * exit.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -213,75 +215,348 @@ int vtxhv_fetch_insn(struct vtxhv_vcpu *vcpu, u8 *bytes, bool atomic)
 	return n;
 }
 
-/* Fetch and decode the instruction at CS:RIP for MMIO emulation. */
-static int mmio_decode(struct vtxhv_vcpu *vcpu, struct insn_mmio *insn,
-		       bool atomic)
+/*
+ * The instruction emulator (emulate.c) on a vCPU: the guest state it
+ * starts from is the exit's snapshot and the GPRs; what it changes is
+ * written back only once it completes.
+ */
+void vtxhv_emu_init(struct vtxhv_vcpu *vcpu, struct emu *e,
+		    const u8 *bytes, unsigned int n)
 {
 	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
-	struct vtxhv_run *run = vcpu->run;
-	u8 bytes[INSN_MAX_LEN];
-	int i, n;
 
-	n = vtxhv_fetch_insn(vcpu, bytes, atomic);
-	if (n < 0)
-		return n;
-	if (n && !insn_decode_mmio(bytes, n, vtxhv_cpu_mode(c), insn))
-		return 0;
+	memset(e, 0, sizeof(*e));
+	e->mode = vtxhv_cpu_mode(c);
+	e->bytes = bytes;
+	e->nbytes = n;
+	memcpy(e->gpr, vcpu->gprs.r, sizeof(e->gpr));
+	e->gpr[GPR_RSP] = c->rsp;
+	e->rip = c->rip;
+	e->rflags = c->rflags;
+	memcpy(e->seg_base, c->seg_base, sizeof(e->seg_base));
+}
+
+/*
+ * A linear address the instruction reaches, through the guest's page
+ * tables: EMU_FAULT with the #PF the CPU would raise, EMU_RETRY when a
+ * table could not be read with page faults disabled.
+ */
+int vtxhv_emu_translate(struct emu *e, struct vtxhv_vcpu *vcpu, u64 la,
+			bool write, u64 *gpa, bool atomic)
+{
+	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	u32 pf_error;
+	int ret;
+
+	/* The page the CPU translated for the exit: no walk needed. */
+	if (c->gla_acc && !((la ^ c->gla) & PAGE_MASK) &&
+	    (!write || (c->gla_acc & PFERR_W))) {
+		*gpa = (c->gpa & PAGE_MASK) | (la & ~PAGE_MASK);
+		return EMU_OK;
+	}
+	ret = vtxhv_gva_to_gpa(vcpu, la, write, gpa, &pf_error);
+	if (ret == 1) {
+		e->fault = (struct emu_fault){
+			.vector = PF_VECTOR, .has_error = true,
+			.error = pf_error, .addr = la,
+		};
+		return EMU_FAULT;
+	}
+	if (ret)
+		return atomic ? EMU_RETRY : EMU_UNHANDLED;
+	return EMU_OK;
+}
+
+/*
+ * The instruction completed: its registers, the arithmetic flags, and
+ * RIP past it unless a REP string instruction has elements left (RF and
+ * STI/MOV SS blocking end as with any instruction vtxhv completes).
+ */
+int vtxhv_emu_commit(struct vtxhv_vcpu *vcpu, const struct emu *e)
+{
+	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	unsigned long rflags;
+	int ret = vtxhv_vcpu_load(vcpu);
+
+	if (ret)
+		return ret;
+	memcpy(vcpu->gprs.r, e->gpr, sizeof(vcpu->gprs.r));
+	if (e->gpr[GPR_RSP] != c->rsp)
+		vmcs_writel(GUEST_RSP, e->gpr[GPR_RSP]);
+	rflags = vmcs_readl(GUEST_RFLAGS);
+	if ((rflags ^ e->rflags) & EMU_ARITH)
+		vmcs_writel(GUEST_RFLAGS, (rflags & ~(unsigned long)EMU_ARITH) |
+					  (e->rflags & EMU_ARITH));
+	if (e->rip != c->rip)
+		vtxhv_skip_insn_len(vcpu, e->insn.len);
+	vtxhv_vcpu_put(vcpu);
+	return 0;
+}
+
+/* The exception the emulated instruction raises, for the guest. */
+int vtxhv_emu_fault(struct vtxhv_vcpu *vcpu, const struct emu_fault *f)
+{
+	int ret = vtxhv_vcpu_load(vcpu);
+
+	if (ret)
+		return ret;
+	if (f->vector == PF_VECTOR)
+		vtxhv_inject_pf(vcpu, f->addr, f->error);
+	else
+		vtxhv_inject_exception(vcpu, f->vector, f->has_error,
+				       f->error);
+	vtxhv_vcpu_put(vcpu);
+	return 0;
+}
+
+/*
+ * The XMM registers, in the vCPU's XSAVE area: only where the guest's
+ * FPU state is there and not in the CPU (outside the atomic exit path).
+ */
+int vtxhv_emu_get_xmm(struct emu *e, unsigned int n, u8 *xmm)
+{
+	struct vtxhv_emu_priv *ev = e->priv;
+
+	if (ev->atomic)
+		return EMU_RETRY;
+	vtxhv_fpu_xmm(ev->vcpu->fpu, n, xmm, false);
+	return EMU_OK;
+}
+
+int vtxhv_emu_set_xmm(struct emu *e, unsigned int n, const u8 *xmm)
+{
+	struct vtxhv_emu_priv *ev = e->priv;
+
+	if (ev->atomic)
+		return EMU_RETRY;
+	vtxhv_fpu_xmm(ev->vcpu->fpu, n, (u8 *)xmm, true);
+	return EMU_OK;
+}
+
+/* An instruction the emulator refuses: userspace gets its bytes. */
+int vtxhv_emu_unhandled(struct vtxhv_vcpu *vcpu, const u8 *bytes,
+			unsigned int n)
+{
+	struct vtxhv_run *run = vcpu->run;
+	unsigned int i;
+
 	vtxhv_internal_error_ctx(vcpu, n ? VTXHV_INTERNAL_EMULATION :
-			   VTXHV_INTERNAL_GUEST_MEMORY);
+				 VTXHV_INTERNAL_GUEST_MEMORY);
 	run->internal.insn_len = n;
 	for (i = 0; i < n; i++)
 		run->internal.insn[i] = bytes[i];
-	return -1;
+	pr_info_ratelimited("VM %d vCPU %d: instruction not emulated at %#llx: %*ph\n",
+			    vcpu->vm->id, vcpu->id, vcpu->ctx.rip, n, bytes);
+	return EXIT_TO_USER;
 }
 
-/* The local APIC and I/O APIC pages of the in-kernel irqchip. */
-static bool irqchip_mmio(struct vtxhv_vcpu *vcpu, u64 gpa,
-			 const struct insn_mmio *insn)
+/* The largest access of 1, 2, 4 or 8 bytes that fits in @n. */
+static unsigned int mmio_piece(unsigned int n)
 {
-	u64 v = 0;
-
-	if (insn->write)
-		v = insn_mmio_store_value(insn, vcpu->gprs.r);
-	if (!vtxhv_irqchip_mmio(vcpu, gpa, insn->size, insn->write, &v))
-		return false;
-	if (!insn->write)
-		insn_mmio_complete_load(insn, vcpu->gprs.r, v,
-					vtxhv_cpu_mode(&vcpu->ctx));
-	return true;
+	return n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
 }
 
-int vtxhv_handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
+/*
+ * Device memory for the emulator: the in-kernel irqchip's pages, else
+ * userspace.  A read userspace has answered in an earlier run of the
+ * same instruction is taken from vcpu->emu; a new one ends this run
+ * (EMU_EXIT) with the run structure filled.
+ */
+static int mmio_dev_read(struct vtxhv_emu_priv *ev, u64 gpa, u8 *buf,
+			 unsigned int n)
 {
+	struct vtxhv_vcpu *vcpu = ev->vcpu;
+	struct vtxhv_emu_state *es = &vcpu->emu;
 	struct vtxhv_run *run = vcpu->run;
-	struct insn_mmio insn;
-	int ret;
+	unsigned int k;
 	u64 v;
 
-	ret = mmio_decode(vcpu, &insn, atomic);
-	if (ret == -EAGAIN)
-		return EXIT_SLEEPABLE;
-	if (ret)
-		return EXIT_TO_USER;
-	if (vcpu->vm->ioapic && irqchip_mmio(vcpu, gpa, &insn))
-		return vtxhv_skip_insn_unloaded(vcpu, insn.len) ?: EXIT_TO_GUEST;
-	run->exit_reason = VTXHV_EXIT_MMIO;
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = insn.size;
-	run->mmio.is_write = insn.write;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (insn.write) {
-		v = insn_mmio_store_value(&insn, vcpu->gprs.r);
-		memcpy(run->mmio.data, &v, insn.size);
-		vcpu->pending = PENDING_NONE;
-		ret = vtxhv_skip_insn_unloaded(vcpu, insn.len);
-		if (ret)
-			return ret;
-	} else {
-		vcpu->pending_mmio = insn;
-		vcpu->pending = PENDING_MMIO_READ;
+	for (; n; gpa += k, buf += k, n -= k) {
+		k = mmio_piece(n);
+		if (ev->used < es->nreads) {
+			memcpy(buf, es->reads[ev->used++], k);
+			continue;
+		}
+		if (vcpu->vm->ioapic &&
+		    vtxhv_irqchip_mmio(vcpu, gpa, k, false, &v)) {
+			memcpy(buf, &v, k);
+			continue;
+		}
+		/* writes come last: a read after one is not emulated */
+		if (es->nwrites || es->nreads >= VTXHV_EMU_ACCESSES)
+			return EMU_UNHANDLED;
+		run->exit_reason = VTXHV_EXIT_MMIO;
+		run->mmio.phys_addr = gpa;
+		run->mmio.len = k;
+		run->mmio.is_write = 0;
+		memset(run->mmio.data, 0, sizeof(run->mmio.data));
+		es->read_len = k;
+		return EMU_EXIT;
 	}
-	return EXIT_TO_USER;
+	return EMU_OK;
+}
+
+/* Writes to the irqchip happen now; those for userspace are queued. */
+static int mmio_dev_write(struct vtxhv_emu_priv *ev, u64 gpa, const u8 *buf,
+			  unsigned int n)
+{
+	struct vtxhv_vcpu *vcpu = ev->vcpu;
+	struct vtxhv_emu_state *es = &vcpu->emu;
+	struct vtxhv_emu_write *w;
+	unsigned int k;
+	u64 v;
+
+	for (; n; gpa += k, buf += k, n -= k) {
+		k = mmio_piece(n);
+		v = 0;
+		memcpy(&v, buf, k);
+		if (vcpu->vm->ioapic &&
+		    vtxhv_irqchip_mmio(vcpu, gpa, k, true, &v))
+			continue;
+		if (es->nwrites >= VTXHV_EMU_ACCESSES)
+			return EMU_UNHANDLED;
+		w = &es->writes[es->nwrites++];
+		w->gpa = gpa;
+		w->len = k;
+		memcpy(w->data, buf, k);
+	}
+	return EMU_OK;
+}
+
+static int mmio_access(struct emu *e, u64 la, u8 *buf, unsigned int size,
+		       bool write)
+{
+	struct vtxhv_emu_priv *ev = e->priv;
+	struct vtxhv_vcpu *vcpu = ev->vcpu;
+	struct vtxhv_slot slot;
+	unsigned int n;
+	u64 gpa;
+	int r;
+
+	for (; size; la += n, buf += n, size -= n) {
+		n = min_t(u64, size, PAGE_SIZE - (la & ~PAGE_MASK));
+		r = vtxhv_emu_translate(e, vcpu, la, write, &gpa, ev->atomic);
+		if (r)
+			return r;
+		if (!vtxhv_slot_get(vcpu->vm, gpa, &slot) ||
+		    (write && (slot.flags & VTXHV_MEM_READONLY))) {
+			r = write ? mmio_dev_write(ev, gpa, buf, n) :
+				    mmio_dev_read(ev, gpa, buf, n);
+			if (r)
+				return r;
+			continue;
+		}
+		/* RAM: the other operand of MOVS, CMPS; a page crossed */
+		if (write && ev->atomic && vtxhv_shadowing(vcpu->vm))
+			return EMU_RETRY;
+		r = write ? vtxhv_write_guest(vcpu->vm, gpa, buf, n) :
+			    vtxhv_read_guest(vcpu->vm, gpa, buf, n);
+		if (r)
+			return ev->atomic ? EMU_RETRY : EMU_UNHANDLED;
+		if (write && vtxhv_shadowing(vcpu->vm))
+			vtxhv_shadow_wrote(vcpu, gpa, n);
+	}
+	return EMU_OK;
+}
+
+static int mmio_read(struct emu *e, u64 la, void *buf, unsigned int size)
+{
+	return mmio_access(e, la, buf, size, false);
+}
+
+static int mmio_write(struct emu *e, u64 la, const void *buf,
+		      unsigned int size)
+{
+	return mmio_access(e, la, (u8 *)buf, size, true);
+}
+
+static const struct emu_ops mmio_ops = {
+	.read = mmio_read,
+	.write = mmio_write,
+	.get_xmm = vtxhv_emu_get_xmm,
+	.set_xmm = vtxhv_emu_set_xmm,
+};
+
+/* Hand userspace the next MMIO write of an instruction that completed. */
+static void mmio_write_exit(struct vtxhv_vcpu *vcpu)
+{
+	struct vtxhv_emu_state *es = &vcpu->emu;
+	const struct vtxhv_emu_write *w = &es->writes[es->next_write++];
+	struct vtxhv_run *run = vcpu->run;
+
+	run->exit_reason = VTXHV_EXIT_MMIO;
+	run->mmio.phys_addr = w->gpa;
+	run->mmio.len = w->len;
+	run->mmio.is_write = 1;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	memcpy(run->mmio.data, w->data, w->len);
+	vcpu->pending = es->next_write < es->nwrites ? PENDING_MMIO_WRITES :
+						       PENDING_NONE;
+}
+
+/*
+ * Run the instruction in vcpu->emu once more, with the MMIO reads
+ * userspace answered so far.  Returns an exit handler's value.
+ */
+static int mmio_emulate(struct vtxhv_vcpu *vcpu, bool atomic)
+{
+	struct vtxhv_emu_state *es = &vcpu->emu;
+	struct vtxhv_emu_priv ev = { .vcpu = vcpu, .atomic = atomic };
+	struct emu e;
+	int r;
+
+	vtxhv_emu_init(vcpu, &e, es->insn, es->insn_len);
+	e.ops = &mmio_ops;
+	e.priv = &ev;
+	es->nwrites = 0;
+	es->next_write = 0;
+	vcpu->pending = PENDING_NONE;
+	r = emu_run(&e);
+	switch (r) {
+	case EMU_OK:
+		r = vtxhv_emu_commit(vcpu, &e);
+		if (r)
+			return r;
+		if (!es->nwrites)
+			return EXIT_TO_GUEST;
+		mmio_write_exit(vcpu);
+		return EXIT_TO_USER;
+	case EMU_EXIT:
+		vcpu->pending = PENDING_EMU_READ;
+		return EXIT_TO_USER;
+	case EMU_FAULT:
+		return vtxhv_emu_fault(vcpu, &e.fault) ?: EXIT_TO_GUEST;
+	case EMU_RETRY:
+		return EXIT_SLEEPABLE;
+	default:
+		return vtxhv_emu_unhandled(vcpu, es->insn, es->insn_len);
+	}
+}
+
+/**
+ * vtxhv_handle_mmio - emulate the instruction behind an access to MMIO
+ * @vcpu:	the vCPU, with vcpu->ctx filled
+ * @gpa:	the guest-physical address the access reached
+ * @atomic:	page faults are disabled (the exit path in VMX operation)
+ *
+ * The emulator finds every address itself from the instruction and the
+ * guest's page tables; @gpa is what the exit reported, for tracing.
+ *
+ * Return: an exit handler's value.
+ */
+int vtxhv_handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
+{
+	struct vtxhv_emu_state *es = &vcpu->emu;
+	int n;
+
+	n = vtxhv_fetch_insn(vcpu, es->insn, atomic);
+	if (n < 0)
+		return EXIT_SLEEPABLE;
+	if (!n)
+		return vtxhv_emu_unhandled(vcpu, es->insn, 0);
+	es->insn_len = n;
+	es->nreads = 0;
+	return mmio_emulate(vcpu, atomic);
 }
 
 /* An access outside RAM found by the shadow paging code. */
@@ -302,7 +577,6 @@ int vtxhv_complete_pending(struct vtxhv_vcpu *vcpu)
 	struct vtxhv_run *run = vcpu->run;
 	u64 *r = vcpu->gprs.r;
 	enum vtxhv_pending p = vcpu->pending;
-	struct insn_mmio insn;
 	u64 v = 0;
 
 	vcpu->pending = PENDING_NONE;
@@ -319,12 +593,19 @@ int vtxhv_complete_pending(struct vtxhv_vcpu *vcpu)
 		return 0;
 	case PENDING_INS:
 		return complete_ins(vcpu);
-	case PENDING_MMIO_READ:
-		insn = vcpu->pending_mmio;
-		memcpy(&v, run->mmio.data, insn.size);
-		insn_mmio_complete_load(&insn, r, v,
-					vtxhv_cpu_mode(&vcpu->ctx));
-		return vtxhv_skip_insn_unloaded(vcpu, insn.len);
+	case PENDING_EMU_READ: {
+		struct vtxhv_emu_state *es = &vcpu->emu;
+		int ret;
+
+		memcpy(es->reads[es->nreads++], run->mmio.data, es->read_len);
+		ret = mmio_emulate(vcpu, false);
+		if (ret < 0)
+			return ret;
+		return ret == EXIT_TO_USER;
+	}
+	case PENDING_MMIO_WRITES:
+		mmio_write_exit(vcpu);
+		return 1;
 	case PENDING_HYPERCALL:
 		r[GPR_RAX] = run->hypercall.ret;
 		return 0;

@@ -19,7 +19,7 @@
 #include "../uapi/vtxhv.h"
 #include "../uapi/vtxhv_genl.h"
 #include "caps.h"
-#include "insn_decode.h"
+#include "emulate.h"
 #include "lapic.h"
 #include "vmx_arch.h"
 
@@ -125,11 +125,43 @@ enum vtxhv_pending {
 	PENDING_NONE,
 	PENDING_IN,		/* IN: data to RAX */
 	PENDING_INS,		/* INS: data to guest memory */
-	PENDING_MMIO_READ,	/* MMIO load: data to a register */
+	PENDING_EMU_READ,	/* MMIO read: run the instruction again */
+	PENDING_MMIO_WRITES,	/* more MMIO writes of one instruction */
 	PENDING_HYPERCALL,	/* VMCALL: ret to RAX */
 };
 
 #define VTXHV_NR_EXIT_REASONS	80
+
+/*
+ * An instruction emulated across exits to userspace (user_exit.c): the
+ * MMIO reads userspace answered, in order, for the runs that follow; the
+ * MMIO writes of the run that completed it, handed out one an exit.
+ * Accesses of more than 8 bytes, or crossing a page, take several.
+ */
+#define VTXHV_EMU_ACCESSES	4
+
+struct vtxhv_emu_write {
+	u64 gpa;
+	u8 len;
+	u8 data[8];
+};
+
+/* What the emulator's callbacks work on (struct emu.priv). */
+struct vtxhv_emu_priv {
+	struct vtxhv_vcpu *vcpu;
+	bool atomic;		/* page faults disabled, guest FPU loaded */
+	unsigned int used;	/* answered MMIO reads consumed this run */
+};
+
+struct vtxhv_emu_state {
+	u8 insn[INSN_MAX_LEN];
+	u8 insn_len;		/* bytes fetched */
+	u8 nreads;		/* answered by userspace */
+	u8 read_len;		/* the read userspace answers now */
+	u8 reads[VTXHV_EMU_ACCESSES][8];
+	u8 nwrites, next_write;
+	struct vtxhv_emu_write writes[VTXHV_EMU_ACCESSES];
+};
 
 /*
  * The guest state an exit handler needs once preemption is enabled again
@@ -143,8 +175,16 @@ struct vtxhv_exit_ctx {
 	u32 cs_ar, ss_ar;
 	unsigned long qual;
 	u64 gpa;
+	/*
+	 * The linear address the CPU translated to @gpa, when it did (an
+	 * EPT violation with a valid one, a shadow-mode #PF): the emulator
+	 * needs no page walk for that page.  @gla_acc: 0 none, else
+	 * PFERR_W or not: whether the guest's tables allowed a write.
+	 */
+	u64 gla;
+	u32 gla_acc;
 	u64 cr0, cr3, cr4, efer;
-	u64 rip, rflags;
+	u64 rip, rsp, rflags;
 	u64 seg_base[6];	/* ES CS SS DS FS GS, the VMX order */
 	u32 intr_error;		/* exception exits: the error code */
 };
@@ -257,7 +297,7 @@ struct vtxhv_vcpu {
 	u8 pending_size;
 	u32 pending_count;
 	u8 pending_insn_len;	/* RIP advance at completion, 0: none */
-	struct insn_mmio pending_mmio;
+	struct vtxhv_emu_state emu;
 
 	struct vtxhv_exit_ctx ctx;
 	/* Statistics, read unlocked by netlink (single writer: this vCPU). */
@@ -326,6 +366,7 @@ void vtxhv_shadow_unmap_all(struct vtxhv_vm *vm);
 int vtxhv_shadow_fmt(u64 cr0, u64 cr4, u64 efer);
 int vtxhv_shadow_page_fault(struct vtxhv_vcpu *vcpu);
 int vtxhv_shadow_invlpg(struct vtxhv_vcpu *vcpu, u64 gva);
+void vtxhv_shadow_wrote(struct vtxhv_vcpu *vcpu, u64 gpa, unsigned int len);
 int vtxhv_shadow_set_cr3(struct vtxhv_vcpu *vcpu, u64 val);
 int vtxhv_shadow_prepare(struct vtxhv_vcpu *vcpu);
 unsigned int vtxhv_shadow_pages(struct vtxhv_vm *vm);
@@ -370,6 +411,7 @@ void vtxhv_fpu_load(void *area);
 void vtxhv_fpu_get(const void *area, struct vtxhv_fpu *f);
 int vtxhv_fpu_set(void *area, const struct vtxhv_fpu *f);
 void vtxhv_fpu_put(void *area);
+void vtxhv_fpu_xmm(void *area, unsigned int n, u8 *xmm, bool write);
 extern u32 vtxhv_preemption_timer;
 extern bool vtxhv_switch_perf_ctl;
 
@@ -402,6 +444,16 @@ int vtxhv_handle_vmcall(struct vtxhv_vcpu *vcpu, u32 reason);
 int vtxhv_handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic);
 int vtxhv_mmio_exit(struct vtxhv_vcpu *vcpu, u64 gpa);
 int vtxhv_fetch_insn(struct vtxhv_vcpu *vcpu, u8 *bytes, bool atomic);
+void vtxhv_emu_init(struct vtxhv_vcpu *vcpu, struct emu *e,
+		    const u8 *bytes, unsigned int n);
+int vtxhv_emu_translate(struct emu *e, struct vtxhv_vcpu *vcpu, u64 la,
+			bool write, u64 *gpa, bool atomic);
+int vtxhv_emu_commit(struct vtxhv_vcpu *vcpu, const struct emu *e);
+int vtxhv_emu_fault(struct vtxhv_vcpu *vcpu, const struct emu_fault *f);
+int vtxhv_emu_get_xmm(struct emu *e, unsigned int n, u8 *xmm);
+int vtxhv_emu_set_xmm(struct emu *e, unsigned int n, const u8 *xmm);
+int vtxhv_emu_unhandled(struct vtxhv_vcpu *vcpu, const u8 *bytes,
+			unsigned int n);
 int vtxhv_complete_pending(struct vtxhv_vcpu *vcpu);
 
 /* netlink.c */
@@ -409,6 +461,17 @@ int vtxhv_genl_init(void);
 void vtxhv_genl_exit(void);
 void vtxhv_genl_event(struct vtxhv_vm *vm, int vcpu, u32 type, u32 reason,
 		      u64 rip, u64 value);
+
+/* Exception vectors (SDM Vol. 3A, table 6-1); NMI: <asm/irq_vectors.h> */
+#define DB_VECTOR	1
+#define BP_VECTOR	3
+#define OF_VECTOR	4
+#define UD_VECTOR	6
+#define DF_VECTOR	8
+#define GP_VECTOR	13
+#define PF_VECTOR	14
+#define AC_VECTOR	17
+#define MC_VECTOR	18
 
 /* Guest page-table entries and #PF error codes (SDM Vol. 3A 4.7). */
 #define PTE_P		BIT_ULL(0)

@@ -208,8 +208,9 @@ static void guest_code(uint64_t arg)
 	__asm__ volatile("cli; hlt");
 	GUEST_SYNC(9);
 
-	/* An MMIO access vtxhv cannot decode: an internal error. */
-	__asm__ volatile("addl $1, (%0)" : : "r"(0xc0000000ULL) : "memory");
+	/* An MMIO access vtxhv does not emulate (MUL): an internal error. */
+	__asm__ volatile("mull (%%rbx)" : : "b"(0xc0000000ULL)
+			 : "rax", "rdx", "cc", "memory");
 	GUEST_SYNC(10);
 
 	/* Triple fault: no IDT, then a fault. */
@@ -353,15 +354,15 @@ int main(void)
 	ok = TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_INTERNAL_ERROR &&
 			t->run->internal.suberror == VTXHV_INTERNAL_EMULATION &&
 			t->run->internal.gpa == 0xc0000000 &&
-			t->run->internal.insn_len >= 3 &&
-			(t->run->internal.insn[0] == 0x83 ||
-			 t->run->internal.insn[1] == 0x83), "exit %s sub %u",
+			t->run->internal.insn_len >= 2 &&
+			t->run->internal.insn[0] == 0xf7 &&
+			t->run->internal.insn[1] == 0x23, "exit %s sub %u",
 			exit_reason_name(t->run->exit_reason),
 			t->run->internal.suberror);
 	test_result(ok, "internal_error_carries_instruction");
-	/* Skip the instruction (83 /0 ib: 3 bytes, REX.B for r8-r15). */
+	/* Skip the instruction (F7 /4, ModRM 23: 2 bytes). */
 	tvm_get_regs(t, &r);
-	r.rip += (t->run->internal.insn[0] & 0xf0) == 0x40 ? 4 : 3;
+	r.rip += 2;
 	tvm_set_regs(t, &r);
 	tvm_expect_ucall(t, UCALL_SYNC, 10);
 
