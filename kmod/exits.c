@@ -216,8 +216,46 @@ void vtxhv_inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error)
 }
 
 /*
+ * The #DB an instruction vtxhv emulated owes the guest once it is done
+ * (SDM Vol. 3, 17.3.1.2 and 17.3.1.4): the single-step trap of RFLAGS.TF,
+ * which the CPU never raises for an instruction it did not complete, the
+ * I/O breakpoints it matched (vcpu->db_hits), and what a MOV SS or POP SS
+ * just before it held back (the pending debug exceptions the exit saved
+ * under MOV SS blocking, SDM 27.3.4; outside it the field is not trusted:
+ * Bochs 2.7 leaves there the single step it had armed for the instruction
+ * that exited, which an entry that injects drops).  The trap is injected
+ * as a hardware exception, with the
+ * DR6 the guest reads next (B0-B3 replaced, BS kept, SDM 17.2.3): an event
+ * vtxhv would inject at the same entry waits for it (traps on the previous
+ * instruction come before interrupts and NMIs, SDM 6.9).  With STI or MOV
+ * SS blocking in @intr, the caller ends it.
+ */
+static void debug_traps(struct vtxhv_vcpu *vcpu, u32 intr,
+			unsigned long rflags)
+{
+	u64 bits = vcpu->db_hits;
+
+	vcpu->db_hits = 0;
+	if (intr & GUEST_INTR_STATE_MOV_SS) {
+		u64 held = vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS);
+
+		bits |= held & (DR6_B0_3 | DR6_BS);
+		if (held)
+			vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	}
+	if (rflags & X86_EFLAGS_TF)
+		bits |= DR6_BS;
+	if (!bits ||
+	    (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK))
+		return;
+	vcpu->dr6 = (vcpu->dr6 & ~DR6_B0_3) | bits | DR6_FIXED_1;
+	inject_event(vcpu, DB_VECTOR | INTR_TYPE_HARD_EXCEPTION);
+}
+
+/*
  * Advance RIP past the instruction that exited; STI/MOV SS blocking ends,
- * and RF, which the CPU clears when an instruction completes.  A debugger
+ * and RF, which the CPU clears when an instruction completes; the #DB
+ * traps the instruction raised follow (debug_traps).  A debugger
  * single-stepping the guest sees the instruction vtxhv completed as one
  * step: the monitor trap flag never fires for it, so the run loop reports
  * the stop before the next entry (vtxhv_debug_step_stop).
@@ -230,10 +268,71 @@ void vtxhv_skip_insn_len(struct vtxhv_vcpu *vcpu, unsigned int len)
 	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + len);
 	if (rflags & X86_EFLAGS_RF)
 		vmcs_writel(GUEST_RFLAGS, rflags & ~X86_EFLAGS_RF);
+	if (unlikely((rflags & X86_EFLAGS_TF) || vcpu->db_hits ||
+		     (intr & GUEST_INTR_STATE_MOV_SS)))
+		debug_traps(vcpu, intr, rflags);
 	if (intr & 3)
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
 	if (vcpu->dbg_control & VTXHV_GUESTDBG_SINGLESTEP)
 		vcpu->dbg_step_done = true;
+}
+
+/*
+ * One iteration of a REP INS/OUTS done, with more to go: RIP stays on the
+ * instruction.  A single-step or I/O breakpoint trap comes after each
+ * iteration, with RF set in the RFLAGS it pushes so that the instruction
+ * resumes without an instruction breakpoint on it firing again (SDM Vol.
+ * 3, 17.3.1.1).
+ */
+void vtxhv_rep_iteration_done(struct vtxhv_vcpu *vcpu)
+{
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	unsigned long rflags = vmcs_readl(GUEST_RFLAGS);
+
+	if (!(rflags & X86_EFLAGS_TF) && !vcpu->db_hits &&
+	    !(intr & GUEST_INTR_STATE_MOV_SS))
+		return;
+	vmcs_writel(GUEST_RFLAGS, rflags | X86_EFLAGS_RF);
+	debug_traps(vcpu, intr, rflags);
+	if (intr & 3)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
+}
+
+int vtxhv_rep_iteration_unloaded(struct vtxhv_vcpu *vcpu)
+{
+	int ret = vtxhv_vcpu_load(vcpu);
+
+	if (ret)
+		return ret;
+	vtxhv_rep_iteration_done(vcpu);
+	vtxhv_vcpu_put(vcpu);
+	return 0;
+}
+
+/*
+ * The guest's own I/O breakpoints an access to @size ports from @port
+ * matches (SDM Vol. 3, 17.2.4-17.2.5): CR4.DE set, R/W 10b, enabled in
+ * DR7, the LEN-aligned range overlapping the ports.  vtxhv emulates every
+ * IN and OUT, so the CPU never checks them.  Their B0-B3 bits.
+ */
+u64 vtxhv_io_bp_hits(struct vtxhv_vcpu *vcpu, u16 port, unsigned int size)
+{
+	static const u8 len[4] = { 1, 2, 8, 4 };
+	unsigned long dr7 = vtxhv_guest_dr7(vcpu);
+	u64 hits = 0;
+	int i;
+
+	if (!(dr7 & 0xff) || !(vtxhv_guest_cr4() & X86_CR4_DE))
+		return 0;
+	for (i = 0; i < 4; i++) {
+		unsigned int ctl = dr7 >> (16 + 4 * i), n = len[(ctl >> 2) & 3];
+		u64 start = vcpu->dr[i] & ~(u64)(n - 1);
+
+		if (((dr7 >> (2 * i)) & 3) && (ctl & 3) == 2 &&
+		    port < start + n && port + size > start)
+			hits |= BIT(i);
+	}
+	return hits;
 }
 
 /*
@@ -444,6 +543,14 @@ static int reflect_db(struct vtxhv_vcpu *vcpu, u32 info, unsigned long q)
 	/* The CPU clears DR7.GD when it delivers #DB (SDM 17.2.4). */
 	if (q & DR6_BD)
 		vmcs_writel(GUEST_DR7, dr7 & ~BIT(13));
+	/*
+	 * A #DB exit saves no pending debug exceptions, but an entry with TF
+	 * under STI or MOV SS blocking wants BS there (SDM 26.3.1.5); the
+	 * injected #DB makes the CPU drop it again (SDM 27.7.3).
+	 */
+	if ((vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF) &&
+	    (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & 3))
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, DR6_BS);
 	inject_event(vcpu, inj);
 	return EXIT_TO_GUEST;
 }

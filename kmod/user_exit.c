@@ -72,6 +72,8 @@ int vtxhv_handle_io(struct vtxhv_vcpu *vcpu, u32 reason)
 	struct vtxhv_run *run = vcpu->run;
 	u8 *data = (u8 *)run + sizeof(*run);
 
+	/* The I/O breakpoints it matches trap once it is done. */
+	vcpu->db_hits = vtxhv_io_bp_hits(vcpu, q >> 16, size);
 	if (q & BIT(4)) {
 		vtxhv_fill_ctx(vcpu, reason);
 		return EXIT_SLEEPABLE;
@@ -88,6 +90,14 @@ int vtxhv_handle_io(struct vtxhv_vcpu *vcpu, u32 reason)
 	vcpu->pending_size = size;
 	vtxhv_skip_insn(vcpu);
 	return EXIT_TO_USER;
+}
+
+/* Iterations of a REP INS/OUTS done, RIP still on it: its #DB traps. */
+static int rep_iteration(struct vtxhv_vcpu *vcpu)
+{
+	if (!(vcpu->ctx.rflags & X86_EFLAGS_TF) && !vcpu->db_hits)
+		return 0;
+	return vtxhv_rep_iteration_unloaded(vcpu);
 }
 
 int vtxhv_io_string(struct vtxhv_vcpu *vcpu)
@@ -107,11 +117,15 @@ int vtxhv_io_string(struct vtxhv_vcpu *vcpu)
 	if (rep) {
 		count = r[GPR_RCX] & mask;
 		if (!count) {
+			vcpu->db_hits = 0;	/* no port accessed */
 			return vtxhv_skip_insn_unloaded(vcpu, c->insn_len) ?:
 			       EXIT_TO_GUEST;
 		}
 	}
 	n = min_t(u64, count, VTXHV_RUN_IO_DATA_MAX / size);
+	/* A single step or I/O breakpoint traps after each iteration. */
+	if ((c->rflags & X86_EFLAGS_TF) || vcpu->db_hits)
+		n = 1;
 	run->exit_reason = VTXHV_EXIT_IO;
 	run->io.direction = in ? VTXHV_IO_IN : VTXHV_IO_OUT;
 	run->io.size = size;
@@ -133,6 +147,7 @@ int vtxhv_io_string(struct vtxhv_vcpu *vcpu)
 		ret = vtxhv_read_gva(vcpu, gva, data + i * size, size,
 				     &pf_error, &pf_addr);
 		if (ret == 1) {
+			vcpu->db_hits = 0;	/* a fault, no trap */
 			return vtxhv_inject_pf_unloaded(vcpu, pf_addr,
 							pf_error) ?: EXIT_TO_GUEST;
 		}
@@ -144,11 +159,12 @@ int vtxhv_io_string(struct vtxhv_vcpu *vcpu)
 	if (rep)
 		string_update(&r[GPR_RCX], mask, -(s64)n);
 	vcpu->pending = PENDING_NONE;
-	if (vcpu->pending_insn_len) {
+	if (vcpu->pending_insn_len)
 		ret = vtxhv_skip_insn_unloaded(vcpu, vcpu->pending_insn_len);
-		if (ret)
-			return ret;
-	}
+	else
+		ret = rep_iteration(vcpu);
+	if (ret)
+		return ret;
 	return EXIT_TO_USER;
 }
 
@@ -169,6 +185,7 @@ static int complete_ins(struct vtxhv_vcpu *vcpu)
 		ret = vtxhv_write_gva(vcpu, gva, data + i * size, size,
 				      &pf_error, &pf_addr);
 		if (ret == 1) {
+			vcpu->db_hits = 0;
 			return vtxhv_inject_pf_unloaded(vcpu, pf_addr,
 							pf_error);
 		}
@@ -182,7 +199,7 @@ static int complete_ins(struct vtxhv_vcpu *vcpu)
 		string_update(&r[GPR_RCX], mask, -(s64)vcpu->pending_count);
 	if (vcpu->pending_insn_len)
 		return vtxhv_skip_insn_unloaded(vcpu, vcpu->pending_insn_len);
-	return 0;
+	return rep_iteration(vcpu);
 }
 
 /**

@@ -271,6 +271,12 @@ struct vtxhv_vcpu {
 	bool dbg_step_done;	/* an emulated insn completed: stop */
 	bool dbg_step_tf;	/* single steps by RFLAGS.TF, not MTF */
 	bool dbg_tf_added;	/* TF set for this entry only */
+	/*
+	 * DR6 B0-B3 of the guest's own I/O breakpoints that the port I/O
+	 * instruction being emulated matched: its #DB trap comes once the
+	 * instruction (or one iteration of it) is done.
+	 */
+	u64 db_hits;
 	void *fpu;		/* XSAVE (or FXSAVE) area: fpu.c */
 
 	struct vtxhv_cpuid_entry *cpuid;
@@ -427,6 +433,9 @@ int vtxhv_internal_error_ctx(struct vtxhv_vcpu *vcpu, u32 suberror);
 void vtxhv_inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error);
 int vtxhv_cpu_mode(const struct vtxhv_exit_ctx *c);
 void vtxhv_skip_insn_len(struct vtxhv_vcpu *vcpu, unsigned int len);
+void vtxhv_rep_iteration_done(struct vtxhv_vcpu *vcpu);
+int vtxhv_rep_iteration_unloaded(struct vtxhv_vcpu *vcpu);
+u64 vtxhv_io_bp_hits(struct vtxhv_vcpu *vcpu, u16 port, unsigned int size);
 int vtxhv_skip_insn_unloaded(struct vtxhv_vcpu *vcpu, unsigned int len);
 int vtxhv_inject_pf_unloaded(struct vtxhv_vcpu *vcpu, u64 addr, u32 error);
 int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data);
