@@ -26,10 +26,252 @@ extern char own_bp[], own_int3_after[], ap_int3[], gd_mov[];
 static volatile uint32_t watch_var;
 static volatile uint64_t db_count, db_rip, bp_count, bp_rip, ud_count;
 
+/*
+ * Phase 5 records each #DB: the RIP it returns to, DR6 (then reset, so
+ * that each record shows only its own bits) and the RFLAGS it pushed.
+ * A single step ends at the RIP in stop_at, or when the records are full.
+ */
+#define NREC		8
+#define TF		0x100ULL
+#define RF		0x10000ULL
+#define DR6_CLEAR	0xffff0ff0ULL
+static volatile uint64_t rec_rip[NREC], rec_dr6[NREC], rec_fl[NREC];
+static volatile uint64_t nrec, stop_at;
+static volatile int recording;
+
+static inline void set_dr6(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%dr6" : : "r"(v));
+}
+
 static void db_handler(struct ex_regs *r)
 {
+	uint64_t dr6;
+
 	db_count++;
 	db_rip = r->rip;
+	if (!recording)
+		return;
+	__asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
+	if (nrec < NREC) {
+		rec_rip[nrec] = r->rip;
+		rec_dr6[nrec] = dr6;
+		rec_fl[nrec] = r->rflags & (TF | RF);
+	}
+	set_dr6(DR6_CLEAR);
+	nrec++;
+	if (r->rip == stop_at || nrec >= NREC)
+		r->rflags &= ~TF;
+}
+
+static void record(uint64_t stop)
+{
+	nrec = 0;
+	stop_at = stop;
+	set_dr6(DR6_CLEAR);
+	recording = 1;
+}
+
+/* The records must be exactly these: RIP, DR6, pushed TF and RF. */
+struct trap {
+	const void *rip;
+	uint64_t dr6, fl;
+};
+
+static void expect_traps(const struct trap *want, uint64_t n)
+{
+	uint64_t i;
+
+	recording = 0;
+	GUEST_ASSERT_EQ(nrec, n);
+	for (i = 0; i < n; i++) {
+		GUEST_ASSERT_EQ(rec_rip[i], (uint64_t)want[i].rip);
+		GUEST_ASSERT_EQ(rec_dr6[i], want[i].dr6);
+		GUEST_ASSERT_EQ(rec_fl[i], want[i].fl);
+	}
+}
+
+#define TF_ON "pushfq; orq $0x100, (%%rsp); popfq\n"
+#define BS_DR6	(DR6_CLEAR | 0x4000)
+
+extern char s1_1[], s1_2[], s1_3[], s1_4[], s1_end[];
+extern char s2_1[], s2_3[], s2_5[], s2_7[], s2_end[];
+extern char s3_1[], s3_2[], s3_end[];
+extern char s4_1[], s4_3[], s4_4[], s4_5[], s4_7[], s4_rep[], s4_rep_end[];
+extern char s5_1[], s5_4[], s5_5[], s6_1[];
+static volatile uint32_t dvar[2] __attribute__((aligned(8)));
+static const uint8_t obuf[3] = { 1, 2, 3 };
+
+/*
+ * RFLAGS.TF over instructions vtxhv emulates (CPUID, OUT, IN) and ones the
+ * CPU runs: a trap after each, at the next RIP, DR6.BS (SDM 17.3.1.4).
+ */
+static void tf_emulated(void)
+{
+	const struct trap want[] = {
+		{ s1_1, BS_DR6, TF }, { s1_2, BS_DR6, TF },
+		{ s1_3, BS_DR6, TF }, { s1_4, BS_DR6, TF },
+		{ s1_end, BS_DR6, TF },
+	};
+
+	record((uint64_t)s1_end);
+	__asm__ volatile(TF_ON
+			 ".globl s1_1, s1_2, s1_3, s1_4, s1_end\n"
+			 "nop\n"
+			 "s1_1: cpuid\n"
+			 "s1_2: outb %%al, $0x10\n"
+			 "s1_3: inb $0x11, %%al\n"
+			 "s1_4: nop\n"
+			 "s1_end:"
+			 : : "a"(0), "c"(0) : "rbx", "rdx", "memory");
+	expect_traps(want, 5);
+}
+
+/*
+ * MOV SS holds the single-step trap back past the next instruction, which
+ * then takes one #DB for both (SDM 6.8.3), whether the CPU runs it or
+ * vtxhv emulates it.  (POP SS is #UD in 64-bit mode.)
+ */
+static void tf_mov_ss(void)
+{
+	const struct trap want[] = {
+		{ s2_1, BS_DR6, TF }, { s2_3, BS_DR6, TF },
+		{ s2_5, BS_DR6, TF }, { s2_7, BS_DR6, TF },
+		{ s2_end, BS_DR6, TF },
+	};
+
+	record((uint64_t)s2_end);
+	__asm__ volatile("mov %%ss, %%si\n"
+			 TF_ON
+			 ".globl s2_1, s2_3, s2_5, s2_7, s2_end\n"
+			 "nop\n"
+			 "s2_1: mov %%si, %%ss\n"
+			 "nop\n"
+			 "s2_3: mov %%si, %%ss\n"
+			 "cpuid\n"
+			 "s2_5: mov %%si, %%ss\n"
+			 "outb %%al, $0x10\n"
+			 "s2_7: nop\n"
+			 "s2_end:"
+			 : : "a"(0), "c"(0)
+			 : "rbx", "rdx", "rsi", "memory");
+	expect_traps(want, 5);
+}
+
+/* STI holds interrupts back, not the single-step trap after it. */
+static void tf_sti(void)
+{
+	const struct trap want[] = {
+		{ s3_1, BS_DR6, TF }, { s3_2, BS_DR6, TF },
+		{ s3_end, BS_DR6, TF },
+	};
+
+	record((uint64_t)s3_end);
+	__asm__ volatile("cli\n"
+			 TF_ON
+			 ".globl s3_1, s3_2, s3_end\n"
+			 "sti\n"
+			 "s3_1: cpuid\n"
+			 "s3_2: cli\n"
+			 "s3_end:"
+			 : : "a"(0), "c"(0) : "rbx", "rdx", "memory");
+	expect_traps(want, 3);
+}
+
+/*
+ * I/O breakpoints with CR4.DE (SDM 17.2.4-5) on ports vtxhv emulates:
+ * DR0 port 0x10, one byte; DR1 ports 0x12-0x13.  A trap after the
+ * instruction with the B bits it matched; with TF, BS too; a REP OUTSB
+ * traps after each iteration, with RF pushed but after the last.
+ */
+static void io_breakpoints(void)
+{
+	const struct trap want[] = {
+		{ s4_1, DR6_CLEAR | 1, 0 }, { s4_3, DR6_CLEAR | 2, 0 },
+		{ s4_4, DR6_CLEAR | 1, 0 }, { s4_5, DR6_CLEAR | 3, 0 },
+		{ s4_7, BS_DR6 | 1, TF },
+	};
+	const struct trap rep[] = {
+		{ s4_rep, DR6_CLEAR | 1, RF }, { s4_rep, DR6_CLEAR | 1, RF },
+		{ s4_rep_end, DR6_CLEAR | 1, 0 },
+	};
+	uint64_t cr4, src = (uint64_t)obuf, count = sizeof(obuf);
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | 8));
+	__asm__ volatile("mov %0, %%dr0" : : "r"(0x10ULL));
+	__asm__ volatile("mov %0, %%dr1" : : "r"(0x12ULL));
+	/* L0, L1; R/W0 10b LEN0 00b; R/W1 10b LEN1 01b */
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0x620405ULL));
+	record((uint64_t)s4_7);
+	__asm__ volatile(".globl s4_1, s4_3, s4_4, s4_5, s4_7\n"
+			 "outb %%al, $0x10\n"
+			 "s4_1: outb %%al, $0x11\n"
+			 "inb $0x13, %%al\n"
+			 "s4_3: outw %%ax, $0x0f\n"
+			 "s4_4: outl %%eax, $0x10\n"
+			 "s4_5: " TF_ON
+			 "outb %%al, $0x10\n"
+			 "s4_7:"
+			 : : "a"(0) : "memory");
+	expect_traps(want, 5);
+	record(0);
+	__asm__ volatile(".globl s4_rep, s4_rep_end\n"
+			 "s4_rep: rep outsb\n"
+			 "s4_rep_end:"
+			 : "+S"(src), "+c"(count) : "d"(0x10) : "memory");
+	expect_traps(rep, 3);
+	GUEST_ASSERT_EQ(count, 0);
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0x400ULL));
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 & ~8ULL));
+}
+
+/*
+ * Data breakpoints (SDM 17.2.5, 17.3.1.2): DR2 on dvar[0], 4 bytes; write
+ * only, then read/write.  A trap after the access, DR6.B2; a read does
+ * not match a write breakpoint, nor an access beside the range.
+ */
+static void data_breakpoints(void)
+{
+	const struct trap want[] = {
+		{ s5_1, DR6_CLEAR | 4, 0 }, { s5_4, DR6_CLEAR | 4, 0 },
+		{ s5_5, DR6_CLEAR | 4, 0 },
+	};
+	uint32_t v;
+
+	dvar[0] = 0;			/* mapped and dirty beforehand */
+	dvar[1] = 0;
+	__asm__ volatile("mov %0, %%dr2" : : "r"((uint64_t)&dvar[0]));
+	/* L2; R/W2 01b, LEN2 11b */
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0xd000410ULL));
+	record(0);
+	__asm__ volatile(".globl s5_1\n"
+			 "movl $1, %1\n"
+			 "s5_1: movl %1, %0\n"
+			 : "=r"(v) : "m"(dvar[0]) : "memory");
+	/* R/W2 11b */
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0xf000410ULL));
+	__asm__ volatile(".globl s5_4, s5_5\n"
+			 "movl %1, %0\n"
+			 "s5_4: movb $2, 3+%1\n"
+			 "s5_5: movl 4+%1, %0\n"
+			 : "=r"(v) : "m"(dvar[0]) : "memory");
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0x400ULL));
+	expect_traps(want, 3);
+	GUEST_ASSERT_EQ(dvar[0], 0x02000001);
+}
+
+/* ICEBP (INT1): a trap-like #DB after it, no DR6 bit of its own. */
+static void icebp(void)
+{
+	const struct trap want[] = { { s6_1, DR6_CLEAR, 0 } };
+
+	record(0);
+	__asm__ volatile(".globl s6_1\n"
+			 ".byte 0xf1\n"
+			 "s6_1:" : : : "memory");
+	expect_traps(want, 1);
 }
 
 static void bp_handler(struct ex_regs *r)
@@ -138,6 +380,21 @@ static void __attribute__((noinline)) guest_code(uint64_t arg)
 	__asm__ volatile("mov %%dr4, %0" : "=a"(v));
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
 	GUEST_ASSERT_EQ(ud_count, 1);
+
+	/* 5: the guest's own debug exceptions, against the SDM. */
+	GUEST_SYNC(5);
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0x400ULL));
+	tf_emulated();
+	GUEST_SYNC(6);
+	tf_mov_ss();
+	GUEST_SYNC(7);
+	tf_sti();
+	GUEST_SYNC(8);
+	io_breakpoints();
+	GUEST_SYNC(9);
+	data_breakpoints();
+	GUEST_SYNC(10);
+	icebp();
 	GUEST_DONE();
 }
 
@@ -282,13 +539,53 @@ static int check_two_vcpus(struct tvm *t)
 	tvm_start_long_mode(ap, ap_code, 0, t->mem_size - 0x20000 - 8);
 	dbg(ap, VTXHV_GUESTDBG_ENABLE | VTXHV_GUESTDBG_USE_SW_BP, NULL);
 	ok = expect_stop(ap, 3, ap_int3, 0);
-	tvm_expect_ucall(t, UCALL_DONE, 0);	/* vCPU 0's own #DB, #BP */
+	tvm_expect_ucall(t, UCALL_SYNC, 5);	/* vCPU 0's own #DB, #BP */
 	tvm_get_regs(ap, &r);
 	r.rip = (uint64_t)ap_int3 + 1;
 	tvm_set_regs(ap, &r);
 	tvm_expect_ucall(ap, UCALL_DONE, 0);
 	tvm_destroy(ap);
 	return ok;
+}
+
+/*
+ * Run vCPU 0 to its next ucall, answering its OUTs and INs on other ports
+ * (0x5a for an IN); true if that ucall is @want (GUEST_SYNC(@arg), or
+ * GUEST_DONE).
+ */
+static int guest_phase(struct tvm *t, uint64_t want, uint64_t arg)
+{
+	struct ucall uc;
+	int n;
+
+	for (n = 0; n < 1000; n++) {
+		struct vtxhv_run *run = t->run;
+
+		tvm_run_ok(t);
+		if (run->exit_reason != VTXHV_EXIT_IO)
+			break;
+		if (run->io.port == UCALL_PORT) {
+			tvm_ucall_at(t, run, &uc);
+			if (uc.cmd == UCALL_ABORT)
+				printf("# guest assertion failed at line %lu: %s (%#lx, %#lx)\n",
+				       (unsigned long)uc.line, uc.expr,
+				       (unsigned long)uc.args[0],
+				       (unsigned long)uc.args[1]);
+			return TEST_CHECK(uc.cmd == want &&
+					  (want != UCALL_SYNC ||
+					   uc.args[0] == arg),
+					  "ucall %lu (%lu), want %lu (%lu)",
+					  (unsigned long)uc.cmd,
+					  (unsigned long)uc.args[0],
+					  (unsigned long)want,
+					  (unsigned long)arg);
+		}
+		if (run->io.direction == VTXHV_IO_IN)
+			memset((char *)run + run->io.data_offset, 0x5a,
+			       run->io.size * run->io.count);
+	}
+	return TEST_CHECK(0, "exit %s after %d port exits",
+			  exit_reason_name(t->run->exit_reason), n);
 }
 
 static int check_einval(struct tvm *t)
@@ -330,7 +627,7 @@ int main(void)
 	    !(caps.extensions & VTXHV_EXT_GUEST_DEBUG))
 		test_skip_all("no VTXHV_EXT_GUEST_DEBUG");
 
-	test_plan(6);
+	test_plan(12);
 	printf("# paging mode %s\n", paging_name(tvm_paging_mode()));
 	tvm_set_cpuid_host(t);
 	tvm_setup_long_mode(t, guest_code, 0);
@@ -341,6 +638,17 @@ int main(void)
 	/* 4: detached, the guest's own #DB and #BP (asserted there). */
 	test_result(check_two_vcpus(t), "second_vcpu_stops_first_does_not");
 	test_result(1, "guest_own_db_bp_gd_and_dr4_ud");
+	/* 5: the guest's own traps, each checked in the guest. */
+	test_result(guest_phase(t, UCALL_SYNC, 6),
+		    "guest_tf_over_emulated_cpuid_out_in");
+	test_result(guest_phase(t, UCALL_SYNC, 7),
+		    "guest_tf_held_by_mov_ss_then_one_trap");
+	test_result(guest_phase(t, UCALL_SYNC, 8), "guest_tf_after_sti");
+	test_result(guest_phase(t, UCALL_SYNC, 9),
+		    "guest_io_breakpoints_emulated_ports_and_rep_outs");
+	test_result(guest_phase(t, UCALL_SYNC, 10),
+		    "guest_data_write_and_rw_breakpoints");
+	test_result(guest_phase(t, UCALL_DONE, 0), "guest_icebp_int1");
 	tvm_destroy(t);
 	test_finish();
 }
