@@ -32,6 +32,8 @@
 #define DR6_BS		BIT_ULL(14)
 #define DR6_FIXED_1	0xffff0ff0ULL
 #define DR7_GD		BIT(13)
+/* In vcpu->db_hits: check the data access vtxhv_data_access() noted. */
+#define DB_CHECK_DATA	BIT_ULL(63)
 
 /* CPUID bits that follow the guest's state (handle_cpuid()). */
 #define CPUID1_ECX_XSAVE	BIT(26)
@@ -230,12 +232,16 @@ void vtxhv_inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error)
  * instruction come before interrupts and NMIs, SDM 6.9).  With STI or MOV
  * SS blocking in @intr, the caller ends it.
  */
+static u64 data_bp_hits(struct vtxhv_vcpu *vcpu);
+
 static void debug_traps(struct vtxhv_vcpu *vcpu, u32 intr,
 			unsigned long rflags)
 {
 	u64 bits = vcpu->db_hits;
 
 	vcpu->db_hits = 0;
+	if (bits & DB_CHECK_DATA)
+		bits = (bits & ~DB_CHECK_DATA) | data_bp_hits(vcpu);
 	if (intr & GUEST_INTR_STATE_MOV_SS) {
 		u64 held = vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS);
 
@@ -315,24 +321,67 @@ int vtxhv_rep_iteration_unloaded(struct vtxhv_vcpu *vcpu)
  * DR7, the LEN-aligned range overlapping the ports.  vtxhv emulates every
  * IN and OUT, so the CPU never checks them.  Their B0-B3 bits.
  */
-u64 vtxhv_io_bp_hits(struct vtxhv_vcpu *vcpu, u16 port, unsigned int size)
+/*
+ * The guest's own breakpoints of R/W type @rw (or @rw2) that [@addr, @addr
+ * + @size) overlaps, enabled in @dr7, LEN-aligned (SDM Vol. 3, 17.2.5):
+ * their B0-B3 bits.
+ */
+static u64 bp_hits(struct vtxhv_vcpu *vcpu, unsigned long dr7,
+		   unsigned int rw, unsigned int rw2, u64 addr,
+		   unsigned int size)
 {
 	static const u8 len[4] = { 1, 2, 8, 4 };
-	unsigned long dr7 = vtxhv_guest_dr7(vcpu);
 	u64 hits = 0;
 	int i;
 
-	if (!(dr7 & 0xff) || !(vtxhv_guest_cr4() & X86_CR4_DE))
-		return 0;
 	for (i = 0; i < 4; i++) {
 		unsigned int ctl = dr7 >> (16 + 4 * i), n = len[(ctl >> 2) & 3];
 		u64 start = vcpu->dr[i] & ~(u64)(n - 1);
 
-		if (((dr7 >> (2 * i)) & 3) && (ctl & 3) == 2 &&
-		    port < start + n && port + size > start)
+		if (((dr7 >> (2 * i)) & 3) &&
+		    ((ctl & 3) == rw || (ctl & 3) == rw2) &&
+		    addr <= start + n - 1 && addr + size - 1 >= start)
 			hits |= BIT(i);
 	}
 	return hits;
+}
+
+/*
+ * I/O breakpoints (SDM Vol. 3, 17.2.4): with CR4.DE, R/W 10b.  vtxhv
+ * emulates every IN and OUT, so the CPU never checks them.
+ */
+u64 vtxhv_io_bp_hits(struct vtxhv_vcpu *vcpu, u16 port, unsigned int size)
+{
+	unsigned long dr7 = vtxhv_guest_dr7(vcpu);
+
+	if (!(dr7 & 0xff) || !(vtxhv_guest_cr4() & X86_CR4_DE))
+		return 0;
+	return bp_hits(vcpu, dr7, 2, 2, port, size);
+}
+
+/*
+ * A data access vtxhv makes for the guest (an MMIO instruction it
+ * emulates), which the CPU's breakpoints never see: the guest's own data
+ * breakpoints (R/W 01b for a write, 11b for either) trap once the
+ * instruction is done.  Noted here, checked by debug_traps().
+ */
+void vtxhv_data_access(struct vtxhv_vcpu *vcpu, u64 gla, unsigned int size,
+		       bool write)
+{
+	vcpu->db_gla = gla;
+	vcpu->db_size = size;
+	vcpu->db_write = write;
+	vcpu->db_hits |= DB_CHECK_DATA;
+}
+
+static u64 data_bp_hits(struct vtxhv_vcpu *vcpu)
+{
+	unsigned long dr7 = vtxhv_guest_dr7(vcpu);
+
+	if (!(dr7 & 0xff))
+		return 0;
+	return bp_hits(vcpu, dr7, 3, vcpu->db_write ? 1 : 3, vcpu->db_gla,
+		       vcpu->db_size);
 }
 
 /*

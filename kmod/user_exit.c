@@ -450,6 +450,9 @@ static int mmio_access(struct emu *e, u64 la, u8 *buf, unsigned int size,
 	u64 gpa;
 	int r;
 
+	ev->la = la;
+	ev->size = size;
+	ev->write = write;
 	for (; size; la += n, buf += n, size -= n) {
 		n = min_t(u64, size, PAGE_SIZE - (la & ~PAGE_MASK));
 		r = vtxhv_emu_translate(e, vcpu, la, write, &gpa, ev->atomic);
@@ -531,6 +534,9 @@ static int mmio_emulate(struct vtxhv_vcpu *vcpu, bool atomic)
 	r = emu_run(&e);
 	switch (r) {
 	case EMU_OK:
+		/* Its last access, for the guest's data breakpoints. */
+		if (ev.size)
+			vtxhv_data_access(vcpu, ev.la, ev.size, ev.write);
 		r = vtxhv_emu_commit(vcpu, &e);
 		if (r)
 			return r;

@@ -151,6 +151,10 @@ struct vtxhv_emu_priv {
 	struct vtxhv_vcpu *vcpu;
 	bool atomic;		/* page faults disabled, guest FPU loaded */
 	unsigned int used;	/* answered MMIO reads consumed this run */
+	/* The last access, for the guest's data breakpoints (exits.c). */
+	u64 la;
+	unsigned int size;
+	bool write;
 };
 
 struct vtxhv_emu_state {
@@ -277,6 +281,10 @@ struct vtxhv_vcpu {
 	 * instruction (or one iteration of it) is done.
 	 */
 	u64 db_hits;
+	/* A data access vtxhv emulates, for the guest's data breakpoints. */
+	u64 db_gla;
+	u8 db_size;
+	bool db_write;
 	void *fpu;		/* XSAVE (or FXSAVE) area: fpu.c */
 
 	struct vtxhv_cpuid_entry *cpuid;
@@ -436,6 +444,8 @@ void vtxhv_skip_insn_len(struct vtxhv_vcpu *vcpu, unsigned int len);
 void vtxhv_rep_iteration_done(struct vtxhv_vcpu *vcpu);
 int vtxhv_rep_iteration_unloaded(struct vtxhv_vcpu *vcpu);
 u64 vtxhv_io_bp_hits(struct vtxhv_vcpu *vcpu, u16 port, unsigned int size);
+void vtxhv_data_access(struct vtxhv_vcpu *vcpu, u64 gla, unsigned int size,
+		       bool write);
 int vtxhv_skip_insn_unloaded(struct vtxhv_vcpu *vcpu, unsigned int len);
 int vtxhv_inject_pf_unloaded(struct vtxhv_vcpu *vcpu, u64 addr, u32 error);
 int vtxhv_set_msr(struct vtxhv_vcpu *vcpu, u32 index, u64 data);
