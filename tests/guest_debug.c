@@ -262,6 +262,38 @@ static void data_breakpoints(void)
 	GUEST_ASSERT_EQ(dvar[0], 0x02000001);
 }
 
+/*
+ * Data breakpoints on MMIO (DR3, 4 bytes at MMIO_BP, outside RAM), whose
+ * accesses vtxhv emulates: write only, then read/write, as above.
+ */
+#define MMIO_BP		0xc0000010ULL
+extern char s7_1[], s7_3[];
+
+static void mmio_breakpoints(void)
+{
+	const struct trap want[] = {
+		{ s7_1, DR6_CLEAR | 8, 0 }, { s7_3, DR6_CLEAR | 8, 0 },
+	};
+	uint32_t v;
+
+	__asm__ volatile("mov %0, %%dr3" : : "r"(MMIO_BP));
+	/* L3; R/W3 01b, LEN3 11b */
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0xd0000440ULL));
+	record(0);
+	__asm__ volatile(".globl s7_1\n"
+			 "movl $5, (%1)\n"
+			 "s7_1: movl (%1), %0\n"
+			 : "=r"(v) : "r"(MMIO_BP) : "memory");
+	/* R/W3 11b */
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0xf0000440ULL));
+	__asm__ volatile(".globl s7_3\n"
+			 "movl (%1), %0\n"
+			 "s7_3: movl 4(%1), %0\n"
+			 : "=r"(v) : "r"(MMIO_BP) : "memory");
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0x400ULL));
+	expect_traps(want, 2);
+}
+
 /* ICEBP (INT1): a trap-like #DB after it, no DR6 bit of its own. */
 static void icebp(void)
 {
@@ -395,6 +427,8 @@ static void __attribute__((noinline)) guest_code(uint64_t arg)
 	data_breakpoints();
 	GUEST_SYNC(10);
 	icebp();
+	GUEST_SYNC(11);
+	mmio_breakpoints();
 	GUEST_DONE();
 }
 
@@ -550,7 +584,7 @@ static int check_two_vcpus(struct tvm *t)
 
 /*
  * Run vCPU 0 to its next ucall, answering its OUTs and INs on other ports
- * (0x5a for an IN); true if that ucall is @want (GUEST_SYNC(@arg), or
+ * and its MMIO (0x5a bytes for a read); true if that ucall is @want (GUEST_SYNC(@arg), or
  * GUEST_DONE).
  */
 static int guest_phase(struct tvm *t, uint64_t want, uint64_t arg)
@@ -562,6 +596,11 @@ static int guest_phase(struct tvm *t, uint64_t want, uint64_t arg)
 		struct vtxhv_run *run = t->run;
 
 		tvm_run_ok(t);
+		if (run->exit_reason == VTXHV_EXIT_MMIO) {
+			if (!run->mmio.is_write)
+				memset(run->mmio.data, 0x5a, run->mmio.len);
+			continue;
+		}
 		if (run->exit_reason != VTXHV_EXIT_IO)
 			break;
 		if (run->io.port == UCALL_PORT) {
@@ -627,7 +666,7 @@ int main(void)
 	    !(caps.extensions & VTXHV_EXT_GUEST_DEBUG))
 		test_skip_all("no VTXHV_EXT_GUEST_DEBUG");
 
-	test_plan(12);
+	test_plan(13);
 	printf("# paging mode %s\n", paging_name(tvm_paging_mode()));
 	tvm_set_cpuid_host(t);
 	tvm_setup_long_mode(t, guest_code, 0);
@@ -648,7 +687,9 @@ int main(void)
 		    "guest_io_breakpoints_emulated_ports_and_rep_outs");
 	test_result(guest_phase(t, UCALL_SYNC, 10),
 		    "guest_data_write_and_rw_breakpoints");
-	test_result(guest_phase(t, UCALL_DONE, 0), "guest_icebp_int1");
+	test_result(guest_phase(t, UCALL_SYNC, 11), "guest_icebp_int1");
+	test_result(guest_phase(t, UCALL_DONE, 0),
+		    "guest_data_breakpoints_on_emulated_mmio");
 	tvm_destroy(t);
 	test_finish();
 }
