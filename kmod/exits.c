@@ -637,6 +637,21 @@ static int handle_db(struct vtxhv_vcpu *vcpu, u32 info)
 			  DR6_FIXED_1 | hits | (q & DR6_BS));
 }
 
+/*
+ * An exit for an instruction that will run again (an EPT violation, a
+ * shadow #PF) saves its pending debug exceptions as clear outside MOV SS
+ * blocking (SDM Vol. 3, 27.3.4).  Bochs 2.7 saves there the single step
+ * it had armed for that instruction, which the next entry would deliver
+ * before the instruction runs: one #DB too many for a guest with TF.
+ */
+static void drop_stale_pending_dbg(void)
+{
+	if (unlikely(vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS)) &&
+	    !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+	      GUEST_INTR_STATE_MOV_SS))
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+}
+
 static int handle_exception_nmi(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
@@ -669,6 +684,7 @@ static int handle_exception_nmi(struct vtxhv_vcpu *vcpu, u32 reason)
 	 */
 	if ((info & INTR_INFO_VECTOR_MASK) == PF_VECTOR &&
 	    vtxhv_shadowing(vcpu->vm)) {
+		drop_stale_pending_dbg();
 		vmcs_writel(GUEST_RFLAGS,
 			    vmcs_readl(GUEST_RFLAGS) | X86_EFLAGS_RF);
 		vtxhv_fill_ctx(vcpu, reason);
@@ -991,6 +1007,7 @@ static int handle_ept_violation(struct vtxhv_vcpu *vcpu, u32 reason)
 	int ret;
 
 	vcpu->ept_violations++;
+	drop_stale_pending_dbg();
 	vtxhv_fill_ctx(vcpu, reason);
 	/*
 	 * The common MMIO case, a data access outside every slot, is
