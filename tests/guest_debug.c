@@ -158,6 +158,32 @@ static void tf_mov_ss(void)
 	expect_traps(want, 5);
 }
 
+/*
+ * TF over a first write to a page, which exits (EPT violation, shadow #PF)
+ * before the instruction runs again: still one trap, after it.
+ */
+extern char s8_1[], s8_2[], s8_end[];
+static uint8_t fresh[2][4096] __attribute__((aligned(4096)));
+
+static void tf_fault_exit(void)
+{
+	const struct trap want[] = {
+		{ s8_1, BS_DR6, TF }, { s8_2, BS_DR6, TF },
+		{ s8_end, BS_DR6, TF },
+	};
+
+	record((uint64_t)s8_end);
+	__asm__ volatile(TF_ON
+			 ".globl s8_1, s8_2, s8_end\n"
+			 "nop\n"
+			 "s8_1: movb $1, %0\n"
+			 "s8_2: movb $2, 4096+%0\n"
+			 "s8_end:"
+			 : "=m"(fresh[0][0]) : : "memory");
+	expect_traps(want, 3);
+	GUEST_ASSERT_EQ(fresh[1][0], 2);
+}
+
 /* STI holds interrupts back, not the single-step trap after it. */
 static void tf_sti(void)
 {
@@ -429,6 +455,8 @@ static void __attribute__((noinline)) guest_code(uint64_t arg)
 	icebp();
 	GUEST_SYNC(11);
 	mmio_breakpoints();
+	GUEST_SYNC(12);
+	tf_fault_exit();
 	GUEST_DONE();
 }
 
@@ -666,7 +694,7 @@ int main(void)
 	    !(caps.extensions & VTXHV_EXT_GUEST_DEBUG))
 		test_skip_all("no VTXHV_EXT_GUEST_DEBUG");
 
-	test_plan(13);
+	test_plan(14);
 	printf("# paging mode %s\n", paging_name(tvm_paging_mode()));
 	tvm_set_cpuid_host(t);
 	tvm_setup_long_mode(t, guest_code, 0);
@@ -688,8 +716,10 @@ int main(void)
 	test_result(guest_phase(t, UCALL_SYNC, 10),
 		    "guest_data_write_and_rw_breakpoints");
 	test_result(guest_phase(t, UCALL_SYNC, 11), "guest_icebp_int1");
-	test_result(guest_phase(t, UCALL_DONE, 0),
+	test_result(guest_phase(t, UCALL_SYNC, 12),
 		    "guest_data_breakpoints_on_emulated_mmio");
+	test_result(guest_phase(t, UCALL_DONE, 0),
+		    "guest_tf_over_a_first_access_that_exits");
 	tvm_destroy(t);
 	test_finish();
 }
