@@ -8,7 +8,8 @@
 #
 # 1. guests/gdb_guest.elf, with its symbols, under --gdb-wait: gdb attaches
 #    before the first instruction, breaks on bump(), continues, steps a
-#    source line, reads variables and control registers, watches counter
+#    source line, reads variables and control registers, loads FS with a
+#    null selector and with the GDT's data selector, watches counter
 #    change, stops on a hardware breakpoint, sets finish()'s argument
 #    register (RDI) to 42, and continues to the end: gdb hears the guest
 #    exit with code (42 << 1) | 1 = 85, vtxctl's own status, instead of
@@ -40,7 +41,7 @@ tmp=$(mktemp -d) || exit 1
 vpid= gpid=
 trap 'kill -9 $vpid $gpid 2>/dev/null; rm -rf "$tmp"' EXIT
 
-plan 16
+plan 17
 
 # wait_text FILE TEXT SECONDS: TEXT appears in FILE.
 wait_text() {
@@ -106,6 +107,12 @@ printf "@@fpu fctrl=%#x mxcsr=%#x\n", (int)$fctrl, (int)$mxcsr
 set var $xmm1.v4_int32[0] = 0x1234abcd
 maintenance flush register-cache
 printf "@@xmm1=%#x\n", $xmm1.v4_int32[0]
+set var $fs = 0
+maintenance flush register-cache
+printf "@@fs null=%#x\n", $fs
+set var $fs = 0x10
+maintenance flush register-cache
+printf "@@fs=%#x\n", $fs
 delete
 watch counter
 continue
@@ -145,6 +152,8 @@ check reads_a_local_after_the_step has "@@stepped old=0"
 check reads_control_registers cr_ok
 check reads_x87_and_sse_state has "@@fpu fctrl=0x37f mxcsr=0x1f80"
 check writes_an_sse_register has "@@xmm1=0x1234abcd"
+check loads_a_segment_selector sh -c \
+	"grep -q '@@fs null=0$' '$tmp/gdb.out' && grep -q '@@fs=0x10' '$tmp/gdb.out'"
 check watchpoint_sees_the_write sh -c \
 	"grep -q 'Old value = 0' '$tmp/gdb.out' && grep -q 'New value = 1' '$tmp/gdb.out' && grep -q '@@watched counter=1' '$tmp/gdb.out'"
 check hardware_breakpoint has "@@hbreak n=2"

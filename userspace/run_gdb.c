@@ -256,20 +256,89 @@ static int get_regs(void *ctx, int thread, struct gdb_x86_regs *r)
 }
 
 /*
+ * A data segment register or SS that gdb wrote, loaded as a MOV to it
+ * would load it (SDM Vol. 3, 3.4.5 and 5.5): in real and virtual-8086 mode
+ * the base is the selector times 16; otherwise the descriptor comes from
+ * the GDT through the guest's page tables, present, a data segment (or a
+ * readable code segment, not for SS), DPL not below CPL and RPL (equal
+ * for SS, writable), and is marked accessed as the CPU does; a null
+ * selector leaves DS, ES, FS and GS unusable (SS too in 64-bit mode).
+ * LDT selectors are refused: -EPERM, as for what the CPU would #GP on.
+ */
+static int load_segment(const struct guest_mmu *m,
+			const struct vtxhv_sregs *s, uint64_t rflags,
+			struct vtxhv_segment *seg, uint16_t sel, bool is_ss)
+{
+	unsigned int cpl = s->ss.dpl, rpl = sel & 3;
+	uint8_t d[8];
+	uint32_t lo, hi;
+
+	if (!(s->cr0 & 1) || (rflags & (1U << 17))) {
+		seg->selector = sel;
+		seg->base = (uint64_t)sel << 4;
+		return 0;
+	}
+	if (!(sel & ~3)) {
+		if (is_ss && (!s->cs.l || rpl != cpl))
+			return -EPERM;
+		seg->selector = sel;
+		seg->unusable = 1;
+		return 0;
+	}
+	if ((sel & 4) || (sel | 7) > s->gdt.limit ||
+	    guest_mmu_read(m, s->gdt.base + (sel & ~7), d, sizeof(d)))
+		return -EPERM;
+	memcpy(&lo, d, 4);
+	memcpy(&hi, d + 4, 4);
+	if (!(hi & (1U << 12)) || !(hi & (1U << 15)))
+		return -EPERM;			/* system, or not present */
+	seg->type = ((hi >> 8) & 0xf) | 1;	/* accessed */
+	seg->dpl = (hi >> 13) & 3;
+	if (is_ss ? (seg->type & 0xa) != 2 || rpl != cpl || seg->dpl != cpl :
+	    ((seg->type & 0xa) == 8 ||		/* execute-only code */
+	     ((seg->type & 0xc) != 0xc &&	/* unless conforming code */
+	      seg->dpl < (cpl > rpl ? cpl : rpl))))
+		return -EPERM;
+	seg->selector = sel;
+	seg->base = (lo >> 16) | (hi & 0xff) << 16 | (hi & 0xff000000);
+	seg->limit = (lo & 0xffff) | (hi & 0xf0000);
+	seg->g = (hi >> 23) & 1;
+	if (seg->g)
+		seg->limit = seg->limit << 12 | 0xfff;
+	seg->s = 1;
+	seg->present = 1;
+	seg->avl = (hi >> 20) & 1;
+	seg->l = (hi >> 21) & 1;
+	seg->db = (hi >> 22) & 1;
+	seg->unusable = 0;
+	return 0;
+}
+
+/*
  * Set what changed: the general registers, RIP and EFLAGS (its low 32
- * bits) with SET_REGS; segment bases and control registers with
- * SET_SREGS, which vtxhv checks; x87 and SSE with SET_FPU.  Selectors
- * alone, without their descriptors, cannot be set: EPERM, and neither can
- * x87/SSE state where the module has no VTXHV_SET_FPU.
+ * bits) with SET_REGS; data segment selectors (load_segment()), segment
+ * bases and control registers with SET_SREGS, which vtxhv checks; x87 and
+ * SSE with SET_FPU.  CS cannot be set (it is the CPL, and a far jump's),
+ * nor x87/SSE state where the module has no VTXHV_SET_FPU: -EPERM.
  */
 static int set_regs(void *ctx, int thread, const struct gdb_x86_regs *r)
 {
 	struct gdb_stub *g = ctx;
 	struct vcpu *v = thread_vcpu(g, thread);
 	struct gdb_x86_regs old;
-	bool fpu_changed;
+	bool fpu_changed, sregs_changed = false;
 	struct vtxhv_sregs s;
 	struct vtxhv_regs x;
+	struct guest_mmu m;
+	const struct {
+		const uint32_t *new, *old;
+		struct vtxhv_segment *seg;
+	} segs[] = {
+		{ &r->ss, &old.ss, &s.ss }, { &r->ds, &old.ds, &s.ds },
+		{ &r->es, &old.es, &s.es }, { &r->fs, &old.fs, &s.fs },
+		{ &r->gs, &old.gs, &s.gs },
+	};
+	int i;
 	size_t fpu = offsetof(struct gdb_x86_regs, st),
 	       fpu_end = offsetof(struct gdb_x86_regs, cr0);
 	int ret;
@@ -281,12 +350,24 @@ static int set_regs(void *ctx, int thread, const struct gdb_x86_regs *r)
 	fpu_changed = memcmp((char *)r + fpu, (char *)&old + fpu,
 			     fpu_end - fpu);
 	if ((fpu_changed && !(g->vm->extensions & VTXHV_EXT_FPU)) ||
-	    r->cs != old.cs || r->ss != old.ss || r->ds != old.ds ||
-	    r->es != old.es || r->fs != old.fs || r->gs != old.gs)
+	    r->cs != old.cs)
 		return -EPERM;
-	if (ioctl(v->fd, VTXHV_GET_REGS, &x) ||
-	    ioctl(v->fd, VTXHV_GET_SREGS, &s))
+	if (ioctl(v->fd, VTXHV_GET_REGS, &x))
 		return -errno;
+	ret = vcpu_mmu(g, v, &m, &s);
+	if (ret)
+		return ret;
+	for (i = 0; i < 5; i++) {
+		if (*segs[i].new == *segs[i].old)
+			continue;
+		if (*segs[i].new > 0xffff)
+			return -EINVAL;
+		ret = load_segment(&m, &s, x.rflags, segs[i].seg,
+				   *segs[i].new, segs[i].seg == &s.ss);
+		if (ret)
+			return ret;
+		sregs_changed = true;
+	}
 	if (memcmp(r, &old, offsetof(struct gdb_x86_regs, cs))) {
 		x.rax = r->rax, x.rbx = r->rbx, x.rcx = r->rcx, x.rdx = r->rdx;
 		x.rsi = r->rsi, x.rdi = r->rdi, x.rbp = r->rbp, x.rsp = r->rsp;
@@ -298,11 +379,15 @@ static int set_regs(void *ctx, int thread, const struct gdb_x86_regs *r)
 		if (ioctl(v->fd, VTXHV_SET_REGS, &x))
 			return -errno;
 	}
-	if (r->fs_base != old.fs_base || r->gs_base != old.gs_base ||
+	if (sregs_changed || r->fs_base != old.fs_base ||
+	    r->gs_base != old.gs_base ||
 	    memcmp(&r->cr0, &old.cr0, sizeof(*r) -
 		   offsetof(struct gdb_x86_regs, cr0))) {
-		s.fs.base = r->fs_base;
-		s.gs.base = r->gs_base;
+		/* A selector loaded gives its base, unless gdb set one. */
+		if (r->fs_base != old.fs_base)
+			s.fs.base = r->fs_base;
+		if (r->gs_base != old.gs_base)
+			s.gs.base = r->gs_base;
 		s.cr0 = r->cr0, s.cr2 = r->cr2, s.cr3 = r->cr3;
 		s.cr4 = r->cr4, s.cr8 = r->cr8, s.efer = r->efer;
 		if (ioctl(v->fd, VTXHV_SET_SREGS, &s))

@@ -6,7 +6,8 @@
 # byte is an instruction, 0xF4 halts), so that the stub's threads, stops
 # and protocol are tested without VT-x: waiting at the first instruction,
 # a software breakpoint hidden from memory reads, steps, a hardware
-# breakpoint, a register written, the guest's end heard by gdb; attaching
+# breakpoint, a register written, data segment selectors loaded from the
+# guest's GDT (a TSS selector refused), the guest's end heard by gdb; attaching
 # to a running guest with two vCPUs, ^C (SIGINT to gdb), a step of the
 # second thread, kill (status 8); detach, which leaves no INT3 behind, and
 # a second gdb after it.  tests/gdb.sh runs gdb against the real module.
@@ -70,7 +71,7 @@ has() {
 	return 1
 }
 
-plan 16
+plan 18
 
 # ---- One vCPU, from its first instruction ----------------------------------
 vtxctl_start "$tmp/short.bin" --gdb-wait
@@ -94,6 +95,13 @@ printf "@@fpu fctrl=%#x mxcsr=%#x\n", (int)$fctrl, (int)$mxcsr
 set var $xmm1.v4_int32[0] = 0x1234abcd
 maintenance flush register-cache
 printf "@@xmm1=%#x\n", $xmm1.v4_int32[0]
+set var $fs = 0
+maintenance flush register-cache
+printf "@@fs null=%#x\n", $fs
+set var $fs = 0x10
+maintenance flush register-cache
+printf "@@fs=%#x\n", $fs
+maintenance packet Pf=18000000
 continue
 EOF
 timeout 60 "$gdb" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1
@@ -106,6 +114,10 @@ check hardware_breakpoint has "@@hbreak pc=0x100020"
 check register_written has "@@eax=5"
 check fpu_read has "@@fpu fctrl=0x37f mxcsr=0x1f80"
 check sse_register_written has "@@xmm1=0x1234abcd"
+check segment_selectors_loaded_from_the_gdt sh -c \
+	"grep -q '@@fs null=0$' '$tmp/gdb.out' && grep -q '@@fs=0x10' '$tmp/gdb.out'"
+# GS (register 15 of the i386 layout) = 0x18, the TSS: refused.
+check system_descriptor_refused has 'received: "E'
 check gdb_hears_the_end sh -c \
 	"grep -q 'exited normally' '$tmp/gdb.out' && [ $rc = 0 ]"
 
