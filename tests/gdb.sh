@@ -10,7 +10,10 @@
 #    before the first instruction, breaks on bump(), continues, steps a
 #    source line, reads variables and control registers, loads FS with a
 #    null selector and with the GDT's data selector, watches counter
-#    change, stops on a hardware breakpoint, sets finish()'s argument
+#    change, then read (rwatch, which gdb sets as an access watchpoint: x86
+#    has no read-only breakpoint) and read or written (awatch), stops on a
+#    hardware breakpoint; the guest's own INT3, with gdb's breakpoints in,
+#    goes to the guest's handler; gdb sets finish()'s argument
 #    register (RDI) to 42, and continues to the end: gdb hears the guest
 #    exit with code (42 << 1) | 1 = 85, vtxctl's own status, instead of
 #    the 13 of an undisturbed run.
@@ -41,7 +44,7 @@ tmp=$(mktemp -d) || exit 1
 vpid= gpid=
 trap 'kill -9 $vpid $gpid 2>/dev/null; rm -rf "$tmp"' EXIT
 
-plan 17
+plan 20
 
 # wait_text FILE TEXT SECONDS: TEXT appears in FILE.
 wait_text() {
@@ -118,12 +121,21 @@ watch counter
 continue
 printf "@@watched counter=%lu\n", counter
 delete
+rwatch counter
+continue
+printf "@@rwatch n=%lu\n", n
+delete
+awatch counter
+continue
+printf "@@awatch counter=%lu\n", counter
+delete
 hbreak bump
 continue
 printf "@@hbreak n=%lu\n", n
 delete
 break *finish
 continue
+printf "@@own_bps=%lu\n", own_bps
 set var $rdi = 42
 printf "@@rdi=%lu\n", $rdi
 continue
@@ -156,7 +168,12 @@ check loads_a_segment_selector sh -c \
 	"grep -q '@@fs null=0$' '$tmp/gdb.out' && grep -q '@@fs=0x10' '$tmp/gdb.out'"
 check watchpoint_sees_the_write sh -c \
 	"grep -q 'Old value = 0' '$tmp/gdb.out' && grep -q 'New value = 1' '$tmp/gdb.out' && grep -q '@@watched counter=1' '$tmp/gdb.out'"
-check hardware_breakpoint has "@@hbreak n=2"
+check read_watchpoint_sees_the_read sh -c \
+	"grep -q '^Value = 1$' '$tmp/gdb.out' && grep -q '@@rwatch n=2' '$tmp/gdb.out'"
+check access_watchpoint_sees_the_write sh -c \
+	"grep -q 'New value = 3' '$tmp/gdb.out' && grep -q '@@awatch counter=3' '$tmp/gdb.out'"
+check hardware_breakpoint has "@@hbreak n=3"
+check guest_int3_is_the_guests_own has "@@own_bps=1"
 check sets_a_register has "@@rdi=42"
 check gdb_hears_the_exit has "exited with code 0125]"
 check exit_status_follows_the_register [ "$rc" = 85 ]
