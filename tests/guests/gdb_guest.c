@@ -16,10 +16,12 @@ volatile unsigned long counter, own_bps;
 
 /* The #BP handler: count, and return after the INT3. */
 void own_bp_entry(void);
-__asm__(".globl own_bp_entry\n"
+__asm__(".pushsection .text\n"
+	".globl own_bp_entry\n"
 	"own_bp_entry:\n\t"
 	"incq own_bps(%rip)\n\t"
-	"iretq");
+	"iretq\n"
+	".popsection");
 
 /* An IDT with vector 3 only: a 64-bit interrupt gate (SDM 6.14.1). */
 static unsigned long long idt[4][2] __attribute__((aligned(16)));
