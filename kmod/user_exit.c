@@ -306,6 +306,8 @@ int vtxhv_emu_commit(struct vtxhv_vcpu *vcpu, const struct emu *e)
 					  (e->rflags & EMU_ARITH));
 	if (e->rip != c->rip)
 		vtxhv_skip_insn_len(vcpu, e->insn.len);
+	else
+		vtxhv_rep_iteration_done(vcpu);	/* a REP element */
 	vtxhv_vcpu_put(vcpu);
 	return 0;
 }
