@@ -316,12 +316,6 @@ int vtxhv_rep_iteration_unloaded(struct vtxhv_vcpu *vcpu)
 }
 
 /*
- * The guest's own I/O breakpoints an access to @size ports from @port
- * matches (SDM Vol. 3, 17.2.4-17.2.5): CR4.DE set, R/W 10b, enabled in
- * DR7, the LEN-aligned range overlapping the ports.  vtxhv emulates every
- * IN and OUT, so the CPU never checks them.  Their B0-B3 bits.
- */
-/*
  * The guest's own breakpoints of R/W type @rw (or @rw2) that [@addr, @addr
  * + @size) overlaps, enabled in @dr7, LEN-aligned (SDM Vol. 3, 17.2.5):
  * their B0-B3 bits.

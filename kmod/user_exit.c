@@ -567,6 +567,17 @@ static int mmio_emulate(struct vtxhv_vcpu *vcpu, bool atomic)
  * irqchip; everything else (a load userspace answers, RSP, an access
  * across a page, prefixes that matter) returns -EAGAIN for mmio_emulate().
  */
+/* The access, for the guest's data breakpoints the CPU did not check. */
+static void mmio_mov_done(struct vtxhv_vcpu *vcpu, const struct emu *e,
+			  bool write)
+{
+	const struct emu_insn *in = &e->insn;
+	u64 base = e->mode == 64 && in->seg < EMU_FS ? 0 :
+		   e->seg_base[in->seg];
+
+	vtxhv_data_access(vcpu, base + in->ea, in->op_size, write);
+}
+
 static int mmio_mov(struct vtxhv_vcpu *vcpu, u64 gpa)
 {
 	struct vtxhv_emu_state *es = &vcpu->emu;
@@ -603,13 +614,16 @@ static int mmio_mov(struct vtxhv_vcpu *vcpu, u64 gpa)
 			memset(run->mmio.data, 0, sizeof(run->mmio.data));
 			memcpy(run->mmio.data, &v, size);
 			vcpu->pending = PENDING_NONE;
+			mmio_mov_done(vcpu, &e, true);
 			return vtxhv_skip_insn_unloaded(vcpu, in->len) ?:
 			       EXIT_TO_USER;
 		}
+		mmio_mov_done(vcpu, &e, true);
 	} else {
 		if (!vcpu->vm->ioapic ||
 		    !vtxhv_irqchip_mmio(vcpu, gpa, size, false, &v))
 			return -EAGAIN;
+		mmio_mov_done(vcpu, &e, false);
 		/* As the CPU writes a register (SDM Vol. 1, 3.4.1.1). */
 		if (high8)
 			*r = (*r & ~0xff00ULL) | ((v & 0xff) << 8);
