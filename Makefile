@@ -4,6 +4,7 @@
 #
 #   make                   build everything
 #   make check [T=NAME]    host unit tests + the tests in the Bochs test VM
+#   make experiment        the shadow paging trade-off, swept and plotted
 #   make KVER=6.12 ...     build (and check) for these test kernels only
 #   make KDIR=/path        build the module against another kernel tree
 #
@@ -55,6 +56,12 @@ check-kvm-symbols: module
 bench: all
 	scripts/bench $(if $(HOST),--host)
 
+# The shadow paging trade-off over a grid of switch and page-table write
+# rates (docs/shadow-paging.md): one long boot of the test VM, about 20
+# minutes, not part of make check; build/experiment/ gets the CSV and charts.
+experiment: all
+	scripts/experiment
+
 CLEAN_KDIR := $(or $(KDIR),$(shell . scripts/lib.sh && \
 	kernel_kdir $(firstword $(MODULE_KVERS))))
 clean:
@@ -62,7 +69,8 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module userspace tests check check-kvm-symbols bench clean
+.PHONY: all module userspace tests check check-kvm-symbols bench experiment \
+	clean
 
 # ---- Installing (README.md, "Installing") ----------------------------------
 #
