@@ -57,8 +57,8 @@ bench: all
 	scripts/bench $(if $(HOST),--host)
 
 # The shadow paging trade-off over a grid of switch and page-table write
-# rates (docs/shadow-paging.md): one long boot of the test VM, about 20
-# minutes, not part of make check; build/experiment/ gets the CSV and charts.
+# rates (docs/shadow-paging.md): one boot of the test VM, about 4 minutes,
+# not part of make check; build/experiment/ gets the CSV and charts.
 experiment: all
 	scripts/experiment
 
