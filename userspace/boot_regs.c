@@ -48,7 +48,7 @@
 #include <string.h>
 
 #include "acpi.h"
-#include "run.h"
+#include "boot_regs.h"
 #include "x86.h"
 
 void boot_sregs(struct vtxhv_sregs *s, const struct load_result *r,

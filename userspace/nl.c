@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <netlink/attr.h>
 #include <netlink/errno.h>
@@ -21,7 +20,6 @@
 #include <netlink/socket.h>
 
 #include "nl.h"
-#include "vtxctl.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
@@ -391,41 +389,34 @@ static int nlerr_to_errno(int nlerr, int saved_errno)
 	}
 }
 
-static void __attribute__((noreturn)) open_failed(int nlerr)
+void vtxhv_nl_close(struct vtxhv_nl *nl)
 {
-	struct stat st;
-
-	if (nlerr == -NLE_OBJ_NOTFOUND) {
-		if (stat("/sys/module/vtxhv", &st))
-			fprintf(stderr,
-				"%s: the vtxhv module is not loaded (generic-netlink family '%s' not found): load it with 'insmod kmod/vtxhv.ko'\n",
-				progname, VTXHV_GENL_NAME);
-		else
-			fprintf(stderr,
-				"%s: vtxhv is loaded but has no generic-netlink family '%s': it is older than this vtxctl; rebuild both\n",
-				progname, VTXHV_GENL_NAME);
-		exit(EXIT_NOMODULE);
-	}
-	if (nlerr == -NLE_PERM || nlerr == -NLE_NOACCESS) {
-		fprintf(stderr, "%s: generic netlink: permission denied (%s)\n",
-			progname, nl_geterror(nlerr));
-		exit(EXIT_NOPERM);
-	}
-	fprintf(stderr, "%s: generic netlink: %s\n", progname,
-		nl_geterror(nlerr));
-	exit(1);
+	if (!nl)
+		return;
+	nl_socket_free(nl->sk);
+	free(nl);
 }
 
-struct vtxhv_nl *vtxhv_nl_open(void)
+int vtxhv_nl_errno(int nlerr)
+{
+	return nlerr_to_errno(nlerr, errno);
+}
+
+int vtxhv_nl_connect(struct vtxhv_nl **out)
 {
 	struct vtxhv_nl *nl = calloc(1, sizeof(*nl));
 	int one = 1, ret;
 
-	if (!nl || !(nl->sk = nl_socket_alloc()))
-		open_failed(-NLE_NOMEM);
+	if (!nl)
+		return -NLE_NOMEM;
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk) {
+		free(nl);
+		return -NLE_NOMEM;
+	}
 	ret = genl_connect(nl->sk);
 	if (ret < 0)
-		open_failed(ret);
+		goto fail;
 	/*
 	 * Extended acks carry the kernel's reason for a refusal ("no such
 	 * VM"); capped acks do not echo a whole refused request back.
@@ -437,17 +428,15 @@ struct vtxhv_nl *vtxhv_nl_open(void)
 	/* Acks are asked for explicitly, and matched by sequence number. */
 	nl_socket_disable_auto_ack(nl->sk);
 	nl->family = genl_ctrl_resolve(nl->sk, VTXHV_GENL_NAME);
-	if (nl->family < 0)
-		open_failed(nl->family);
-	return nl;
-}
-
-void vtxhv_nl_close(struct vtxhv_nl *nl)
-{
-	if (!nl)
-		return;
-	nl_socket_free(nl->sk);
-	free(nl);
+	if (nl->family < 0) {
+		ret = nl->family;
+		goto fail;
+	}
+	*out = nl;
+	return 0;
+fail:
+	vtxhv_nl_close(nl);
+	return ret;
 }
 
 /* One request in flight: what answers it, and how it ended. */
@@ -727,15 +716,4 @@ int vtxhv_nl_recv_events(struct vtxhv_nl *nl,
 	}
 	nl_cb_put(cb);
 	return ret;
-}
-
-int vtxhv_nl_report(const char *what, const struct vtxhv_nl_error *err)
-{
-	char buf[512];
-
-	fprintf(stderr, "%s: %s: %s\n", progname, what,
-		vtxhv_nl_strerror(err, buf, sizeof(buf)));
-	if (err->error == EPERM || err->error == EACCES)
-		return EXIT_NOPERM;
-	return 1;
 }

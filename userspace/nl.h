@@ -110,7 +110,14 @@ const char *vtxhv_nl_strerror(const struct vtxhv_nl_error *err, char *buf,
 struct vtxhv_nl;
 
 /*
- * Connect and resolve the family, or print why not and exit: 69 when the
+ * Connect and resolve the family: 0 with *@nl, or a negative libnl error
+ * (-NLE_OBJ_NOTFOUND: no family, the module is not loaded), which
+ * vtxhv_nl_errno() turns into an errno.  Prints nothing.
+ */
+int vtxhv_nl_connect(struct vtxhv_nl **nl);
+int vtxhv_nl_errno(int nlerr);
+/*
+ * vtxctl's (nl_cli.c): connect, or print why not and exit: 69 when the
  * module (or its family) is missing, 77 when permission is denied, 1
  * otherwise.
  */
@@ -140,7 +147,7 @@ int vtxhv_nl_recv_events(struct vtxhv_nl *nl,
 			 void *arg);
 
 /*
- * Print "vtxctl: WHAT: the kernel's message (strerror)" and return the
+ * nl_cli.c: print "vtxctl: WHAT: the kernel's message (strerror)" and return the
  * exit status for it: 77 for EPERM and EACCES, 1 otherwise.
  */
 int vtxhv_nl_report(const char *what, const struct vtxhv_nl_error *err);
