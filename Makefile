@@ -29,7 +29,12 @@ else
 MODULE_KVERS := $(shell . scripts/lib.sh && resolve_kernels $(subst $(comma), ,$(KVER)))
 endif
 
-all: module userspace tests
+all: module lib userspace tests
+
+# libvtxhv (lib/, docs/library.md): built before vtxctl and the tests,
+# which link it.
+lib:
+	$(MAKE) -C lib
 
 module:
 ifneq ($(KDIR),)
@@ -38,10 +43,10 @@ else
 	+@scripts/build-module $(MODULE_KVERS)
 endif
 
-userspace:
+userspace: lib
 	$(MAKE) -C userspace
 
-tests:
+tests: lib
 	$(MAKE) -C tests OUTPUT=$(CURDIR)/build/tests
 
 check: all
@@ -67,10 +72,11 @@ CLEAN_KDIR := $(or $(KDIR),$(shell . scripts/lib.sh && \
 clean:
 	@if [ -n "$(CLEAN_KDIR)" ]; then $(MAKE) -C $(CLEAN_KDIR) M=$(CURDIR) clean; fi
 	$(MAKE) -C userspace clean
+	$(MAKE) -C lib clean
 	rm -rf build
 
-.PHONY: all module userspace tests check check-kvm-symbols bench experiment \
-	clean
+.PHONY: all module lib userspace tests check check-kvm-symbols bench \
+	experiment clean
 
 # ---- Installing (README.md, "Installing") ----------------------------------
 #
