@@ -81,6 +81,8 @@ clean:
 # ---- Installing (README.md, "Installing") ----------------------------------
 #
 #   make install [KVER=VERSION] [PREFIX=/usr/local] [DESTDIR=DIR]
+#                             the module, vtxctl, its man page, libvtxhv
+#                             (library, headers, vtxhv.pc)
 #   make uninstall            removes what install and install-udev put
 #   make install-udev         the optional udev rule: /dev/vtxhv to group vtxhv
 #   make uninstall-udev
@@ -92,12 +94,15 @@ clean:
 # /lib/modules/$(KVER)/extra; KVER is the kernel 'make' built for (the
 # release of $(KDIR), else the first of KVER's kernels) and must be the
 # kernel of the module installed: build/kmod/$(KVER)/vtxhv.ko if 'make'
-# built one for it, else kmod/vtxhv.ko.  depmod runs unless DESTDIR is set
-# (a package's own install step runs it there).
+# built one for it, else kmod/vtxhv.ko.  depmod and ldconfig run unless
+# DESTDIR is set (a package's own install step runs them there).
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 UDEVRULESDIR ?= /etc/udev/rules.d
 ifeq ($(origin KVER),undefined)
 KVER := $(firstword $(MODULE_KVERS))
@@ -110,9 +115,15 @@ INSTALL ?= install
 DEPMOD ?= /sbin/depmod
 MODINFO ?= /sbin/modinfo
 UDEVADM ?= udevadm
+LDCONFIG ?= /sbin/ldconfig
+# libvtxhv (lib/Makefile): the shared library's file and soname.
+LIB_SOFILE := libvtxhv.so.0.1.0
+LIB_SONAME := libvtxhv.so.0
+LIB_VERSION := 0.1.0
 
 install:
-	@test -f $(INSTALL_KO) && test -f userspace/vtxctl || \
+	@test -f $(INSTALL_KO) && test -f userspace/vtxctl && \
+		test -f lib/$(LIB_SOFILE) || \
 		{ echo "install: nothing built yet: run 'make module userspace' first" >&2; exit 1; }
 	@test -n "$(KVER)" || \
 		{ echo "install: cannot tell the kernel version: set KVER or KDIR" >&2; exit 1; }
@@ -122,8 +133,22 @@ install:
 	$(INSTALL) -D -m 0644 $(INSTALL_KO) $(DESTDIR)$(MODDIR)/vtxhv.ko
 	$(INSTALL) -D -m 0755 userspace/vtxctl $(DESTDIR)$(SBINDIR)/vtxctl
 	$(INSTALL) -D -m 0644 docs/vtxctl.8 $(DESTDIR)$(MANDIR)/man8/vtxctl.8
+	$(INSTALL) -D -m 0644 lib/libvtxhv.a $(DESTDIR)$(LIBDIR)/libvtxhv.a
+	$(INSTALL) -D -m 0755 lib/$(LIB_SOFILE) $(DESTDIR)$(LIBDIR)/$(LIB_SOFILE)
+	ln -sf $(LIB_SOFILE) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SOFILE) $(DESTDIR)$(LIBDIR)/libvtxhv.so
+	$(INSTALL) -D -m 0644 lib/libvtxhv.h $(DESTDIR)$(INCLUDEDIR)/vtxhv/libvtxhv.h
+	$(INSTALL) -D -m 0644 uapi/vtxhv.h $(DESTDIR)$(INCLUDEDIR)/vtxhv/vtxhv.h
+	$(INSTALL) -D -m 0644 uapi/vtxhv_genl.h $(DESTDIR)$(INCLUDEDIR)/vtxhv/vtxhv_genl.h
+	$(INSTALL) -d $(DESTDIR)$(PKGCONFIGDIR)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
+		-e 's|@LIBS_PRIVATE@|-pthread|' lib/vtxhv.pc.in \
+		> $(DESTDIR)$(PKGCONFIGDIR)/vtxhv.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/vtxhv.pc
 ifeq ($(DESTDIR),)
 	$(DEPMOD) -a $(KVER)
+	$(LDCONFIG) $(LIBDIR)
 endif
 
 uninstall: uninstall-udev
@@ -131,7 +156,12 @@ uninstall: uninstall-udev
 		{ echo "uninstall: cannot tell the kernel version: set KVER or KDIR" >&2; exit 1; }
 	rm -f $(DESTDIR)$(MODDIR)/vtxhv.ko $(DESTDIR)$(SBINDIR)/vtxctl \
 		$(DESTDIR)$(MANDIR)/man8/vtxctl.8
+	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,libvtxhv.a $(LIB_SOFILE) \
+		$(LIB_SONAME) libvtxhv.so) $(DESTDIR)$(PKGCONFIGDIR)/vtxhv.pc \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/vtxhv/,libvtxhv.h vtxhv.h \
+		vtxhv_genl.h)
 	@[ ! -d $(DESTDIR)$(MODDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(MODDIR)
+	@[ ! -d $(DESTDIR)$(INCLUDEDIR)/vtxhv ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(INCLUDEDIR)/vtxhv
 ifeq ($(DESTDIR),)
 	$(DEPMOD) -a $(KVER)
 endif

@@ -10,7 +10,8 @@
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
-if [ ! -f "$top/kmod/vtxhv.ko" ] || [ ! -f "$top/userspace/vtxctl" ]; then
+if [ ! -f "$top/kmod/vtxhv.ko" ] || [ ! -f "$top/userspace/vtxctl" ] ||
+   [ ! -f "$top/lib/libvtxhv.so.0.1.0" ]; then
 	skip_all "build first: make module userspace"
 fi
 command -v modinfo >/dev/null || PATH=$PATH:/sbin:/usr/sbin
@@ -19,12 +20,14 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 dest=$tmp/root
-# A depmod that records how it was called.
+# A depmod and an ldconfig that record how they were called.
 printf '#!/bin/sh\necho "$*" >> %s/depmod.log\n' "$tmp" > "$tmp/depmod"
-chmod +x "$tmp/depmod"
+printf '#!/bin/sh\necho "$*" >> %s/ldconfig.log\n' "$tmp" > "$tmp/ldconfig"
+chmod +x "$tmp/depmod" "$tmp/ldconfig"
 
 mk() {
-	make -s -C "$top" KVER="$kver" DEPMOD="$tmp/depmod" "$@" \
+	make -s -C "$top" KVER="$kver" DEPMOD="$tmp/depmod" \
+		LDCONFIG="$tmp/ldconfig" "$@" \
 		> "$tmp/out" 2>&1
 	rc=$?
 	sed 's/^/# /' "$tmp/out"
@@ -36,14 +39,45 @@ mode_is() {
 	[ -f "$1" ] && [ "$(stat -c %a "$1")" = "$2" ]
 }
 
-plan 10
+plan 14
 diag "kernel: $kver"
 mk install DESTDIR="$dest" PREFIX=/usr/local
 check install_succeeds [ $? -eq 0 ]
 check module_in_extra mode_is "$dest/lib/modules/$kver/extra/vtxhv.ko" 644
 check vtxctl_in_sbin mode_is "$dest/usr/local/sbin/vtxctl" 755
 check man_page_in_man8 mode_is "$dest/usr/local/share/man/man8/vtxctl.8" 644
-check no_depmod_with_destdir [ ! -e "$tmp/depmod.log" ]
+check no_depmod_with_destdir [ ! -e "$tmp/depmod.log" ] && [ ! -e "$tmp/ldconfig.log" ]
+lib=$dest/usr/local/lib
+# libvtxhv: both libraries, the soname's link, the headers side by side.
+lib_installed() {
+	mode_is "$lib/libvtxhv.a" 644 && mode_is "$lib/libvtxhv.so.0.1.0" 755 &&
+	[ "$(readlink "$lib/libvtxhv.so.0")" = libvtxhv.so.0.1.0 ] &&
+	[ "$(readlink "$lib/libvtxhv.so")" = libvtxhv.so.0.1.0 ] &&
+	objdump -p "$lib/libvtxhv.so.0.1.0" | grep -q 'SONAME *libvtxhv.so.0$'
+}
+check libvtxhv_installed lib_installed
+headers_installed() {
+	for h in libvtxhv.h vtxhv.h vtxhv_genl.h; do
+		mode_is "$dest/usr/local/include/vtxhv/$h" 644 || return 1
+	done
+}
+check headers_in_include_vtxhv headers_installed
+# The pkg-config file names the installed paths; a program built with
+# what it says compiles and links against the staged library.
+pc_works() {
+	pc=$lib/pkgconfig/vtxhv.pc
+	mode_is "$pc" 644 && grep -q '^libdir=/usr/local/lib$' "$pc" || return 1
+	cflags=$(PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_PATH="$lib/pkgconfig" \
+		pkg-config --cflags vtxhv) &&
+	libs=$(PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_PATH="$lib/pkgconfig" \
+		pkg-config --libs vtxhv) || return 1
+	diag "pkg-config: $cflags $libs"
+	printf '#include <vtxhv/libvtxhv.h>\nint main(void) { return vtxhv_open("/nonexistent") == -ENOENT ? 0 : 1; }\n' |
+		sed '1i #include <errno.h>' > "$tmp/p.c" &&
+	cc -Wall -Werror $cflags -o "$tmp/p" "$tmp/p.c" $libs &&
+	LD_LIBRARY_PATH=$lib "$tmp/p"
+}
+check pkg_config_builds_a_program pc_works
 check udev_rule_only_on_request [ ! -e "$dest/etc/udev/rules.d/60-vtxhv.rules" ]
 
 mk install-udev DESTDIR="$dest"
@@ -64,6 +98,7 @@ check uninstall_removes_everything [ -z "$left" ]
 mk install MODDIR="$tmp/mod" PREFIX="$tmp/usr" UDEVRULESDIR="$tmp/udev"
 diag "depmod called with: $(cat "$tmp/depmod.log" 2>/dev/null)"
 check depmod_for_the_module_kernel [ "$(cat "$tmp/depmod.log" 2>/dev/null)" = "-a $kver" ]
+check ldconfig_for_the_library [ "$(cat "$tmp/ldconfig.log" 2>/dev/null)" = "$tmp/usr/lib" ]
 
 # A module built for another kernel is refused, and nothing is installed.
 rm -rf "$dest"
