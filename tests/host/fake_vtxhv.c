@@ -189,6 +189,7 @@ int ioctl(int fd, unsigned long req, ...)
 			caps->size = sizeof(*caps);
 			caps->api_version = VTXHV_API_VERSION;
 			caps->max_vcpus = MAX_VCPUS;
+			caps->max_mem_slots = 8;
 			caps->paging_modes = 7;
 			caps->extensions = VTXHV_EXT_GUEST_DEBUG |
 					   VTXHV_EXT_FPU;
