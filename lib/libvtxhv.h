@@ -13,7 +13,8 @@
  * a bad argument, -ENOMEM, -ENOSPC no free memory slot, -EFAULT a guest
  * address outside every slot or unmapped by the guest's page tables,
  * -ENOEXEC an image the loaders refuse, -ENOTUNIQ the counters cannot
- * tell this VM from another of the same process (vtxhv_vm_id()), and
+ * tell this VM from another the process created at the same moment
+ * (vtxhv_vm_id()), and
  * whatever the ioctl itself returned (docs/api.md, "ERRORS").  Functions
  * that return a pointer return NULL only where their comment says.
  *
@@ -264,10 +265,11 @@ struct vtxhv_vcpu_counters {
 };
 
 /*
- * The VM's id in the module (what vtxctl list shows): found as the one VM
- * of this process the module has not named to another struct vtxhv_vm;
- * call it right after vtxhv_vm_create() when the process will hold
- * several VMs at once (-ENOTUNIQ otherwise).  Returns the id or -errno.
+ * The VM's id in the module (what vtxctl list shows), found among this
+ * process's VMs by the time the module says it created it, which
+ * vtxhv_vm_create() brackets: -ENOTUNIQ only if two threads created VMs
+ * at the same moment, -ENOENT if the module does not list it.  Returns
+ * the id or -errno; the first call asks the module, later ones do not.
  */
 int vtxhv_vm_id(struct vtxhv_vm *vm);
 /*

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -36,6 +37,14 @@ int lib_claim_vm_id(struct vtxhv_vm *vm, int id)
 		vm->id = id;
 	pthread_mutex_unlock(&vms_lock);
 	return ret;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static int neg_errno(void)
@@ -80,7 +89,9 @@ int vtxhv_vm_create(int dev, uint32_t paging, uint32_t flags,
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
+	vm->created_lo = realtime_ns();
 	vm->fd = ioctl(dev, VTXHV_CREATE_VM, &c);
+	vm->created_hi = realtime_ns();
 	if (vm->fd < 0) {
 		ret = neg_errno();
 		free(vm);

@@ -40,9 +40,15 @@ int vtxhv_vm_id(struct vtxhv_vm *vm)
 	vtxhv_nl_close(nl);
 	if (ret)
 		return ret;
-	/* This process's VMs that no other struct vtxhv_vm has claimed. */
+	/*
+	 * This process's VMs created while vtxhv_vm_create() waited for
+	 * VTXHV_CREATE_VM, and not claimed by another struct vtxhv_vm: one,
+	 * unless threads created VMs at the same time.
+	 */
 	for (i = 0; i < n; i++) {
 		if (vms[i].pid != (uint32_t)getpid() ||
+		    vms[i].created_ns < vm->created_lo ||
+		    vms[i].created_ns > vm->created_hi ||
 		    lib_claim_vm_id(vm, vms[i].id))
 			continue;
 		if (found) {
