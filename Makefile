@@ -3,6 +3,7 @@
 # vtxhv: build the module, vtxctl and the tests; run the test suite.
 #
 #   make                   build everything
+#   make examples          libvtxhv's examples, into build/examples
 #   make check [T=NAME]    host unit tests + the tests in the Bochs test VM
 #   make experiment        the shadow paging trade-off, swept and plotted
 #   make KVER=6.12 ...     build (and check) for these test kernels only
@@ -29,7 +30,7 @@ else
 MODULE_KVERS := $(shell . scripts/lib.sh && resolve_kernels $(subst $(comma), ,$(KVER)))
 endif
 
-all: module lib userspace tests
+all: module lib userspace tests examples
 
 # libvtxhv (lib/, docs/library.md): built before vtxctl and the tests,
 # which link it.
@@ -48,6 +49,10 @@ userspace: lib
 
 tests: lib
 	$(MAKE) -C tests OUTPUT=$(CURDIR)/build/tests
+
+# libvtxhv's worked examples, into build/examples (examples/Makefile).
+examples: lib
+	$(MAKE) -C examples OUTPUT=$(CURDIR)/build/examples
 
 check: all
 	VTXHV_KVERS="$(MODULE_KVERS)" scripts/check $(T)
@@ -75,8 +80,8 @@ clean:
 	$(MAKE) -C lib clean
 	rm -rf build
 
-.PHONY: all module lib userspace tests check check-kvm-symbols bench \
-	experiment clean
+.PHONY: all module lib userspace tests examples check check-kvm-symbols \
+	bench experiment clean
 
 # ---- Installing (README.md, "Installing") ----------------------------------
 #
