@@ -29,8 +29,10 @@ struct vtxhv_vm {
 	unsigned int max_slots;
 	int run_size;
 	int id;			/* the module's VM id, 0 until asked */
-	/* CLOCK_REALTIME around VTXHV_CREATE_VM: the module's created_ns
-	 * lies between them, which tells this VM from the process's others. */
+	/*
+	 * CLOCK_REALTIME around VTXHV_CREATE_VM: the module's created_ns
+	 * lies between them, which tells this VM from the process's others.
+	 */
 	uint64_t created_lo, created_hi;
 	struct lib_slot slot[VTXHV_LIB_MAX_SLOTS];
 	struct vtxhv_vcpu *vcpus[VTXHV_LIB_MAX_VCPUS];

@@ -86,8 +86,10 @@ int vtxhv_mem_remove(struct vtxhv_vm *vm, int slot);
  * in one slot; else NULL.
  */
 void *vtxhv_gpa_to_hva(const struct vtxhv_vm *vm, uint64_t gpa, size_t len);
-/* Copy by guest-physical address, across slots; -EFAULT if a byte is in
- * none (checked before any byte moves). */
+/*
+ * Copy by guest-physical address, across slots; -EFAULT if a byte is in
+ * none (checked before any byte moves).
+ */
 int vtxhv_read_gpa(const struct vtxhv_vm *vm, uint64_t gpa, void *buf,
 		   size_t len);
 int vtxhv_write_gpa(struct vtxhv_vm *vm, uint64_t gpa, const void *buf,
@@ -156,8 +158,10 @@ int vtxhv_write_gva(struct vtxhv_vcpu *vcpu, uint64_t gva, const void *buf,
 #define VTXHV_SEL_TSS		0x18
 #define VTXHV_GDT_BYTES		0x100	/* descriptors and the TSS */
 
-/* A flat 4 GiB segment (@code: execute/read, 64-bit if @code64; else
- * read/write data), and a real-mode one (base @sel * 16, 64 KiB). */
+/*
+ * A flat 4 GiB segment (@code: execute/read, 64-bit if @code64; else
+ * read/write data), and a real-mode one (base @sel * 16, 64 KiB).
+ */
 struct vtxhv_segment vtxhv_seg_flat(uint16_t sel, bool code, bool code64);
 struct vtxhv_segment vtxhv_seg_real(uint16_t sel, bool code);
 /*
@@ -187,8 +191,10 @@ int vtxhv_vcpu_set_mode(struct vtxhv_vcpu *vcpu, uint32_t mode, uint64_t gdt,
 long vtxhv_identity_map(struct vtxhv_vm *vm, uint64_t table_gpa,
 			uint64_t map_size);
 
-/* Names: a VTXHV_EXIT_* ("IO"), a VTXHV_PAGING_* ("ept"), a basic VMX
- * exit reason ("CPUID"), or "?" (VMX: NULL) for an unknown one. */
+/*
+ * Names: a VTXHV_EXIT_* ("IO"), a VTXHV_PAGING_* ("ept"), a basic VMX
+ * exit reason ("CPUID"), or "?" (VMX: NULL) for an unknown one.
+ */
 const char *vtxhv_exit_name(uint32_t reason);
 const char *vtxhv_paging_name(uint32_t paging);
 const char *vtxhv_vmx_exit_name(uint32_t reason);
@@ -208,8 +214,10 @@ enum vtxhv_image_mode {
 struct vtxhv_load_opts {
 	uint32_t size;		/* sizeof(struct vtxhv_load_opts) */
 	uint32_t mode;		/* flat images: enum vtxhv_image_mode */
-	/* Flat images: load address and entry (0: 0x7c00 in real mode,
-	 * else 1 MiB; the entry defaults to the load address). */
+	/*
+	 * Flat images: load address and entry (0: 0x7c00 in real mode,
+	 * else 1 MiB; the entry defaults to the load address).
+	 */
 	uint64_t load_addr;
 	uint64_t entry;
 	const char *cmdline;	/* multiboot, bzImage; NULL: none/default */
