@@ -1258,13 +1258,17 @@ static int exec(struct state *s)
  */
 int emu_run(struct emu *e)
 {
+	int r = emu_decode(e);
+
+	return r ? r : emu_exec(e);
+}
+
+int emu_exec(struct emu *e)
+{
 	struct state s = { .e = e, .fl = e->rflags };
 	u64 rip;
 	int r;
 
-	r = emu_decode(e);
-	if (r)
-		return r;
 	memcpy(s.g, e->gpr, sizeof(s.g));
 	r = exec(&s);
 	if (r)

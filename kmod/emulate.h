@@ -145,6 +145,7 @@ struct emu {
 
 int emu_decode(struct emu *e);
 int emu_run(struct emu *e);
+int emu_exec(struct emu *e);	/* emu_run() after emu_decode() */
 const char *emu_result_name(int r);
 
 #endif /* VTXHV_EMULATE_H */

@@ -517,29 +517,29 @@ static void mmio_write_exit(struct vtxhv_vcpu *vcpu)
 }
 
 /*
- * Run the instruction in vcpu->emu once more, with the MMIO reads
- * userspace answered so far.  Returns an exit handler's value.
+ * Run @e, the instruction in vcpu->emu, decoded (emu_decode()'s result
+ * in @r) with the MMIO reads userspace answered so far.  Returns an exit
+ * handler's value.
  */
-static int mmio_emulate(struct vtxhv_vcpu *vcpu, bool atomic)
+static int mmio_exec(struct vtxhv_vcpu *vcpu, struct emu *e, int r,
+		     bool atomic)
 {
 	struct vtxhv_emu_state *es = &vcpu->emu;
 	struct vtxhv_emu_priv ev = { .vcpu = vcpu, .atomic = atomic };
-	struct emu e;
-	int r;
 
-	vtxhv_emu_init(vcpu, &e, es->insn, es->insn_len);
-	e.ops = &mmio_ops;
-	e.priv = &ev;
+	e->ops = &mmio_ops;
+	e->priv = &ev;
 	es->nwrites = 0;
 	es->next_write = 0;
 	vcpu->pending = PENDING_NONE;
-	r = emu_run(&e);
+	if (!r)
+		r = emu_exec(e);
 	switch (r) {
 	case EMU_OK:
 		/* Its last access, for the guest's data breakpoints. */
 		if (ev.size)
 			vtxhv_data_access(vcpu, ev.la, ev.size, ev.write);
-		r = vtxhv_emu_commit(vcpu, &e);
+		r = vtxhv_emu_commit(vcpu, e);
 		if (r)
 			return r;
 		if (!es->nwrites)
@@ -550,7 +550,7 @@ static int mmio_emulate(struct vtxhv_vcpu *vcpu, bool atomic)
 		vcpu->pending = PENDING_EMU_READ;
 		return EXIT_TO_USER;
 	case EMU_FAULT:
-		return vtxhv_emu_fault(vcpu, &e.fault) ?: EXIT_TO_GUEST;
+		return vtxhv_emu_fault(vcpu, &e->fault) ?: EXIT_TO_GUEST;
 	case EMU_RETRY:
 		return EXIT_SLEEPABLE;
 	default:
@@ -558,15 +558,16 @@ static int mmio_emulate(struct vtxhv_vcpu *vcpu, bool atomic)
 	}
 }
 
-/*
- * The access guests make most, a device register read or written with
- * MOV between it and a general register (EOI, ICR, a driver's doorbell),
- * done straight from the decoded instruction: the general emulator's
- * run, callbacks and commit cost about 1,000 ticks more in the test VM.
- * A store goes to the irqchip or out to userspace, a load comes from the
- * irqchip; everything else (a load userspace answers, RSP, an access
- * across a page, prefixes that matter) returns -EAGAIN for mmio_emulate().
- */
+/* The instruction in vcpu->emu again, after userspace answered a read. */
+static int mmio_emulate(struct vtxhv_vcpu *vcpu, bool atomic)
+{
+	struct vtxhv_emu_state *es = &vcpu->emu;
+	struct emu e;
+
+	vtxhv_emu_init(vcpu, &e, es->insn, es->insn_len);
+	return mmio_exec(vcpu, &e, emu_decode(&e), atomic);
+}
+
 /* The access, for the guest's data breakpoints the CPU did not check. */
 static void mmio_mov_done(struct vtxhv_vcpu *vcpu, const struct emu *e,
 			  bool write)
@@ -578,33 +579,39 @@ static void mmio_mov_done(struct vtxhv_vcpu *vcpu, const struct emu *e,
 	vtxhv_data_access(vcpu, base + in->ea, in->op_size, write);
 }
 
-static int mmio_mov(struct vtxhv_vcpu *vcpu, u64 gpa)
+/*
+ * The access guests make most, a device register read or written with a
+ * MOV (EOI, ICR, a driver's doorbell), done straight from the decoded
+ * instruction @e: the general emulator's run, callbacks and commit cost
+ * about 1,000 ticks more in the test VM.  A store of a general register
+ * or an immediate goes to the irqchip or out to userspace, a load comes
+ * from the irqchip; everything else (a load userspace answers, RSP, an
+ * access across a page, prefixes that matter) returns -EAGAIN for the
+ * emulator.
+ */
+static int mmio_mov(struct vtxhv_vcpu *vcpu, const struct emu *e, u64 gpa)
 {
-	struct vtxhv_emu_state *es = &vcpu->emu;
+	const struct emu_insn *in = &e->insn;
 	struct vtxhv_run *run = vcpu->run;
-	const struct emu_insn *in;
-	unsigned int size, reg;
-	bool store, high8;
-	struct emu e;
+	unsigned int size = in->op_size, reg = in->reg;
+	bool store, imm, high8;
 	u64 v = 0, *r;
 
-	vtxhv_emu_init(vcpu, &e, es->insn, es->insn_len);
-	if (emu_decode(&e))
+	if (in->map || in->rep || in->lock || !in->has_mem)
 		return -EAGAIN;
-	in = &e.insn;
-	if (in->map || in->rep || in->lock || !in->has_mem ||
-	    (in->op & ~3) != 0x88)
+	imm = (in->op & ~1) == 0xc6 && !((in->modrm >> 3) & 7);
+	if ((in->op & ~3) != 0x88 && !imm)
 		return -EAGAIN;
-	store = !(in->op & 2);
-	size = in->op_size;
-	reg = in->reg;
-	high8 = size == 1 && !in->rex && reg >= 4 && reg < 8;
-	if ((reg == GPR_RSP && !high8) ||
+	store = imm || !(in->op & 2);
+	high8 = !imm && size == 1 && !in->rex && reg >= 4 && reg < 8;
+	if ((!imm && reg == GPR_RSP && !high8) ||
 	    (gpa & ~PAGE_MASK) + size > PAGE_SIZE)
 		return -EAGAIN;
 	r = &vcpu->gprs.r[high8 ? reg - 4 : reg];
 	if (store) {
-		v = (high8 ? *r >> 8 : *r) & GENMASK_ULL(8 * size - 1, 0);
+		v = imm ? in->imm : high8 ? *r >> 8 : *r;
+		v &= GENMASK_ULL(8 * size - 1, 0);
+		mmio_mov_done(vcpu, e, true);
 		if (!vcpu->vm->ioapic ||
 		    !vtxhv_irqchip_mmio(vcpu, gpa, size, true, &v)) {
 			run->exit_reason = VTXHV_EXIT_MMIO;
@@ -614,20 +621,18 @@ static int mmio_mov(struct vtxhv_vcpu *vcpu, u64 gpa)
 			memset(run->mmio.data, 0, sizeof(run->mmio.data));
 			memcpy(run->mmio.data, &v, size);
 			vcpu->pending = PENDING_NONE;
-			mmio_mov_done(vcpu, &e, true);
 			return vtxhv_skip_insn_unloaded(vcpu, in->len) ?:
 			       EXIT_TO_USER;
 		}
-		mmio_mov_done(vcpu, &e, true);
 	} else {
 		if (!vcpu->vm->ioapic ||
 		    !vtxhv_irqchip_mmio(vcpu, gpa, size, false, &v))
 			return -EAGAIN;
-		mmio_mov_done(vcpu, &e, false);
+		mmio_mov_done(vcpu, e, false);
 		/* As the CPU writes a register (SDM Vol. 1, 3.4.1.1). */
 		if (high8)
 			*r = (*r & ~0xff00ULL) | ((v & 0xff) << 8);
-		else if (size == 8 || (size == 4 && e.mode == 64))
+		else if (size == 8 || (size == 4 && e->mode == 64))
 			*r = v & GENMASK_ULL(8 * size - 1, 0);
 		else
 			*r = (*r & ~GENMASK_ULL(8 * size - 1, 0)) |
@@ -650,7 +655,8 @@ static int mmio_mov(struct vtxhv_vcpu *vcpu, u64 gpa)
 int vtxhv_handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
 {
 	struct vtxhv_emu_state *es = &vcpu->emu;
-	int n;
+	struct emu e;
+	int n, r;
 
 	n = vtxhv_fetch_insn(vcpu, es->insn, atomic);
 	if (n < 0)
@@ -659,10 +665,14 @@ int vtxhv_handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
 		return vtxhv_emu_unhandled(vcpu, es->insn, 0);
 	es->insn_len = n;
 	es->nreads = 0;
-	n = mmio_mov(vcpu, gpa);
-	if (n != -EAGAIN)
-		return n;
-	return mmio_emulate(vcpu, atomic);
+	vtxhv_emu_init(vcpu, &e, es->insn, n);
+	r = emu_decode(&e);
+	if (!r) {
+		n = mmio_mov(vcpu, &e, gpa);
+		if (n != -EAGAIN)
+			return n;
+	}
+	return mmio_exec(vcpu, &e, r, atomic);
 }
 
 /* An access outside RAM found by the shadow paging code. */
