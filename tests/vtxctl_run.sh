@@ -140,8 +140,8 @@ check "triple_fault_dumps_registers" sh -c \
 vrun unhandled "$G/unhandled.bin"
 check "internal_error_status_6" status_is unhandled 6
 check "internal_error_shows_instruction" \
-	err_has unhandled "instruction bytes: 83 05 00 00 00 c0 01"
-check "internal_error_stops_guest" out_is unhandled "unhandled: adding to MMIO"
+	err_has unhandled "instruction bytes: f7 25 00 00 00 c0"
+check "internal_error_stops_guest" out_is unhandled "unhandled: multiplying by MMIO"
 
 # HLT with IF=1 resumes the guest; HLT with IF=0 ends it.
 vrun hlt_if --stats "$G/hlt_if.bin"

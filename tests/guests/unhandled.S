@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * unhandled: a 32-bit flat image (paging off) that adds to memory at
- * 0xc0000000, outside guest RAM: an MMIO access by an instruction the MMIO
- * decoder does not handle (ADD), so an internal error, exit status 6.
+ * unhandled: a 32-bit flat image (paging off) that multiplies by memory at
+ * 0xc0000000, outside guest RAM: an MMIO access by an instruction the
+ * emulator refuses (MUL, docs/architecture.md), so an internal error,
+ * exit status 6.
  */
 #include "guest.h"
 
@@ -11,7 +12,7 @@
 	.globl _start
 _start:
 	cli
-	OUTS_MSG("unhandled: adding to MMIO\n", %esi, %ecx, %dx)
-	addl $1, 0xc0000000
-	OUTS_MSG("unhandled: the ADD completed\n", %esi, %ecx, %dx)
+	OUTS_MSG("unhandled: multiplying by MMIO\n", %esi, %ecx, %dx)
+	mull 0xc0000000
+	OUTS_MSG("unhandled: the MUL completed\n", %esi, %ecx, %dx)
 	hlt
