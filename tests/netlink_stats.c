@@ -11,7 +11,6 @@
  * writes give a lower bound.  Prints "# vm ID cpuid_exits N exits_total
  * T" for tracepoints.sh.
  */
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,7 +35,6 @@
  */
 #define STARTUP_CPUIDS	1
 
-extern char **environ;
 
 static void guest_code(uint64_t arg)
 {
@@ -81,41 +79,6 @@ static uint64_t next_ucall(struct tvm *t)
 	}
 }
 
-/*
- * Run "vtxctl ARGS..." from PATH, its stdout and stderr into @out (at
- * most @len - 1 bytes, NUL-terminated); its exit status, or -1.
- * posix_spawn (vfork-like) spares copying the pinned guest memory.
- */
-static int vtxctl(char *out, size_t len, char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	size_t n = 0;
-	ssize_t r;
-	pid_t pid;
-	int p[2], st;
-
-	if (pipe(p))
-		return -1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-	posix_spawn_file_actions_addclose(&fa, p[0]);
-	if (posix_spawnp(&pid, "vtxctl", &fa, NULL, argv, environ)) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	while (n + 1 < len && (r = read(p[0], out + n, len - 1 - n)) > 0)
-		n += r;
-	out[n] = '\0';
-	close(p[0]);
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
 
 static bool in_path(const char *name)
 {
@@ -164,7 +127,7 @@ static void read_counters(unsigned int vm, struct counters *c)
 	int st;
 
 	snprintf(id, sizeof(id), "%u", vm);
-	st = vtxctl(buf, sizeof(buf), argv);
+	st = tvm_vtxctl(buf, sizeof(buf), argv, true);
 	TEST_ASSERT(st == 0, "vtxctl stats %u --json: status %d: %s", vm, st,
 		    buf);
 	/* The totals are the last object: what follows "total" is theirs. */
@@ -194,7 +157,7 @@ static unsigned int find_our_vm(char *obj, size_t len)
 	char *p, *end;
 	int st;
 
-	st = vtxctl(buf, sizeof(buf), argv);
+	st = tvm_vtxctl(buf, sizeof(buf), argv, true);
 	TEST_ASSERT(st == 0, "vtxctl list --json: status %d: %s", st, buf);
 	for (p = strstr(buf, "{\"id\":"); p; p = strstr(p + 1, "{\"id\":")) {
 		if (sscanf(p, "{\"id\":%u,\"pid\":%u,", &id, &pid) != 2 ||
@@ -306,7 +269,7 @@ int main(void)
 		char *argv[] = { "vtxctl", "stats", id, NULL };
 
 		snprintf(id, sizeof(id), "%u", vm + 1000);
-		st = vtxctl(buf, sizeof(buf), argv);
+		st = tvm_vtxctl(buf, sizeof(buf), argv, true);
 		printf("# vtxctl stats %s: status %d: %s", id, st, buf);
 		test_result(st == 1 && strstr(buf, "no such VM"),
 			    "unknown_vm_refused");

@@ -27,7 +27,6 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -161,43 +160,6 @@ static void guest_code(uint64_t arg)
 
 /* --- host: the VM's counters, read with vtxctl ---------------------------- */
 
-extern char **environ;
-
-/*
- * Run "vtxctl ARGS..." from PATH, its stdout into @out (NUL-terminated);
- * its exit status, or -1.  posix_spawn spares copying the pinned guest
- * memory (as netlink_stats does).
- */
-static int vtxctl(char *out, size_t len, char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	size_t n = 0;
-	ssize_t r;
-	pid_t pid;
-	int p[2], st;
-
-	if (pipe(p))
-		return -1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_addclose(&fa, p[0]);
-	if (posix_spawnp(&pid, "vtxctl", &fa, NULL, argv, environ)) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	while (n + 1 < len && (r = read(p[0], out + n, len - 1 - n)) > 0)
-		n += r;
-	out[n] = '\0';
-	close(p[0]);
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
 static char buf[65536];
 /* At least this many switches are measured at each point. */
 static uint32_t min_switches = 128;
@@ -209,7 +171,7 @@ static unsigned int our_vm(void)
 	unsigned int id, pid, found = 0;
 	char *p;
 
-	if (vtxctl(buf, sizeof(buf), argv))
+	if (tvm_vtxctl(buf, sizeof(buf), argv, false))
 		return 0;
 	for (p = strstr(buf, "{\"id\":"); p; p = strstr(p + 1, "{\"id\":"))
 		if (sscanf(p, "{\"id\":%u,\"pid\":%u,", &id, &pid) == 2 &&
@@ -252,7 +214,7 @@ static void read_counters(unsigned int vm, uint64_t *c)
 	int i, st;
 
 	snprintf(id, sizeof(id), "%u", vm);
-	st = vtxctl(buf, sizeof(buf), argv);
+	st = tvm_vtxctl(buf, sizeof(buf), argv, false);
 	TEST_ASSERT(st == 0, "vtxctl stats %u --json: status %d: %s", vm, st,
 		    buf);
 	total = strstr(buf, "\"total\":");

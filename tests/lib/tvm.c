@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <spawn.h>
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <sys/ioctl.h>
 
 #include <linux/kvm.h>
@@ -613,4 +615,43 @@ int tvm_module_counts_zero(void)
 		ok &= v == 0;
 	}
 	return TEST_CHECK(ok, "the module still holds something");
+}
+
+extern char **environ;
+
+/*
+ * Run "vtxctl ARGS..." from PATH, its stdout (and stderr with @err) into
+ * @out (at most @len - 1 bytes, NUL-terminated); its exit status, or -1.
+ * posix_spawn (vfork-like) spares copying the pinned guest memory.
+ */
+int tvm_vtxctl(char *out, size_t len, char *const argv[], bool err)
+{
+	posix_spawn_file_actions_t fa;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+	int p[2], st;
+
+	if (pipe(p))
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	if (err)
+		posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+	posix_spawn_file_actions_addclose(&fa, p[0]);
+	if (posix_spawnp(&pid, "vtxctl", &fa, NULL, argv, environ)) {
+		posix_spawn_file_actions_destroy(&fa);
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	while (n + 1 < len && (r = read(p[0], out + n, len - 1 - n)) > 0)
+		n += r;
+	out[n] = '\0';
+	close(p[0]);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
 }

@@ -214,6 +214,8 @@ void tvm_set_sregs(struct tvm *t, const struct vtxhv_sregs *s);
  */
 void tvm_set_cpuid_host(struct tvm *t);
 void tvm_set_cpuid_ext(struct tvm *t, uint64_t ext);
+/* "vtxctl ARGV..." from PATH: its output in @out, its exit status. */
+int tvm_vtxctl(char *out, size_t len, char *const argv[], bool err);
 /* The backend's VTXHV_EXT_* (the module's caps.extensions). */
 uint64_t tvm_extensions(struct tvm *t);
 
