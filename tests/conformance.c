@@ -506,16 +506,25 @@ static void check_apic(uint32_t paging)
 	tvm_destroy(t);
 }
 
+/* A VM in @paging mode whose guest runs @entry(@arg) in 64-bit mode. */
+static struct tvm *guest_vm(uint32_t paging, void (*entry)(uint64_t),
+			    uint64_t arg)
+{
+	struct tvm *t = tvm_create_paging(TVM_DEFAULT_MEM, paging);
+
+	tvm_set_cpuid_host(t);
+	tvm_setup_long_mode(t, entry, arg);
+	return t;
+}
+
 static void check_events(uint32_t paging)
 {
 	static const char *const names[EV_N] = EV_NAMES;
 	static const uint64_t vectors[EV_N] = { 3, 0x30, 1, 6 };
-	struct tvm *t = tvm_create_paging(TVM_DEFAULT_MEM, paging);
+	struct tvm *t = guest_vm(paging, event_code, 0);
 	struct results *r = results(t);
 	int i, ok = 1;
 
-	tvm_set_cpuid_host(t);
-	tvm_setup_long_mode(t, event_code, 0);
 	tvm_expect_ucall(t, UCALL_DONE, 0);
 	for (i = 0; i < EV_N; i++)
 		ok &= TEST_CHECK(r->ev_vector[i] == vectors[i] &&
@@ -527,10 +536,8 @@ static void check_events(uint32_t paging)
 	test_result(ok, "events_through_cold_shadow");
 	tvm_destroy(t);
 
-	t = tvm_create_paging(TVM_DEFAULT_MEM, paging);
+	t = guest_vm(paging, double_fault_code, 0);
 	r = results(t);
-	tvm_set_cpuid_host(t);
-	tvm_setup_long_mode(t, double_fault_code, 0);
 	tvm_expect_ucall(t, UCALL_DONE, 0);
 	test_result(TEST_CHECK(r->df_vector == 8 && r->df_error == 0 &&
 			       r->df_pf == 0,
@@ -541,9 +548,7 @@ static void check_events(uint32_t paging)
 		    "pf_in_pf_delivery_is_df");
 	tvm_destroy(t);
 
-	t = tvm_create_paging(TVM_DEFAULT_MEM, paging);
-	tvm_set_cpuid_host(t);
-	tvm_setup_long_mode(t, double_fault_code, 1);
+	t = guest_vm(paging, double_fault_code, 1);
 	alarm(5);	/* a #DF/#PF loop would never end */
 	i = tvm_run(t);
 	alarm(0);

@@ -35,7 +35,6 @@
  */
 #define STARTUP_CPUIDS	1
 
-
 static void guest_code(uint64_t arg)
 {
 	uint32_t a, b, c, d;
@@ -79,25 +78,6 @@ static uint64_t next_ucall(struct tvm *t)
 	}
 }
 
-
-static bool in_path(const char *name)
-{
-	char path[4096], *dir, *save = NULL;
-	const char *env = getenv("PATH");
-
-	if (!env)
-		return false;
-	snprintf(path, sizeof(path), "%s", env);
-	for (dir = strtok_r(path, ":", &save); dir;
-	     dir = strtok_r(NULL, ":", &save)) {
-		char f[4352];
-
-		snprintf(f, sizeof(f), "%s/%s", dir, name);
-		if (!access(f, X_OK))
-			return true;
-	}
-	return false;
-}
 
 /* The number after "KEY": in @json, from @from on; 0 if KEY is absent. */
 static uint64_t json_num(const char *json, const char *from, const char *key)
@@ -179,7 +159,7 @@ int main(void)
 	struct tvm *t;
 	int st;
 
-	if (!in_path("vtxctl"))
+	if (!tvm_in_path("vtxctl"))
 		test_skip_all("vtxctl is not on PATH");
 	t = tvm_create(TVM_DEFAULT_MEM);
 	snprintf(paging, sizeof(paging), "\"paging\":\"%s\"",

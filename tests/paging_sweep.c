@@ -299,25 +299,6 @@ static uint32_t paging_modes(void)
 	return caps.paging_modes;
 }
 
-static bool in_path(const char *name)
-{
-	char path[4096], *dir, *save = NULL;
-	const char *env = getenv("PATH");
-
-	if (!env)
-		return false;
-	snprintf(path, sizeof(path), "%s", env);
-	for (dir = strtok_r(path, ":", &save); dir;
-	     dir = strtok_r(NULL, ":", &save)) {
-		char f[4352];
-
-		snprintf(f, sizeof(f), "%s/%s", dir, name);
-		if (!access(f, X_OK))
-			return true;
-	}
-	return false;
-}
-
 /* --- the CSV of scripts/experiment ------------------------------------------ */
 
 static void csv_row(uint32_t mode, const struct point *pt,
@@ -443,7 +424,7 @@ static int csv_main(int argc, char **argv)
 	for (i = 0; i < nsw; i++)
 		if (!sw[i])
 			usage(2);
-	TEST_ASSERT(in_path("vtxctl"), "vtxctl is not on PATH");
+	TEST_ASSERT(tvm_in_path("vtxctl"), "vtxctl is not on PATH");
 	cfg.npoints = 0;
 	for (i = 0; i < nsw; i++)
 		for (j = 0; j < nwr; j++) {
@@ -515,7 +496,7 @@ static int smoke_main(void)
 	uint64_t k;
 	int i;
 
-	if (!in_path("vtxctl"))
+	if (!tvm_in_path("vtxctl"))
 		test_skip_all("vtxctl is not on PATH");
 	if (!modes)
 		test_skip_all("/dev/vtxhv missing: vtxhv is not loaded");

@@ -655,3 +655,23 @@ int tvm_vtxctl(char *out, size_t len, char *const argv[], bool err)
 		return -1;
 	return WEXITSTATUS(st);
 }
+
+/* Is there an executable @name in a directory of $PATH? */
+bool tvm_in_path(const char *name)
+{
+	char path[4096], *dir, *save = NULL;
+	const char *env = getenv("PATH");
+
+	if (!env)
+		return false;
+	snprintf(path, sizeof(path), "%s", env);
+	for (dir = strtok_r(path, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char f[4352];
+
+		snprintf(f, sizeof(f), "%s/%s", dir, name);
+		if (!access(f, X_OK))
+			return true;
+	}
+	return false;
+}

@@ -216,6 +216,7 @@ void tvm_set_cpuid_host(struct tvm *t);
 void tvm_set_cpuid_ext(struct tvm *t, uint64_t ext);
 /* "vtxctl ARGV..." from PATH: its output in @out, its exit status. */
 int tvm_vtxctl(char *out, size_t len, char *const argv[], bool err);
+bool tvm_in_path(const char *name);
 /* The backend's VTXHV_EXT_* (the module's caps.extensions). */
 uint64_t tvm_extensions(struct tvm *t);
 
