@@ -205,8 +205,10 @@ static void test_long_switch(void)
 {
 	struct tvm *t = tvm_create(TVM_DEFAULT_MEM);
 	uint64_t *gdt = (uint64_t *)(t->mem + LM_GDT);
+	const struct vtxhv_dtable gdtr = {
+		.base = LM_GDT, .limit = LM_SEL_CODE64 + 7,
+	};
 	struct vtxhv_sregs s;
-	struct vtxhv_regs r;
 	int ok;
 
 	tvm_set_cpuid_host(t);
@@ -216,20 +218,7 @@ static void test_long_switch(void)
 	gdt[LM_SEL_CODE64 / 8] = GDT_CODE64;
 	TEST_ASSERT(build_identity_map(t->mem, t->mem_size, LM_TABLES,
 				       4 << 20) > 0, "identity map");
-	tvm_get_sregs(t, &s);
-	s.cs = x86_seg_flat(SEL_CODE, SEG_TYPE_CODE, false);
-	s.ds = s.es = s.fs = s.gs = s.ss =
-		x86_seg_flat(SEL_DATA, SEG_TYPE_DATA, false);
-	s.gdt.base = LM_GDT;
-	s.gdt.limit = LM_SEL_CODE64 + 7;
-	s.cr0 = X86_CR0_ET | X86_CR0_PE;
-	s.cr4 = 0;
-	s.efer = 0;
-	tvm_set_sregs(t, &s);
-	memset(&r, 0, sizeof(r));
-	r.rip = 0x1000;
-	r.rflags = X86_EFLAGS_FIXED;
-	tvm_set_regs(t, &r);
+	tvm_start_pm32(t, &gdtr, 0x1000);
 	tvm_run_ok(t);
 	ok = TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_IO &&
 			t->run->io.port == 0x10 && io_value(t) == LM_KGS,

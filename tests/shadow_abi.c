@@ -38,24 +38,11 @@ __asm__(".pushsection .rodata\n .code32\n"
 static struct tvm *pm_guest(uint32_t mode, const uint8_t *code, size_t len)
 {
 	struct tvm *t;
-	struct vtxhv_sregs s;
-	struct vtxhv_regs r;
 
 	setenv("VTXHV_PAGING", paging_name(mode), 1);
 	t = tvm_create(TVM_DEFAULT_MEM);
 	memcpy(t->mem + 0x1000, code, len);
-	tvm_get_sregs(t, &s);
-	s.cs = x86_seg_flat(SEL_CODE, SEG_TYPE_CODE, false);
-	s.ds = s.es = s.fs = s.gs = s.ss =
-		x86_seg_flat(SEL_DATA, SEG_TYPE_DATA, false);
-	s.cr0 = X86_CR0_ET | X86_CR0_PE;
-	s.cr4 = 0;
-	s.efer = 0;
-	tvm_set_sregs(t, &s);
-	memset(&r, 0, sizeof(r));
-	r.rip = 0x1000;
-	r.rflags = X86_EFLAGS_FIXED;
-	tvm_set_regs(t, &r);
+	tvm_start_pm32(t, NULL, 0x1000);
 	return t;
 }
 

@@ -675,3 +675,25 @@ bool tvm_in_path(const char *name)
 	}
 	return false;
 }
+
+void tvm_start_pm32(struct tvm *t, const struct vtxhv_dtable *gdt,
+		    uint64_t rip)
+{
+	struct vtxhv_sregs s;
+	struct vtxhv_regs r;
+
+	tvm_get_sregs(t, &s);
+	s.cs = x86_seg_flat(SEL_CODE, SEG_TYPE_CODE, false);
+	s.ds = s.es = s.fs = s.gs = s.ss =
+		x86_seg_flat(SEL_DATA, SEG_TYPE_DATA, false);
+	if (gdt)
+		s.gdt = *gdt;
+	s.cr0 = X86_CR0_ET | X86_CR0_PE;
+	s.cr4 = 0;
+	s.efer = 0;
+	tvm_set_sregs(t, &s);
+	memset(&r, 0, sizeof(r));
+	r.rip = rip;
+	r.rflags = X86_EFLAGS_FIXED;
+	tvm_set_regs(t, &r);
+}

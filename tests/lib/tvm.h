@@ -217,6 +217,13 @@ void tvm_set_cpuid_ext(struct tvm *t, uint64_t ext);
 /* "vtxctl ARGV..." from PATH: its output in @out, its exit status. */
 int tvm_vtxctl(char *out, size_t len, char *const argv[], bool err);
 bool tvm_in_path(const char *name);
+/*
+ * 32-bit protected mode, paging off: flat CS (SEL_CODE) and data
+ * segments (SEL_DATA), CR0 PE|ET, CR4 and EFER 0, the GDT @gdt (NULL: as
+ * it is), at @rip with RFLAGS 2 and the GPRs 0.
+ */
+void tvm_start_pm32(struct tvm *t, const struct vtxhv_dtable *gdt,
+		    uint64_t rip);
 /* The backend's VTXHV_EXT_* (the module's caps.extensions). */
 uint64_t tvm_extensions(struct tvm *t);
 
