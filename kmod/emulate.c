@@ -610,7 +610,7 @@ struct state {
 	bool rip_stays;		/* a REP string instruction with more to do */
 };
 
-static u64 seg_base(const struct emu *e, unsigned int seg)
+u64 emu_seg_base(const struct emu *e, unsigned int seg)
 {
 	/* 64-bit mode: ES CS SS DS have base 0 (SDM Vol. 1, 3.4.2.1) */
 	if (e->mode == 64 && seg < EMU_FS)
@@ -620,7 +620,7 @@ static u64 seg_base(const struct emu *e, unsigned int seg)
 
 static u64 linear(const struct emu *e, unsigned int seg, u64 off)
 {
-	u64 la = seg_base(e, seg) + (off & mask_of(e->insn.addr_size));
+	u64 la = emu_seg_base(e, seg) + (off & mask_of(e->insn.addr_size));
 
 	return e->mode == 64 ? la : la & 0xffffffff;
 }
@@ -682,21 +682,27 @@ static u64 reg_get(const struct state *s, unsigned int reg, unsigned int size)
  * in 64-bit mode, and leaves the upper half elsewhere, where the guest
  * cannot see it.
  */
-static void reg_set(struct state *s, unsigned int reg, unsigned int size,
-		    u64 v)
+void emu_gpr_write(const struct emu *e, u64 *g, unsigned int reg,
+		   unsigned int size, u64 v)
 {
 	u64 *r;
 
-	if (size == 1 && !s->e->insn.rex && reg >= 4 && reg < 8) {
-		r = &s->g[reg - 4];
+	if (size == 1 && !e->insn.rex && reg >= 4 && reg < 8) {
+		r = &g[reg - 4];
 		*r = (*r & ~0xff00ULL) | ((v & 0xff) << 8);
 		return;
 	}
-	r = &s->g[reg];
-	if (size == 8 || (size == 4 && s->e->mode == 64))
+	r = &g[reg];
+	if (size == 8 || (size == 4 && e->mode == 64))
 		*r = v & mask_of(size);
 	else
 		*r = (*r & ~mask_of(size)) | (v & mask_of(size));
+}
+
+static void reg_set(struct state *s, unsigned int reg, unsigned int size,
+		    u64 v)
+{
+	emu_gpr_write(s->e, s->g, reg, size, v);
 }
 
 /* ZF, SF and PF of a result (PF: even parity of the low byte). */

@@ -147,5 +147,8 @@ int emu_decode(struct emu *e);
 int emu_run(struct emu *e);
 int emu_exec(struct emu *e);	/* emu_run() after emu_decode() */
 const char *emu_result_name(int r);
+u64 emu_seg_base(const struct emu *e, unsigned int seg);
+void emu_gpr_write(const struct emu *e, u64 *g, unsigned int reg,
+		   unsigned int size, u64 v);
 
 #endif /* VTXHV_EMULATE_H */

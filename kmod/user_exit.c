@@ -573,10 +573,9 @@ static void mmio_mov_done(struct vtxhv_vcpu *vcpu, const struct emu *e,
 			  bool write)
 {
 	const struct emu_insn *in = &e->insn;
-	u64 base = e->mode == 64 && in->seg < EMU_FS ? 0 :
-		   e->seg_base[in->seg];
 
-	vtxhv_data_access(vcpu, base + in->ea, in->op_size, write);
+	vtxhv_data_access(vcpu, emu_seg_base(e, in->seg) + in->ea,
+			  in->op_size, write);
 }
 
 /*
@@ -629,14 +628,7 @@ static int mmio_mov(struct vtxhv_vcpu *vcpu, const struct emu *e, u64 gpa)
 		    !vtxhv_irqchip_mmio(vcpu, gpa, size, false, &v))
 			return -EAGAIN;
 		mmio_mov_done(vcpu, e, false);
-		/* As the CPU writes a register (SDM Vol. 1, 3.4.1.1). */
-		if (high8)
-			*r = (*r & ~0xff00ULL) | ((v & 0xff) << 8);
-		else if (size == 8 || (size == 4 && e->mode == 64))
-			*r = v & GENMASK_ULL(8 * size - 1, 0);
-		else
-			*r = (*r & ~GENMASK_ULL(8 * size - 1, 0)) |
-			     (v & GENMASK_ULL(8 * size - 1, 0));
+		emu_gpr_write(e, vcpu->gprs.r, reg, size, v);
 	}
 	return vtxhv_skip_insn_unloaded(vcpu, in->len) ?: EXIT_TO_GUEST;
 }
