@@ -54,7 +54,7 @@ struct opdesc {
 };
 
 enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
-enum { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS };
+enum { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS, STR_INS, STR_OUTS };
 enum { BT_BT, BT_BTS, BT_BTR, BT_BTC };
 enum { SH_ROL, SH_ROR, SH_RCL, SH_RCR, SH_SHL, SH_SHR, SH_SAL, SH_SAR };
 
@@ -70,6 +70,10 @@ static const struct opdesc onebyte[256] = {
 	ALU(ALU_ADD), ALU(ALU_OR), ALU(ALU_ADC), ALU(ALU_SBB),
 	ALU(ALU_AND), ALU(ALU_SUB), ALU(ALU_XOR), ALU(ALU_CMP),
 	[0x63] = D(MOVX, 2, F_MODRM | F_TOREG | F_ONLY64),
+	[0x6c] = D(STRING, STR_INS, F_BYTE),
+	[0x6d] = D(STRING, STR_INS, 0),
+	[0x6e] = D(STRING, STR_OUTS, F_BYTE),
+	[0x6f] = D(STRING, STR_OUTS, 0),
 	[0x80] = D(GRP1, 0, F_MODRM | F_BYTE | F_IMM8 | F_LOCK),
 	[0x81] = D(GRP1, 0, F_MODRM | F_IMMZ | F_LOCK),
 	[0x82] = D(GRP1, 0, F_MODRM | F_BYTE | F_IMM8 | F_LOCK | F_NO64),
@@ -585,6 +589,9 @@ opcode:
 	case X_STRING:
 		in->has_mem = true;
 		in->seg = EMU_DS;
+		/* INSD, OUTSD: REX.W does not make them 64-bit */
+		if (d->aux >= STR_INS && in->op_size == 8)
+			in->op_size = in->mem_size = 4;
 		break;
 	}
 	if (seg_override >= 0)
@@ -904,6 +911,62 @@ static void str_advance(struct state *s, unsigned int reg, s64 delta)
 }
 
 /*
+ * INS, OUTS (SDM Vol. 2): the port is DX; INS stores at ES:rDI (no
+ * override), OUTS reads DS:rSI (overridable).  A REP runs up to
+ * e->pio_max elements at once, all in the page of the first, so that a
+ * page fault can only be the first element's, before any port access
+ * of the run: the port data passes through ops->pio, element @i of @n.
+ */
+static int exec_pio(struct state *s, bool is_in)
+{
+	struct emu *e = s->e;
+	struct emu_insn *in = &e->insn;
+	unsigned int size = in->op_size, reg = is_in ? RDI : RSI;
+	unsigned int seg = is_in ? EMU_ES : in->seg;
+	s64 step = (s->fl & EMU_DF) ? -(s64)size : size;
+	u64 cnt = 1, n = 1, i, off;
+	u16 port = s->g[RDX];
+	u8 buf[4];
+	int r;
+
+	if (!e->ops->pio)
+		return EMU_UNHANDLED;
+	if (in->rep) {
+		if (e->no_rep)
+			return EMU_UNHANDLED;
+		cnt = s->g[RCX] & mask_of(in->addr_size);
+		if (!cnt)
+			return EMU_OK;
+		off = linear(e, seg, s->g[reg]) & 4095;
+		if (off + size <= 4096)
+			n = step > 0 ? (4096 - off) / size : off / size + 1;
+		if (n > cnt)
+			n = cnt;
+		if (n > e->pio_max)
+			n = e->pio_max ? e->pio_max : 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (is_in) {
+			r = e->ops->pio(e, port, buf, size, n, i, true);
+			if (!r)
+				r = mem_write(s, seg, s->g[reg], buf, size);
+		} else {
+			r = mem_read(s, seg, s->g[reg], buf, size);
+			if (!r)
+				r = e->ops->pio(e, port, buf, size, n, i, false);
+		}
+		if (r)
+			return r;
+		str_advance(s, reg, step);
+	}
+	if (in->rep) {
+		reg_set(s, RCX, in->addr_size, cnt - n);
+		s->rip_stays = cnt != n;
+	}
+	return EMU_OK;
+}
+
+/*
  * MOVS, CMPS, STOS, LODS, SCAS: one element per call.  With a REP prefix
  * and elements left, RIP stays on the instruction and the guest runs it
  * again (the CPU may stop a REP string at any element: SDM Vol. 2, REP).
@@ -919,6 +982,8 @@ static int exec_string(struct state *s, unsigned int op)
 	unsigned int i;
 	int r = EMU_OK;
 
+	if (op == STR_INS || op == STR_OUTS)
+		return exec_pio(s, op == STR_INS);
 	if (in->rep) {
 		if (s->e->no_rep)
 			return EMU_UNHANDLED;

@@ -68,10 +68,12 @@ struct emu;
  *            is done, so a write never happens twice
  * @get_xmm:  the 16 bytes of XMM register @n
  * @set_xmm:  write them
+ * @pio:      INS and OUTS: element @i (of @n this run) of @size bytes
+ *            from port @port into @buf (@in), or from @buf to it
  *
  * Each returns EMU_OK or another enum emu_result; EMU_FAULT with
  * emu.fault filled (a #PF of the page walk).  The XMM callbacks may be
- * NULL: SSE moves are then refused.
+ * NULL: SSE moves are then refused; so may @pio: INS and OUTS are.
  */
 struct emu_ops {
 	int (*read)(struct emu *e, u64 la, void *buf, unsigned int size);
@@ -79,6 +81,8 @@ struct emu_ops {
 		     unsigned int size);
 	int (*get_xmm)(struct emu *e, unsigned int n, u8 *xmm);
 	int (*set_xmm)(struct emu *e, unsigned int n, const u8 *xmm);
+	int (*pio)(struct emu *e, u16 port, u8 *buf, unsigned int size,
+		   unsigned int n, unsigned int i, bool in);
 };
 
 /* An exception the instruction raises (EMU_FAULT). */
@@ -122,6 +126,7 @@ struct emu_insn {
  * @seg_base: ES CS SS DS FS GS; in 64-bit mode only FS and GS count
  * @ops, @priv: the caller's callbacks and their data
  * @no_rep:   refuse REP string instructions (EMU_UNHANDLED)
+ * @pio_max:  elements a REP INS or OUTS may do in one run (0 counts as 1)
  * @fault:    filled when emu_run() returns EMU_FAULT
  * @insn:     filled by the decoder
  *
@@ -139,6 +144,7 @@ struct emu {
 	const struct emu_ops *ops;
 	void *priv;
 	bool no_rep;
+	unsigned int pio_max;
 	struct emu_fault fault;
 	struct emu_insn insn;
 };

@@ -304,17 +304,6 @@ void vtxhv_rep_iteration_done(struct vtxhv_vcpu *vcpu)
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
 }
 
-int vtxhv_rep_iteration_unloaded(struct vtxhv_vcpu *vcpu)
-{
-	int ret = vtxhv_vcpu_load(vcpu);
-
-	if (ret)
-		return ret;
-	vtxhv_rep_iteration_done(vcpu);
-	vtxhv_vcpu_put(vcpu);
-	return 0;
-}
-
 /*
  * The guest's own breakpoints of R/W type @rw (or @rw2) that [@addr, @addr
  * + @size) overlaps, enabled in @dr7, LEN-aligned (SDM Vol. 3, 17.2.5):

@@ -38,31 +38,11 @@ int vtxhv_handle_vmcall(struct vtxhv_vcpu *vcpu, u32 reason)
 	return EXIT_TO_USER;
 }
 
-/* The address size of INS/OUTS (SDM table 28-8: instruction info). */
-static u64 string_addr_mask(u32 info)
-{
-	switch ((info >> 7) & 7) {
-	case 0:
-		return 0xffff;
-	case 1:
-		return 0xffffffff;
-	default:
-		return ~0ULL;
-	}
-}
-
-static void string_update(u64 *reg, u64 mask, s64 delta)
-{
-	*reg = (*reg & ~mask) | ((*reg + delta) & mask);
-}
-
 /*
  * Port I/O (qualification: SDM table 28-5).  OUT data and IN results go
- * through the run page.  String I/O moves at most VTXHV_RUN_IO_DATA_MAX
- * bytes per exit: RSI/RDI/RCX are updated and RIP stays on a REP
- * instruction that has elements left, so the guest executes it again.
- * String I/O reaches guest memory, so it is finished in a sleepable
- * context (io_string).
+ * through the run page.  String I/O (INS, OUTS) reaches guest memory: the
+ * instruction emulator carries it out in a context that may sleep
+ * (vtxhv_io_string).
  */
 int vtxhv_handle_io(struct vtxhv_vcpu *vcpu, u32 reason)
 {
@@ -76,6 +56,8 @@ int vtxhv_handle_io(struct vtxhv_vcpu *vcpu, u32 reason)
 	vcpu->db_hits = vtxhv_io_bp_hits(vcpu, q >> 16, size);
 	if (q & BIT(4)) {
 		vtxhv_fill_ctx(vcpu, reason);
+		/* Data breakpoints: every element's access is checked. */
+		vcpu->emu.pio_max = vtxhv_guest_dr7(vcpu) & 0xff ? 1 : 0;
 		return EXIT_SLEEPABLE;
 	}
 	run->exit_reason = VTXHV_EXIT_IO;
@@ -90,116 +72,6 @@ int vtxhv_handle_io(struct vtxhv_vcpu *vcpu, u32 reason)
 	vcpu->pending_size = size;
 	vtxhv_skip_insn(vcpu);
 	return EXIT_TO_USER;
-}
-
-/* Iterations of a REP INS/OUTS done, RIP still on it: its #DB traps. */
-static int rep_iteration(struct vtxhv_vcpu *vcpu)
-{
-	if (!(vcpu->ctx.rflags & X86_EFLAGS_TF) && !vcpu->db_hits)
-		return 0;
-	return vtxhv_rep_iteration_unloaded(vcpu);
-}
-
-int vtxhv_io_string(struct vtxhv_vcpu *vcpu)
-{
-	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
-	unsigned int size = (c->qual & 7) + 1;
-	bool in = c->qual & BIT(3), rep = c->qual & BIT(5);
-	struct vtxhv_run *run = vcpu->run;
-	u64 *r = vcpu->gprs.r;
-	u8 *data = (u8 *)run + sizeof(*run);
-	u64 mask = string_addr_mask(c->insn_info), count = 1, pf_addr;
-	unsigned int seg = (c->insn_info >> 15) & 7;
-	s64 step = c->rflags & X86_EFLAGS_DF ? -(s64)size : size;
-	u32 n, i, pf_error;
-	int ret;
-
-	if (rep) {
-		count = r[GPR_RCX] & mask;
-		if (!count) {
-			vcpu->db_hits = 0;	/* no port accessed */
-			return vtxhv_skip_insn_unloaded(vcpu, c->insn_len) ?:
-			       EXIT_TO_GUEST;
-		}
-	}
-	n = min_t(u64, count, VTXHV_RUN_IO_DATA_MAX / size);
-	/* A single step or I/O breakpoint traps after each iteration. */
-	if ((c->rflags & X86_EFLAGS_TF) || vcpu->db_hits)
-		n = 1;
-	run->exit_reason = VTXHV_EXIT_IO;
-	run->io.direction = in ? VTXHV_IO_IN : VTXHV_IO_OUT;
-	run->io.size = size;
-	run->io.port = c->qual >> 16;
-	run->io.count = n;
-	run->io.data_offset = sizeof(*run);
-	vcpu->pending_size = size;
-	vcpu->pending_count = n;
-	vcpu->pending_insn_len = rep && count > n ? 0 : c->insn_len;
-	if (in) {
-		/* INS writes ES:RDI once userspace has the data. */
-		vcpu->pending = PENDING_INS;
-		return EXIT_TO_USER;
-	}
-	for (i = 0; i < n; i++) {
-		u64 gva = (seg < 6 ? c->seg_base[seg] : 0) +
-			  ((r[GPR_RSI] + step * i) & mask);
-
-		ret = vtxhv_read_gva(vcpu, gva, data + i * size, size,
-				     &pf_error, &pf_addr);
-		if (ret == 1) {
-			vcpu->db_hits = 0;	/* a fault, no trap */
-			return vtxhv_inject_pf_unloaded(vcpu, pf_addr,
-							pf_error) ?: EXIT_TO_GUEST;
-		}
-		if (ret)
-			return vtxhv_internal_error_ctx(vcpu,
-						  VTXHV_INTERNAL_GUEST_MEMORY);
-	}
-	string_update(&r[GPR_RSI], mask, step * n);
-	if (rep)
-		string_update(&r[GPR_RCX], mask, -(s64)n);
-	vcpu->pending = PENDING_NONE;
-	if (vcpu->pending_insn_len)
-		ret = vtxhv_skip_insn_unloaded(vcpu, vcpu->pending_insn_len);
-	else
-		ret = rep_iteration(vcpu);
-	if (ret)
-		return ret;
-	return EXIT_TO_USER;
-}
-
-/* Complete INS: store the data userspace provided at ES:RDI. */
-static int complete_ins(struct vtxhv_vcpu *vcpu)
-{
-	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
-	u8 *data = (u8 *)vcpu->run + sizeof(*vcpu->run);
-	u64 *r = vcpu->gprs.r;
-	u64 mask = string_addr_mask(c->insn_info), pf_addr;
-	int size = vcpu->pending_size, ret;
-	s64 step = c->rflags & X86_EFLAGS_DF ? -size : size;
-	u32 pf_error, i;
-
-	for (i = 0; i < vcpu->pending_count; i++) {
-		u64 gva = c->seg_base[0] + ((r[GPR_RDI] + step * i) & mask);
-
-		ret = vtxhv_write_gva(vcpu, gva, data + i * size, size,
-				      &pf_error, &pf_addr);
-		if (ret == 1) {
-			vcpu->db_hits = 0;
-			return vtxhv_inject_pf_unloaded(vcpu, pf_addr,
-							pf_error);
-		}
-		if (ret) {
-			vtxhv_internal_error_ctx(vcpu, VTXHV_INTERNAL_GUEST_MEMORY);
-			return 1;
-		}
-	}
-	string_update(&r[GPR_RDI], mask, step * vcpu->pending_count);
-	if (c->qual & BIT(5))
-		string_update(&r[GPR_RCX], mask, -(s64)vcpu->pending_count);
-	if (vcpu->pending_insn_len)
-		return vtxhv_skip_insn_unloaded(vcpu, vcpu->pending_insn_len);
-	return rep_iteration(vcpu);
 }
 
 /**
@@ -492,11 +364,45 @@ static int mmio_write(struct emu *e, u64 la, const void *buf,
 	return mmio_access(e, la, (u8 *)buf, size, true);
 }
 
+/*
+ * INS and OUTS: element @i of @n in the run page's data area.  OUT data
+ * goes to userspace once the instruction is done; an IN ends the run
+ * (EMU_EXIT) until userspace has put the data there (es->pio_ready).
+ */
+static int mmio_pio(struct emu *e, u16 port, u8 *buf, unsigned int size,
+		    unsigned int n, unsigned int i, bool in)
+{
+	struct vtxhv_emu_priv *ev = e->priv;
+	struct vtxhv_vcpu *vcpu = ev->vcpu;
+	struct vtxhv_emu_state *es = &vcpu->emu;
+	struct vtxhv_run *run = vcpu->run;
+	u8 *data = (u8 *)run + sizeof(*run);
+
+	if (in && es->pio_ready) {
+		memcpy(buf, data + i * size, size);
+		return EMU_OK;
+	}
+	run->exit_reason = VTXHV_EXIT_IO;
+	run->io.direction = in ? VTXHV_IO_IN : VTXHV_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.count = n;
+	run->io.data_offset = sizeof(*run);
+	if (in) {
+		es->pio_wait = true;
+		return EMU_EXIT;
+	}
+	memcpy(data + i * size, buf, size);
+	es->pio_out = true;
+	return EMU_OK;
+}
+
 static const struct emu_ops mmio_ops = {
 	.read = mmio_read,
 	.write = mmio_write,
 	.get_xmm = vtxhv_emu_get_xmm,
 	.set_xmm = vtxhv_emu_set_xmm,
+	.pio = mmio_pio,
 };
 
 /* Hand userspace the next MMIO write of an instruction that completed. */
@@ -529,8 +435,11 @@ static int mmio_exec(struct vtxhv_vcpu *vcpu, struct emu *e, int r,
 
 	e->ops = &mmio_ops;
 	e->priv = &ev;
+	e->pio_max = es->pio_max;
 	es->nwrites = 0;
 	es->next_write = 0;
+	es->pio_wait = false;
+	es->pio_out = false;
 	vcpu->pending = PENDING_NONE;
 	if (!r)
 		r = emu_exec(e);
@@ -542,18 +451,22 @@ static int mmio_exec(struct vtxhv_vcpu *vcpu, struct emu *e, int r,
 		r = vtxhv_emu_commit(vcpu, e);
 		if (r)
 			return r;
-		if (!es->nwrites)
-			return EXIT_TO_GUEST;
-		mmio_write_exit(vcpu);
-		return EXIT_TO_USER;
+		if (es->nwrites) {
+			mmio_write_exit(vcpu);
+			return EXIT_TO_USER;
+		}
+		return es->pio_out ? EXIT_TO_USER : EXIT_TO_GUEST;
 	case EMU_EXIT:
-		vcpu->pending = PENDING_EMU_READ;
+		vcpu->pending = es->pio_wait ? PENDING_EMU_PIO :
+					       PENDING_EMU_READ;
 		return EXIT_TO_USER;
 	case EMU_FAULT:
+		vcpu->db_hits = 0;	/* a fault: the I/O breakpoints' trap too */
 		return vtxhv_emu_fault(vcpu, &e->fault) ?: EXIT_TO_GUEST;
 	case EMU_RETRY:
 		return EXIT_SLEEPABLE;
 	default:
+		vcpu->db_hits = 0;
 		return vtxhv_emu_unhandled(vcpu, es->insn, es->insn_len);
 	}
 }
@@ -657,6 +570,8 @@ int vtxhv_handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
 		return vtxhv_emu_unhandled(vcpu, es->insn, 0);
 	es->insn_len = n;
 	es->nreads = 0;
+	es->pio_ready = false;
+	es->pio_max = 0;
 	vtxhv_emu_init(vcpu, &e, es->insn, n);
 	r = emu_decode(&e);
 	if (!r) {
@@ -665,6 +580,81 @@ int vtxhv_handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
 			return n;
 	}
 	return mmio_exec(vcpu, &e, r, atomic);
+}
+
+/* The low @size bytes (1, 2, 4 or 8). */
+static u64 mask_of_size(unsigned int size)
+{
+	return GENMASK_ULL(8 * size - 1, 0);
+}
+
+/*
+ * The elements of a REP INS or OUTS one exit may move: as many as the run
+ * page holds, but one at a time where each must trap (RFLAGS.TF, I/O and
+ * data breakpoints), or where the memory operand is not RAM (each access
+ * to device memory is an exit of its own).
+ */
+static unsigned int io_string_max(struct vtxhv_vcpu *vcpu, struct emu *e,
+				  bool in)
+{
+	unsigned int seg = in ? EMU_ES : e->insn.seg;
+	u64 off = e->gpr[in ? GPR_RDI : GPR_RSI], la, gpa;
+	struct vtxhv_slot slot;
+
+	if (vcpu->emu.pio_max || vcpu->db_hits ||
+	    (vcpu->ctx.rflags & X86_EFLAGS_TF))
+		return 1;
+	la = emu_seg_base(e, seg) + (off & mask_of_size(e->insn.addr_size));
+	if (e->mode != 64)
+		la &= 0xffffffff;
+	if (vtxhv_emu_translate(e, vcpu, la, in, &gpa, false) ||
+	    !vtxhv_slot_get(vcpu->vm, gpa, &slot) ||
+	    (in && (slot.flags & VTXHV_MEM_READONLY)))
+		return 1;
+	return VTXHV_RUN_IO_DATA_MAX / e->insn.op_size;
+}
+
+/**
+ * vtxhv_io_string - INS or OUTS, through the instruction emulator
+ * @vcpu:	the vCPU, with vcpu->ctx filled (a context that may sleep)
+ *
+ * The emulator finds the memory operand (segment, address size, DF) and
+ * reaches it as any emulated instruction does, RAM or device memory; the
+ * port data goes through the run page (mmio_pio).  The instruction must
+ * be what the exit reported: an INS or OUTS of that direction and size
+ * on port DX.
+ *
+ * Return: an exit handler's value.
+ */
+int vtxhv_io_string(struct vtxhv_vcpu *vcpu)
+{
+	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
+	struct vtxhv_emu_state *es = &vcpu->emu;
+	const struct emu_insn *in;
+	bool is_in = c->qual & BIT(3);
+	struct emu e;
+	int n, r;
+
+	n = vtxhv_fetch_insn(vcpu, es->insn, false);
+	if (!n)
+		return vtxhv_emu_unhandled(vcpu, es->insn, 0);
+	es->insn_len = n;
+	es->nreads = 0;
+	es->pio_ready = false;
+	vtxhv_emu_init(vcpu, &e, es->insn, n);
+	r = emu_decode(&e);
+	in = &e.insn;
+	if (!r && (in->map || (in->op & ~3) != 0x6c ||
+		   !(in->op & 2) != is_in ||
+		   in->op_size != (c->qual & 7) + 1 ||
+		   (u16)e.gpr[GPR_RDX] != c->qual >> 16))
+		r = EMU_UNHANDLED;
+	if (!r)
+		es->pio_max = io_string_max(vcpu, &e, is_in);
+	/* REP with a zero count: no port accessed, no I/O breakpoint trap */
+	if (!r && in->rep && !(e.gpr[GPR_RCX] & mask_of_size(in->addr_size)))
+		vcpu->db_hits = 0;
+	return mmio_exec(vcpu, &e, r, false);
 }
 
 /* An access outside RAM found by the shadow paging code. */
@@ -699,13 +689,16 @@ int vtxhv_complete_pending(struct vtxhv_vcpu *vcpu)
 		else
 			r[GPR_RAX] = (r[GPR_RAX] & ~0xffUL) | (u8)v;
 		return 0;
-	case PENDING_INS:
-		return complete_ins(vcpu);
-	case PENDING_EMU_READ: {
+	case PENDING_EMU_READ:
+	case PENDING_EMU_PIO: {
 		struct vtxhv_emu_state *es = &vcpu->emu;
 		int ret;
 
-		memcpy(es->reads[es->nreads++], run->mmio.data, es->read_len);
+		if (p == PENDING_EMU_PIO)
+			es->pio_ready = true;
+		else
+			memcpy(es->reads[es->nreads++], run->mmio.data,
+			       es->read_len);
 		ret = mmio_emulate(vcpu, false);
 		if (ret < 0)
 			return ret;

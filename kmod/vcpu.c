@@ -715,6 +715,7 @@ static long vcpu_set_regs(struct vtxhv_vcpu *vcpu, void __user *argp)
 	vmcs_writel(GUEST_RFLAGS, regs.rflags);
 	vtxhv_vcpu_put(vcpu);
 	vcpu->pending = PENDING_NONE;
+	vcpu->db_hits = 0;	/* the traps of the dropped completion */
 	vcpu->dbg_step_done = false;
 	return 0;
 }

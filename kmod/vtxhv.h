@@ -124,8 +124,8 @@ struct vtxhv_vm {
 enum vtxhv_pending {
 	PENDING_NONE,
 	PENDING_IN,		/* IN: data to RAX */
-	PENDING_INS,		/* INS: data to guest memory */
 	PENDING_EMU_READ,	/* MMIO read: run the instruction again */
+	PENDING_EMU_PIO,	/* INS: run the instruction again */
 	PENDING_MMIO_WRITES,	/* more MMIO writes of one instruction */
 	PENDING_HYPERCALL,	/* VMCALL: ret to RAX */
 };
@@ -165,6 +165,11 @@ struct vtxhv_emu_state {
 	u8 reads[VTXHV_EMU_ACCESSES][8];
 	u8 nwrites, next_write;
 	struct vtxhv_emu_write writes[VTXHV_EMU_ACCESSES];
+	/* INS, OUTS: elements per run, and their data in the run page */
+	unsigned int pio_max;
+	bool pio_wait;		/* an IN waits for userspace */
+	bool pio_ready;		/* which has answered it */
+	bool pio_out;		/* OUT data for userspace */
 };
 
 /*
@@ -309,8 +314,6 @@ struct vtxhv_vcpu {
 	/* Instruction completion after a return to userspace. */
 	enum vtxhv_pending pending;
 	u8 pending_size;
-	u32 pending_count;
-	u8 pending_insn_len;	/* RIP advance at completion, 0: none */
 	struct vtxhv_emu_state emu;
 
 	struct vtxhv_exit_ctx ctx;
@@ -442,7 +445,6 @@ void vtxhv_inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error);
 int vtxhv_cpu_mode(const struct vtxhv_exit_ctx *c);
 void vtxhv_skip_insn_len(struct vtxhv_vcpu *vcpu, unsigned int len);
 void vtxhv_rep_iteration_done(struct vtxhv_vcpu *vcpu);
-int vtxhv_rep_iteration_unloaded(struct vtxhv_vcpu *vcpu);
 u64 vtxhv_io_bp_hits(struct vtxhv_vcpu *vcpu, u16 port, unsigned int size);
 void vtxhv_data_access(struct vtxhv_vcpu *vcpu, u64 gla, unsigned int size,
 		       bool write);

@@ -10,6 +10,8 @@
 #include "vtxhv_test.h"
 
 #define PORT	0x10
+/* Device memory for string I/O operands (no slot there). */
+#define MMIO_STR	0xc0000100ULL
 #define NONE	0xff
 
 /* The vector raised by the instruction at the label, or NONE. */
@@ -117,6 +119,21 @@ static void guest_code(uint64_t arg)
 		cx = 0;
 		__asm__ volatile("rep insw" : "+D"(di), "+c"(cx)
 				 : "d"(PORT) : "memory");
+	}
+	/* Downwards (DF=1), and with the memory operand in device memory. */
+	{
+		uint64_t di = (uint64_t)(buf + 19), cx = 4, si = MMIO_STR;
+
+		__asm__ volatile("std; rep insb; cld" : "+D"(di), "+c"(cx)
+				 : "d"(PORT) : "memory");
+		GUEST_ASSERT_EQ(di, (uint64_t)(buf + 15));
+		for (i = 0; i < 4; i++)
+			GUEST_ASSERT_EQ(buf[19 - i], 0x10 + i);
+		__asm__ volatile("outsw" : "+S"(si) : "d"(PORT) : "memory");
+		GUEST_ASSERT_EQ(si, MMIO_STR + 2);
+		di = MMIO_STR + 0x10;
+		__asm__ volatile("insb" : "+D"(di) : "d"(PORT) : "memory");
+		GUEST_ASSERT_EQ(di, MMIO_STR + 0x11);
 	}
 	GUEST_SYNC(3);
 
@@ -272,7 +289,7 @@ int main(void)
 	uint32_t got = 0, exits = 0, i;
 	int ok;
 
-	test_plan(12);
+	test_plan(13);
 	set_cpuid(t);
 	tvm_setup_long_mode(t, guest_code, 0);
 	tvm_expect_ucall(t, UCALL_SYNC, 1);
@@ -319,8 +336,35 @@ int main(void)
 		}
 		got += n;
 	}
-	tvm_expect_ucall(t, UCALL_SYNC, 3);
 	test_result(ok, "string_io_rep_across_pages_and_chunks");
+
+	/* std; rep insb: the bytes land downwards. */
+	got = 0;
+	while (got < 4) {
+		expect_io(t, VTXHV_IO_IN, 1);
+		for (i = 0; i < t->run->io.count && got < 4; i++)
+			io_data(t)[i] = 0x10 + got++;
+	}
+	/* outsw from device memory: its MMIO read, then the port. */
+	tvm_run_ok(t);
+	ok = TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_MMIO &&
+			t->run->mmio.phys_addr == MMIO_STR &&
+			t->run->mmio.len == 2 && !t->run->mmio.is_write,
+			"outsw: exit %s", exit_reason_name(t->run->exit_reason));
+	memcpy(t->run->mmio.data, "\xef\xbe", 2);
+	ok &= TEST_CHECK(expect_io(t, VTXHV_IO_OUT, 2) == 0xbeef &&
+			 t->run->io.count == 1, "outsw data");
+	/* insb into device memory: the port, then its MMIO write. */
+	expect_io(t, VTXHV_IO_IN, 1);
+	io_data(t)[0] = 0x77;
+	tvm_run_ok(t);
+	ok &= TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_MMIO &&
+			 t->run->mmio.phys_addr == MMIO_STR + 0x10 &&
+			 t->run->mmio.len == 1 && t->run->mmio.is_write &&
+			 t->run->mmio.data[0] == 0x77, "insb: exit %s",
+			 exit_reason_name(t->run->exit_reason));
+	tvm_expect_ucall(t, UCALL_SYNC, 3);
+	test_result(ok, "string_io_df_and_device_memory");
 
 	tvm_run_ok(t);
 	ok = TEST_CHECK(t->run->exit_reason == VTXHV_EXIT_HYPERCALL &&

@@ -4,7 +4,7 @@
  * unary, shift, bit-test and exchange instruction on a memory operand
  * against the same instruction run by this CPU on registers, result and
  * defined flags, each flag seen both set and clear; then the string
- * instructions with REP and DF, the exchanges, SETcc and CMOVcc, MOVBE,
+ * instructions with REP and DF, string I/O (INS, OUTS), the exchanges, SETcc and CMOVcc, MOVBE,
  * the SSE moves, faults, and an access that waits for userspace.
  */
 #include <stdio.h>
@@ -35,6 +35,11 @@ struct guest {
 	unsigned int dev_reads, dev_writes, ram_writes;
 	bool wrote;		/* in this pass */
 	bool exit_after_write;	/* a device read came after a write */
+	/* INS, OUTS: the port's data, and what the last run moved */
+	u8 port_data[4096];
+	bool pio_ready;		/* "userspace" answered the IN */
+	unsigned int pio_exits, pio_n, pio_elems;
+	u16 pio_port;
 };
 
 static u8 *locate(struct guest *g, u64 la, unsigned int size, bool *dev)
@@ -114,11 +119,33 @@ static int g_set_xmm(struct emu *e, unsigned int n, const u8 *x)
 	return EMU_OK;
 }
 
+/* Ports as the module has them: an IN waits for "userspace" once. */
+static int g_pio(struct emu *e, u16 port, u8 *buf, unsigned int size,
+		 unsigned int n, unsigned int i, bool in)
+{
+	struct guest *g = e->priv;
+
+	g->pio_port = port;
+	g->pio_n = n;
+	if (in && !g->pio_ready) {
+		g->pio_ready = true;
+		g->pio_exits++;
+		return EMU_EXIT;
+	}
+	if (in)
+		memcpy(buf, g->port_data + i * size, size);
+	else
+		memcpy(g->port_data + i * size, buf, size);
+	g->pio_elems++;
+	return EMU_OK;
+}
+
 static const struct emu_ops g_ops = {
 	.read = g_read,
 	.write = g_write,
 	.get_xmm = g_get_xmm,
 	.set_xmm = g_set_xmm,
+	.pio = g_pio,
 };
 
 static struct guest G;
@@ -1179,6 +1206,142 @@ static int mmio_setup(struct emu *e)
 	return 0;
 }
 
+/* rep outsb from RAM: all five elements in one run */
+static int outsb_setup(struct emu *e)
+{
+	e->gpr[2] = 0x3f8;
+	e->gpr[6] = RAM_LA + 0x10;
+	e->gpr[1] = 5;
+	e->pio_max = 2048;
+	memcpy(G.ram + 0x10, "hello", 5);
+	return 0;
+}
+
+static int outsb_check(struct emu *e, int r)
+{
+	EXPECT(r == EMU_OK && G.pio_port == 0x3f8 && G.pio_n == 5);
+	EXPECT(!memcmp(G.port_data, "hello", 5) && G.pio_elems == 5);
+	EXPECT(e->gpr[6] == RAM_LA + 0x15 && e->gpr[1] == 0);
+	EXPECT(e->rip == 0x1002 && !G.ram_writes);
+	return 1;
+}
+
+/* rep outsw stops where the page of its first element ends */
+static int outsw_page_setup(struct emu *e)
+{
+	outsb_setup(e);
+	e->gpr[6] = RAM_LA + 0xffa;
+	e->gpr[1] = 10;
+	return 0;
+}
+
+static int outsw_page_check(struct emu *e, int r)
+{
+	EXPECT(r == EMU_OK && G.pio_n == 3);
+	EXPECT(e->gpr[6] == RAM_LA + 0x1000 && e->gpr[1] == 7);
+	EXPECT(e->rip == 0x1000);	/* elements left: RIP stays */
+	return 1;
+}
+
+/* std; rep insl: one exit for the data, then three stores downwards */
+static int insl_df_setup(struct emu *e)
+{
+	e->rflags = 2 | EMU_DF;
+	e->gpr[2] = 0x1234;
+	e->gpr[7] = RAM_LA + 0x108;
+	e->gpr[1] = 3;
+	e->pio_max = 512;
+	memcpy(G.port_data, "aaaabbbbcccc", 12);
+	return 0;
+}
+
+static int insl_df_check(struct emu *e, int r)
+{
+	EXPECT(r == EMU_OK && G.pio_exits == 1 && G.pio_n == 3);
+	EXPECT(!memcmp(G.ram + 0x108, "aaaa", 4));
+	EXPECT(!memcmp(G.ram + 0x104, "bbbb", 4));
+	EXPECT(!memcmp(G.ram + 0x100, "cccc", 4));
+	EXPECT(e->gpr[7] == RAM_LA + 0xfc && e->gpr[1] == 0);
+	EXPECT(e->rip == 0x1002);
+	return 1;
+}
+
+/* rep insb where each element must trap: one per run */
+static int insb_one_setup(struct emu *e)
+{
+	insl_df_setup(e);
+	e->rflags = 2;
+	e->gpr[1] = 4;
+	e->pio_max = 0;
+	return 0;
+}
+
+static int insb_one_check(struct emu *e, int r)
+{
+	EXPECT(r == EMU_OK && G.pio_n == 1 && G.ram[0x108] == 'a');
+	EXPECT(e->gpr[7] == RAM_LA + 0x109 && e->gpr[1] == 3);
+	EXPECT(e->rip == 0x1000);
+	return 1;
+}
+
+/* outsl from device memory: the device read, then the port */
+static int outsl_dev_setup(struct emu *e)
+{
+	e->gpr[2] = 0x80;
+	e->gpr[6] = MMIO_LA + 0x20;
+	dev_put(0x20, 0xcafef00d, 4);
+	return 0;
+}
+
+static int outsl_dev_check(struct emu *e, int r)
+{
+	EXPECT(r == EMU_OK && G.dev_reads == 1 && G.pio_n == 1);
+	EXPECT(!memcmp(G.port_data, "\x0d\xf0\xfe\xca", 4));
+	EXPECT(e->gpr[6] == MMIO_LA + 0x24 && e->rip == 0x1001);
+	return 1;
+}
+
+/* REX.W insd is still 32-bit (SDM Vol. 2, INS); no REP: one element */
+static int insd_rexw_check(struct emu *e, int r)
+{
+	EXPECT(r == EMU_OK && e->insn.op_size == 4);
+	EXPECT(!memcmp(G.ram + 0x108, "aaaa", 4) && G.ram[0x10c] == 0);
+	EXPECT(e->gpr[7] == RAM_LA + 0x104 && e->rip == 0x1002);
+	return 1;
+}
+
+/* outsb %fs:(%esi) in 32-bit code: the override and its base */
+static int outs_fs_setup(struct emu *e)
+{
+	e->gpr[2] = 0x61;
+	e->gpr[6] = 0x10;
+	e->seg_base[EMU_FS] = RAM_LA;
+	G.ram[0x10] = 0x5a;
+	return 0;
+}
+
+static int outs_fs_check(struct emu *e, int r)
+{
+	EXPECT(r == EMU_OK && G.port_data[0] == 0x5a && G.pio_port == 0x61);
+	EXPECT(e->gpr[6] == 0x11 && e->rip == 0x1002);
+	return 1;
+}
+
+/* insw into memory that is not there: the port read, then #PF */
+static int insw_pf_setup(struct emu *e)
+{
+	e->gpr[7] = 0x500000;
+	return 0;
+}
+
+static int insw_pf_check(struct emu *e, int r)
+{
+	EXPECT(r == EMU_FAULT && e->fault.vector == 14);
+	EXPECT(e->fault.addr == 0x500000 && (e->fault.error & 2));
+	EXPECT(e->gpr[7] == 0x500000 && e->rip == 0x1000);
+	return 1;
+}
+
 static const struct emu_case emu_cases[] = {
 	{ "or %eax,0x1000(%r12)", 64,
 	  B(0x41, 0x09, 0x84, 0x24, 0x00, 0x10, 0x00, 0x00),
@@ -1258,6 +1421,21 @@ static const struct emu_case emu_cases[] = {
 	{ "movl $0,(%rbx) outside memory: #PF", 64,
 	  B(0xc7, 0x03, 0, 0, 0, 0), pf_setup, pf_check },
 	{ "mov %eax,(%rbx) device", 64, B(0x89, 0x03), mmio_setup, NULL },
+	{ "rep outsb from RAM, one run", 64, B(0xf3, 0x6e),
+	  outsb_setup, outsb_check },
+	{ "rep outsw to the page's end", 64, B(0xf3, 0x66, 0x6f),
+	  outsw_page_setup, outsw_page_check },
+	{ "std; rep insl", 64, B(0xf3, 0x6d), insl_df_setup, insl_df_check },
+	{ "rep insb, one element a run", 64, B(0xf3, 0x6c),
+	  insb_one_setup, insb_one_check },
+	{ "outsl from device memory", 64, B(0x6f), outsl_dev_setup,
+	  outsl_dev_check },
+	{ "rex.w insd is 32-bit", 64, B(0x48, 0x6d), insl_df_setup,
+	  insd_rexw_check },
+	{ "outsb %fs:(%esi) 32-bit", 32, B(0x64, 0x6e), outs_fs_setup,
+	  outs_fs_check },
+	{ "insw to no memory: #PF", 64, B(0x66, 0x6d), insw_pf_setup,
+	  insw_pf_check },
 };
 
 static bool check_case(const struct emu_case *c)
