@@ -42,6 +42,17 @@ in_path() {
 	return 1
 }
 
+# A test that timed out may have hung in the kernel: the blocked tasks'
+# and every CPU's stacks (SysRq w and l, where this may write them) and
+# the kernel log's tail go with its output.
+hung_diag() {
+	[ -w /proc/sysrq-trigger ] || return 0
+	echo w > /proc/sysrq-trigger
+	echo l > /proc/sysrq-trigger
+	sleep 1
+	dmesg | tail -n 80 | sed 's/^/# dmesg: /'
+}
+
 limit=300
 if [ "${1:-}" = -t ]; then
 	limit=$2
@@ -85,7 +96,8 @@ for t in $tests; do
 	case $rc in
 	0) echo "ok $n selftests: vtxhv: $t" ;;
 	4) echo "ok $n selftests: vtxhv: $t # SKIP" ;;
-	124) echo "not ok $n selftests: vtxhv: $t # TIMEOUT $limit seconds"
+	124) hung_diag
+	     echo "not ok $n selftests: vtxhv: $t # TIMEOUT $limit seconds"
 	     failed=1 ;;
 	*) echo "not ok $n selftests: vtxhv: $t # exit=$rc"; failed=1 ;;
 	esac
