@@ -31,6 +31,8 @@ static uint32_t all_ones(unsigned int size)
 	return size >= 4 ? 0xffffffffU : (1U << (8 * size)) - 1;
 }
 
+static void pio_map_init(struct devices *d);
+
 void devices_init(struct devices *d, FILE *out, FILE *log, uint64_t ram_size,
 		  uint16_t ncpus, time_t now)
 {
@@ -46,6 +48,7 @@ void devices_init(struct devices *d, FILE *out, FILE *log, uint64_t ram_size,
 	pit_init(&d->pit);
 	rtc_init(&d->rtc, now);
 	d->irq0_next = pit_next_irq0_ns(&d->pit, 0);
+	pio_map_init(d);
 }
 
 /*
@@ -551,11 +554,37 @@ static const struct mmio_device mmio_devices[] = {
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+_Static_assert(ARRAY_SIZE(pio_devices) < 256, "pio_map holds uint8_t");
+
+/*
+ * d->pio_map from pio_devices, filled from the last entry to the first:
+ * were a port claimed twice, the first entry would have it, as it does in
+ * the walk of the table that find_pio() makes for ports past the map.
+ */
+static void pio_map_init(struct devices *d)
+{
+	unsigned int i, port;
+
+	for (i = ARRAY_SIZE(pio_devices); i-- > 0;) {
+		const struct pio_device *p = &pio_devices[i];
+
+		for (port = p->base;
+		     port < p->base + p->len && port < DEV_PIO_MAP_PORTS;
+		     port++)
+			d->pio_map[port] = i + 1;
+	}
+}
+
 /* The device an access at port goes to (by its first port), or NULL. */
-static const struct pio_device *find_pio(uint16_t port)
+static const struct pio_device *find_pio(const struct devices *d,
+					 uint16_t port)
 {
 	unsigned int i;
 
+	if (port < DEV_PIO_MAP_PORTS) {
+		i = d->pio_map[port];
+		return i ? &pio_devices[i - 1] : NULL;
+	}
 	for (i = 0; i < ARRAY_SIZE(pio_devices); i++) {
 		const struct pio_device *p = &pio_devices[i];
 
@@ -585,7 +614,7 @@ unsigned int dev_irq_clocks(const struct devices *d)
 
 unsigned int dev_pio_clocks(const struct devices *d, uint16_t port)
 {
-	const struct pio_device *p = find_pio(port);
+	const struct pio_device *p = find_pio(d, port);
 
 	return dev_irq_clocks(d) | (p ? p->clocks : 0);
 }
@@ -601,7 +630,7 @@ unsigned int dev_mmio_clocks(const struct devices *d, uint64_t addr)
 bool dev_pio(struct devices *d, uint16_t port, unsigned int size,
 	     bool is_write, uint32_t *val)
 {
-	const struct pio_device *p = find_pio(port);
+	const struct pio_device *p = find_pio(d, port);
 
 	if (p) {
 		d->pio_port = port;

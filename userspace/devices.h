@@ -135,6 +135,9 @@ struct dev_fwcfg {
 	uint32_t offset;	/* next byte of the selected item */
 };
 
+/* The ISA I/O space, where the devices' ports are (struct devices). */
+#define DEV_PIO_MAP_PORTS	0x1000
+
 /* Unhandled MMIO is reported once per page, for this many pages. */
 #define DEV_MMIO_REPORTED_MAX	32
 
@@ -180,6 +183,15 @@ struct devices {
 	int exit_status;
 
 	uint16_t pio_port;	/* the port of the access being handled */
+	/*
+	 * Which device each port below DEV_PIO_MAP_PORTS belongs to (1 +
+	 * its index in devices.c's port table, 0 for none), filled in by
+	 * devices_init() from that table: a port exit finds its device in
+	 * one load instead of a walk of the table, twice (dev_pio_clocks(),
+	 * dev_pio()).  Every device is below; ports above are looked up in
+	 * the table itself.
+	 */
+	uint8_t pio_map[DEV_PIO_MAP_PORTS];
 	uint64_t unhandled_pio, unhandled_mmio;
 	uint8_t pio_reported[65536 / 8];
 	uint64_t mmio_reported[DEV_MMIO_REPORTED_MAX];
