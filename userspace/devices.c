@@ -607,11 +607,6 @@ static const struct mmio_device *find_mmio(uint64_t addr)
 	return NULL;
 }
 
-unsigned int dev_irq_clocks(const struct devices *d)
-{
-	return d->irq0_next != UINT64_MAX ? DEV_CLOCK_NS : 0;
-}
-
 unsigned int dev_pio_clocks(const struct devices *d, uint16_t port)
 {
 	const struct pio_device *p = find_pio(d, port);

@@ -225,7 +225,10 @@ void dev_advance(struct devices *d, uint64_t now_ns, time_t now);
  * looking at the PIC: DEV_CLOCK_NS while a PIT edge is to come, else none
  * (no edge can reach the PIC however late it is).
  */
-unsigned int dev_irq_clocks(const struct devices *d);
+static inline unsigned int dev_irq_clocks(const struct devices *d)
+{
+	return d->irq0_next != UINT64_MAX ? DEV_CLOCK_NS : 0;
+}
 
 /*
  * ... before dev_pio() at port: the clock its device reads, and the PIC's

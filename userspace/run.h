@@ -166,7 +166,21 @@ bool gdb_stop_wanted(const struct vm *vm);
 /* run_threads.c */
 uint64_t run_ns(const struct vm *vm);
 struct timespec abs_time(const struct vm *vm, uint64_t ns);
-void advance_clocks_locked(struct vm *vm, unsigned int clocks);
+
+/*
+ * Bring the devices' clocks named in @clocks (DEV_CLOCK_*) to now, each
+ * read once, the others not at all: PIT edges reach the PIC.  dev_lock.
+ * Inline, as most port exits name none and need no call.
+ */
+static inline void advance_clocks_locked(struct vm *vm, unsigned int clocks)
+{
+	struct devices *d = &vm->devs;
+
+	if (clocks)
+		dev_advance(d, clocks & DEV_CLOCK_NS ? run_ns(vm) : d->now_ns,
+			    clocks & DEV_CLOCK_WALL ? time(NULL) : d->now);
+}
+
 void advance_locked(struct vm *vm);
 void *timer_thread(void *arg);
 void *input_thread(void *arg);

@@ -44,19 +44,6 @@ struct timespec abs_time(const struct vm *vm, uint64_t ns)
 	return ts;
 }
 
-/*
- * Bring the devices' clocks named in @clocks (DEV_CLOCK_*) to now, each
- * read once, the others not at all: PIT edges reach the PIC.  dev_lock.
- */
-void advance_clocks_locked(struct vm *vm, unsigned int clocks)
-{
-	struct devices *d = &vm->devs;
-
-	if (clocks)
-		dev_advance(d, clocks & DEV_CLOCK_NS ? run_ns(vm) : d->now_ns,
-			    clocks & DEV_CLOCK_WALL ? time(NULL) : d->now);
-}
-
 /* Bring every clock of the devices to now.  Under dev_lock. */
 void advance_locked(struct vm *vm)
 {

@@ -261,16 +261,69 @@ static int exit_unlock(struct vcpu *v, int status, bool *prepared)
 	return status;
 }
 
+/* Off the exit path: the module and vtxctl disagree on the run page. */
+static __attribute__((cold, noinline)) int bad_io(const struct vcpu *v)
+{
+	const struct vtxhv_run *run = v->run;
+
+	fprintf(stderr,
+		"%s run: vCPU %u: malformed I/O exit: port %#x size %u count %u data offset %#llx\n",
+		progname, v->id, run->io.port, run->io.size, run->io.count,
+		(unsigned long long)run->io.data_offset);
+	return RUN_INTERNAL_ERROR;
+}
+
+/*
+ * An element of 1, 2 or 4 bytes in the run page's data area, zero-extended
+ * as dev_pio() takes it, and back: one load or store each, where a
+ * memcpy() of a variable size is a call or a loop.
+ */
+static inline uint32_t io_get(const uint8_t *p, unsigned int size)
+{
+	uint16_t w;
+	uint32_t l;
+
+	switch (size) {
+	case 1:
+		return *p;
+	case 2:
+		memcpy(&w, p, 2);
+		return w;
+	default:
+		memcpy(&l, p, 4);
+		return l;
+	}
+}
+
+static inline void io_put(uint8_t *p, unsigned int size, uint32_t val)
+{
+	uint16_t w = val;
+
+	switch (size) {
+	case 1:
+		*p = val;
+		break;
+	case 2:
+		memcpy(p, &w, 2);
+		break;
+	default:
+		memcpy(p, &val, 4);
+		break;
+	}
+}
+
 /*
  * Port I/O: each element of a string instruction (count > 1) in turn, from
  * or to the data area in the run page.  Returns the exit status if the
- * access ended the run, else -1.
+ * access ended the run, else -1.  The exit's fields are read once, checked
+ * before they are used.
  */
 static int handle_io(struct vcpu *v, bool *prepared)
 {
 	struct vm *vm = v->vm;
 	struct vtxhv_run *run = v->run;
-	unsigned int size = run->io.size, i;
+	unsigned int size = run->io.size, count = run->io.count, i;
+	uint16_t port = run->io.port;
 	uint64_t off = run->io.data_offset;
 	uint8_t *data = (uint8_t *)run + off;
 	bool out = run->io.direction == VTXHV_IO_OUT, ended = false;
@@ -278,24 +331,18 @@ static int handle_io(struct vcpu *v, bool *prepared)
 
 	if ((size != 1 && size != 2 && size != 4) ||
 	    off > (uint64_t)vm->run_size ||
-	    (uint64_t)run->io.count * size > vm->run_size - off) {
-		fprintf(stderr,
-			"%s run: vCPU %u: malformed I/O exit: port %#x size %u count %u data offset %#llx\n",
-			progname, v->id, run->io.port, size, run->io.count,
-			(unsigned long long)off);
-		return RUN_INTERNAL_ERROR;
-	}
+	    (uint64_t)count * size > vm->run_size - off)
+		return bad_io(v);
 	exit_lock(v);
-	advance_clocks_locked(vm, dev_pio_clocks(&vm->devs, run->io.port) |
+	advance_clocks_locked(vm, dev_pio_clocks(&vm->devs, port) |
 				  exit_irq_clocks(v));
-	for (i = 0; i < run->io.count && !ended; i++) {
-		uint32_t val = 0;
+	for (i = 0; i < count && !ended; i++) {
+		uint8_t *p = data + i * size;
+		uint32_t val = out ? io_get(p, size) : 0;
 
-		if (out)
-			memcpy(&val, data + i * size, size);
-		ended = dev_pio(&vm->devs, run->io.port, size, out, &val);
+		ended = dev_pio(&vm->devs, port, size, out, &val);
 		if (!out)
-			memcpy(data + i * size, &val, size);
+			io_put(p, size, val);
 	}
 	/* A reset or an ACPI power-off stops every vCPU, with status 0. */
 	if (ended)
@@ -303,7 +350,7 @@ static int handle_io(struct vcpu *v, bool *prepared)
 			 vm->devs.poweroff_requested ? RUN_RESET :
 						       vm->devs.exit_status;
 	/* The PIT was programmed: the timer thread's deadline moves. */
-	if (out && run->io.port >= PIT_PORT_CH0 && run->io.port <= PIT_PORT_CMD)
+	if (out && port >= PIT_PORT_CH0 && port <= PIT_PORT_CMD)
 		pthread_cond_broadcast(&vm->dev_cond);
 	status = exit_unlock(v, status, prepared);
 	if (status == RUN_RESET && vm->devs.reset_requested)
