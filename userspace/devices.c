@@ -51,21 +51,28 @@ void devices_init(struct devices *d, FILE *out, FILE *log, uint64_t ram_size,
 	pio_map_init(d);
 }
 
-/*
- * Drive ISA line @irq: the PIC, and the I/O APIC where there is one, only
- * on a change (the UART drives its line at every access; a line that
- * keeps its level changes nothing in either, see pic_set_irq()).
- */
-static void dev_set_irq(struct devices *d, unsigned int irq, bool level)
+/* ISA line @irq changes level: to the PIC, and the I/O APIC if any. */
+static __attribute__((noinline)) void dev_irq_change(struct devices *d,
+						     unsigned int irq,
+						     bool level)
 {
-	uint16_t bit = 1U << irq;
-
-	if (!!(d->irq_levels & bit) == level)
-		return;
-	d->irq_levels ^= bit;
+	d->irq_levels ^= 1U << irq;
 	pic_set_irq(&d->pic, irq, level);
 	if (d->irq_line)
 		d->irq_line(d->irq_opaque, irq == 0 ? 2 : irq, level);
+}
+
+/*
+ * Drive ISA line @irq: the PIC, and the I/O APIC where there is one, only
+ * on a change (the UART drives its line at every access; a line that
+ * keeps its level changes nothing in either, see pic_set_irq()).  Inline,
+ * with the change out of line, so that the UART's test costs no call.
+ */
+static inline void dev_set_irq(struct devices *d, unsigned int irq,
+			       bool level)
+{
+	if (!!(d->irq_levels & (1U << irq)) != level)
+		dev_irq_change(d, irq, level);
 }
 
 void dev_advance(struct devices *d, uint64_t now_ns, time_t now)
@@ -250,8 +257,11 @@ static void uart_write(struct devices *d, unsigned int reg, uint8_t v)
 }
 
 /* A wider access covers consecutive registers, as on an ISA bus. */
-static bool uart_access(struct devices *d, uint16_t off, unsigned int size,
-			bool is_write, uint32_t *val)
+static __attribute__((noinline)) void uart_access_wide(struct devices *d,
+						       uint16_t off,
+						       unsigned int size,
+						       bool is_write,
+						       uint32_t *val)
 {
 	uint32_t r = 0;
 	unsigned int i;
@@ -270,6 +280,22 @@ static bool uart_access(struct devices *d, uint16_t off, unsigned int size,
 	}
 	if (!is_write)
 		*val = r;
+}
+
+/*
+ * A byte, what drivers use, goes straight to its register (off is below
+ * 8); wider accesses, rare, out of line, so that a byte's path saves no
+ * registers for their loop.
+ */
+static bool uart_access(struct devices *d, uint16_t off, unsigned int size,
+			bool is_write, uint32_t *val)
+{
+	if (size != 1)
+		uart_access_wide(d, off, size, is_write, val);
+	else if (is_write)
+		uart_write(d, off, *val);
+	else
+		*val = uart_read(d, off);
 	uart_update_irq(d);
 	return false;
 }
