@@ -201,15 +201,12 @@ void pic_set_irq(struct pic *pic, unsigned int irq, bool level)
 	update_cascade(pic);
 }
 
-int pic_pending_vector(const struct pic *pic)
+int pic_pending_vector_slow(const struct pic *pic)
 {
 	const struct pic_chip *m = &pic->chip[MASTER];
 	const struct pic_chip *s = &pic->chip[SLAVE];
 	int ir, sir;
 
-	/* The common case, asked before every entry: nothing requested. */
-	if (!(m->irr & ~m->imr))
-		return -1;
 	ir = chip_request(m);
 	if (ir < 0)
 		return -1;

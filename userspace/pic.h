@@ -79,12 +79,23 @@ void pic_init(struct pic *pic);
  */
 void pic_set_irq(struct pic *pic, unsigned int irq, bool level);
 
+/* pic_pending_vector() when the master has an unmasked request. */
+int pic_pending_vector_slow(const struct pic *pic);
+
 /*
  * The vector the master's INT output asks the CPU to take now, or -1 when
  * INT is low.  pic_ack() returns this same vector if nothing changes in
- * between.
+ * between.  The common case, asked before every entry, is inline: no
+ * unmasked request on the master, so no INT.
  */
-int pic_pending_vector(const struct pic *pic);
+static inline int pic_pending_vector(const struct pic *pic)
+{
+	const struct pic_chip *m = &pic->chip[0];
+
+	if (!(m->irr & ~m->imr))
+		return -1;
+	return pic_pending_vector_slow(pic);
+}
 
 /*
  * The CPU's interrupt acknowledge cycle: the highest-priority request moves

@@ -164,6 +164,47 @@ static void vcpu_finished(struct vcpu *v, int status)
 
 /* ---- The run loop ------------------------------------------------------- */
 
+/* Ask for an exit when the guest can take an interrupt, or not. */
+static void request_window(struct vcpu *v, bool window)
+{
+	v->window = window;
+	v->run->request_interrupt_window = window;
+}
+
+/*
+ * Give the guest the PIC's interrupt: acknowledge it and queue it for the
+ * next entry; the window for the one after, if any.  Returns the exit
+ * status if that failed, else -1.  Under dev_lock.  Out of line: most
+ * entries have none to give.
+ */
+static __attribute__((noinline)) int inject_interrupt_locked(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vtxhv_interrupt irq = { 0 };
+	int status = -1;
+
+	irq.vector = pic_ack(&vm->devs.pic);
+	if (irq.vector < 16) {
+		/* Exception vectors: a guest that programmed its
+		 * PIC so cannot get them. */
+		if (!vm->warned_vector)
+			fprintf(stderr,
+				"%s run: the guest programmed the PIC with vector %u, which is an exception vector: its interrupts are dropped\n",
+				progname, irq.vector);
+		vm->warned_vector = true;
+	} else if (ioctl(v->fd, VTXHV_INTERRUPT, &irq)) {
+		fprintf(stderr,
+			"%s run: vCPU %u: VTXHV_INTERRUPT vector %u: %s\n",
+			progname, v->id, irq.vector, strerror(errno));
+		status = RUN_INTERNAL_ERROR;
+	} else {
+		v->injected++;
+		v->queued = true;
+	}
+	request_window(v, pic_pending_vector(&vm->devs.pic) >= 0);
+	return status;
+}
+
 /*
  * Before each entry of vCPU 0: take the PIC's interrupt if the guest can
  * take one now (ready_for_interrupt_injection, from the last exit), else
@@ -172,43 +213,20 @@ static void vcpu_finished(struct vcpu *v, int status)
  */
 static int prepare_interrupts_locked(struct vcpu *v)
 {
-	struct vm *vm = v->vm;
-	struct vtxhv_run *run = v->run;
-	struct vtxhv_interrupt irq = { 0 };
-	int vec, status = -1;
+	int vec;
 
 	v->kicked = false;
-	vec = pic_pending_vector(&vm->devs.pic);
+	vec = pic_pending_vector(&v->vm->devs.pic);
 	/*
 	 * ready_for_interrupt_injection is from the last exit.  A VTXHV_RUN
 	 * that a kick stopped before it entered the guest updates nothing:
 	 * after queueing one, trust the flag again only after a real exit
 	 * (the window exit says when the queued one is in).
 	 */
-	if (vec >= 0 && run->ready_for_interrupt_injection && !v->queued) {
-		irq.vector = pic_ack(&vm->devs.pic);
-		if (irq.vector < 16) {
-			/* Exception vectors: a guest that programmed its
-			 * PIC so cannot get them. */
-			if (!vm->warned_vector)
-				fprintf(stderr,
-					"%s run: the guest programmed the PIC with vector %u, which is an exception vector: its interrupts are dropped\n",
-					progname, irq.vector);
-			vm->warned_vector = true;
-		} else if (ioctl(v->fd, VTXHV_INTERRUPT, &irq)) {
-			fprintf(stderr,
-				"%s run: vCPU %u: VTXHV_INTERRUPT vector %u: %s\n",
-				progname, v->id, irq.vector, strerror(errno));
-			status = RUN_INTERNAL_ERROR;
-		} else {
-			v->injected++;
-			v->queued = true;
-		}
-		vec = pic_pending_vector(&vm->devs.pic);
-	}
-	v->window = vec >= 0;
-	run->request_interrupt_window = v->window;
-	return status;
+	if (vec >= 0 && v->run->ready_for_interrupt_injection && !v->queued)
+		return inject_interrupt_locked(v);
+	request_window(v, vec >= 0);
+	return -1;
 }
 
 /* After an exit that has not taken dev_lock (a kick, a window, HLT). */
