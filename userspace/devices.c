@@ -601,16 +601,12 @@ static void pio_map_init(struct devices *d)
 	}
 }
 
-/* The device an access at port goes to (by its first port), or NULL. */
-static const struct pio_device *find_pio(const struct devices *d,
-					 uint16_t port)
+/* A port past the map: walk the table. */
+static __attribute__((noinline)) const struct pio_device *
+find_pio_unmapped(uint16_t port)
 {
 	unsigned int i;
 
-	if (port < DEV_PIO_MAP_PORTS) {
-		i = d->pio_map[port];
-		return i ? &pio_devices[i - 1] : NULL;
-	}
 	for (i = 0; i < ARRAY_SIZE(pio_devices); i++) {
 		const struct pio_device *p = &pio_devices[i];
 
@@ -618,6 +614,18 @@ static const struct pio_device *find_pio(const struct devices *d,
 			return p;
 	}
 	return NULL;
+}
+
+/* The device an access at port goes to (by its first port), or NULL. */
+static const struct pio_device *find_pio(const struct devices *d,
+					 uint16_t port)
+{
+	unsigned int i;
+
+	if (port >= DEV_PIO_MAP_PORTS)
+		return find_pio_unmapped(port);
+	i = d->pio_map[port];
+	return i ? &pio_devices[i - 1] : NULL;
 }
 
 static const struct mmio_device *find_mmio(uint64_t addr)
@@ -648,15 +656,13 @@ unsigned int dev_mmio_clocks(const struct devices *d, uint64_t addr)
 	return m ? m->clocks : 0;
 }
 
-bool dev_pio(struct devices *d, uint16_t port, unsigned int size,
-	     bool is_write, uint32_t *val)
+/* No device at port: counted, reported once, reads as all ones. */
+static __attribute__((noinline)) void pio_unhandled(struct devices *d,
+						    uint16_t port,
+						    unsigned int size,
+						    bool is_write,
+						    uint32_t *val)
 {
-	const struct pio_device *p = find_pio(d, port);
-
-	if (p) {
-		d->pio_port = port;
-		return p->access(d, port - p->base, size, is_write, val);
-	}
 	d->unhandled_pio++;
 	if (d->log && !(d->pio_reported[port / 8] & (1U << (port % 8)))) {
 		d->pio_reported[port / 8] |= 1U << (port % 8);
@@ -667,7 +673,19 @@ bool dev_pio(struct devices *d, uint16_t port, unsigned int size,
 	}
 	if (!is_write)
 		*val = all_ones(size);
-	return false;
+}
+
+bool dev_pio(struct devices *d, uint16_t port, unsigned int size,
+	     bool is_write, uint32_t *val)
+{
+	const struct pio_device *p = find_pio(d, port);
+
+	if (!p) {
+		pio_unhandled(d, port, size, is_write, val);
+		return false;
+	}
+	d->pio_port = port;
+	return p->access(d, port - p->base, size, is_write, val);
 }
 
 static void report_mmio(struct devices *d, uint64_t addr, unsigned int len,
