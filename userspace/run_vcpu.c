@@ -330,6 +330,33 @@ static inline void io_put(uint8_t *p, unsigned int size, uint32_t val)
 	}
 }
 
+/* One element of a port exit, at p: for IN, its value goes back there. */
+static inline bool io_element(struct devices *d, uint16_t port,
+			      unsigned int size, bool out, uint8_t *p)
+{
+	uint32_t val = out ? io_get(p, size) : 0;
+	bool ended = dev_pio(d, port, size, out, &val);
+
+	if (!out)
+		io_put(p, size, val);
+	return ended;
+}
+
+/* A string instruction's elements in turn, until one ends the run. */
+static __attribute__((noinline)) bool io_string(struct devices *d,
+						uint16_t port,
+						unsigned int size, bool out,
+						uint8_t *data,
+						unsigned int count)
+{
+	bool ended = false;
+	unsigned int i;
+
+	for (i = 0; i < count && !ended; i++)
+		ended = io_element(d, port, size, out, data + i * size);
+	return ended;
+}
+
 /*
  * Port I/O: each element of a string instruction (count > 1) in turn, from
  * or to the data area in the run page.  Returns the exit status if the
@@ -340,11 +367,11 @@ static int handle_io(struct vcpu *v, bool *prepared)
 {
 	struct vm *vm = v->vm;
 	struct vtxhv_run *run = v->run;
-	unsigned int size = run->io.size, count = run->io.count, i;
+	unsigned int size = run->io.size, count = run->io.count;
 	uint16_t port = run->io.port;
 	uint64_t off = run->io.data_offset;
 	uint8_t *data = (uint8_t *)run + off;
-	bool out = run->io.direction == VTXHV_IO_OUT, ended = false;
+	bool out = run->io.direction == VTXHV_IO_OUT, ended;
 	int status = -1;
 
 	if ((size != 1 && size != 2 && size != 4) ||
@@ -354,14 +381,11 @@ static int handle_io(struct vcpu *v, bool *prepared)
 	exit_lock(v);
 	advance_clocks_locked(vm, dev_pio_clocks(&vm->devs, port) |
 				  exit_irq_clocks(v));
-	for (i = 0; i < count && !ended; i++) {
-		uint8_t *p = data + i * size;
-		uint32_t val = out ? io_get(p, size) : 0;
-
-		ended = dev_pio(&vm->devs, port, size, out, &val);
-		if (!out)
-			io_put(p, size, val);
-	}
+	/* One element, nearly always: no loop to set up. */
+	if (count == 1)
+		ended = io_element(&vm->devs, port, size, out, data);
+	else
+		ended = io_string(&vm->devs, port, size, out, data, count);
 	/* A reset or an ACPI power-off stops every vCPU, with status 0. */
 	if (ended)
 		status = vm->devs.reset_requested ||
