@@ -147,11 +147,11 @@ void end_run(struct vm *vm, int status);
  * run_gdb.c, run_gdb_thread.c: --gdb.  gdb_stub_start() listens and starts
  * the stub's thread before the vCPUs start; gdb_stub_end() tells a gdb
  * waiting for a stop how the run ended, and ends the thread.  The vCPU
- * loop calls gdb_vcpu_entry() before each VTXHV_RUN, gdb_vcpu_intr()
- * after an EINTR (a stop for gdb parks the vCPU there), gdb_vcpu_debug()
- * at VTXHV_EXIT_DEBUG, gdb_vcpu_done() as the vCPU ends; stop_all() wakes
- * the parked vCPUs with gdb_wake_parked().  All return at once without
- * --gdb.
+ * loop calls gdb_vcpu_entry() before each VTXHV_RUN (only with --gdb:
+ * it is on every exit's path), gdb_vcpu_intr() after an EINTR (a stop
+ * for gdb parks the vCPU there), gdb_vcpu_debug() at VTXHV_EXIT_DEBUG,
+ * gdb_vcpu_done() as the vCPU ends; stop_all() wakes the parked vCPUs
+ * with gdb_wake_parked().  All return at once without --gdb.
  */
 int gdb_stub_start(struct vm *vm, const struct run_opts *o);
 void gdb_stub_end(struct vm *vm, int status);

@@ -211,7 +211,7 @@ static __attribute__((noinline)) int inject_interrupt_locked(struct vcpu *v)
  * ask for an exit when it can (request_interrupt_window).  Under dev_lock,
  * the PIT's edges delivered (dev_irq_clocks()).
  */
-static int prepare_interrupts_locked(struct vcpu *v)
+static inline int prepare_interrupts_locked(struct vcpu *v)
 {
 	int vec;
 
@@ -508,7 +508,8 @@ static int vcpu_loop(struct vcpu *v)
 					 __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST))
 			return RUN_STOPPED;
-		gdb_vcpu_entry(v);
+		if (vm->gdb)	/* --gdb; fixed while the vCPUs run */
+			gdb_vcpu_entry(v);
 		if (v->id == 0 && !prepared) {
 			status = prepare_interrupts(v);
 			if (status >= 0)
