@@ -583,9 +583,10 @@ static const struct mmio_device mmio_devices[] = {
 _Static_assert(ARRAY_SIZE(pio_devices) < 256, "pio_map holds uint8_t");
 
 /*
- * d->pio_map from pio_devices, filled from the last entry to the first:
- * were a port claimed twice, the first entry would have it, as it does in
- * the walk of the table that find_pio() makes for ports past the map.
+ * d->pio_map and d->pio_clocks from pio_devices, filled from the last
+ * entry to the first: were a port claimed twice, the first entry would
+ * have it, as it does in the walk of the table made for ports past the
+ * map (find_pio_unmapped()).
  */
 static void pio_map_init(struct devices *d)
 {
@@ -596,8 +597,10 @@ static void pio_map_init(struct devices *d)
 
 		for (port = p->base;
 		     port < p->base + p->len && port < DEV_PIO_MAP_PORTS;
-		     port++)
+		     port++) {
 			d->pio_map[port] = i + 1;
+			d->pio_clocks[port] = p->clocks;
+		}
 	}
 }
 
@@ -641,9 +644,9 @@ static const struct mmio_device *find_mmio(uint64_t addr)
 	return NULL;
 }
 
-unsigned int dev_pio_clocks(const struct devices *d, uint16_t port)
+unsigned int dev_pio_clocks_unmapped(const struct devices *d, uint16_t port)
 {
-	const struct pio_device *p = find_pio(d, port);
+	const struct pio_device *p = find_pio_unmapped(port);
 
 	return dev_irq_clocks(d) | (p ? p->clocks : 0);
 }

@@ -185,13 +185,14 @@ struct devices {
 	uint16_t pio_port;	/* the port of the access being handled */
 	/*
 	 * Which device each port below DEV_PIO_MAP_PORTS belongs to (1 +
-	 * its index in devices.c's port table, 0 for none), filled in by
-	 * devices_init() from that table: a port exit finds its device in
-	 * one load instead of a walk of the table, twice (dev_pio_clocks(),
-	 * dev_pio()).  Every device is below; ports above are looked up in
-	 * the table itself.
+	 * its index in devices.c's port table, 0 for none), and the clocks
+	 * (DEV_CLOCK_*) that device reads, filled in by devices_init() from
+	 * that table: a port exit finds both in one load each instead of
+	 * two walks of the table (dev_pio_clocks(), dev_pio()).  Every
+	 * device is below; ports above are looked up in the table itself.
 	 */
 	uint8_t pio_map[DEV_PIO_MAP_PORTS];
+	uint8_t pio_clocks[DEV_PIO_MAP_PORTS];
 	uint64_t unhandled_pio, unhandled_mmio;
 	uint8_t pio_reported[65536 / 8];
 	uint64_t mmio_reported[DEV_MMIO_REPORTED_MAX];
@@ -220,6 +221,9 @@ void dev_advance(struct devices *d, uint64_t now_ns, time_t now);
 #define DEV_CLOCK_NS	0x1	/* now_ns: the PIT */
 #define DEV_CLOCK_WALL	0x2	/* now: the RTC */
 
+/* dev_pio_clocks() below, at a port past d->pio_clocks. */
+unsigned int dev_pio_clocks_unmapped(const struct devices *d, uint16_t port);
+
 /*
  * Which clocks to bring to now (DEV_CLOCK_*, for dev_advance()) before
  * looking at the PIC: DEV_CLOCK_NS while a PIT edge is to come, else none
@@ -233,9 +237,16 @@ static inline unsigned int dev_irq_clocks(const struct devices *d)
 /*
  * ... before dev_pio() at port: the clock its device reads, and the PIC's
  * as above (the PIC's ports show its requests).  A port exit to any other
- * device, with no PIT edge to come, needs no clock at all.
+ * device, with no PIT edge to come, needs no clock at all.  Inline: every
+ * port exit asks.
  */
-unsigned int dev_pio_clocks(const struct devices *d, uint16_t port);
+static inline unsigned int dev_pio_clocks(const struct devices *d,
+					  uint16_t port)
+{
+	if (port >= DEV_PIO_MAP_PORTS)
+		return dev_pio_clocks_unmapped(d, port);
+	return dev_irq_clocks(d) | d->pio_clocks[port];
+}
 
 /* ... before dev_mmio() at addr: the clock its device reads (none yet). */
 unsigned int dev_mmio_clocks(const struct devices *d, uint64_t addr);
