@@ -257,7 +257,10 @@ static void exit_lock(struct vcpu *v)
 	pthread_mutex_lock(&v->vm->dev_lock);
 }
 
-/* The clocks vCPU 0's exit reads for the PIC, beyond its access's. */
+/*
+ * The clocks vCPU 0's MMIO exit reads for the PIC, beyond its access's
+ * (a port exit's, dev_pio_clocks(), include the PIC's for every vCPU).
+ */
 static unsigned int exit_irq_clocks(const struct vcpu *v)
 {
 	return v->id == 0 ? dev_irq_clocks(&v->vm->devs) : 0;
@@ -379,8 +382,8 @@ static int handle_io(struct vcpu *v, bool *prepared)
 	    (uint64_t)count * size > vm->run_size - off)
 		return bad_io(v);
 	exit_lock(v);
-	advance_clocks_locked(vm, dev_pio_clocks(&vm->devs, port) |
-				  exit_irq_clocks(v));
+	/* The PIC's clock included: exit_irq_clocks() would add nothing. */
+	advance_clocks_locked(vm, dev_pio_clocks(&vm->devs, port));
 	/* One element, nearly always: no loop to set up. */
 	if (count == 1)
 		ended = io_element(&vm->devs, port, size, out, data);
