@@ -490,6 +490,52 @@ static int handle_hlt(struct vcpu *v)
 	return -1;
 }
 
+/*
+ * Every exit but port I/O: returns the exit status if it ended the run,
+ * else -1.  Out of line, so that the loop around the port exits, most of
+ * them, stays small.
+ */
+static __attribute__((noinline)) int handle_exit(struct vcpu *v,
+						 uint32_t reason,
+						 bool *prepared)
+{
+	struct vtxhv_run *run = v->run;
+
+	switch (reason) {
+	case VTXHV_EXIT_MMIO:
+		return handle_mmio(v, prepared);
+	case VTXHV_EXIT_HLT:
+		return handle_hlt(v);
+	case VTXHV_EXIT_HYPERCALL:
+		/* No hypercalls are defined yet. */
+		run->hypercall.ret = (uint64_t)-ENOSYS;
+		return -1;
+	case VTXHV_EXIT_INTR:
+	case VTXHV_EXIT_IRQ_WINDOW_OPEN:
+		return -1;	/* prepare_interrupts() does the rest */
+	case VTXHV_EXIT_DEBUG:
+		gdb_vcpu_debug(v);
+		return -1;
+	case VTXHV_EXIT_SHUTDOWN:
+		fprintf(stderr,
+			"%s run: vCPU %u: triple fault (shutdown) at rip %#llx\n",
+			progname, v->id, (unsigned long long)run->stop.rip);
+		dump_registers(v);
+		return RUN_TRIPLE_FAULT;
+	case VTXHV_EXIT_FAIL_ENTRY:
+		report_fail_entry(v);
+		return RUN_ENTRY_FAILED;
+	case VTXHV_EXIT_INTERNAL_ERROR:
+		report_internal_error(v);
+		return RUN_INTERNAL_ERROR;
+	default:
+		fprintf(stderr,
+			"%s run: vCPU %u: unknown exit reason %u from vtxhv: is vtxctl older than the module?\n",
+			progname, v->id, reason);
+		return RUN_INTERNAL_ERROR;
+	}
+}
+
 /* Run one vCPU until it halts or the run ends; returns its status. */
 static int vcpu_loop(struct vcpu *v)
 {
@@ -538,46 +584,10 @@ static int vcpu_loop(struct vcpu *v)
 			pthread_mutex_unlock(&vm->lock);
 		}
 		v->queued = false;	/* the run page is up to date */
-		status = -1;
-		switch (reason) {
-		case VTXHV_EXIT_IO:
+		if (reason == VTXHV_EXIT_IO)
 			status = handle_io(v, &prepared);
-			break;
-		case VTXHV_EXIT_MMIO:
-			status = handle_mmio(v, &prepared);
-			break;
-		case VTXHV_EXIT_HLT:
-			status = handle_hlt(v);
-			break;
-		case VTXHV_EXIT_HYPERCALL:
-			/* No hypercalls are defined yet. */
-			run->hypercall.ret = (uint64_t)-ENOSYS;
-			break;
-		case VTXHV_EXIT_INTR:
-		case VTXHV_EXIT_IRQ_WINDOW_OPEN:
-			break;	/* prepare_interrupts() does the rest */
-		case VTXHV_EXIT_DEBUG:
-			gdb_vcpu_debug(v);
-			break;
-		case VTXHV_EXIT_SHUTDOWN:
-			fprintf(stderr,
-				"%s run: vCPU %u: triple fault (shutdown) at rip %#llx\n",
-				progname, v->id,
-				(unsigned long long)run->stop.rip);
-			dump_registers(v);
-			return RUN_TRIPLE_FAULT;
-		case VTXHV_EXIT_FAIL_ENTRY:
-			report_fail_entry(v);
-			return RUN_ENTRY_FAILED;
-		case VTXHV_EXIT_INTERNAL_ERROR:
-			report_internal_error(v);
-			return RUN_INTERNAL_ERROR;
-		default:
-			fprintf(stderr,
-				"%s run: vCPU %u: unknown exit reason %u from vtxhv: is vtxctl older than the module?\n",
-				progname, v->id, reason);
-			return RUN_INTERNAL_ERROR;
-		}
+		else
+			status = handle_exit(v, reason, &prepared);
 		if (status >= 0)
 			return status;
 	}
