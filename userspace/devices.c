@@ -619,18 +619,6 @@ find_pio_unmapped(uint16_t port)
 	return NULL;
 }
 
-/* The device an access at port goes to (by its first port), or NULL. */
-static const struct pio_device *find_pio(const struct devices *d,
-					 uint16_t port)
-{
-	unsigned int i;
-
-	if (port >= DEV_PIO_MAP_PORTS)
-		return find_pio_unmapped(port);
-	i = d->pio_map[port];
-	return i ? &pio_devices[i - 1] : NULL;
-}
-
 static const struct mmio_device *find_mmio(uint64_t addr)
 {
 	unsigned int i;
@@ -660,7 +648,7 @@ unsigned int dev_mmio_clocks(const struct devices *d, uint64_t addr)
 }
 
 /* No device at port: counted, reported once, reads as all ones. */
-static __attribute__((noinline)) void pio_unhandled(struct devices *d,
+static __attribute__((noinline)) bool pio_unhandled(struct devices *d,
 						    uint16_t port,
 						    unsigned int size,
 						    bool is_write,
@@ -676,19 +664,47 @@ static __attribute__((noinline)) void pio_unhandled(struct devices *d,
 	}
 	if (!is_write)
 		*val = all_ones(size);
+	return false;
 }
 
+/* The access at port goes to device p (port - base: the offset). */
+static inline bool pio_access(struct devices *d, const struct pio_device *p,
+			      uint16_t port, unsigned int size, bool is_write,
+			      uint32_t *val)
+{
+	d->pio_port = port;
+	return p->access(d, port - p->base, size, is_write, val);
+}
+
+/* dev_pio() at a port past the map. */
+static __attribute__((noinline)) bool pio_unmapped(struct devices *d,
+						   uint16_t port,
+						   unsigned int size,
+						   bool is_write,
+						   uint32_t *val)
+{
+	const struct pio_device *p = find_pio_unmapped(port);
+
+	if (!p)
+		return pio_unhandled(d, port, size, is_write, val);
+	return pio_access(d, p, port, size, is_write, val);
+}
+
+/*
+ * The device from the map, the other cases out of line: no frame to set
+ * up on the way to the device's handler.
+ */
 bool dev_pio(struct devices *d, uint16_t port, unsigned int size,
 	     bool is_write, uint32_t *val)
 {
-	const struct pio_device *p = find_pio(d, port);
+	unsigned int i;
 
-	if (!p) {
-		pio_unhandled(d, port, size, is_write, val);
-		return false;
-	}
-	d->pio_port = port;
-	return p->access(d, port - p->base, size, is_write, val);
+	if (port >= DEV_PIO_MAP_PORTS)
+		return pio_unmapped(d, port, size, is_write, val);
+	i = d->pio_map[port];
+	if (!i)
+		return pio_unhandled(d, port, size, is_write, val);
+	return pio_access(d, &pio_devices[i - 1], port, size, is_write, val);
 }
 
 static void report_mmio(struct devices *d, uint64_t addr, unsigned int len,
