@@ -162,7 +162,7 @@ bool dev_uart_receive(struct devices *d, uint8_t byte)
 	return true;
 }
 
-static uint8_t uart_read(struct devices *d, unsigned int reg)
+static inline uint8_t uart_read(struct devices *d, unsigned int reg)
 {
 	struct dev_uart *u = &d->uart;
 	bool dlab = u->lcr & UART_LCR_DLAB;
@@ -208,7 +208,7 @@ static uint8_t uart_read(struct devices *d, unsigned int reg)
 	}
 }
 
-static void uart_write(struct devices *d, unsigned int reg, uint8_t v)
+static inline void uart_write(struct devices *d, unsigned int reg, uint8_t v)
 {
 	struct dev_uart *u = &d->uart;
 	bool dlab = u->lcr & UART_LCR_DLAB;
