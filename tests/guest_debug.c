@@ -317,13 +317,17 @@ static void data_breakpoints(void)
  * accesses vtxhv emulates: write only, then read/write, as above.
  */
 #define MMIO_BP		0xc0000010ULL
-extern char s7_1[], s7_3[];
+extern char s7_1[], s7_3[], s7_5[], s7_6[];
+
+static volatile uint8_t io_buf[2];
 
 static void mmio_breakpoints(void)
 {
 	const struct trap want[] = {
 		{ s7_1, DR6_CLEAR | 8, 0 }, { s7_3, DR6_CLEAR | 8, 0 },
+		{ s7_5, DR6_CLEAR | 8, 0 }, { s7_6, DR6_CLEAR | 8, 0 },
 	};
+	uint64_t si = (uint64_t)&io_buf[0], di = (uint64_t)&io_buf[1];
 	uint32_t v;
 
 	__asm__ volatile("mov %0, %%dr3" : : "r"(MMIO_BP));
@@ -340,8 +344,23 @@ static void mmio_breakpoints(void)
 			 "movl (%1), %0\n"
 			 "s7_3: movl 4(%1), %0\n"
 			 : "=r"(v) : "r"(MMIO_BP) : "memory");
+	/*
+	 * The memory operand of OUTS and INS, which vtxhv reads and writes
+	 * for the guest: DR3 on a byte of RAM; R/W3 11b, LEN3 00b for the
+	 * read of OUTSB, then R/W3 01b for the write of INSB next to it.
+	 */
+	__asm__ volatile("mov %0, %%dr3" : : "r"(si));
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0x30000440ULL));
+	__asm__ volatile(".globl s7_5\n"
+			 "outsb\n"
+			 "s7_5:" : "+S"(si) : "d"(PORT) : "memory");
+	__asm__ volatile("mov %0, %%dr3" : : "r"(di));
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0x10000440ULL));
+	__asm__ volatile(".globl s7_6\n"
+			 "insb\n"
+			 "s7_6:" : "+D"(di) : "d"(PORT) : "memory");
 	__asm__ volatile("mov %0, %%dr7" : : "r"(0x400ULL));
-	expect_traps(want, 2);
+	expect_traps(want, 4);
 }
 
 /* ICEBP (INT1): a trap-like #DB after it, no DR6 bit of its own. */
