@@ -625,7 +625,7 @@ u64 emu_seg_base(const struct emu *e, unsigned int seg)
 	return e->seg_base[seg];
 }
 
-static u64 linear(const struct emu *e, unsigned int seg, u64 off)
+u64 emu_linear(const struct emu *e, unsigned int seg, u64 off)
 {
 	u64 la = emu_seg_base(e, seg) + (off & mask_of(e->insn.addr_size));
 
@@ -637,7 +637,7 @@ static int mem_read(struct state *s, unsigned int seg, u64 off, void *buf,
 {
 	struct emu *e = s->e;
 
-	return e->ops->read(e, linear(e, seg, off), buf, size);
+	return e->ops->read(e, emu_linear(e, seg, off), buf, size);
 }
 
 static int mem_write(struct state *s, unsigned int seg, u64 off,
@@ -645,7 +645,7 @@ static int mem_write(struct state *s, unsigned int seg, u64 off,
 {
 	struct emu *e = s->e;
 
-	return e->ops->write(e, linear(e, seg, off), buf, size);
+	return e->ops->write(e, emu_linear(e, seg, off), buf, size);
 }
 
 /* The memory operand as a number (1, 2, 4 or 8 bytes, little-endian). */
@@ -937,7 +937,7 @@ static int exec_pio(struct state *s, bool is_in)
 		cnt = s->g[RCX] & mask_of(in->addr_size);
 		if (!cnt)
 			return EMU_OK;
-		off = linear(e, seg, s->g[reg]) & 4095;
+		off = emu_linear(e, seg, s->g[reg]) & 4095;
 		if (off + size <= 4096)
 			n = step > 0 ? (4096 - off) / size : off / size + 1;
 		if (n > cnt)
@@ -1051,7 +1051,7 @@ static int exec_cmpxchg_wide(struct state *s)
 	u8 buf[16];
 	int r;
 
-	if (half == 8 && (linear(s->e, in->seg, in->ea) & 15)) {
+	if (half == 8 && (emu_linear(s->e, in->seg, in->ea) & 15)) {
 		s->e->fault = (struct emu_fault){ .vector = 13,
 						  .has_error = true };
 		return EMU_FAULT;
@@ -1094,7 +1094,7 @@ static int exec_sse(struct state *s)
 		return EMU_UNHANDLED;
 	if (e->mode != 64)
 		n &= 7;
-	if (d->align && (linear(e, in->seg, in->ea) & 15)) {
+	if (d->align && (emu_linear(e, in->seg, in->ea) & 15)) {
 		e->fault = (struct emu_fault){ .vector = 13,
 					       .has_error = true };
 		return EMU_FAULT;

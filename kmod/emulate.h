@@ -154,6 +154,8 @@ int emu_run(struct emu *e);
 int emu_exec(struct emu *e);	/* emu_run() after emu_decode() */
 const char *emu_result_name(int r);
 u64 emu_seg_base(const struct emu *e, unsigned int seg);
+/* The linear address of @off in segment @seg, in the instruction's sizes */
+u64 emu_linear(const struct emu *e, unsigned int seg, u64 off);
 void emu_gpr_write(const struct emu *e, u64 *g, unsigned int reg,
 		   unsigned int size, u64 v);
 

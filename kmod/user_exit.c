@@ -57,7 +57,7 @@ int vtxhv_handle_io(struct vtxhv_vcpu *vcpu, u32 reason)
 	if (q & BIT(4)) {
 		vtxhv_fill_ctx(vcpu, reason);
 		/* Data breakpoints: every element's access is checked. */
-		vcpu->emu.pio_max = vtxhv_guest_dr7(vcpu) & 0xff ? 1 : 0;
+		vcpu->emu.pio_single = vtxhv_guest_dr7(vcpu) & 0xff;
 		return EXIT_SLEEPABLE;
 	}
 	run->exit_reason = VTXHV_EXIT_IO;
@@ -546,6 +546,27 @@ static int mmio_mov(struct vtxhv_vcpu *vcpu, const struct emu *e, u64 gpa)
 	return vtxhv_skip_insn_unloaded(vcpu, in->len) ?: EXIT_TO_GUEST;
 }
 
+/*
+ * A new instruction for the emulator: fetched at the exit's CS:RIP into
+ * vcpu->emu, with no userspace answer yet, and decoded into @e.  Returns
+ * emu_decode()'s result, -EAGAIN to fetch again where page faults can be
+ * taken, or -EFAULT when no byte of it could be read.
+ */
+static int emu_start(struct vtxhv_vcpu *vcpu, struct emu *e, bool atomic)
+{
+	struct vtxhv_emu_state *es = &vcpu->emu;
+	int n = vtxhv_fetch_insn(vcpu, es->insn, atomic);
+
+	if (n <= 0)
+		return n ? n : -EFAULT;
+	es->insn_len = n;
+	es->nreads = 0;
+	es->pio_ready = false;
+	es->pio_max = 0;
+	vtxhv_emu_init(vcpu, e, es->insn, n);
+	return emu_decode(e);
+}
+
 /**
  * vtxhv_handle_mmio - emulate the instruction behind an access to MMIO
  * @vcpu:	the vCPU, with vcpu->ctx filled
@@ -559,21 +580,14 @@ static int mmio_mov(struct vtxhv_vcpu *vcpu, const struct emu *e, u64 gpa)
  */
 int vtxhv_handle_mmio(struct vtxhv_vcpu *vcpu, u64 gpa, bool atomic)
 {
-	struct vtxhv_emu_state *es = &vcpu->emu;
 	struct emu e;
 	int n, r;
 
-	n = vtxhv_fetch_insn(vcpu, es->insn, atomic);
-	if (n < 0)
+	r = emu_start(vcpu, &e, atomic);
+	if (r == -EAGAIN)
 		return EXIT_SLEEPABLE;
-	if (!n)
-		return vtxhv_emu_unhandled(vcpu, es->insn, 0);
-	es->insn_len = n;
-	es->nreads = 0;
-	es->pio_ready = false;
-	es->pio_max = 0;
-	vtxhv_emu_init(vcpu, &e, es->insn, n);
-	r = emu_decode(&e);
+	if (r < 0)
+		return vtxhv_emu_unhandled(vcpu, vcpu->emu.insn, 0);
 	if (!r) {
 		n = mmio_mov(vcpu, &e, gpa);
 		if (n != -EAGAIN)
@@ -597,16 +611,13 @@ static u64 mask_of_size(unsigned int size)
 static unsigned int io_string_max(struct vtxhv_vcpu *vcpu, struct emu *e,
 				  bool in)
 {
-	unsigned int seg = in ? EMU_ES : e->insn.seg;
-	u64 off = e->gpr[in ? GPR_RDI : GPR_RSI], la, gpa;
+	u64 la = emu_linear(e, in ? EMU_ES : e->insn.seg,
+			    e->gpr[in ? GPR_RDI : GPR_RSI]), gpa;
 	struct vtxhv_slot slot;
 
-	if (vcpu->emu.pio_max || vcpu->db_hits ||
+	if (vcpu->emu.pio_single || vcpu->db_hits ||
 	    (vcpu->ctx.rflags & X86_EFLAGS_TF))
 		return 1;
-	la = emu_seg_base(e, seg) + (off & mask_of_size(e->insn.addr_size));
-	if (e->mode != 64)
-		la &= 0xffffffff;
 	if (vtxhv_emu_translate(e, vcpu, la, in, &gpa, false) ||
 	    !vtxhv_slot_get(vcpu->vm, gpa, &slot) ||
 	    (in && (slot.flags & VTXHV_MEM_READONLY)))
@@ -633,16 +644,11 @@ int vtxhv_io_string(struct vtxhv_vcpu *vcpu)
 	const struct emu_insn *in;
 	bool is_in = c->qual & BIT(3);
 	struct emu e;
-	int n, r;
+	int r;
 
-	n = vtxhv_fetch_insn(vcpu, es->insn, false);
-	if (!n)
+	r = emu_start(vcpu, &e, false);
+	if (r < 0)
 		return vtxhv_emu_unhandled(vcpu, es->insn, 0);
-	es->insn_len = n;
-	es->nreads = 0;
-	es->pio_ready = false;
-	vtxhv_emu_init(vcpu, &e, es->insn, n);
-	r = emu_decode(&e);
 	in = &e.insn;
 	if (!r && (in->map || (in->op & ~3) != 0x6c ||
 		   !(in->op & 2) != is_in ||

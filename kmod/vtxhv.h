@@ -167,6 +167,7 @@ struct vtxhv_emu_state {
 	struct vtxhv_emu_write writes[VTXHV_EMU_ACCESSES];
 	/* INS, OUTS: elements per run, and their data in the run page */
 	unsigned int pio_max;
+	bool pio_single;	/* DR7 enables a breakpoint: one a run */
 	bool pio_wait;		/* an IN waits for userspace */
 	bool pio_ready;		/* which has answered it */
 	bool pio_out;		/* OUT data for userspace */
