@@ -221,22 +221,14 @@ int vtxhv_ept_fault(struct vtxhv_vm *vm, u64 gpa, bool write, bool exec)
 	return 0;
 }
 
-/**
- * vtxhv_flush_ept - forget the guest-physical translations of one EPTP
- * @eptp:	the EPT pointer
- *
- * Single-context INVEPT is optional (SDM 30.3, INVEPT): fall back to the
- * global type where the CPU lacks it.  Return: 0, or -EIO when the CPU
- * refused both; the caller must then not let the guest run nor free what
- * the translations point at.
+/*
+ * vtxhv_flush_ept() (vtxhv.h) where single-context INVEPT, which is
+ * optional (SDM 30.3, INVEPT), failed or is missing: the global type.
  */
-int vtxhv_flush_ept(u64 eptp)
+int vtxhv_flush_ept_global(u64 eptp)
 {
 	u64 cap = vmcs_config.ept_vpid_cap;
 
-	if ((cap & VMX_EPT_EXTENT_CONTEXT_BIT) &&
-	    !vmx_invept(VMX_EPT_EXTENT_CONTEXT, eptp))
-		return 0;
 	if ((cap & VMX_EPT_EXTENT_GLOBAL_BIT) &&
 	    !vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0))
 		return 0;
@@ -244,16 +236,11 @@ int vtxhv_flush_ept(u64 eptp)
 	return -EIO;
 }
 
-/* The same for the linear translations tagged with @vpid (0: none). */
-int vtxhv_flush_vpid(u16 vpid)
+/* The same for vtxhv_flush_vpid(). */
+int vtxhv_flush_vpid_global(u16 vpid)
 {
 	u64 cap = vmcs_config.ept_vpid_cap;
 
-	if (!vpid)
-		return 0;
-	if ((cap & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT << 32) &&
-	    !vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vpid, 0))
-		return 0;
 	if ((cap & VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT << 32) &&
 	    !vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0, 0))
 		return 0;

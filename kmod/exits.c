@@ -234,8 +234,9 @@ void vtxhv_inject_pf(struct vtxhv_vcpu *vcpu, u64 addr, u32 error)
  */
 static u64 data_bp_hits(struct vtxhv_vcpu *vcpu);
 
-static void debug_traps(struct vtxhv_vcpu *vcpu, u32 intr,
-			unsigned long rflags)
+/* Out of line: the exits that owe no trap do not pay for its frame. */
+static noinline void debug_traps(struct vtxhv_vcpu *vcpu, u32 intr,
+				 unsigned long rflags)
 {
 	u64 bits = vcpu->db_hits;
 
@@ -309,9 +310,9 @@ void vtxhv_rep_iteration_done(struct vtxhv_vcpu *vcpu)
  * + @size) overlaps, enabled in @dr7, LEN-aligned (SDM Vol. 3, 17.2.5):
  * their B0-B3 bits.
  */
-static u64 bp_hits(struct vtxhv_vcpu *vcpu, unsigned long dr7,
-		   unsigned int rw, unsigned int rw2, u64 addr,
-		   unsigned int size)
+static noinline u64 bp_hits(struct vtxhv_vcpu *vcpu, unsigned long dr7,
+			    unsigned int rw, unsigned int rw2, u64 addr,
+			    unsigned int size)
 {
 	static const u8 len[4] = { 1, 2, 8, 4 };
 	u64 hits = 0;
@@ -333,24 +334,36 @@ static u64 bp_hits(struct vtxhv_vcpu *vcpu, unsigned long dr7,
  * I/O breakpoints (SDM Vol. 3, 17.2.4): with CR4.DE, R/W 10b.  vtxhv
  * emulates every IN and OUT, so the CPU never checks them.
  */
+static noinline u64 io_bp_hits(struct vtxhv_vcpu *vcpu, unsigned long dr7,
+				u16 port, unsigned int size)
+{
+	if (!(vtxhv_guest_cr4() & X86_CR4_DE))
+		return 0;
+	return bp_hits(vcpu, dr7, 2, 2, port, size);
+}
+
 u64 vtxhv_io_bp_hits(struct vtxhv_vcpu *vcpu, u16 port, unsigned int size)
 {
 	unsigned long dr7 = vtxhv_guest_dr7(vcpu);
 
-	if (!(dr7 & 0xff) || !(vtxhv_guest_cr4() & X86_CR4_DE))
+	if (likely(!(dr7 & 0xff)))
 		return 0;
-	return bp_hits(vcpu, dr7, 2, 2, port, size);
+	return io_bp_hits(vcpu, dr7, port, size);
 }
 
 /*
  * A data access vtxhv makes for the guest (an MMIO instruction it
  * emulates), which the CPU's breakpoints never see: the guest's own data
  * breakpoints (R/W 01b for a write, 11b for either) trap once the
- * instruction is done.  Noted here, checked by debug_traps().
+ * instruction is done.  Noted here, checked by debug_traps().  Where the
+ * VMCS is loaded (the MMIO exits finished in the exit handler) a DR7
+ * that enables no breakpoint settles it at once.
  */
 void vtxhv_data_access(struct vtxhv_vcpu *vcpu, u64 gla, unsigned int size,
 		       bool write)
 {
+	if (vcpu->load_depth && !(vtxhv_guest_dr7(vcpu) & 0xff))
+		return;
 	vcpu->db_gla = gla;
 	vcpu->db_size = size;
 	vcpu->db_write = write;
@@ -1104,12 +1117,8 @@ static const exit_handler_t exit_handlers[] = {
  * An exit that interrupted the delivery of an event (IDT-vectoring
  * information, SDM 27.2.4) must deliver it again at the next entry.
  */
-static void requeue_vectoring_event(void)
+static void requeue_vectoring_event(u32 info)
 {
-	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
-
-	if (!(info & VECTORING_INFO_VALID_MASK))
-		return;
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION)
 		set_rf_for_fault(info & INTR_INFO_VECTOR_MASK);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~BIT(12));
@@ -1124,9 +1133,12 @@ int vtxhv_handle_exit(struct vtxhv_vcpu *vcpu, u32 reason)
 {
 	u32 basic = reason & 0xffff;
 
+	u32 vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+
 	if (basic < VTXHV_NR_EXIT_REASONS)
 		vcpu->exits[basic]++;
-	requeue_vectoring_event();
+	if (unlikely(vectoring & VECTORING_INFO_VALID_MASK))
+		requeue_vectoring_event(vectoring);
 	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
 		return exit_handlers[basic](vcpu, basic);
 	return handle_unknown(vcpu, basic);

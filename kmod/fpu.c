@@ -161,7 +161,8 @@ bool vtxhv_fpu_xcr0_valid(u64 xcr0, u64 cpuid_ok)
  */
 void vtxhv_fpu_load(void *area)
 {
-	kernel_fpu_begin();
+	/* No MXCSR or x87 reset first: the XRSTOR replaces them. */
+	kernel_fpu_begin_mask(0);
 	if (switch_mask)
 		asm volatile("xrstor64 (%0)"
 			     : : "r"(area), "a"((u32)switch_mask),

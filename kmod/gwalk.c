@@ -225,6 +225,11 @@ int vtxhv_gva_to_gpa(struct vtxhv_vcpu *vcpu, u64 gva, bool write,
 	struct vtxhv_gwalk w;
 	int ret;
 
+	/* Paging off: no tables to walk (an MMIO exit of a boot loader). */
+	if (!(vcpu->ctx.cr0 & X86_CR0_PG)) {
+		*gpa = (u32)gva;
+		return 0;
+	}
 	ret = vtxhv_guest_walk(vcpu, gva, acc, &w);
 	if (ret == 1)
 		*pf_error = w.error;

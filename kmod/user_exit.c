@@ -85,22 +85,28 @@ int vtxhv_handle_io(struct vtxhv_vcpu *vcpu, u32 reason)
  * read may fail only because a page is not present in the host: -EAGAIN
  * says to try again where faults can be taken.
  *
+ * The bytes are read into a buffer on the stack and copied to @bytes: the
+ * hardened usercopy check of a stack buffer is a bounds check, that of a
+ * heap object (@bytes is in the vCPU) a slab lookup, at every MMIO exit.
+ *
  * Return: the bytes read, 0 when none could be, or -EAGAIN.
  */
 int vtxhv_fetch_insn(struct vtxhv_vcpu *vcpu, u8 *bytes, bool atomic)
 {
 	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
 	u64 rip = c->seg_base[1] + c->rip, pf_addr;
+	u8 buf[INSN_MAX_LEN];
 	int n = INSN_MAX_LEN;
 	u32 pf_error;
 
-	if (!vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr))
-		return n;
-	if (atomic)
-		return -EAGAIN;
-	n = min_t(u64, n, PAGE_SIZE - (rip & ~PAGE_MASK));
-	if (vtxhv_read_gva(vcpu, rip, bytes, n, &pf_error, &pf_addr))
-		return 0;
+	if (vtxhv_read_gva(vcpu, rip, buf, n, &pf_error, &pf_addr)) {
+		if (atomic)
+			return -EAGAIN;
+		n = min_t(u64, n, PAGE_SIZE - (rip & ~PAGE_MASK));
+		if (vtxhv_read_gva(vcpu, rip, buf, n, &pf_error, &pf_addr))
+			return 0;
+	}
+	memcpy(bytes, buf, n);
 	return n;
 }
 
@@ -114,7 +120,11 @@ void vtxhv_emu_init(struct vtxhv_vcpu *vcpu, struct emu *e,
 {
 	const struct vtxhv_exit_ctx *c = &vcpu->ctx;
 
-	memset(e, 0, sizeof(*e));
+	/* The GPRs and segment bases are copied below: the rest starts 0. */
+	BUILD_BUG_ON(offsetof(struct emu, ops) !=
+		     offsetofend(struct emu, seg_base));
+	memset((void *)e + offsetof(struct emu, ops), 0,
+	       sizeof(*e) - offsetof(struct emu, ops));
 	e->mode = vtxhv_cpu_mode(c);
 	e->bytes = bytes;
 	e->nbytes = n;

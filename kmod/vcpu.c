@@ -147,6 +147,40 @@ static const u32 syscall_msrs[4] = {
 };
 
 /*
+ * The host's syscall MSRs and TSC_AUX on each CPU.  The kernel writes
+ * them when it brings the CPU up (syscall_init(), setup_getcpu()) and not
+ * again, so they are read the first time a guest runs there, not at
+ * every entry (KVM keeps its user-return MSRs' host values the same way).
+ */
+struct host_msrs {
+	bool valid;
+	u64 syscall[4];		/* in the order of syscall_msrs */
+	u64 tsc_aux;		/* 0 where the CPU has none */
+};
+static DEFINE_PER_CPU(struct host_msrs, host_msrs);
+
+static noinline void read_host_msrs(struct host_msrs *h)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++)
+		rdmsrl(syscall_msrs[i], h->syscall[i]);
+	if (rdmsrl_safe(MSR_TSC_AUX, &h->tsc_aux))
+		h->tsc_aux = 0;
+	h->valid = true;
+}
+
+/* This CPU's; preemption is disabled. */
+static __always_inline struct host_msrs *host_msrs_here(void)
+{
+	struct host_msrs *h = this_cpu_ptr(&host_msrs);
+
+	if (unlikely(!h->valid))
+		read_host_msrs(h);
+	return h;
+}
+
+/*
  * Make the vCPU's VMCS current on this CPU: interrupts are disabled and
  * the CPU is in VMX operation until vtxhv_vcpu_put() (vmx_root.c says
  * why).  On a CPU other than last time the per-CPU host fields are
@@ -156,23 +190,18 @@ static const u32 syscall_msrs[4] = {
  * -EIO when VMXON or VMPTRLD fails (then nothing is loaded and
  * interrupts are as they were).  Callers pass the error on.
  */
-int vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu)
+int __vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu)
 {
 	unsigned long flags, cr4;
 	int cpu, ret;
 
-	/* Exit handlers shared with sleepable paths load it again: nest. */
-	if (vcpu->load_depth) {
-		vcpu->load_depth++;
-		return 0;
-	}
 	local_irq_save(flags);
 	ret = vtxhv_vmx_get();
 	if (ret) {
 		local_irq_restore(flags);
 		return ret == -EBUSY ? -EBUSY : -EIO;
 	}
-	if (vmx_vmptrld(page_to_phys(vcpu->vmcs))) {
+	if (vmx_vmptrld(&vcpu->vmcs_pa)) {
 		vtxhv_vmx_put();
 		local_irq_restore(flags);
 		return -EIO;
@@ -206,11 +235,9 @@ int vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu)
  * VMCLEAR writes the VMCS back to memory (SDM 24.11.1) before VMXOFF; the
  * next entry is a VMLAUNCH.
  */
-void vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu)
+void __vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu)
 {
-	if (--vcpu->load_depth)
-		return;
-	if (vmx_vmclear(page_to_phys(vcpu->vmcs)))
+	if (vmx_vmclear(&vcpu->vmcs_pa))
 		pr_err_ratelimited("VM %d vCPU %d: VMCLEAR failed\n",
 				   vcpu->vm->id, vcpu->id);
 	vcpu->launched = false;
@@ -283,6 +310,7 @@ static void dbg_tf_exit(struct vtxhv_vcpu *vcpu)
 static __always_inline void load_guest_msrs(struct vtxhv_vcpu *vcpu)
 {
 	u64 efer = vcpu->sh.efer;
+	const u64 *host;
 	int i;
 
 	if (!(efer & EFER_LME))
@@ -293,9 +321,9 @@ static __always_inline void load_guest_msrs(struct vtxhv_vcpu *vcpu)
 	vcpu->guest_msrs = VTXHV_GUEST_KGS;
 	if (!(efer & EFER_SCE))
 		return;
+	host = host_msrs_here()->syscall;
 	for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++) {
-		rdmsrl(syscall_msrs[i], vcpu->host_msr[i]);
-		if (vcpu->guest_msr[i] != vcpu->host_msr[i])
+		if (vcpu->guest_msr[i] != host[i])
 			wrmsrl(syscall_msrs[i], vcpu->guest_msr[i]);
 	}
 	vcpu->guest_msrs |= VTXHV_GUEST_SYSCALL;
@@ -304,12 +332,13 @@ static __always_inline void load_guest_msrs(struct vtxhv_vcpu *vcpu)
 /* The host's values back, the guest's KERNEL_GS_BASE kept (SWAPGS). */
 static void put_guest_msrs(struct vtxhv_vcpu *vcpu)
 {
+	const u64 *host = this_cpu_ptr(&host_msrs)->syscall;
 	int i;
 
 	if (vcpu->guest_msrs & VTXHV_GUEST_SYSCALL) {
 		for (i = 0; i < ARRAY_SIZE(syscall_msrs); i++)
-			if (vcpu->guest_msr[i] != vcpu->host_msr[i])
-				wrmsrl(syscall_msrs[i], vcpu->host_msr[i]);
+			if (vcpu->guest_msr[i] != host[i])
+				wrmsrl(syscall_msrs[i], host[i]);
 	}
 	if (vcpu->guest_msrs & VTXHV_GUEST_KGS) {
 		rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
@@ -350,32 +379,36 @@ void vtxhv_load_guest_msrs(struct vtxhv_vcpu *vcpu)
  */
 static void switch_to_guest(struct vtxhv_vcpu *vcpu)
 {
+	unsigned long fs_base;
+
 	savesegment(ds, vcpu->host_ds);
 	savesegment(es, vcpu->host_es);
 	savesegment(fs, vcpu->host_fs);
 	savesegment(gs, vcpu->host_gs);
-	rdmsrl(MSR_FS_BASE, vcpu->host_fs_base);
-	vmcs_writel(HOST_FS_BASE, vcpu->host_fs_base);
+	/* The kernel does not use FS: its base is the task's. */
+	fs_base = x86_fsbase_read_cpu();
+	if (fs_base != vcpu->host_fs_base) {
+		vmcs_writel(HOST_FS_BASE, fs_base);
+		vcpu->host_fs_base = fs_base;
+	}
 	/*
 	 * The host's TSC_AUX is its CPU and node for the vDSO's getcpu;
 	 * the kernel itself does not read it (its entry code stopped using
 	 * RDPID so that hypervisors may load a guest's), and it is back
 	 * before this CPU returns to userspace.
 	 */
-	if (vcpu->rdtscp) {
-		rdmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
-		if (vcpu->tsc_aux != vcpu->host_tsc_aux)
-			wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
-	}
+	if (vcpu->rdtscp && vcpu->tsc_aux != host_msrs_here()->tsc_aux)
+		wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
 	vcpu->switched = true;
 	load_guest_msrs(vcpu);
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, vcpu->host_debugctl);
 	/*
 	 * Debug registers: VM entry loads the guest's DR7 and every exit sets
 	 * DR7 to 0x400; DR0-3 are not switched by the CPU, so the guest's go
-	 * in only while its DR7 enables a breakpoint.
+	 * in only while its DR7 enables a breakpoint.  The host's DR7 is what
+	 * its breakpoint code last wrote there (cpu_dr7, as KVM reads it).
 	 */
-	get_debugreg(vcpu->host_dr7, 7);
+	vcpu->host_dr7 = __this_cpu_read(cpu_dr7);
 	vtxhv_sync_guest_drs(vcpu);
 }
 
@@ -384,8 +417,12 @@ static void switch_to_host(struct vtxhv_vcpu *vcpu)
 	if (vcpu->guest_msrs)
 		put_guest_msrs(vcpu);
 	vcpu->switched = false;
-	if (vcpu->rdtscp && vcpu->tsc_aux != vcpu->host_tsc_aux)
-		wrmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
+	if (vcpu->rdtscp) {
+		u64 host = this_cpu_ptr(&host_msrs)->tsc_aux;
+
+		if (vcpu->tsc_aux != host)
+			wrmsrl(MSR_TSC_AUX, host);
+	}
 	if (vcpu->host_ds)
 		loadsegment(ds, vcpu->host_ds);
 	if (vcpu->host_es)
@@ -435,8 +472,6 @@ static long vcpu_enter_exit(struct vtxhv_vcpu *vcpu)
 	u64 t0;
 	int fail;
 
-	if (vtxhv_preemption_timer)
-		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vtxhv_preemption_timer);
 	/*
 	 * IN_GUEST before the requests are read, so that a request after
 	 * this point kicks the guest out (irqchip.c, vtxhv_vcpu_flush_remote).
@@ -562,9 +597,11 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 		return -ESHUTDOWN;
 	if (current->mm != vcpu->vm->mm)
 		return -EIO;
-	r = vtxhv_complete_pending(vcpu);
-	if (r)
-		return r < 0 ? r : 0;
+	if (vcpu->pending) {
+		r = vtxhv_complete_pending(vcpu);
+		if (r)
+			return r < 0 ? r : 0;
+	}
 	if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
 		run->exit_reason = VTXHV_EXIT_INTR;
 		return -EINTR;
@@ -576,9 +613,11 @@ static int vcpu_run(struct vtxhv_vcpu *vcpu)
 	vcpu->last_exit_tsc = rdtsc();
 	for (;;) {
 		/* INIT, SIPI, HLT of the in-kernel irqchip (irqchip.c). */
-		r = vtxhv_mp_state_prepare(vcpu);
-		if (r != EXIT_TO_GUEST)
-			break;
+		if (vcpu->apic) {
+			r = vtxhv_mp_state_prepare(vcpu);
+			if (r != EXIT_TO_GUEST)
+				break;
+		}
 		/* Shadow paging: a new root, after a CR3 or mode change. */
 		if (vcpu->sh.reload) {
 			r = vtxhv_shadow_prepare(vcpu);
@@ -1128,7 +1167,7 @@ static int vmcs_init(struct vtxhv_vcpu *vcpu)
 	local_irq_save(flags);
 	ret = vtxhv_vmx_get();
 	if (!ret) {
-		if (vmx_vmclear(page_to_phys(vcpu->vmcs)))
+		if (vmx_vmclear(&vcpu->vmcs_pa))
 			ret = -EIO;
 		vtxhv_vmx_put();
 	}
@@ -1164,6 +1203,9 @@ int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id)
 	if (!vcpu->vmcs)
 		goto out_run;
 	*(u32 *)page_address(vcpu->vmcs) = vmcs_config.revision_id;
+	vcpu->vmcs_pa = page_to_phys(vcpu->vmcs);
+	/* Not a base (not canonical): the first entry writes HOST_FS_BASE. */
+	vcpu->host_fs_base = ~0UL;
 	vcpu->fpu = vtxhv_fpu_alloc();
 	if (!vcpu->fpu)
 		goto out_vmcs;

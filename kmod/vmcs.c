@@ -686,6 +686,13 @@ int vtxhv_vmcs_setup(struct vtxhv_vcpu *vcpu)
 		return -EIO;
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, pin);
+	/*
+	 * Every entry starts the timer from this field, and exits leave it
+	 * as it is (no "save VMX-preemption timer value"): written once.
+	 */
+	if (vtxhv_preemption_timer)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE,
+			     vtxhv_preemption_timer);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, exit);

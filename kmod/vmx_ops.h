@@ -54,10 +54,16 @@ fault:									\
 	__ret;								\
 })
 
+/*
+ * VMXON, VMCLEAR and VMPTRLD read the region's physical address from
+ * memory: they take where it is kept (*@pa), so that no copy is made on
+ * the stack (which would also cost the stack protector's canary check).
+ */
+
 /* VMXON, Intel SDM Vol. 3C 31.5: enter VMX root operation. */
-static inline int vmx_vmxon(u64 phys)
+static inline int vmx_vmxon(const u64 *pa)
 {
-	return vmx_insn("vmxon %[pa]", [pa] "m"(phys));
+	return vmx_insn("vmxon %[pa]", [pa] "m"(*pa));
 }
 
 /* VMXOFF: leave VMX operation. */
@@ -67,15 +73,15 @@ static inline int vmx_vmxoff(void)
 }
 
 /* VMCLEAR: flush a VMCS to memory and make it inactive on this CPU. */
-static inline int vmx_vmclear(u64 phys)
+static inline int vmx_vmclear(const u64 *pa)
 {
-	return vmx_insn("vmclear %[pa]", [pa] "m"(phys));
+	return vmx_insn("vmclear %[pa]", [pa] "m"(*pa));
 }
 
 /* VMPTRLD: make a VMCS current on this CPU. */
-static inline int vmx_vmptrld(u64 phys)
+static inline int vmx_vmptrld(const u64 *pa)
 {
-	return vmx_insn("vmptrld %[pa]", [pa] "m"(phys));
+	return vmx_insn("vmptrld %[pa]", [pa] "m"(*pa));
 }
 
 struct invept_desc {

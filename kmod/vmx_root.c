@@ -38,6 +38,8 @@ struct vmcs_config vmcs_config;
 
 struct vtxhv_cpu {
 	struct page *vmxon_region;
+	u32 *vmxon_id;		/* its revision identifier */
+	u64 vmxon_pa;		/* its physical address, for VMXON */
 	bool ready;		/* region allocated, VMXON tried */
 	unsigned int depth;	/* vtxhv_vmx_get() nesting */
 };
@@ -189,9 +191,9 @@ int vtxhv_vmx_get(void)
 		vmx_busy_msg(smp_processor_id());
 		return -EBUSY;
 	}
-	*(u32 *)page_address(c->vmxon_region) = vmcs_config.revision_id;
+	*c->vmxon_id = vmcs_config.revision_id;
 	vtxhv_write_cr4(cr4 | X86_CR4_VMXE);
-	if (vmx_vmxon(page_to_phys(c->vmxon_region))) {
+	if (vmx_vmxon(&c->vmxon_pa)) {
 		vtxhv_write_cr4(cr4);
 		pr_err_ratelimited("CPU %d: VMXON failed\n", smp_processor_id());
 		return -EIO;
@@ -337,6 +339,8 @@ static int vtxhv_cpu_online(unsigned int cpu)
 						   GFP_KERNEL | __GFP_ZERO, 0);
 		if (!c->vmxon_region)
 			return -ENOMEM;
+		c->vmxon_id = page_address(c->vmxon_region);
+		c->vmxon_pa = page_to_phys(c->vmxon_region);
 	}
 	local_irq_save(flags);
 	ret = vmx_cpu_enable(c);

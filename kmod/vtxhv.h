@@ -22,6 +22,7 @@
 #include "emulate.h"
 #include "lapic.h"
 #include "vmx_arch.h"
+#include "vmx_ops.h"
 
 #define VTXHV_VERSION		"0.1"
 #define VTXHV_MAX_VCPUS		8
@@ -230,6 +231,7 @@ struct vtxhv_vcpu {
 	struct mutex mutex;	/* one ioctl at a time */
 	struct vtxhv_run *run;
 	struct page *vmcs;
+	u64 vmcs_pa;		/* its physical address */
 	u16 vpid;
 	int cpu;		/* where it was loaded last, or -1 */
 	bool launched;		/* VMRESUME, not VMLAUNCH */
@@ -246,11 +248,10 @@ struct vtxhv_vcpu {
 	bool switched;
 	u8 guest_msrs;
 	u16 host_ds, host_es, host_fs, host_gs;
-	unsigned long host_fs_base, host_kernel_gs_base;
+	unsigned long host_fs_base;	/* as in the VMCS */
+	unsigned long host_kernel_gs_base;
 	unsigned long host_cr3, host_cr4;
-	u64 host_msr[4];	/* STAR, LSTAR, CSTAR, SFMASK */
 	u64 host_debugctl;
-	u64 host_tsc_aux;	/* with cpu_has_vmx_rdtscp() */
 	unsigned long host_dr7, host_dr[4];
 	bool guest_drs_loaded;	/* DR0-3 hold the guest's */
 
@@ -370,8 +371,36 @@ int vtxhv_ept_init(struct vtxhv_vm *vm);
 void vtxhv_ept_destroy(struct vtxhv_vm *vm);
 int vtxhv_ept_fault(struct vtxhv_vm *vm, u64 gpa, bool write, bool exec);
 int vtxhv_ept_unmap_slot(struct vtxhv_vm *vm, struct vtxhv_slot *slot);
-int vtxhv_flush_ept(u64 eptp);
-int vtxhv_flush_vpid(u16 vpid);
+int vtxhv_flush_ept_global(u64 eptp);
+int vtxhv_flush_vpid_global(u16 vpid);
+
+/**
+ * vtxhv_flush_ept - forget the guest-physical translations of one EPTP
+ * @eptp:	the EPT pointer
+ *
+ * Inline, as every stay in VMX operation starts with it.  Return: 0, or
+ * -EIO when the CPU refused both INVEPT types; the caller must then not
+ * let the guest run nor free what the translations point at.
+ */
+static inline int vtxhv_flush_ept(u64 eptp)
+{
+	if ((vmcs_config.ept_vpid_cap & VMX_EPT_EXTENT_CONTEXT_BIT) &&
+	    !vmx_invept(VMX_EPT_EXTENT_CONTEXT, eptp))
+		return 0;
+	return vtxhv_flush_ept_global(eptp);
+}
+
+/* The same for the linear translations tagged with @vpid (0: none). */
+static inline int vtxhv_flush_vpid(u16 vpid)
+{
+	if (!vpid)
+		return 0;
+	if ((vmcs_config.ept_vpid_cap &
+	     (u64)VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT << 32) &&
+	    !vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vpid, 0))
+		return 0;
+	return vtxhv_flush_vpid_global(vpid);
+}
 void vtxhv_unpin_slot(struct vtxhv_vm *vm, struct vtxhv_slot *slot);
 struct page *vtxhv_pin_gpa(struct vtxhv_vm *vm, struct vtxhv_slot *s,
 			   u64 gpa);
@@ -392,8 +421,27 @@ extern bool vtxhv_force_shadow;
 
 /* vcpu.c */
 int vtxhv_create_vcpu(struct vtxhv_vm *vm, unsigned long id);
-int __must_check vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu);
-void vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu);
+int __must_check __vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu);
+void __vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu);
+
+/*
+ * Make the vCPU's VMCS current (vcpu.c); exit handlers shared with
+ * sleepable paths load it again while it is loaded, and only count.
+ */
+static inline int __must_check vtxhv_vcpu_load(struct vtxhv_vcpu *vcpu)
+{
+	if (vcpu->load_depth) {
+		vcpu->load_depth++;
+		return 0;
+	}
+	return __vtxhv_vcpu_load(vcpu);
+}
+
+static inline void vtxhv_vcpu_put(struct vtxhv_vcpu *vcpu)
+{
+	if (!--vcpu->load_depth)
+		__vtxhv_vcpu_put(vcpu);
+}
 void vtxhv_mitigations_init(void);
 void vtxhv_sync_guest_drs(struct vtxhv_vcpu *vcpu);
 void vtxhv_load_guest_msrs(struct vtxhv_vcpu *vcpu);
