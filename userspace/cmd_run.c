@@ -601,7 +601,6 @@ int cmd_run(int argc, char **argv)
 	vm.ncpus = o.cpus;
 	vm.status = -1;
 	pthread_mutex_init(&vm.lock, NULL);
-	pthread_mutex_init(&vm.dev_lock, NULL);
 	devices_init(&vm.devs, stdout, o.stats ? stderr : NULL, o.mem,
 		     o.cpus, time(NULL));
 

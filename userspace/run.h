@@ -23,6 +23,7 @@
 
 #include "acpi.h"
 #include "boot_regs.h"
+#include "dev_lock.h"
 #include "devices.h"
 #include "loader.h"
 #include "vtxctl.h"
@@ -104,10 +105,10 @@ struct vm {
 	 * input thread: dev_lock serialises them.  dev_cond wakes the timer
 	 * thread (the PIT was programmed), a halted vCPU 0 (an interrupt
 	 * came) and the input thread (the UART has room).  Lock order:
-	 * vm->lock, then dev_lock.
+	 * vm->lock, then dev_lock.  Both start zeroed (dev_lock.h).
 	 */
-	pthread_mutex_t dev_lock;
-	pthread_cond_t dev_cond;
+	struct dev_lock dev_lock;
+	struct dev_cond dev_cond;
 	struct devices devs;
 	struct timespec t0;	/* CLOCK_MONOTONIC at the start: time 0 */
 	uint64_t wall_ns;	/* from t0 to the end of the run */

@@ -59,9 +59,9 @@ void gdb_request_stop(struct gdb_stub *g)
 		if (v->started && !pthread_equal(v->thread, pthread_self()))
 			pthread_kill(v->thread, SIGUSR1);
 	}
-	pthread_mutex_lock(&vm->dev_lock);
-	pthread_cond_broadcast(&vm->dev_cond);
-	pthread_mutex_unlock(&vm->dev_lock);
+	dev_lock(&vm->dev_lock);
+	dev_cond_broadcast(&vm->dev_cond);
+	dev_unlock(&vm->dev_lock);
 }
 
 /* In the vCPU's thread, under g->lock: wait for a resume or the end. */

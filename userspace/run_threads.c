@@ -63,7 +63,7 @@ static void notify_vcpu0_locked(struct vm *vm)
 	if (pic_pending_vector(&vm->devs.pic) < 0)
 		return;
 	if (v->halted) {
-		pthread_cond_broadcast(&vm->dev_cond);
+		dev_cond_broadcast(&vm->dev_cond);
 		return;
 	}
 	if (v->kicked || v->window || !v->started || !v->run)
@@ -84,15 +84,15 @@ void *timer_thread(void *arg)
 	struct vm *vm = arg;
 	struct timespec ts;
 
-	pthread_mutex_lock(&vm->dev_lock);
+	dev_lock(&vm->dev_lock);
 	while (!vm->stopping) {
 		advance_locked(vm);
 		notify_vcpu0_locked(vm);
 		fflush(stdout);
 		ts = abs_time(vm, dev_next_deadline(&vm->devs));
-		pthread_cond_timedwait(&vm->dev_cond, &vm->dev_lock, &ts);
+		dev_cond_wait(&vm->dev_cond, &vm->dev_lock, &ts);
 	}
-	pthread_mutex_unlock(&vm->dev_lock);
+	dev_unlock(&vm->dev_lock);
 	return NULL;
 }
 
@@ -112,11 +112,11 @@ void *input_thread(void *arg)
 
 	while (!vm->stopping) {
 		/* Wait for room in the FIFO first. */
-		pthread_mutex_lock(&vm->dev_lock);
+		dev_lock(&vm->dev_lock);
 		while (!vm->stopping && !dev_uart_can_receive(&vm->devs))
-			pthread_cond_wait(&vm->dev_cond, &vm->dev_lock);
+			dev_cond_wait(&vm->dev_cond, &vm->dev_lock, NULL);
 		n = UART_RX_SIZE - vm->devs.uart.rx_count;
-		pthread_mutex_unlock(&vm->dev_lock);
+		dev_unlock(&vm->dev_lock);
 		if (vm->stopping)
 			break;
 		if (poll(pfd, 2, -1) < 0) {
@@ -133,12 +133,12 @@ void *input_thread(void *arg)
 			continue;
 		if (n <= 0)
 			break;		/* end of file or error: no more input */
-		pthread_mutex_lock(&vm->dev_lock);
+		dev_lock(&vm->dev_lock);
 		advance_locked(vm);
 		for (i = 0; i < n; i++)
 			dev_uart_receive(&vm->devs, buf[i]);
 		notify_vcpu0_locked(vm);
-		pthread_mutex_unlock(&vm->dev_lock);
+		dev_unlock(&vm->dev_lock);
 	}
 	return NULL;
 }

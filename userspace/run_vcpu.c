@@ -127,9 +127,9 @@ static void stop_all(struct vm *vm)
 			pthread_kill(v->thread, SIGUSR1);
 	}
 	/* A halted vCPU 0, the timer and the input thread wait here. */
-	pthread_mutex_lock(&vm->dev_lock);
-	pthread_cond_broadcast(&vm->dev_cond);
-	pthread_mutex_unlock(&vm->dev_lock);
+	dev_lock(&vm->dev_lock);
+	dev_cond_broadcast(&vm->dev_cond);
+	dev_unlock(&vm->dev_lock);
 	if (vm->wake[1] >= 0 && write(vm->wake[1], "", 1) < 0) {
 		/* Full: a wake-up is pending anyway. */
 	}
@@ -235,10 +235,10 @@ static int prepare_interrupts(struct vcpu *v)
 	struct vm *vm = v->vm;
 	int status;
 
-	pthread_mutex_lock(&vm->dev_lock);
+	dev_lock(&vm->dev_lock);
 	advance_clocks_locked(vm, dev_irq_clocks(&vm->devs));
 	status = prepare_interrupts_locked(v);
-	pthread_mutex_unlock(&vm->dev_lock);
+	dev_unlock(&vm->dev_lock);
 	return status;
 }
 
@@ -254,7 +254,7 @@ static void exit_lock(struct vcpu *v)
 {
 	if (v->id == 0)
 		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
-	pthread_mutex_lock(&v->vm->dev_lock);
+	dev_lock(&v->vm->dev_lock);
 }
 
 /*
@@ -278,7 +278,7 @@ static int exit_unlock(struct vcpu *v, int status, bool *prepared)
 		status = prepare_interrupts_locked(v);
 		*prepared = true;
 	}
-	pthread_mutex_unlock(&vm->dev_lock);
+	dev_unlock(&vm->dev_lock);
 	return status;
 }
 
@@ -396,7 +396,7 @@ static int handle_io(struct vcpu *v, bool *prepared)
 						       vm->devs.exit_status;
 	/* The PIT was programmed: the timer thread's deadline moves. */
 	if (out && port >= PIT_PORT_CH0 && port <= PIT_PORT_CMD)
-		pthread_cond_broadcast(&vm->dev_cond);
+		dev_cond_broadcast(&vm->dev_cond);
 	status = exit_unlock(v, status, prepared);
 	if (status == RUN_RESET && vm->devs.reset_requested)
 		fprintf(stderr,
@@ -469,9 +469,9 @@ static int handle_hlt(struct vcpu *v)
 	}
 	if (!(r.rflags & X86_EFLAGS_IF))
 		return vm->irqchip ? halt_off(v) : RUN_HALTED;
-	pthread_mutex_lock(&vm->dev_lock);
+	dev_lock(&vm->dev_lock);
 	if (v->id != 0 || !vm->devs.pic.chip[0].ready) {
-		pthread_mutex_unlock(&vm->dev_lock);
+		dev_unlock(&vm->dev_lock);
 		nanosleep(&ms, NULL);
 		return -1;
 	}
@@ -483,10 +483,10 @@ static int handle_hlt(struct vcpu *v)
 			break;
 		deadline = dev_next_deadline(&vm->devs);
 		ts = abs_time(vm, deadline);
-		pthread_cond_timedwait(&vm->dev_cond, &vm->dev_lock, &ts);
+		dev_cond_wait(&vm->dev_cond, &vm->dev_lock, &ts);
 	}
 	v->halted = false;
-	pthread_mutex_unlock(&vm->dev_lock);
+	dev_unlock(&vm->dev_lock);
 	return -1;
 }
 
@@ -637,10 +637,6 @@ int run_vcpus(struct vm *vm, const struct run_opts *o)
 		}
 	}
 
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&vm->dev_cond, &ca);
-	pthread_condattr_destroy(&ca);
 	if (pipe2(vm->wake, O_NONBLOCK | O_CLOEXEC))
 		vm->wake[0] = vm->wake[1] = -1;
 	clock_gettime(CLOCK_MONOTONIC, &vm->t0);
@@ -650,11 +646,11 @@ int run_vcpus(struct vm *vm, const struct run_opts *o)
 		struct vcpu *v = &vm->vcpus[i];
 
 		/* The device threads take vCPU 0's fields under dev_lock. */
-		pthread_mutex_lock(&vm->dev_lock);
+		dev_lock(&vm->dev_lock);
 		err = pthread_create(&v->thread, NULL, vcpu_thread, v);
 		if (!err)
 			v->started = true;
-		pthread_mutex_unlock(&vm->dev_lock);
+		dev_unlock(&vm->dev_lock);
 		if (err) {
 			setup_error(err, "creating the thread of vCPU %u", i);
 			vm->status = EXIT_SETUP;
