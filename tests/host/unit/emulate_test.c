@@ -224,112 +224,70 @@ static u64 operand(unsigned int i, unsigned int size)
 /*
  * The same operations run by this CPU on registers: @flags in and out
  * (the arithmetic flags only; popf leaves the others).  128 bytes below
- * RSP are the red zone, which push would overwrite.
+ * RSP are the red zone, which push would overwrite.  @insn is the whole
+ * instruction on x (and y, or the count in CL: the asm inputs that follow).
  */
-#define HOST2(name, insn, sfx, type)					\
+#define HOST(name, sfx, type, insn, ...)				\
 static u64 host_##name##_##sfx(u64 a, u64 b, u64 *fl)			\
 {									\
 	type x = a, y = b;						\
 	u64 f = (*fl & EMU_ARITH) | 2;					\
+	(void)y;							\
 	__asm__ volatile("lea -128(%%rsp), %%rsp\n\t"			\
 			 "push %[f]\n\tpopf\n\t"			\
-			 insn " %[y], %[x]\n\t"				\
+			 insn "\n\t"					\
 			 "pushf\n\tpop %[f]\n\t"			\
 			 "lea 128(%%rsp), %%rsp"			\
-			 : [x] "+r"(x), [f] "+r"(f) : [y] "r"(y) : "cc");\
+			 : [x] "+r"(x), [f] "+r"(f) : __VA_ARGS__ : "cc");\
 	*fl = f;							\
 	return x;							\
 }
-#define HOST2_ALL(name, insn)						\
-	HOST2(name, insn "b", 1, u8) HOST2(name, insn "w", 2, u16)	\
-	HOST2(name, insn "l", 4, u32) HOST2(name, insn "q", 8, u64)
 
-HOST2_ALL(add, "add")
-HOST2_ALL(or, "or")
-HOST2_ALL(adc, "adc")
-HOST2_ALL(sbb, "sbb")
-HOST2_ALL(and, "and")
-HOST2_ALL(sub, "sub")
-HOST2_ALL(xor, "xor")
-HOST2_ALL(cmp, "cmp")
-HOST2_ALL(test, "test")
-HOST2_ALL(xadd, "xadd")
-
+/* Two operands; bit tests on a register take the offset modulo the size. */
+#define HOST2(name, insn, sfx, type)					\
+	HOST(name, sfx, type, insn " %[y], %[x]", [y] "r"(y))
 /* Shifts by CL: the count in b. */
 #define HOSTSH(name, insn, sfx, type)					\
-static u64 host_##name##_##sfx(u64 a, u64 b, u64 *fl)			\
-{									\
-	type x = a;							\
-	u64 f = (*fl & EMU_ARITH) | 2;					\
-	__asm__ volatile("lea -128(%%rsp), %%rsp\n\t"			\
-			 "push %[f]\n\tpopf\n\t"			\
-			 insn " %%cl, %[x]\n\t"				\
-			 "pushf\n\tpop %[f]\n\t"			\
-			 "lea 128(%%rsp), %%rsp"			\
-			 : [x] "+r"(x), [f] "+r"(f) : "c"(b) : "cc");	\
-	*fl = f;							\
-	return x;							\
-}
-#define HOSTSH_ALL(name, insn)						\
-	HOSTSH(name, insn "b", 1, u8) HOSTSH(name, insn "w", 2, u16)	\
-	HOSTSH(name, insn "l", 4, u32) HOSTSH(name, insn "q", 8, u64)
-
-HOSTSH_ALL(rol, "rol")
-HOSTSH_ALL(ror, "ror")
-HOSTSH_ALL(rcl, "rcl")
-HOSTSH_ALL(rcr, "rcr")
-HOSTSH_ALL(shl, "shl")
-HOSTSH_ALL(shr, "shr")
-HOSTSH_ALL(sar, "sar")
-
+	HOST(name, sfx, type, insn " %%cl, %[x]", "c"(b))
 /* One-operand instructions. */
 #define HOST1(name, insn, sfx, type)					\
-static u64 host_##name##_##sfx(u64 a, u64 b, u64 *fl)			\
-{									\
-	type x = a;							\
-	u64 f = (*fl & EMU_ARITH) | 2;					\
-	(void)b;							\
-	__asm__ volatile("lea -128(%%rsp), %%rsp\n\t"			\
-			 "push %[f]\n\tpopf\n\t"			\
-			 insn " %[x]\n\t"				\
-			 "pushf\n\tpop %[f]\n\t"			\
-			 "lea 128(%%rsp), %%rsp"			\
-			 : [x] "+r"(x), [f] "+r"(f) : : "cc");		\
-	*fl = f;							\
-	return x;							\
-}
-#define HOST1_ALL(name, insn)						\
-	HOST1(name, insn "b", 1, u8) HOST1(name, insn "w", 2, u16)	\
-	HOST1(name, insn "l", 4, u32) HOST1(name, insn "q", 8, u64)
+	HOST(name, sfx, type, insn " %[x]", )
 
-HOST1_ALL(inc, "inc")
-HOST1_ALL(dec, "dec")
-HOST1_ALL(neg, "neg")
-HOST1_ALL(not, "not")
+/* @gen for every operand size, or every size but bytes */
+#define HOST_WIDE(gen, name, insn)					\
+	gen(name, insn "w", 2, u16)					\
+	gen(name, insn "l", 4, u32) gen(name, insn "q", 8, u64)
+#define HOST_ALL(gen, name, insn)					\
+	gen(name, insn "b", 1, u8) HOST_WIDE(gen, name, insn)
 
-/* Bit tests on a register: the offset modulo the size, as in memory. */
-#define HOSTBT(name, insn, sfx, type)					\
-static u64 host_##name##_##sfx(u64 a, u64 b, u64 *fl)			\
-{									\
-	type x = a, y = b;						\
-	u64 f = (*fl & EMU_ARITH) | 2;					\
-	__asm__ volatile("lea -128(%%rsp), %%rsp\n\t"			\
-			 "push %[f]\n\tpopf\n\t"			\
-			 insn " %[y], %[x]\n\t"				\
-			 "pushf\n\tpop %[f]\n\t"			\
-			 "lea 128(%%rsp), %%rsp"			\
-			 : [x] "+r"(x), [f] "+r"(f) : [y] "r"(y) : "cc");\
-	*fl = f;							\
-	return x;							\
-}
-#define HOSTBT_ALL(name, insn)						\
-	HOSTBT(name, insn "w", 2, u16)					\
-	HOSTBT(name, insn "l", 4, u32) HOSTBT(name, insn "q", 8, u64)
+HOST_ALL(HOST2, add, "add")
+HOST_ALL(HOST2, or, "or")
+HOST_ALL(HOST2, adc, "adc")
+HOST_ALL(HOST2, sbb, "sbb")
+HOST_ALL(HOST2, and, "and")
+HOST_ALL(HOST2, sub, "sub")
+HOST_ALL(HOST2, xor, "xor")
+HOST_ALL(HOST2, cmp, "cmp")
+HOST_ALL(HOST2, test, "test")
+HOST_ALL(HOST2, xadd, "xadd")
 
-HOSTBT_ALL(bt, "bt")
-HOSTBT_ALL(bts, "bts")
-HOSTBT_ALL(btr, "btr")
-HOSTBT_ALL(btc, "btc")
+HOST_ALL(HOSTSH, rol, "rol")
+HOST_ALL(HOSTSH, ror, "ror")
+HOST_ALL(HOSTSH, rcl, "rcl")
+HOST_ALL(HOSTSH, rcr, "rcr")
+HOST_ALL(HOSTSH, shl, "shl")
+HOST_ALL(HOSTSH, shr, "shr")
+HOST_ALL(HOSTSH, sar, "sar")
+
+HOST_ALL(HOST1, inc, "inc")
+HOST_ALL(HOST1, dec, "dec")
+HOST_ALL(HOST1, neg, "neg")
+HOST_ALL(HOST1, not, "not")
+
+HOST_WIDE(HOST2, bt, "bt")
+HOST_WIDE(HOST2, bts, "bts")
+HOST_WIDE(HOST2, btr, "btr")
+HOST_WIDE(HOST2, btc, "btc")
 
 typedef u64 (*host_fn)(u64, u64, u64 *);
 
