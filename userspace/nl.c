@@ -114,11 +114,26 @@ const char *vtxhv_attr_name(unsigned int type)
 
 /* ---- Parsing ------------------------------------------------------------ */
 
-static int parse_attrs(struct nlmsghdr *nlh, struct nlattr **tb)
+#define NEED(type)	(1ULL << (type))
+
+/*
+ * Every parser's start: clear @out (@size bytes), parse @nlh's attributes
+ * into @tb, and refuse a message without each attribute in @need (a mask
+ * of NEED()s).
+ */
+static int parse_attrs(struct nlmsghdr *nlh, struct nlattr **tb, void *out,
+		       size_t size, uint64_t need)
 {
-	if (!genlmsg_valid_hdr(nlh, 0))
+	int type;
+
+	memset(out, 0, size);
+	if (!genlmsg_valid_hdr(nlh, 0) ||
+	    genlmsg_parse(nlh, 0, tb, VTXHV_A_MAX, policy) < 0)
 		return -EINVAL;
-	return genlmsg_parse(nlh, 0, tb, VTXHV_A_MAX, policy) < 0 ? -EINVAL : 0;
+	for (type = 0; type <= VTXHV_A_MAX; type++)
+		if ((need & NEED(type)) && !tb[type])
+			return -ENODATA;
+	return 0;
 }
 
 static uint32_t get_u32(struct nlattr **tb, int type)
@@ -141,10 +156,8 @@ static void get_str(struct nlattr **tb, int type, char *buf, size_t len)
 int vtxhv_parse_info(struct nlmsghdr *nlh, struct vtxhv_mod_info *out)
 {
 	struct nlattr *tb[VTXHV_A_MAX + 1];
-	int ret;
+	int ret = parse_attrs(nlh, tb, out, sizeof(*out), 0);
 
-	memset(out, 0, sizeof(*out));
-	ret = parse_attrs(nlh, tb);
 	if (ret)
 		return ret;
 	get_str(tb, VTXHV_A_VERSION, out->version, sizeof(out->version));
@@ -160,14 +173,10 @@ int vtxhv_parse_info(struct nlmsghdr *nlh, struct vtxhv_mod_info *out)
 int vtxhv_parse_vm(struct nlmsghdr *nlh, struct vtxhv_vm_info *out)
 {
 	struct nlattr *tb[VTXHV_A_MAX + 1];
-	int ret;
+	int ret = parse_attrs(nlh, tb, out, sizeof(*out), NEED(VTXHV_A_VM_ID));
 
-	memset(out, 0, sizeof(*out));
-	ret = parse_attrs(nlh, tb);
 	if (ret)
 		return ret;
-	if (!tb[VTXHV_A_VM_ID])
-		return -ENODATA;
 	out->id = get_u32(tb, VTXHV_A_VM_ID);
 	out->pid = get_u32(tb, VTXHV_A_VM_PID);
 	out->uid = get_u32(tb, VTXHV_A_VM_UID);
@@ -228,12 +237,9 @@ int vtxhv_parse_stats(struct nlmsghdr *nlh, struct vtxhv_vm_stats *out)
 	struct genlmsghdr *g;
 	int rem, ret;
 
-	memset(out, 0, sizeof(*out));
-	ret = parse_attrs(nlh, tb);
+	ret = parse_attrs(nlh, tb, out, sizeof(*out), NEED(VTXHV_A_VM_ID));
 	if (ret)
 		return ret;
-	if (!tb[VTXHV_A_VM_ID])
-		return -ENODATA;
 	out->vm_id = get_u32(tb, VTXHV_A_VM_ID);
 	out->shadow_pages = get_u64(tb, VTXHV_A_VM_SHADOW_PAGES);
 	/* One VTXHV_A_VCPU per vCPU: walk them all, not the parsed table. */
@@ -269,14 +275,11 @@ void vtxhv_vm_stats_free(struct vtxhv_vm_stats *s)
 int vtxhv_parse_event(struct nlmsghdr *nlh, struct vtxhv_event *out)
 {
 	struct nlattr *tb[VTXHV_A_MAX + 1];
-	int ret;
+	int ret = parse_attrs(nlh, tb, out, sizeof(*out),
+			      NEED(VTXHV_A_EVENT_TYPE) | NEED(VTXHV_A_VM_ID));
 
-	memset(out, 0, sizeof(*out));
-	ret = parse_attrs(nlh, tb);
 	if (ret)
 		return ret;
-	if (!tb[VTXHV_A_EVENT_TYPE] || !tb[VTXHV_A_VM_ID])
-		return -ENODATA;
 	out->type = get_u32(tb, VTXHV_A_EVENT_TYPE);
 	out->vm_id = get_u32(tb, VTXHV_A_VM_ID);
 	out->pid = get_u32(tb, VTXHV_A_VM_PID);
