@@ -34,13 +34,6 @@ void usage_events(FILE *out)
 		progname);
 }
 
-static int events_usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "%s events: %s '%s'\n(see '%s events --help')\n",
-		progname, what, arg, progname);
-	return EXIT_USAGE;
-}
-
 struct events_opts {
 	bool json;
 	unsigned long long count;	/* 0: forever */
@@ -72,7 +65,6 @@ int cmd_events(int argc, char **argv)
 	struct events_opts o = { false, 0, 0 };
 	struct vtxhv_nl_error err;
 	struct vtxhv_nl *nl;
-	char *end;
 	int c, ret;
 
 	opterr = 0;
@@ -83,23 +75,17 @@ int cmd_events(int argc, char **argv)
 			o.json = true;
 			break;
 		case 'c':
-			errno = 0;
-			o.count = strtoull(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || errno || *end ||
-			    !o.count)
-				return events_usage_error("--count: give a number of events, 1 or more, not",
-							  optarg);
+			if (!parse_count(optarg, &o.count))
+				return cmd_usage_error("events", "--count: give a number of events, 1 or more, not",
+						       optarg);
 			break;
-		case ':':
-			return events_usage_error("missing value for",
-						  argv[optind - 1]);
 		default:
-			return events_usage_error("unknown option",
-						  argv[optind - 1]);
+			return cmd_option_error("events", c, argv);
 		}
 	}
 	if (optind < argc)
-		return events_usage_error("unexpected argument", argv[optind]);
+		return cmd_usage_error("events", "unexpected argument",
+				       argv[optind]);
 
 	/* A line as soon as it happens, also into a pipe. */
 	setvbuf(stdout, NULL, _IOLBF, 0);

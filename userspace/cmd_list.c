@@ -25,36 +25,21 @@ void usage_list(FILE *out)
 		progname);
 }
 
-static int list_usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "%s list: %s '%s'\n(see '%s list --help')\n",
-		progname, what, arg, progname);
-	return EXIT_USAGE;
-}
-
 int cmd_list(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct vtxhv_vm_info *vms;
 	struct vtxhv_nl_error err;
 	struct vtxhv_nl *nl;
-	bool json = false;
 	size_t n, i;
-	int c, ret;
+	bool json;
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		if (c != 'j')
-			return list_usage_error("unknown option",
-						argv[optind - 1]);
-		json = true;
-	}
+	ret = cmd_json_option("list", argc, argv, &json);
+	if (ret)
+		return ret;
 	if (optind < argc)
-		return list_usage_error("unexpected argument", argv[optind]);
+		return cmd_usage_error("list", "unexpected argument",
+				       argv[optind]);
 
 	nl = vtxhv_nl_open();
 	ret = vtxhv_nl_list_vms(nl, &vms, &n, &err);

@@ -5,10 +5,8 @@
  * violations), from the GET_VM and GET_STATS requests of the "vtxhv"
  * generic-netlink family.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
-#include <stdlib.h>
 
 #include "nl.h"
 #include "nl_format.h"
@@ -29,23 +27,11 @@ void usage_stats(FILE *out)
 		progname, progname);
 }
 
-static int stats_usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "%s stats: %s '%s'\n(see '%s stats --help')\n",
-		progname, what, arg, progname);
-	return EXIT_USAGE;
-}
-
 static bool parse_vm_id(const char *s, uint32_t *id)
 {
 	unsigned long long v;
-	char *end;
 
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || !v || v > UINT32_MAX)
+	if (!parse_count(s, &v) || v > UINT32_MAX)
 		return false;
 	*id = v;
 	return true;
@@ -53,38 +39,29 @@ static bool parse_vm_id(const char *s, uint32_t *id)
 
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct vtxhv_vm_stats stats;
 	struct vtxhv_nl_error err;
 	struct vtxhv_vm_info vm;
 	struct vtxhv_nl *nl;
-	bool json = false;
 	char what[32];
 	uint32_t id;
-	int c, ret;
+	bool json;
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		if (c != 'j')
-			return stats_usage_error("unknown option",
-						 argv[optind - 1]);
-		json = true;
-	}
+	ret = cmd_json_option("stats", argc, argv, &json);
+	if (ret)
+		return ret;
 	if (optind == argc) {
 		fprintf(stderr, "%s stats: which VM? (see '%s list')\n",
 			progname, progname);
 		return EXIT_USAGE;
 	}
 	if (optind + 1 < argc)
-		return stats_usage_error("unexpected argument",
-					 argv[optind + 1]);
+		return cmd_usage_error("stats", "unexpected argument",
+				       argv[optind + 1]);
 	if (!parse_vm_id(argv[optind], &id))
-		return stats_usage_error("VM: give a VM id (a positive number), not",
-					 argv[optind]);
+		return cmd_usage_error("stats", "VM: give a VM id (a positive number), not",
+				       argv[optind]);
 
 	snprintf(what, sizeof(what), "VM %u", id);
 	nl = vtxhv_nl_open();

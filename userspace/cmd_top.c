@@ -37,13 +37,6 @@ void usage_top(FILE *out)
 		progname);
 }
 
-static int top_usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "%s top: %s '%s'\n(see '%s top --help')\n", progname,
-		what, arg, progname);
-	return EXIT_USAGE;
-}
-
 static volatile sig_atomic_t quit;
 
 static void on_signal(int sig)
@@ -160,27 +153,21 @@ int cmd_top(int argc, char **argv)
 			interval = strtod(optarg, &end);
 			if (errno || end == optarg || *end || !(interval >= 0.1) ||
 			    interval > 3600)
-				return top_usage_error("--interval: give seconds from 0.1 to 3600, not",
+				return cmd_usage_error("top", "--interval: give seconds from 0.1 to 3600, not",
 						       optarg);
 			break;
 		case 'n':
-			errno = 0;
-			iterations = strtoull(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || errno || *end ||
-			    !iterations)
-				return top_usage_error("--iterations: give a number of refreshes, 1 or more, not",
+			if (!parse_count(optarg, &iterations))
+				return cmd_usage_error("top", "--iterations: give a number of refreshes, 1 or more, not",
 						       optarg);
 			break;
-		case ':':
-			return top_usage_error("missing value for",
-					       argv[optind - 1]);
 		default:
-			return top_usage_error("unknown option",
-					       argv[optind - 1]);
+			return cmd_option_error("top", c, argv);
 		}
 	}
 	if (optind < argc)
-		return top_usage_error("unexpected argument", argv[optind]);
+		return cmd_usage_error("top", "unexpected argument",
+				       argv[optind]);
 
 	nl = vtxhv_nl_open();
 	/* No SA_RESTART: a signal must cut the wait short. */

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,6 +57,49 @@ bool want_help(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return true;
 	return false;
+}
+
+int cmd_usage_error(const char *cmd, const char *what, const char *arg)
+{
+	fprintf(stderr, "%s %s: %s '%s'\n(see '%s %s --help')\n", progname,
+		cmd, what, arg, progname, cmd);
+	return EXIT_USAGE;
+}
+
+int cmd_option_error(const char *cmd, int c, char **argv)
+{
+	return cmd_usage_error(cmd, c == ':' ? "missing value for" :
+				    "unknown option", argv[optind - 1]);
+}
+
+int cmd_json_option(const char *cmd, int argc, char **argv, bool *json)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*json = false;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (c != 'j')
+			return cmd_option_error(cmd, c, argv);
+		*json = true;
+	}
+	return 0;
+}
+
+bool parse_count(const char *s, unsigned long long *n)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*n = strtoull(s, &end, 10);
+	return !errno && !*end && *n;
 }
 
 /*

@@ -31,6 +31,18 @@ extern const char *progname;
 int vtxhv_open_device(void);
 bool want_help(int argc, char **argv);
 
+/*
+ * Usage errors, for every subcommand but run: "vtxctl CMD: WHAT 'ARG'",
+ * where to read more, and EXIT_USAGE to return.  cmd_option_error() is
+ * getopt_long()'s ':' (a value missing) or '?' (an unknown option).
+ */
+int cmd_usage_error(const char *cmd, const char *what, const char *arg);
+int cmd_option_error(const char *cmd, int c, char **argv);
+/* The options of a command whose only option is --json: 0 or EXIT_USAGE. */
+int cmd_json_option(const char *cmd, int argc, char **argv, bool *json);
+/* A count given on the command line: a decimal number, 1 or more. */
+bool parse_count(const char *s, unsigned long long *n);
+
 int cmd_info(int argc, char **argv);
 void usage_info(FILE *out);
 int cmd_run(int argc, char **argv);
