@@ -30,24 +30,20 @@ fi
 bz=$top/build/tests/linux/bzImage
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-# refused NAME PATTERN ARGS...: 'vtxctl run ARGS' exits 65 saying PATTERN.
-refused() {
-	local pat=$1
-	shift
+# fails STATUS PATTERN ARGS...: 'vtxctl run ARGS' exits STATUS saying
+# PATTERN.
+fails() {
+	local status=$1 pat=$2
+	shift 2
 	"$vtxctl" run "$@" >/dev/null 2>"$tmp/err"
-	[ $? -eq 65 ] && grep -q -- "$pat" "$tmp/err" && return 0
+	[ $? -eq "$status" ] && grep -q -- "$pat" "$tmp/err" && return 0
 	sed 's/^/# /' "$tmp/err"
 	return 1
 }
-# usage_error NAME PATTERN ARGS...: 'vtxctl run ARGS' exits 64 saying PATTERN.
-usage_error() {
-	local pat=$1
-	shift
-	"$vtxctl" run "$@" >/dev/null 2>"$tmp/err"
-	[ $? -eq 64 ] && grep -q -- "$pat" "$tmp/err" && return 0
-	sed 's/^/# /' "$tmp/err"
-	return 1
-}
+# refused PATTERN ARGS...: refused with 65 (the image or the initrd);
+# usage_error PATTERN ARGS...: with 64 (the command line).
+refused() { fails 65 "$@"; }
+usage_error() { fails 64 "$@"; }
 printf '\364' >"$tmp/flat"
 check ap_wakeup_bad_value usage_error "use sipi or mailbox" \
 	--ap-wakeup init "$tmp/flat"
