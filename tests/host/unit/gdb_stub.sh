@@ -63,6 +63,16 @@ vtxctl_status() {
 	vpid=
 }
 
+# run_gdb: gdb on the script $tmp/cmds, its output in $tmp/gdb.out.
+run_gdb() {
+	timeout 60 "$gdb" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1
+}
+
+# ran_to_the_end: gdb heard the guest end, and vtxctl said it ended well.
+ran_to_the_end() {
+	grep -q 'exited normally' "$tmp/gdb.out" && [ "$rc" = 0 ]
+}
+
 has() {
 	grep -q -F -- "$1" "$tmp/gdb.out" && return 0
 	diag "gdb's output lacks \"$1\""
@@ -104,7 +114,7 @@ printf "@@fs=%#x\n", $fs
 maintenance packet Pf=18000000
 continue
 EOF
-timeout 60 "$gdb" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1
+run_gdb
 vtxctl_status
 check waits_at_the_first_instruction has "@@first pc=0x100000"
 check software_breakpoint has "@@bp pc=0x100010"
@@ -118,8 +128,7 @@ check segment_selectors_loaded_from_the_gdt sh -c \
 	"grep -q '@@fs null=0$' '$tmp/gdb.out' && grep -q '@@fs=0x10' '$tmp/gdb.out'"
 # GS (register 15 of the i386 layout) = 0x18, the TSS: refused.
 check system_descriptor_refused has 'received: "E'
-check gdb_hears_the_end sh -c \
-	"grep -q 'exited normally' '$tmp/gdb.out' && [ $rc = 0 ]"
+check gdb_hears_the_end ran_to_the_end
 
 # ---- Two vCPUs, running when gdb comes ---------------------------------------
 vtxctl_start "$tmp/long.bin" --cpus 2
@@ -171,16 +180,15 @@ break *0x100100
 continue
 detach
 EOF
-timeout 60 "$gdb" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1
+run_gdb
 gdb_cmds > "$tmp/cmds" <<'EOF'
 printf "@@again pc=%#lx\n", $pc
 x/2xb 0x100100
 continue
 EOF
-timeout 60 "$gdb" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1
+run_gdb
 vtxctl_status
 check second_gdb_attaches has "@@again pc=0x10"
 check detach_removed_the_breakpoint has "0x100100:	0x90	0x90"
-check guest_ran_to_its_end sh -c \
-	"grep -q 'exited normally' '$tmp/gdb.out' && [ $rc = 0 ]"
+check guest_ran_to_its_end ran_to_the_end
 finish
