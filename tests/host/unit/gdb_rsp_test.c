@@ -326,20 +326,30 @@ struct reg {
 	unsigned int bits;
 };
 
+/*
+ * What both layouts have alike: the selectors (a 32-bit register each),
+ * then after the base registers the x87 registers and XMM0-7 of gdb's
+ * "core" and "sse" features.
+ */
+#define SEG_REGS							\
+	{ "cs", 32 }, { "ss", 32 }, { "ds", 32 }, { "es", 32 },		\
+	{ "fs", 32 }, { "gs", 32 }
+#define X87_SSE_REGS							\
+	{ "st0", 80 }, { "st1", 80 }, { "st2", 80 }, { "st3", 80 },	\
+	{ "st4", 80 }, { "st5", 80 }, { "st6", 80 }, { "st7", 80 },	\
+	{ "fctrl", 32 }, { "fstat", 32 }, { "ftag", 32 }, { "fiseg", 32 }, \
+	{ "fioff", 32 }, { "foseg", 32 }, { "fooff", 32 }, { "fop", 32 }, \
+	{ "xmm0", 128 }, { "xmm1", 128 }, { "xmm2", 128 }, { "xmm3", 128 }, \
+	{ "xmm4", 128 }, { "xmm5", 128 }, { "xmm6", 128 }, { "xmm7", 128 }
+
 static const struct reg regs64[] = {
 	{ "rax", 64 }, { "rbx", 64 }, { "rcx", 64 }, { "rdx", 64 },
 	{ "rsi", 64 }, { "rdi", 64 }, { "rbp", 64 }, { "rsp", 64 },
 	{ "r8", 64 }, { "r9", 64 }, { "r10", 64 }, { "r11", 64 },
 	{ "r12", 64 }, { "r13", 64 }, { "r14", 64 }, { "r15", 64 },
 	{ "rip", 64 }, { "eflags", 32 },
-	{ "cs", 32 }, { "ss", 32 }, { "ds", 32 }, { "es", 32 },
-	{ "fs", 32 }, { "gs", 32 }, { "fs_base", 64 }, { "gs_base", 64 },
-	{ "st0", 80 }, { "st1", 80 }, { "st2", 80 }, { "st3", 80 },
-	{ "st4", 80 }, { "st5", 80 }, { "st6", 80 }, { "st7", 80 },
-	{ "fctrl", 32 }, { "fstat", 32 }, { "ftag", 32 }, { "fiseg", 32 },
-	{ "fioff", 32 }, { "foseg", 32 }, { "fooff", 32 }, { "fop", 32 },
-	{ "xmm0", 128 }, { "xmm1", 128 }, { "xmm2", 128 }, { "xmm3", 128 },
-	{ "xmm4", 128 }, { "xmm5", 128 }, { "xmm6", 128 }, { "xmm7", 128 },
+	SEG_REGS, { "fs_base", 64 }, { "gs_base", 64 },
+	X87_SSE_REGS,
 	{ "xmm8", 128 }, { "xmm9", 128 }, { "xmm10", 128 }, { "xmm11", 128 },
 	{ "xmm12", 128 }, { "xmm13", 128 }, { "xmm14", 128 },
 	{ "xmm15", 128 }, { "mxcsr", 32 },
@@ -351,14 +361,8 @@ static const struct reg regs32[] = {
 	{ "eax", 32 }, { "ecx", 32 }, { "edx", 32 }, { "ebx", 32 },
 	{ "esp", 32 }, { "ebp", 32 }, { "esi", 32 }, { "edi", 32 },
 	{ "eip", 32 }, { "eflags", 32 },
-	{ "cs", 32 }, { "ss", 32 }, { "ds", 32 }, { "es", 32 },
-	{ "fs", 32 }, { "gs", 32 },
-	{ "st0", 80 }, { "st1", 80 }, { "st2", 80 }, { "st3", 80 },
-	{ "st4", 80 }, { "st5", 80 }, { "st6", 80 }, { "st7", 80 },
-	{ "fctrl", 32 }, { "fstat", 32 }, { "ftag", 32 }, { "fiseg", 32 },
-	{ "fioff", 32 }, { "foseg", 32 }, { "fooff", 32 }, { "fop", 32 },
-	{ "xmm0", 128 }, { "xmm1", 128 }, { "xmm2", 128 }, { "xmm3", 128 },
-	{ "xmm4", 128 }, { "xmm5", 128 }, { "xmm6", 128 }, { "xmm7", 128 },
+	SEG_REGS,
+	X87_SSE_REGS,
 	{ "mxcsr", 32 },
 	{ "cr0", 32 }, { "cr2", 32 }, { "cr3", 32 }, { "cr4", 32 },
 	{ "efer", 64 },
