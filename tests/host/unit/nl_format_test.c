@@ -632,15 +632,23 @@ static struct vtxhv_vm_stats two_vcpus(void)
 					.vcpus = vcpus };
 }
 
-static bool stats_text(void)
+/* What @print writes for vm_a with two_vcpus(). */
+static const char *stats_output(void (*print)(FILE *f,
+					      const struct vtxhv_vm_info *vm,
+					      const struct vtxhv_vm_stats *s))
 {
 	struct vtxhv_vm_stats s = two_vcpus();
 	struct vtxhv_vm_info vm = vm_a;
 	FILE *f = capture();
 
 	vm.nr_vcpus = 2;
-	stats_print(f, &vm, &s);
-	CHECK_STR(captured(f),
+	print(f, &vm, &s);
+	return captured(f);
+}
+
+static bool stats_text(void)
+{
+	CHECK_STR(stats_output(stats_print),
 		  "VM 3: pid 4242 (hold_vm), 2 vCPUs, 64M, ept, running, created 2023-11-14T22:13:20Z\n"
 		  "\n"
 		  "vCPU 0: guest 1.500000 s, exit handling 0.002500 s, 3 injected, 11 EPT violations, 73 exits\n"
@@ -662,13 +670,7 @@ static bool stats_text(void)
 
 static bool stats_json(void)
 {
-	struct vtxhv_vm_stats s = two_vcpus();
-	struct vtxhv_vm_info vm = vm_a;
-	FILE *f = capture();
-
-	vm.nr_vcpus = 2;
-	stats_print_json(f, &vm, &s);
-	CHECK_STR(captured(f),
+	CHECK_STR(stats_output(stats_print_json),
 		  "{\"id\":3,\"pid\":4242,\"uid\":0,\"comm\":\"hold_vm\",\"vcpus\":2,"
 		  "\"mem_bytes\":67108864,\"paging\":\"ept\",\"state\":\"running\","
 		  "\"created\":\"2023-11-14T22:13:20Z\",\"created_ns\":1700000000123456789,"
