@@ -96,6 +96,13 @@ static bool remote_irr(unsigned int pin)
 	return rte_read(pin) & IOAPIC_RTE_REMOTE_IRR;
 }
 
+/* The line of @pin goes low, then high: a rising edge, or a level again. */
+static void low_high(unsigned int pin)
+{
+	ioapic_set_irq(&io, pin, false);
+	ioapic_set_irq(&io, pin, true);
+}
+
 static bool id_version_arb(void)
 {
 	CHECK_EQ(reg_read(IOAPIC_REG_VER), 0x00170020);
@@ -206,14 +213,12 @@ static bool masked_not_delivered(void)
 	/* A masked edge is lost: unmasking does not send it. */
 	rte_write(1, rte(0x31, APIC_MSG_FIXED, 0, 0));
 	CHECK_EQ(nmsgs, 0);
-	ioapic_set_irq(&io, 1, false);
-	ioapic_set_irq(&io, 1, true);
+	low_high(1);
 	CHECK_EQ(nmsgs, 1);
 	CHECK_EQ(msgs[0].vector, 0x31);
 	/* Masking again stops it. */
 	rte_write(1, rte(0x31, APIC_MSG_FIXED, 0, IOAPIC_RTE_MASKED));
-	ioapic_set_irq(&io, 1, false);
-	ioapic_set_irq(&io, 1, true);
+	low_high(1);
 	CHECK_EQ(nmsgs, 1);
 	CHECK_EQ(io.delivered, 1);
 	return true;
@@ -414,8 +419,7 @@ static bool level_nmi_is_edge(void)
 	ioapic_eoi(&io, 0);
 	rte_write(16, rte(0, APIC_MSG_NMI, 0, IOAPIC_RTE_LEVEL));
 	CHECK_EQ(nmsgs, 1);
-	ioapic_set_irq(&io, 16, false);
-	ioapic_set_irq(&io, 16, true);
+	low_high(16);
 	CHECK_EQ(nmsgs, 2);
 	CHECK_EQ(io.coalesced, 0);
 	return true;
@@ -522,8 +526,7 @@ static bool reentrant_eoi(void)
 	/* Still usable afterwards. */
 	eoi_in_callback = false;
 	ioapic_eoi(&io, 0x61);
-	ioapic_set_irq(&io, 18, false);
-	ioapic_set_irq(&io, 18, true);
+	low_high(18);
 	CHECK(remote_irr(18));
 	CHECK(!overflow);
 	return true;
