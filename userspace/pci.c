@@ -19,40 +19,32 @@ void pci_init(struct pci *pci)
 	memset(pci, 0, sizeof(*pci));
 }
 
-/* Byte off of the host bridge's 256-byte type 0 header. */
-static uint8_t host_read(const struct pci *pci, unsigned int off)
+/*
+ * Dword @off (a multiple of 4) of the host bridge's 256-byte type 0
+ * header, as mechanism #1 reads it: the 16-bit and 8-bit registers in
+ * their places, little-endian.
+ */
+static uint32_t host_dword(const struct pci *pci, unsigned int off)
 {
 	switch (off) {
-	case PCI_VENDOR_ID:
-		return PCI_HOST_VENDOR & 0xff;
-	case PCI_VENDOR_ID + 1:
-		return PCI_HOST_VENDOR >> 8;
-	case PCI_DEVICE_ID:
-		return PCI_HOST_DEVICE & 0xff;
-	case PCI_DEVICE_ID + 1:
-		return PCI_HOST_DEVICE >> 8;
-	case PCI_COMMAND:
-		return HOST_COMMAND & 0xff;
-	case PCI_COMMAND + 1:
-		return HOST_COMMAND >> 8;
-	case PCI_STATUS:
-		return HOST_STATUS & 0xff;
-	case PCI_STATUS + 1:
-		return HOST_STATUS >> 8;
-	case PCI_REVISION_ID:
-		return PCI_HOST_REVISION;
-	case PCI_CLASS_PROG:
-		return PCI_HOST_CLASS & 0xff;
-	case PCI_CLASS_DEVICE:
-		return (PCI_HOST_CLASS >> 8) & 0xff;
-	case PCI_CLASS_DEVICE + 1:
-		return PCI_HOST_CLASS >> 16;
-	case PCI_INTERRUPT_LINE:
+	case PCI_VENDOR_ID:	/* and the device ID */
+		return (uint32_t)PCI_HOST_DEVICE << 16 | PCI_HOST_VENDOR;
+	case PCI_COMMAND:	/* and the status */
+		return (uint32_t)HOST_STATUS << 16 | HOST_COMMAND;
+	case PCI_REVISION_ID:	/* and the class code */
+		return (uint32_t)PCI_HOST_CLASS << 8 | PCI_HOST_REVISION;
+	case PCI_INTERRUPT_LINE:	/* the pin, MIN_GNT, MAX_LAT: 0 */
 		return pci->host_intline;
 	default:
 		/* header type 0, one function, no BARs, no capabilities */
 		return 0;
 	}
+}
+
+/* Byte @off of the header. */
+static uint8_t host_read(const struct pci *pci, unsigned int off)
+{
+	return host_dword(pci, off & ~3U) >> (8 * (off & 3));
 }
 
 /* Is CONFIG_ADDRESS enabled and naming 00:00.0? */
