@@ -55,6 +55,18 @@ static int print_event(const struct vtxhv_event *ev, void *arg)
 	return o->count && ++o->seen >= o->count;
 }
 
+static int events_option(int c, const char *arg, void *ctx)
+{
+	struct events_opts *o = ctx;
+
+	if (c == 'j')
+		o->json = true;
+	else if (!parse_count(arg, &o->count))
+		return cmd_usage_error("events", "--count: give a number of events, 1 or more, not",
+				       arg);
+	return 0;
+}
+
 int cmd_events(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -65,27 +77,12 @@ int cmd_events(int argc, char **argv)
 	struct events_opts o = { false, 0, 0 };
 	struct vtxhv_nl_error err;
 	struct vtxhv_nl *nl;
-	int c, ret;
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o.json = true;
-			break;
-		case 'c':
-			if (!parse_count(optarg, &o.count))
-				return cmd_usage_error("events", "--count: give a number of events, 1 or more, not",
-						       optarg);
-			break;
-		default:
-			return cmd_option_error("events", c, argv);
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error("events", "unexpected argument",
-				       argv[optind]);
+	ret = cmd_options("events", argc, argv, longopts, 0, events_option,
+			  &o);
+	if (ret)
+		return ret;
 
 	/* A line as soon as it happens, also into a pipe. */
 	setvbuf(stdout, NULL, _IOLBF, 0);

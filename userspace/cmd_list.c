@@ -34,12 +34,9 @@ int cmd_list(int argc, char **argv)
 	bool json;
 	int ret;
 
-	ret = cmd_json_option("list", argc, argv, &json);
+	ret = cmd_json_option("list", argc, argv, 0, &json);
 	if (ret)
 		return ret;
-	if (optind < argc)
-		return cmd_usage_error("list", "unexpected argument",
-				       argv[optind]);
 
 	nl = vtxhv_nl_open();
 	ret = vtxhv_nl_list_vms(nl, &vms, &n, &err);

@@ -48,7 +48,7 @@ int cmd_stats(int argc, char **argv)
 	bool json;
 	int ret;
 
-	ret = cmd_json_option("stats", argc, argv, &json);
+	ret = cmd_json_option("stats", argc, argv, 1, &json);
 	if (ret)
 		return ret;
 	if (optind == argc) {
@@ -56,9 +56,6 @@ int cmd_stats(int argc, char **argv)
 			progname, progname);
 		return EXIT_USAGE;
 	}
-	if (optind + 1 < argc)
-		return cmd_usage_error("stats", "unexpected argument",
-				       argv[optind + 1]);
 	if (!parse_vm_id(argv[optind], &id))
 		return cmd_usage_error("stats", "VM: give a VM id (a positive number), not",
 				       argv[optind]);

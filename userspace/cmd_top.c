@@ -125,6 +125,31 @@ static int sample(struct vtxhv_nl *nl, struct top_vm **out, size_t *nout,
 	return 0;
 }
 
+struct top_opts {
+	double interval;		/* seconds */
+	unsigned long long iterations;	/* 0: until quit */
+};
+
+static int top_option(int c, const char *arg, void *ctx)
+{
+	struct top_opts *o = ctx;
+	char *end;
+
+	if (c == 'n') {
+		if (!parse_count(arg, &o->iterations))
+			return cmd_usage_error("top", "--iterations: give a number of refreshes, 1 or more, not",
+					       arg);
+		return 0;
+	}
+	errno = 0;
+	o->interval = strtod(arg, &end);
+	if (errno || end == arg || *end || !(o->interval >= 0.1) ||
+	    o->interval > 3600)
+		return cmd_usage_error("top", "--interval: give seconds from 0.1 to 3600, not",
+				       arg);
+	return 0;
+}
+
 int cmd_top(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -132,42 +157,21 @@ int cmd_top(int argc, char **argv)
 		{ "iterations", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct top_opts o = { .interval = 1 };
 	struct top_vm *prev = NULL, *cur = NULL;
 	size_t nprev = 0, ncur = 0;
-	unsigned long long iterations = 0, done;
 	struct vtxhv_nl_error err;
+	unsigned long long done;
 	struct sigaction sa;
 	struct top_view view;
-	double interval = 1, t0, t1;
 	struct vtxhv_nl *nl;
 	bool keys, clear;
-	char *end;
-	int c, ret = 0;
+	double t0, t1;
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			errno = 0;
-			interval = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(interval >= 0.1) ||
-			    interval > 3600)
-				return cmd_usage_error("top", "--interval: give seconds from 0.1 to 3600, not",
-						       optarg);
-			break;
-		case 'n':
-			if (!parse_count(optarg, &iterations))
-				return cmd_usage_error("top", "--iterations: give a number of refreshes, 1 or more, not",
-						       optarg);
-			break;
-		default:
-			return cmd_option_error("top", c, argv);
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error("top", "unexpected argument",
-				       argv[optind]);
+	ret = cmd_options("top", argc, argv, longopts, 0, top_option, &o);
+	if (ret)
+		return ret;
 
 	nl = vtxhv_nl_open();
 	/* No SA_RESTART: a signal must cut the wait short. */
@@ -185,9 +189,9 @@ int cmd_top(int argc, char **argv)
 
 	t0 = now_mono();
 	ret = sample(nl, &prev, &nprev, &err);
-	for (done = 0; !ret && !quit && (!iterations || done < iterations);
+	for (done = 0; !ret && !quit && (!o.iterations || done < o.iterations);
 	     done++) {
-		wait_until(t0 + interval, keys);
+		wait_until(t0 + o.interval, keys);
 		if (quit)
 			break;
 		ret = sample(nl, &cur, &ncur, &err);

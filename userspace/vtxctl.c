@@ -66,29 +66,49 @@ int cmd_usage_error(const char *cmd, const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
-int cmd_option_error(const char *cmd, int c, char **argv)
+int cmd_options(const char *cmd, int argc, char **argv,
+		const struct option *longopts, int operands,
+		int (*opt)(int c, const char *arg, void *ctx), void *ctx)
 {
-	return cmd_usage_error(cmd, c == ':' ? "missing value for" :
-				    "unknown option", argv[optind - 1]);
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (c == ':' || c == '?')
+			return cmd_usage_error(cmd, c == ':' ?
+					       "missing value for" :
+					       "unknown option",
+					       argv[optind - 1]);
+		ret = opt(c, optarg, ctx);
+		if (ret)
+			return ret;
+	}
+	if (argc - optind > operands)
+		return cmd_usage_error(cmd, "unexpected argument",
+				       argv[optind + operands]);
+	return 0;
 }
 
-int cmd_json_option(const char *cmd, int argc, char **argv, bool *json)
+static int json_option(int c, const char *arg, void *json)
+{
+	(void)c;
+	(void)arg;
+	*(bool *)json = true;
+	return 0;
+}
+
+int cmd_json_option(const char *cmd, int argc, char **argv, int operands,
+		    bool *json)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
 
 	*json = false;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		if (c != 'j')
-			return cmd_option_error(cmd, c, argv);
-		*json = true;
-	}
-	return 0;
+	return cmd_options(cmd, argc, argv, longopts, operands, json_option,
+			   json);
 }
 
 bool parse_count(const char *s, unsigned long long *n)

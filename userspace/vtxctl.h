@@ -31,15 +31,25 @@ extern const char *progname;
 int vtxhv_open_device(void);
 bool want_help(int argc, char **argv);
 
+struct option;
+
 /*
- * Usage errors, for every subcommand but run: "vtxctl CMD: WHAT 'ARG'",
- * where to read more, and EXIT_USAGE to return.  cmd_option_error() is
- * getopt_long()'s ':' (a value missing) or '?' (an unknown option).
+ * For every subcommand but run.  A usage error: "vtxctl CMD: WHAT 'ARG'"
+ * and where to read more; returns EXIT_USAGE.
  */
 int cmd_usage_error(const char *cmd, const char *what, const char *arg);
-int cmd_option_error(const char *cmd, int c, char **argv);
-/* The options of a command whose only option is --json: 0 or EXIT_USAGE. */
-int cmd_json_option(const char *cmd, int argc, char **argv, bool *json);
+/*
+ * The command line of @cmd: each option of @longopts to @opt with its
+ * value, which returns 0 or a usage error's status; a value missing, an
+ * unknown option or more than @operands operands is a usage error.
+ * Returns 0, with optind at the first operand, or EXIT_USAGE.
+ */
+int cmd_options(const char *cmd, int argc, char **argv,
+		const struct option *longopts, int operands,
+		int (*opt)(int c, const char *arg, void *ctx), void *ctx);
+/* cmd_options() for a command whose only option is --json. */
+int cmd_json_option(const char *cmd, int argc, char **argv, int operands,
+		    bool *json);
 /* A count given on the command line: a decimal number, 1 or more. */
 bool parse_count(const char *s, unsigned long long *n);
 
