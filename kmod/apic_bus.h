@@ -8,17 +8,7 @@
 #ifndef VTXHV_APIC_BUS_H
 #define VTXHV_APIC_BUS_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <stdint.h>
-
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-#endif
+#include "host_types.h"
 
 /* Delivery modes, as in bits 10:8 of the ICR and of a redirection entry. */
 enum apic_msg_dm {

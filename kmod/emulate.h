@@ -8,23 +8,13 @@
 #ifndef VTXHV_EMULATE_H
 #define VTXHV_EMULATE_H
 
+#include "host_types.h"
+
 #ifdef __KERNEL__
 #include <linux/kernel.h>
-#include <linux/types.h>
 #include <linux/string.h>
 #else
-#include <stdbool.h>
-#include <stdint.h>
 #include <string.h>
-
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int8_t s8;
-typedef int16_t s16;
-typedef int32_t s32;
-typedef int64_t s64;
 
 #ifndef fallthrough
 #define fallthrough	__attribute__((__fallthrough__))
