@@ -276,6 +276,20 @@ static struct vtxhv_vm *lookup_vm(struct sk_buff *skb,
 	return found;
 }
 
+/* GET_VM and GET_STATS: the VM the request names, in one reply. */
+static int reply_vm(struct sk_buff *skb, struct genl_info *info, u8 cmd,
+		    int (*fill)(struct sk_buff *skb, void *arg))
+{
+	struct vtxhv_vm *vm = lookup_vm(skb, info);
+	int ret;
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	ret = reply(info, cmd, fill, vm);
+	vtxhv_vm_put(vm);
+	return ret;
+}
+
 static int fill_vm(struct sk_buff *skb, void *arg)
 {
 	return put_vm(skb, arg);
@@ -283,14 +297,7 @@ static int fill_vm(struct sk_buff *skb, void *arg)
 
 static int vtxhv_nl_get_vm(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vtxhv_vm *vm = lookup_vm(skb, info);
-	int ret;
-
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	ret = reply(info, VTXHV_CMD_GET_VM, fill_vm, vm);
-	vtxhv_vm_put(vm);
-	return ret;
+	return reply_vm(skb, info, VTXHV_CMD_GET_VM, fill_vm);
 }
 
 /* The dump's cb->args: VMs sent so far, and the viewer of its request. */
@@ -363,14 +370,7 @@ static int fill_stats(struct sk_buff *skb, void *arg)
 
 static int vtxhv_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vtxhv_vm *vm = lookup_vm(skb, info);
-	int ret;
-
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	ret = reply(info, VTXHV_CMD_GET_STATS, fill_stats, vm);
-	vtxhv_vm_put(vm);
-	return ret;
+	return reply_vm(skb, info, VTXHV_CMD_GET_STATS, fill_stats);
 }
 
 static const struct genl_ops vtxhv_genl_ops[] = {
