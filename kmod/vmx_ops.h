@@ -164,25 +164,16 @@ fail:
 #define vmcs_read32(f) ({ vmcs_check(f, 2); (u32)__vmcs_readl(f); })
 #define vmcs_read64(f) ({ vmcs_check(f, 1); (u64)__vmcs_readl(f); })
 #define vmcs_readl(f) ({ vmcs_check(f, 3); __vmcs_readl(f); })
-#define vmcs_write16(f, v)						\
+
+/* A write of a field of @width (as vmcs_check()), @v cut to @type. */
+#define vmcs_write_width(f, v, width, type)				\
 	do {								\
-		vmcs_check(f, 0);					\
-		__vmcs_writel(f, (u16)(v));				\
+		vmcs_check(f, width);					\
+		__vmcs_writel(f, (type)(v));				\
 	} while (0)
-#define vmcs_write32(f, v)						\
-	do {								\
-		vmcs_check(f, 2);					\
-		__vmcs_writel(f, (u32)(v));				\
-	} while (0)
-#define vmcs_write64(f, v)						\
-	do {								\
-		vmcs_check(f, 1);					\
-		__vmcs_writel(f, (u64)(v));				\
-	} while (0)
-#define vmcs_writel(f, v)						\
-	do {								\
-		vmcs_check(f, 3);					\
-		__vmcs_writel(f, (v));				\
-	} while (0)
+#define vmcs_write16(f, v) vmcs_write_width(f, v, 0, u16)
+#define vmcs_write32(f, v) vmcs_write_width(f, v, 2, u32)
+#define vmcs_write64(f, v) vmcs_write_width(f, v, 1, u64)
+#define vmcs_writel(f, v) vmcs_write_width(f, v, 3, unsigned long)
 
 #endif /* VTXHV_VMX_OPS_H */
