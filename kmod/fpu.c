@@ -159,27 +159,33 @@ bool vtxhv_fpu_xcr0_valid(u64 xcr0, u64 cpuid_ok)
  * XCR0 is the host's here, a superset of any guest's, so XRSTOR reaches
  * every component the guest may have touched.
  */
+/*
+ * The XSAVE-family instruction @xinsn on @area for the components of
+ * switch_mask, or its FXSAVE-family twin @fxinsn without XSAVE.
+ */
+#define fpu_area(xinsn, fxinsn, area)					\
+	do {								\
+		if (switch_mask)					\
+			asm volatile(xinsn " (%0)"			\
+				     : : "r"(area), "a"((u32)switch_mask), \
+				       "d"((u32)(switch_mask >> 32))	\
+				     : "memory");			\
+		else							\
+			asm volatile(fxinsn " (%0)"			\
+				     : : "r"(area) : "memory");		\
+	} while (0)
+
 void vtxhv_fpu_load(void *area)
 {
 	/* No MXCSR or x87 reset first: the XRSTOR replaces them. */
 	kernel_fpu_begin_mask(0);
-	if (switch_mask)
-		asm volatile("xrstor64 (%0)"
-			     : : "r"(area), "a"((u32)switch_mask),
-			       "d"((u32)(switch_mask >> 32)) : "memory");
-	else
-		asm volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+	fpu_area("xrstor64", "fxrstor64", area);
 }
 
 /* Save the guest's registers and give the FPU back to the kernel. */
 void vtxhv_fpu_put(void *area)
 {
-	if (switch_mask)
-		asm volatile("xsave64 (%0)"
-			     : : "r"(area), "a"((u32)switch_mask),
-			       "d"((u32)(switch_mask >> 32)) : "memory");
-	else
-		asm volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+	fpu_area("xsave64", "fxsave64", area);
 	kernel_fpu_end();
 }
 
