@@ -8,103 +8,32 @@
  * the checks of paging_guest.h in order and reports each through
  * PG_PORT; it never uses real mode, so that shadow paging can run it.
  */
-#include "paging_guest.h"
+#include "paging_common.h"
 
-#ifdef __x86_64__
-typedef uint64_t ureg;
-#define MOVP	"movq"
-#else
-typedef uint32_t ureg;
-#define MOVP	"movl"
-#endif
-
-/* Page-table entry bits (SDM Vol. 3A 4.3, 4.4, 4.5). */
-#define PTE_P	0x1ULL
-#define PTE_RW	0x2ULL
-#define PTE_A	0x20ULL
-#define PTE_D	0x40ULL
-#define PTE_PS	0x80ULL
-#define PTE_NX	(1ULL << 63)
-
-#define CR0_WP	(1UL << 16)
-#define CR0_PG	(1UL << 31)
-#define CR4_PSE	(1UL << 4)
-#define CR4_PAE	(1UL << 5)
 #define MSR_EFER	0xc0000080
 #define EFER_NXE	(1U << 11)
 
-#define PAGE	0x1000UL
-
-static int fmt;
-static unsigned int top_level, esz;	/* 2, 3 or 4 levels; entry bytes */
-static uint64_t addr_mask;
 static int has_nx, has_1g;
 static uint64_t digest = 0xcbf29ce484222325ULL;
 static int cur_check, failed, notes;
-static uintptr_t pt_next = PG_PT_POOL, data_next = PG_DATA_POOL;
 static uintptr_t as_root[PG_AS_NR], as_pa[PG_AS_NR][PG_TEST_PAGES];
-static unsigned long large_size;
-
-/* GCC may emit calls to these even in freestanding code. */
-void *memset(void *d, int c, unsigned long n);
-void *memset(void *d, int c, unsigned long n)
-{
-	volatile unsigned char *p = d;
-
-	while (n--)
-		*p++ = c;
-	return d;
-}
-
-void *memcpy(void *d, const void *s, unsigned long n);
-void *memcpy(void *d, const void *s, unsigned long n)
-{
-	volatile unsigned char *p = d;
-	const unsigned char *q = s;
-
-	while (n--)
-		*p++ = *q++;
-	return d;
-}
 
 /* --- the report protocol ---------------------------------------------- */
-
-static void send(uint32_t cmd, uint32_t check, uint32_t ok, uint32_t line,
-		 const char *expr, uint64_t a, uint64_t b)
-{
-	volatile struct pg_msg m = {
-		.cmd = cmd, .check = check, .ok = ok, .line = line,
-		.expr = (uintptr_t)expr, .a = a, .b = b,
-	};
-
-	/* The stack is identity-mapped: its address is guest-physical. */
-	__asm__ volatile("outl %0, %1"
-			 : : "a"((uint32_t)(uintptr_t)&m), "Nd"(PG_PORT)
-			 : "memory");
-}
 
 /* Every value a check compares goes into the digest the host compares
  * across paging modes.
  */
-static void observe(uint64_t v)
+void observe(uint64_t v)
 {
 	digest = (digest ^ v) * 0x100000001b3ULL;
 }
 
-static int check_eq(int line, const char *expr, uint64_t got, uint64_t want)
+void note(int line, const char *what, uint64_t a, uint64_t b)
 {
-	observe(got);
-	if (got == want)
-		return 1;
 	failed = 1;
 	if (notes++ < 8)
-		send(PG_NOTE, cur_check, 0, line, expr, got, want);
-	return 0;
+		send(PG_NOTE, cur_check, 0, line, what, a, b);
 }
-
-#define CHECK_EQ(got, want)	check_eq(__LINE__, #got " == " #want, \
-					 (got), (want))
-#define CHECK(cond)		check_eq(__LINE__, #cond, !!(cond), 1)
 
 static void begin(int check)
 {
@@ -125,58 +54,6 @@ static void skip(int check, const char *why)
 
 /* --- CPU helpers ------------------------------------------------------ */
 
-static inline ureg read_cr0(void)
-{
-	ureg v;
-
-	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr0(ureg v)
-{
-	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-static inline ureg read_cr2(void)
-{
-	ureg v;
-
-	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
-	return v;
-}
-
-static inline ureg read_cr3(void)
-{
-	ureg v;
-
-	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr3(ureg v)
-{
-	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
-}
-
-static inline ureg read_cr4(void)
-{
-	ureg v;
-
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr4(ureg v)
-{
-	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
-static inline void invlpg(uintptr_t va)
-{
-	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
-
 static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;
@@ -193,13 +70,6 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 			 : "memory");
 }
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return lo | (uint64_t)hi << 32;
-}
 
 static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b,
 			 uint32_t *c, uint32_t *d)
@@ -209,293 +79,43 @@ static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b,
 			 : "a"(leaf), "c"(0));
 }
 
-static inline uint32_t rd32(uintptr_t va)
-{
-	return *(volatile uint32_t *)va;
-}
-
-static inline void wr32(uintptr_t va, uint32_t v)
-{
-	*(volatile uint32_t *)va = v;
-}
 
 /* --- exceptions ------------------------------------------------------- */
 
 /*
- * A probe sets fixup_ip to the instruction after its access; the #PF
- * handler records the error code and CR2 (read first thing: another
- * fault would overwrite it) and resumes there.  Any other exception, or
- * a #PF outside a probe, is reported and fails the check it happened in:
- * the handler jumps back to run_check() (recover_buf), which goes on
- * with the next one.
+ * A probe's #PF resumes after its access (pf_fixup()).  Any other
+ * exception, or a #PF outside a probe, is reported and fails the check
+ * it happened in: the handler jumps back to run_check() (recover_buf),
+ * which goes on with the next one.
  */
-static volatile ureg fixup_ip;
-static volatile uint32_t pf_count;
-static volatile ureg pf_err, pf_cr2;
+static struct pf_state pf;
 static void *recover_buf[5];
 static volatile int recover_armed;
 
-struct frame {
-#ifdef __x86_64__
-	ureg gpr[9];	/* r11 r10 r9 r8 rdi rsi rdx rcx rax */
-#else
-	ureg gpr[8];	/* pusha */
-#endif
-	ureg vector, err, ip, cs, flags;
-};
+struct pf_state *pf_state(void)
+{
+	return &pf;
+}
 
-void exc_handler(struct frame *f);
 void exc_handler(struct frame *f)
 {
 	ureg cr2 = read_cr2();
 
-	if (f->vector == 14 && fixup_ip) {
-		pf_count++;
-		pf_err = f->err;
-		pf_cr2 = cr2;
-		f->ip = fixup_ip;
-		fixup_ip = 0;
+	if (pf_fixup(f, cr2))
 		return;
-	}
 	send(PG_NOTE, cur_check, 0, __LINE__,
 	     "unexpected exception: a = vector, b = ip", f->vector, f->ip);
 	send(PG_NOTE, cur_check, 0, __LINE__,
 	     "unexpected exception: a = error code, b = cr2", f->err, cr2);
 	if (recover_armed) {
 		recover_armed = 0;
-		fixup_ip = 0;
+		pf.fixup_ip = 0;
 		__builtin_longjmp(recover_buf, 1);
 	}
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	halt_forever();
 }
 
-#define ISR_NOERR(n) "isr" #n ": push $0\n push $" #n "\n jmp isr_common\n"
-#define ISR_ERR(n) "isr" #n ": push $" #n "\n jmp isr_common\n"
-
-__asm__(".text\n"
-	ISR_NOERR(0) ISR_NOERR(1) ISR_NOERR(2) ISR_NOERR(3) ISR_NOERR(4)
-	ISR_NOERR(5) ISR_NOERR(6) ISR_NOERR(7) ISR_ERR(8) ISR_NOERR(9)
-	ISR_ERR(10) ISR_ERR(11) ISR_ERR(12) ISR_ERR(13) ISR_ERR(14)
-	ISR_NOERR(15) ISR_NOERR(16) ISR_ERR(17) ISR_NOERR(18)
-	ISR_NOERR(19) ISR_NOERR(20) ISR_ERR(21)
-	"isr_common:\n"
-#ifdef __x86_64__
-	" push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n"
-	" push %r8\n push %r9\n push %r10\n push %r11\n"
-	" mov %rsp, %rdi\n call exc_handler\n"
-	" pop %r11\n pop %r10\n pop %r9\n pop %r8\n pop %rdi\n"
-	" pop %rsi\n pop %rdx\n pop %rcx\n pop %rax\n"
-	" add $16, %rsp\n iretq\n"
-	".data\n isr_table: .quad "
-#else
-	" pusha\n push %esp\n call exc_handler\n add $4, %esp\n popa\n"
-	" add $8, %esp\n iret\n"
-	".data\n isr_table: .long "
-#endif
-	"isr0, isr1, isr2, isr3, isr4, isr5, isr6, isr7, isr8, isr9, isr10,"
-	"isr11, isr12, isr13, isr14, isr15, isr16, isr17, isr18, isr19,"
-	"isr20, isr21\n"
-	".text\n");
-
-#define NR_VECTORS	22
-extern ureg isr_table[NR_VECTORS];
-
-#ifdef __x86_64__
-static uint64_t idt[NR_VECTORS * 2] __attribute__((aligned(16)));
-#else
-static uint64_t idt[NR_VECTORS] __attribute__((aligned(16)));
-#endif
-
-/* Interrupt gates, selector 0x08 (SDM Vol. 3A 6.11 and 6.14.1). */
-static void idt_init(void)
-{
-	struct {
-		uint16_t limit;
-		ureg base;
-	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uintptr_t)idt };
-	int i;
-
-	for (i = 0; i < NR_VECTORS; i++) {
-		uint64_t a = isr_table[i];
-		uint64_t g = (a & 0xffff) | 0x08ULL << 16 | 0x8eULL << 40 |
-			     ((a >> 16) & 0xffff) << 48;
-#ifdef __x86_64__
-		idt[2 * i] = g;
-		idt[2 * i + 1] = a >> 32;
-#else
-		idt[i] = g;
-#endif
-	}
-	__asm__ volatile("lidt %0" : : "m"(idtr));
-}
-
-/* Access @va; 1 if it faulted (pf_err and pf_cr2 then say how). */
-static int probe_read(uintptr_t va, uint32_t *val)
-{
-	uint32_t before = pf_count, v = 0xdeadbeef;
-
-	__asm__ volatile(MOVP " $1f, %[fx]\n\t"
-			 "movl (%[va]), %[v]\n\t"
-			 "1:"
-			 : [fx] "=m"(fixup_ip), [v] "+r"(v)
-			 : [va] "r"(va) : "memory");
-	fixup_ip = 0;
-	if (val)
-		*val = v;
-	return pf_count != before;
-}
-
-static int probe_write(uintptr_t va, uint32_t v)
-{
-	uint32_t before = pf_count;
-
-	__asm__ volatile(MOVP " $1f, %[fx]\n\t"
-			 "movl %[v], (%[va])\n\t"
-			 "1:"
-			 : [fx] "=m"(fixup_ip)
-			 : [va] "r"(va), [v] "r"(v) : "memory");
-	fixup_ip = 0;
-	return pf_count != before;
-}
-
-/* Jump to @va, which holds "jmp *%ecx" (or *%rcx): back here either way. */
-static int probe_exec(uintptr_t va)
-{
-	uint32_t before = pf_count;
-
-	__asm__ volatile(MOVP " $1f, %[fx]\n\t"
-			 "movl $1f, %%ecx\n\t"
-			 "jmp *%[va]\n\t"
-			 "1:"
-			 : [fx] "=m"(fixup_ip)
-			 : [va] "r"(va) : "ecx", "memory");
-	fixup_ip = 0;
-	return pf_count != before;
-}
-
-/* --- page tables ------------------------------------------------------ */
-
-static uint64_t pte_get(uintptr_t ea)
-{
-	if (esz == 4)
-		return *(volatile uint32_t *)ea;
-	return *(volatile uint64_t *)ea;
-}
-
-static void pte_set(uintptr_t ea, uint64_t v)
-{
-#ifndef __x86_64__
-	volatile uint32_t *e = (volatile uint32_t *)ea;
-
-	if (esz == 4) {
-		*e = v;
-		return;
-	}
-	/* A PAE entry from 32-bit code takes two stores: the half with P
-	 * last when it becomes present, first when it stops being so.
-	 */
-	if (v & PTE_P) {
-		e[1] = v >> 32;
-		e[0] = v;
-	} else {
-		e[0] = v;
-		e[1] = v >> 32;
-	}
-#else
-	*(volatile uint64_t *)ea = v;
-#endif
-}
-
-static unsigned int idx_of(uint64_t va, unsigned int level)
-{
-	if (fmt == FMT_32BIT)
-		return (va >> (12 + 10 * (level - 1))) & 0x3ff;
-	if (fmt == FMT_PAE && level == 3)
-		return (va >> 30) & 3;
-	return (va >> (12 + 9 * (level - 1))) & 0x1ff;
-}
-
-/* The entry for @va in @table, a table of @level. */
-static uintptr_t ent(uintptr_t table, uint64_t va, unsigned int level)
-{
-	return table + idx_of(va, level) * esz;
-}
-
-static uintptr_t alloc_pt(void)
-{
-	uintptr_t p = pt_next;
-
-	pt_next += PAGE;
-	if (pt_next > PG_PT_POOL_END) {
-		send(PG_NOTE, cur_check, 0, __LINE__, "page-table pool empty",
-		     0, 0);
-		for (;;)
-			__asm__ volatile("cli; hlt");
-	}
-	memset((void *)p, 0, PAGE);
-	return p;
-}
-
-/* A data page whose first word is @tag, the rest zero. */
-static uintptr_t alloc_data(uint32_t tag)
-{
-	uintptr_t p = data_next;
-
-	data_next += PAGE;
-	if (data_next > PG_DATA_POOL_END) {
-		send(PG_NOTE, cur_check, 0, __LINE__, "data pool empty", 0, 0);
-		for (;;)
-			__asm__ volatile("cli; hlt");
-	}
-	memset((void *)p, 0, PAGE);
-	wr32(p, tag);
-	return p;
-}
-
-/* Intermediate entries: PAE's PDPTEs have no R/W bit (SDM 4.4.1). */
-static uint64_t table_flags(unsigned int level)
-{
-	return fmt == FMT_PAE && level == 3 ? PTE_P : PTE_P | PTE_RW;
-}
-
-/*
- * The address of the entry at @level mapping @va under @root, creating
- * the missing tables above it.
- */
-static uintptr_t entry_addr(uintptr_t root, uint64_t va, unsigned int level)
-{
-	uintptr_t table = root;
-	unsigned int l;
-
-	for (l = top_level; l > level; l--) {
-		uintptr_t ea = ent(table, va, l);
-		uint64_t e = pte_get(ea);
-
-		if (!(e & PTE_P)) {
-			e = alloc_pt() | table_flags(l);
-			pte_set(ea, e);
-		}
-		table = e & addr_mask;
-	}
-	return ent(table, va, level);
-}
-
-static void map4k(uintptr_t root, uint64_t va, uint64_t pa, uint64_t flags)
-{
-	pte_set(entry_addr(root, va, 1), pa | flags);
-}
-
-static void map_large(uintptr_t root, uint64_t va, uint64_t pa,
-		      unsigned int level, uint64_t flags)
-{
-	pte_set(entry_addr(root, va, level), pa | flags | PTE_PS);
-}
-
-static uint32_t tag(int as, int page)
-{
-	return 0xa5000000U | as << 8 | page;
-}
+/* --- address spaces --------------------------------------------------- */
 
 static uint32_t pattern(uint64_t pa)
 {
@@ -510,23 +130,11 @@ static uint32_t pattern(uint64_t pa)
  */
 static void make_as(int n)
 {
-	uintptr_t root = alloc_pt();
-	uint64_t va;
+	uintptr_t root = make_as_root(n ? as_root[0] : 0);
 	int i;
 
-	if (n == 0) {
-		for (va = 0; va < PG_IDENT_END; va += large_size)
-			map_large(root, va, va, 2, PTE_P | PTE_RW);
-	} else if (fmt == FMT_32BIT) {
-		for (va = 0; va < PG_IDENT_END; va += large_size)
-			pte_set(entry_addr(root, va, 2),
-				pte_get(entry_addr(as_root[0], va, 2)));
-	} else {
-		pte_set(entry_addr(root, 0, 3),
-			pte_get(entry_addr(as_root[0], 0, 3)));
-	}
 	for (i = 0; i < PG_TEST_PAGES; i++) {
-		as_pa[n][i] = alloc_data(tag(n, i));
+		as_pa[n][i] = alloc_data(as_tag(n, i));
 		map4k(root, VA_TEST + i * PAGE, as_pa[n][i], PTE_P | PTE_RW);
 	}
 	as_root[n] = root;
@@ -546,11 +154,8 @@ static void check_as_switch(void)
 	begin(CHK_AS_SWITCH);
 	memset(visits, 0, sizeof(visits));
 	for (s = 0; s < PG_SWITCHES; s++) {
-		rnd = rnd * 1103515245U + 12345U;
-		n = (rnd >> 16) % PG_AS_NR;
-		write_cr3(as_root[n]);
-		for (i = 0; i < PG_TEST_PAGES; i++)
-			CHECK_EQ(rd32(VA_TEST + i * PAGE), tag(n, i));
+		n = as_switch_step(&rnd, as_root, PG_AS_NR, VA_TEST,
+				   PG_TEST_PAGES);
 		k = s % PG_TEST_PAGES;
 		CHECK_EQ(rd32(VA_TEST + k * PAGE + 4), visits[n][k]);
 		wr32(VA_TEST + k * PAGE + 4, ++visits[n][k]);
@@ -618,8 +223,8 @@ static void check_remap(void)
 	pte_set(ea, 0);
 	write_cr3(root);
 	CHECK(probe_read(va, 0));
-	CHECK_EQ(pf_err, 0);
-	CHECK_EQ(pf_cr2, va);
+	CHECK_EQ(pf.err, 0);
+	CHECK_EQ(pf.cr2, va);
 	end();
 }
 
@@ -691,8 +296,8 @@ static void check_faults(void)
 	pte_set(ea1, pa1 | PTE_P);
 	invlpg(va1);
 	CHECK(probe_write(va1 + 0x104, 0x22222222));
-	CHECK_EQ(pf_err, 0x3);
-	CHECK_EQ(pf_cr2, va1 + 0x104);
+	CHECK_EQ(pf.err, 0x3);
+	CHECK_EQ(pf.cr2, va1 + 0x104);
 	CHECK_EQ(rd32(pa1 + 0x104), 0);
 	CHECK(!probe_read(va1 + 0x100, &v));
 	CHECK_EQ(v, 0x11111111);
@@ -701,27 +306,27 @@ static void check_faults(void)
 	pte_set(ea2, 0);
 	invlpg(va2);
 	CHECK(probe_write(va2 + 0x10, 1));
-	CHECK_EQ(pf_err, 0x2);
-	CHECK_EQ(pf_cr2, va2 + 0x10);
+	CHECK_EQ(pf.err, 0x2);
+	CHECK_EQ(pf.cr2, va2 + 0x10);
 	CHECK(probe_read(va2 + 0x20, 0));
-	CHECK_EQ(pf_err, 0x0);
-	CHECK_EQ(pf_cr2, va2 + 0x20);
+	CHECK_EQ(pf.err, 0x0);
+	CHECK_EQ(pf.cr2, va2 + 0x20);
 	pte_set(ea2, pa2 | PTE_RW);
 	invlpg(va2);
 	CHECK(probe_read(va2 + 0x30, 0));
-	CHECK_EQ(pf_err, 0x0);
-	CHECK_EQ(pf_cr2, va2 + 0x30);
+	CHECK_EQ(pf.err, 0x0);
+	CHECK_EQ(pf.cr2, va2 + 0x30);
 	pte_set(ea2, pa2 | PTE_P | PTE_RW);
 	invlpg(va2);
 	CHECK(!probe_read(va2, &v));
 	CHECK_EQ(v, 0xb0000002);
 	/* Not present at the directory level. */
 	CHECK(probe_write(nowhere, 5));
-	CHECK_EQ(pf_err, 0x2);
-	CHECK_EQ(pf_cr2, nowhere);
+	CHECK_EQ(pf.err, 0x2);
+	CHECK_EQ(pf.cr2, nowhere);
 	CHECK(probe_read(nowhere + 4, 0));
-	CHECK_EQ(pf_err, 0x0);
-	CHECK_EQ(pf_cr2, nowhere + 4);
+	CHECK_EQ(pf.err, 0x0);
+	CHECK_EQ(pf.cr2, nowhere + 4);
 	end();
 
 	/* NX: "jmp *%ecx" at the start of an NX page. */
@@ -738,16 +343,16 @@ static void check_faults(void)
 		CHECK(!probe_read(va3, &v));
 		CHECK_EQ(v, 0x9090e1ff);
 		CHECK(probe_exec(va3));
-		CHECK_EQ(pf_err, 0x11);
-		CHECK_EQ(pf_cr2, va3);
+		CHECK_EQ(pf.err, 0x11);
+		CHECK_EQ(pf.cr2, va3);
 		pte_set(ea3, pa3 | PTE_P | PTE_RW);
 		invlpg(va3);
 		CHECK(!probe_exec(va3));
 		pte_set(ea3, pa3 | PTE_P | PTE_RW | PTE_NX);
 		invlpg(va3);
 		CHECK(probe_exec(va3));
-		CHECK_EQ(pf_err, 0x11);
-		CHECK_EQ(pf_cr2, va3);
+		CHECK_EQ(pf.err, 0x11);
+		CHECK_EQ(pf.cr2, va3);
 		end();
 	}
 
@@ -760,15 +365,15 @@ static void check_faults(void)
 	CHECK_EQ(rd32(pa1 + 0x108), 0x33333333);
 	write_cr0(cr0);
 	CHECK(probe_write(va1 + 0x10c, 0x44444444));
-	CHECK_EQ(pf_err, 0x3);
-	CHECK_EQ(pf_cr2, va1 + 0x10c);
+	CHECK_EQ(pf.err, 0x3);
+	CHECK_EQ(pf.cr2, va1 + 0x10c);
 	CHECK_EQ(rd32(pa1 + 0x10c), 0);
 	write_cr0(cr0 & ~CR0_WP);
 	CHECK(!probe_write(va1 + 0x10c, 0x55555555));
 	CHECK_EQ(rd32(pa1 + 0x10c), 0x55555555);
 	write_cr0(cr0);
 	CHECK(probe_write(va1 + 0x110, 0x66666666));
-	CHECK_EQ(pf_err, 0x3);
+	CHECK_EQ(pf.err, 0x3);
 	CHECK_EQ(rd32(pa1 + 0x110), 0);
 	CHECK_EQ(read_cr0() & CR0_WP, CR0_WP);
 	end();
@@ -809,11 +414,11 @@ static void check_pf_rsvd(void)
 	pte_set(ea, pa | rsvd | PTE_P | PTE_RW);
 	invlpg(va);
 	CHECK(probe_read(va + 0x10, 0));
-	CHECK_EQ(pf_err, 0x9);
-	CHECK_EQ(pf_cr2, va + 0x10);
+	CHECK_EQ(pf.err, 0x9);
+	CHECK_EQ(pf.cr2, va + 0x10);
 	CHECK(probe_write(va + 0x14, 1));
-	CHECK_EQ(pf_err, 0xb);
-	CHECK_EQ(pf_cr2, va + 0x14);
+	CHECK_EQ(pf.err, 0xb);
+	CHECK_EQ(pf.cr2, va + 0x14);
 	CHECK_EQ(rd32(pa + 0x14), 0);
 	pte_set(ea, pa | PTE_P | PTE_RW);
 	pde = entry_addr(root, va, 2);
@@ -821,8 +426,8 @@ static void check_pf_rsvd(void)
 	pte_set(pde, old | rsvd);
 	invlpg(va);
 	CHECK(probe_read(va + 0x18, 0));
-	CHECK_EQ(pf_err, 0x9);
-	CHECK_EQ(pf_cr2, va + 0x18);
+	CHECK_EQ(pf.err, 0x9);
+	CHECK_EQ(pf.cr2, va + 0x18);
 	pte_set(pde, old);
 	invlpg(va);
 	CHECK(!probe_read(va, &v));
@@ -976,12 +581,12 @@ static void check_pt_reuse(void)
 	}
 	for (i = 0; i < PG_TEST_PAGES; i++) {
 		CHECK(probe_read(VA_REUSE + i * PAGE + 0x40, &v));
-		CHECK_EQ(pf_err, 0);
-		CHECK_EQ(pf_cr2, VA_REUSE + i * PAGE + 0x40);
+		CHECK_EQ(pf.err, 0);
+		CHECK_EQ(pf.cr2, VA_REUSE + i * PAGE + 0x40);
 	}
 	write_cr3(read_cr3());
 	CHECK(probe_write(VA_REUSE + 0x44, 1));
-	CHECK_EQ(pf_err, 0x2);
+	CHECK_EQ(pf.err, 0x2);
 	CHECK_EQ(rd32(pa[0] + 0x44), 0);
 	CHECK_EQ(rd32(pa[0] + 4), 0x77);
 	/* A page table again, mapping other pages. */
@@ -1011,7 +616,7 @@ static void check_paging_off(void)
 	begin(CHK_PAGING_OFF);
 	write_cr0(cr0 & ~CR0_PG);
 	CHECK_EQ(read_cr0() & CR0_PG, 0);
-	CHECK_EQ(rd32(as_pa[2][3]), tag(2, 3));
+	CHECK_EQ(rd32(as_pa[2][3]), as_tag(2, 3));
 	wr32(as_pa[1][0] + 0x200, 0x0ff0ff01);
 	CHECK_EQ(rd32(PG_MMIO_GPA + PG_MMIO_OFF_ROFF),
 		 PG_MMIO_RVAL(PG_MMIO_GPA + PG_MMIO_OFF_ROFF));
@@ -1020,9 +625,9 @@ static void check_paging_off(void)
 	write_cr0(cr0);
 	CHECK_EQ(read_cr0() & CR0_PG, CR0_PG);
 	CHECK_EQ(rd32(VA_TEST + 0x200), 0x0ff0ff01);
-	CHECK_EQ(rd32(VA_TEST + 3 * PAGE), tag(1, 3));
+	CHECK_EQ(rd32(VA_TEST + 3 * PAGE), as_tag(1, 3));
 	write_cr3(as_root[0]);
-	CHECK_EQ(rd32(VA_TEST + 3 * PAGE), tag(0, 3));
+	CHECK_EQ(rd32(VA_TEST + 3 * PAGE), as_tag(0, 3));
 	end();
 }
 
@@ -1036,7 +641,7 @@ static void check_ctxsw(void)
 	for (n = 0; n < PG_CTXSW_AS; n++) {
 		write_cr3(as_root[n]);
 		for (i = 0; i < PG_TEST_PAGES; i++) {
-			expect[n][i] = tag(n, i);
+			expect[n][i] = as_tag(n, i);
 			(void)rd32(VA_TEST + i * PAGE);
 		}
 	}
@@ -1074,15 +679,17 @@ static void run_check(void (*fn)(void))
 
 /* --- start-up --------------------------------------------------------- */
 
-void guest_main(ureg format);
-void guest_main(ureg format)
+/* paging has one vCPU: @id is 0. */
+void guest_main(ureg format, ureg id)
 {
 	uint32_t a, b, c, d, max;
 	uint64_t pa;
 	int n;
 
-	fmt = format;
-	idt_init();
+	(void)id;
+	pg_format_init(format);
+	idt_build();
+	idt_load();
 	cpuid(0x80000000, &max, &b, &c, &d);
 	if (max >= 0x80000001) {
 		cpuid(0x80000001, &a, &b, &c, &d);
@@ -1091,10 +698,6 @@ void guest_main(ureg format)
 	}
 	if (has_nx)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
-	top_level = fmt == FMT_32BIT ? 2 : fmt == FMT_PAE ? 3 : 4;
-	esz = fmt == FMT_32BIT ? 4 : 8;
-	addr_mask = fmt == FMT_32BIT ? 0xfffff000ULL : 0x000ffffffffff000ULL;
-	large_size = fmt == FMT_32BIT ? 0x400000 : 0x200000;
 
 	/* The patterned region the large pages map. */
 	for (pa = PG_LARGE_PA; pa < PG_LARGE_PA + PG_LARGE_SIZE; pa += PAGE) {
@@ -1105,13 +708,7 @@ void guest_main(ureg format)
 		make_as(n);
 
 	/* Paging on, on address space 0 (4-level: already on). */
-	if (fmt == FMT_4LEVEL) {
-		write_cr3(as_root[0]);
-	} else {
-		write_cr4(read_cr4() | (fmt == FMT_32BIT ? CR4_PSE : CR4_PAE));
-		write_cr3(as_root[0]);
-		write_cr0(read_cr0() | CR0_PG | CR0_WP);
-	}
+	paging_on(as_root[0]);
 
 	run_check(check_as_switch);
 	run_check(check_remap);
@@ -1126,14 +723,3 @@ void guest_main(ureg format)
 	run_check(check_ctxsw);
 	send(PG_DONE, 0, 1, 0, 0, digest, 0);
 }
-
-__asm__(".pushsection .text.start, \"ax\"\n"
-	".globl _start\n"
-	"_start:\n"
-#ifdef __x86_64__
-	" call guest_main\n"
-#else
-	" push %edi\n call guest_main\n"
-#endif
-	"1: cli\n hlt\n jmp 1b\n"
-	".popsection\n");

@@ -16,29 +16,8 @@
  * barriers.  What is a vCPU's own is in pcpus[], found from the stack
  * pointer (each vCPU's stack is at PS_STACKS + id * PS_STACK_SIZE).
  */
+#include "paging_common.h"
 #include "paging_smp_guest.h"
-
-#ifdef __x86_64__
-typedef uint64_t ureg;
-#define MOVP	"movq"
-#define SP	"rsp"
-#else
-typedef uint32_t ureg;
-#define MOVP	"movl"
-#define SP	"esp"
-#endif
-
-/* Page-table entry bits (SDM Vol. 3A 4.3, 4.4, 4.5). */
-#define PTE_P	0x1ULL
-#define PTE_RW	0x2ULL
-#define PTE_PS	0x80ULL
-
-#define CR0_WP	(1UL << 16)
-#define CR0_PG	(1UL << 31)
-#define CR4_PSE	(1UL << 4)
-#define CR4_PAE	(1UL << 5)
-
-#define PAGE	0x1000UL
 
 /*
  * A wait gives up after this many TSC ticks (RDTSC counts emulated
@@ -57,12 +36,7 @@ static volatile struct ps_shared *const sh =
  * clobber) touches a static whose address never escapes, and would load
  * one before the barrier or the flag that says it is ready.
  */
-static volatile int fmt;
 static volatile uint32_t ncpu;
-static volatile unsigned int top_level, esz;
-static volatile uint64_t addr_mask;
-static volatile unsigned long large_size;
-static volatile uintptr_t pt_next = PG_PT_POOL, data_next = PG_DATA_POOL;
 static volatile uintptr_t as_root[PS_AS_NR], as_pa[PS_AS_NR][PS_AS_PAGES];
 
 struct pcpu {
@@ -71,36 +45,12 @@ struct pcpu {
 	uint64_t digest;
 	uint64_t deadline;		/* of the wait under way */
 	uint32_t spins;
-	volatile ureg fixup_ip;
-	volatile uint32_t pf_count;
-	volatile ureg pf_err, pf_cr2;
+	struct pf_state pf;
 	void *recover_buf[5];
 	volatile int recover_armed;
 };
 
 static struct pcpu pcpus[PS_MAX_CPUS];
-
-/* GCC may emit calls to these even in freestanding code. */
-void *memset(void *d, int c, unsigned long n);
-void *memset(void *d, int c, unsigned long n)
-{
-	volatile unsigned char *p = d;
-
-	while (n--)
-		*p++ = c;
-	return d;
-}
-
-void *memcpy(void *d, const void *s, unsigned long n);
-void *memcpy(void *d, const void *s, unsigned long n)
-{
-	volatile unsigned char *p = d;
-	const unsigned char *q = s;
-
-	while (n--)
-		*p++ = *q++;
-	return d;
-}
 
 /* This vCPU's own state, from the stack it runs on. */
 static inline struct pcpu *me(void)
@@ -112,66 +62,6 @@ static inline struct pcpu *me(void)
 }
 
 /* --- CPU helpers ------------------------------------------------------ */
-
-static inline ureg read_cr0(void)
-{
-	ureg v;
-
-	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr0(ureg v)
-{
-	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-static inline ureg read_cr2(void)
-{
-	ureg v;
-
-	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
-	return v;
-}
-
-static inline ureg read_cr3(void)
-{
-	ureg v;
-
-	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr3(ureg v)
-{
-	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
-}
-
-static inline ureg read_cr4(void)
-{
-	ureg v;
-
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr4(ureg v)
-{
-	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
-static inline void invlpg(uintptr_t va)
-{
-	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return lo | (uint64_t)hi << 32;
-}
 
 static inline void cpu_relax(void)
 {
@@ -186,39 +76,9 @@ static inline uint32_t atomic_inc(volatile uint32_t *p)
 	return v + 1;
 }
 
-static inline uint32_t rd32(uintptr_t va)
-{
-	return *(volatile uint32_t *)va;
-}
-
-static inline void wr32(uintptr_t va, uint32_t v)
-{
-	*(volatile uint32_t *)va = v;
-}
-
-static inline void halt_forever(void)
-{
-	for (;;)
-		__asm__ volatile("cli; hlt");
-}
-
 /* --- the report protocol ---------------------------------------------- */
 
-static void send(uint32_t cmd, uint32_t check, uint32_t ok, uint32_t line,
-		 const char *expr, uint64_t a, uint64_t b)
-{
-	volatile struct pg_msg m = {
-		.cmd = cmd, .check = check, .ok = ok, .line = line,
-		.expr = (uintptr_t)expr, .a = a, .b = b,
-	};
-
-	/* The stacks are identity-mapped: the address is guest-physical. */
-	__asm__ volatile("outl %0, %1"
-			 : : "a"((uint32_t)(uintptr_t)&m), "Nd"(PG_PORT)
-			 : "memory");
-}
-
-static void note(int line, const char *what, uint64_t a, uint64_t b)
+void note(int line, const char *what, uint64_t a, uint64_t b)
 {
 	struct pcpu *p = me();
 
@@ -232,24 +92,13 @@ static void note(int line, const char *what, uint64_t a, uint64_t b)
  * digest the host compares across paging modes.  Values in a race (old
  * or new before an ack, how many reads a loop made) do not.
  */
-static void observe(uint64_t v)
+void observe(uint64_t v)
 {
 	struct pcpu *p = me();
 
 	p->digest = (p->digest ^ v) * 0x100000001b3ULL;
 }
 
-static int check_eq(int line, const char *expr, uint64_t got, uint64_t want)
-{
-	observe(got);
-	if (got == want)
-		return 1;
-	note(line, expr, got, want);
-	return 0;
-}
-
-#define CHECK_EQ(got, want)	check_eq(__LINE__, #got " == " #want, \
-					 (got), (want))
 
 /* In a race: @got must be @a or @b; not part of the digest. */
 static int check_either(int line, const char *expr, uint64_t got, uint64_t a,
@@ -274,7 +123,7 @@ static void __attribute__((noreturn)) abort_check(void)
 	sh->sync[p->check].aborted = 1;
 	p->failed = 1;
 	p->recover_armed = 0;
-	p->fixup_ip = 0;
+	p->pf.fixup_ip = 0;
 	__builtin_longjmp(p->recover_buf, 1);
 }
 
@@ -378,36 +227,24 @@ static void post(uint32_t gen)
 /* --- exceptions ------------------------------------------------------- */
 
 /*
- * A probe sets fixup_ip to the instruction after its access; the #PF
- * handler records the error code and CR2 (read first thing: another
- * fault would overwrite it) and resumes there.  Any other exception, or
- * a #PF outside a probe, is reported and fails the check under way on
- * every vCPU.  The handler runs on the stack of the vCPU it interrupts
- * (no privilege change, no IST), so me() still finds its state.
+ * A probe's #PF resumes after its access (pf_fixup()).  Any other
+ * exception, or a #PF outside a probe, is reported and fails the check
+ * under way on every vCPU.  The handler runs on the stack of the vCPU it
+ * interrupts (no privilege change, no IST), so me() still finds its
+ * state.
  */
-struct frame {
-#ifdef __x86_64__
-	ureg gpr[9];	/* r11 r10 r9 r8 rdi rsi rdx rcx rax */
-#else
-	ureg gpr[8];	/* pusha */
-#endif
-	ureg vector, err, ip, cs, flags;
-};
+struct pf_state *pf_state(void)
+{
+	return &me()->pf;
+}
 
-void exc_handler(struct frame *f);
 void exc_handler(struct frame *f)
 {
 	ureg cr2 = read_cr2();
 	struct pcpu *p = me();
 
-	if (f->vector == 14 && p->fixup_ip) {
-		p->pf_count++;
-		p->pf_err = f->err;
-		p->pf_cr2 = cr2;
-		f->ip = p->fixup_ip;
-		p->fixup_ip = 0;
+	if (pf_fixup(f, cr2))
 		return;
-	}
 	note(__LINE__, "unexpected exception: a = vector, b = ip", f->vector,
 	     f->ip);
 	note(__LINE__, "unexpected exception: a = error code, b = cr2",
@@ -417,138 +254,8 @@ void exc_handler(struct frame *f)
 	halt_forever();
 }
 
-#define ISR_NOERR(n) "isr" #n ": push $0\n push $" #n "\n jmp isr_common\n"
-#define ISR_ERR(n) "isr" #n ": push $" #n "\n jmp isr_common\n"
-
-__asm__(".text\n"
-	ISR_NOERR(0) ISR_NOERR(1) ISR_NOERR(2) ISR_NOERR(3) ISR_NOERR(4)
-	ISR_NOERR(5) ISR_NOERR(6) ISR_NOERR(7) ISR_ERR(8) ISR_NOERR(9)
-	ISR_ERR(10) ISR_ERR(11) ISR_ERR(12) ISR_ERR(13) ISR_ERR(14)
-	ISR_NOERR(15) ISR_NOERR(16) ISR_ERR(17) ISR_NOERR(18)
-	ISR_NOERR(19) ISR_NOERR(20) ISR_ERR(21)
-	"isr_common:\n"
-#ifdef __x86_64__
-	" push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n"
-	" push %r8\n push %r9\n push %r10\n push %r11\n"
-	" mov %rsp, %rdi\n call exc_handler\n"
-	" pop %r11\n pop %r10\n pop %r9\n pop %r8\n pop %rdi\n"
-	" pop %rsi\n pop %rdx\n pop %rcx\n pop %rax\n"
-	" add $16, %rsp\n iretq\n"
-	".data\n isr_table: .quad "
-#else
-	" pusha\n push %esp\n call exc_handler\n add $4, %esp\n popa\n"
-	" add $8, %esp\n iret\n"
-	".data\n isr_table: .long "
-#endif
-	"isr0, isr1, isr2, isr3, isr4, isr5, isr6, isr7, isr8, isr9, isr10,"
-	"isr11, isr12, isr13, isr14, isr15, isr16, isr17, isr18, isr19,"
-	"isr20, isr21\n"
-	".text\n");
-
-#define NR_VECTORS	22
-extern ureg isr_table[NR_VECTORS];
-
-#ifdef __x86_64__
-static uint64_t idt[NR_VECTORS * 2] __attribute__((aligned(16)));
-#else
-static uint64_t idt[NR_VECTORS] __attribute__((aligned(16)));
-#endif
-
-/* Interrupt gates, selector 0x08 (SDM Vol. 3A 6.11 and 6.14.1). */
-static void idt_build(void)
-{
-	int i;
-
-	for (i = 0; i < NR_VECTORS; i++) {
-		uint64_t a = isr_table[i];
-		uint64_t g = (a & 0xffff) | 0x08ULL << 16 | 0x8eULL << 40 |
-			     ((a >> 16) & 0xffff) << 48;
-#ifdef __x86_64__
-		idt[2 * i] = g;
-		idt[2 * i + 1] = a >> 32;
-#else
-		idt[i] = g;
-#endif
-	}
-}
-
-static void idt_load(void)
-{
-	struct {
-		uint16_t limit;
-		ureg base;
-	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uintptr_t)idt };
-
-	__asm__ volatile("lidt %0" : : "m"(idtr));
-}
-
-/*
- * Access @va; 1 if it faulted (pf_err and pf_cr2 then say how).  The
- * fault is recorded before the handler returns to the label, so the
- * caller reads pf_count after the access.
- */
-static int probe_read(uintptr_t va, uint32_t *val)
-{
-	struct pcpu *p = me();
-	uint32_t before = p->pf_count, v = 0xdeadbeef;
-
-	__asm__ volatile(MOVP " $1f, %[fx]\n\t"
-			 "movl (%[va]), %[v]\n\t"
-			 "1:"
-			 : [fx] "=m"(p->fixup_ip), [v] "+r"(v)
-			 : [va] "r"(va) : "memory");
-	p->fixup_ip = 0;
-	*val = v;
-	return p->pf_count != before;
-}
-
-static int probe_write(uintptr_t va, uint32_t v)
-{
-	struct pcpu *p = me();
-	uint32_t before = p->pf_count;
-
-	__asm__ volatile(MOVP " $1f, %[fx]\n\t"
-			 "movl %[v], (%[va])\n\t"
-			 "1:"
-			 : [fx] "=m"(p->fixup_ip)
-			 : [va] "r"(va), [v] "r"(v) : "memory");
-	p->fixup_ip = 0;
-	return p->pf_count != before;
-}
-
 /* --- page tables ------------------------------------------------------ */
 
-static uint64_t pte_get(uintptr_t ea)
-{
-	if (esz == 4)
-		return *(volatile uint32_t *)ea;
-	return *(volatile uint64_t *)ea;
-}
-
-/* A plain store (the shadow mode emulates it: the page is protected). */
-static void pte_set(uintptr_t ea, uint64_t v)
-{
-#ifndef __x86_64__
-	volatile uint32_t *e = (volatile uint32_t *)ea;
-
-	if (esz == 4) {
-		*e = v;
-		return;
-	}
-	/* A PAE entry from 32-bit code takes two stores: the half with P
-	 * last when it becomes present, first when it stops being so.
-	 */
-	if (v & PTE_P) {
-		e[1] = v >> 32;
-		e[0] = v;
-	} else {
-		e[0] = v;
-		e[1] = v >> 32;
-	}
-#else
-	*(volatile uint64_t *)ea = v;
-#endif
-}
 
 /*
  * A read-modify-write (XCHG), as Linux clears a PTE: the shadow mode does
@@ -580,107 +287,7 @@ static void pte_copy(uintptr_t ea, const void *src, unsigned int n)
 			 : "+D"(d), "+S"(src), "+c"(cnt) : : "memory");
 }
 
-static unsigned int idx_of(uint64_t va, unsigned int level)
-{
-	if (fmt == FMT_32BIT)
-		return (va >> (12 + 10 * (level - 1))) & 0x3ff;
-	if (fmt == FMT_PAE && level == 3)
-		return (va >> 30) & 3;
-	return (va >> (12 + 9 * (level - 1))) & 0x1ff;
-}
-
-static uintptr_t ent(uintptr_t table, uint64_t va, unsigned int level)
-{
-	return table + idx_of(va, level) * esz;
-}
-
-static uintptr_t alloc_pt(void)
-{
-	uintptr_t p = pt_next;
-
-	pt_next += PAGE;
-	if (pt_next > PG_PT_POOL_END) {
-		note(__LINE__, "page-table pool empty", 0, 0);
-		halt_forever();
-	}
-	memset((void *)p, 0, PAGE);
-	return p;
-}
-
-static uintptr_t alloc_data(void)
-{
-	uintptr_t p = data_next;
-
-	data_next += PAGE;
-	if (data_next > PG_DATA_POOL_END) {
-		note(__LINE__, "data pool empty", 0, 0);
-		halt_forever();
-	}
-	memset((void *)p, 0, PAGE);
-	return p;
-}
-
-/* Intermediate entries: PAE's PDPTEs have no R/W bit (SDM 4.4.1). */
-static uint64_t table_flags(unsigned int level)
-{
-	return fmt == FMT_PAE && level == 3 ? PTE_P : PTE_P | PTE_RW;
-}
-
-/* The entry at @level for @va under @root; missing tables are made. */
-static uintptr_t entry_addr(uintptr_t root, uint64_t va, unsigned int level)
-{
-	uintptr_t table = root;
-	unsigned int l;
-
-	for (l = top_level; l > level; l--) {
-		uintptr_t ea = ent(table, va, l);
-		uint64_t e = pte_get(ea);
-
-		if (!(e & PTE_P)) {
-			e = alloc_pt() | table_flags(l);
-			pte_set(ea, e);
-		}
-		table = e & addr_mask;
-	}
-	return ent(table, va, level);
-}
-
-static void map4k(uintptr_t root, uint64_t va, uint64_t pa)
-{
-	pte_set(entry_addr(root, va, 1), pa | PTE_P | PTE_RW);
-}
-
-/*
- * A new address space: the identity map of the low 32 MiB (large pages)
- * shared with space 0 (the same PDEs in 32-bit paging, the same page
- * directory otherwise); nothing else yet.
- */
-static uintptr_t make_as(void)
-{
-	uintptr_t root = alloc_pt();
-	uint64_t va;
-
-	if (!as_root[0]) {
-		for (va = 0; va < PG_IDENT_END; va += large_size)
-			pte_set(entry_addr(root, va, 2),
-				va | PTE_P | PTE_RW | PTE_PS);
-	} else if (fmt == FMT_32BIT) {
-		for (va = 0; va < PG_IDENT_END; va += large_size)
-			pte_set(entry_addr(root, va, 2),
-				pte_get(entry_addr(as_root[0], va, 2)));
-	} else {
-		pte_set(entry_addr(root, 0, 3),
-			pte_get(entry_addr(as_root[0], 0, 3)));
-	}
-	return root;
-}
-
 /* --- the checks ------------------------------------------------------- */
-
-static uint32_t as_tag(uint32_t as, uint32_t page)
-{
-	return 0xa5000000U | as << 8 | page;
-}
 
 static uint32_t share_val(uint32_t cpu, uint32_t round)
 {
@@ -705,10 +312,10 @@ static void check_shared_as(void)
 	uintptr_t slot;
 
 	if (id == 0) {
-		uintptr_t pa = alloc_data();
+		uintptr_t pa = alloc_data(0);
 
-		map4k(as_root[0], VA_SH_A, pa);
-		map4k(as_root[0], VA_SH_B, pa);
+		map4k(as_root[0], VA_SH_A, pa, PTE_P | PTE_RW);
+		map4k(as_root[0], VA_SH_B, pa, PTE_P | PTE_RW);
 	}
 	barrier();
 	for (r = 0; r < PS_SHARE_ROUNDS; r++) {
@@ -722,11 +329,8 @@ static void check_shared_as(void)
 	}
 
 	for (s = 0; s < PS_SWITCHES; s++) {
-		rnd = rnd * 1103515245U + 12345U;
-		n = (rnd >> 16) % PS_AS_NR;
-		write_cr3(as_root[n]);
-		for (i = 0; i < PS_AS_PAGES; i++)
-			CHECK_EQ(rd32(VA_AS_TEST + i * PAGE), as_tag(n, i));
+		n = as_switch_step(&rnd, as_root, PS_AS_NR, VA_AS_TEST,
+				   PS_AS_PAGES);
 		k = s % PS_AS_PAGES;
 		CHECK_EQ(rd32(VA_AS_TEST + k * PAGE + 4 * (1 + id)),
 			 visits[id][n][k]);
@@ -796,10 +400,10 @@ static void check_remap(void)
 
 	if (id == 0) {
 		for (r = 0; r < 3; r++)
-			remap_pa[r] = alloc_data();
+			remap_pa[r] = alloc_data(0);
 		for (w = 0; w < REMAP_WORDS; w++)
 			wr32(remap_pa[0] + w * 256, remap_pat(0, w));
-		map4k(as_root[0], VA_REMAP, remap_pa[0]);
+		map4k(as_root[0], VA_REMAP, remap_pa[0], PTE_P | PTE_RW);
 		remap_ea = entry_addr(as_root[0], VA_REMAP, 1);
 		w = 0;
 	}
@@ -885,21 +489,21 @@ static void prot_probe(struct prober *pr, int old, int new, int strict)
 	uint32_t x = 0x3c000000U | p->id << 20 | (++pr->seq & 0xfffff);
 	uint32_t out, v;
 
-	out = probe_write(va, x) ? 0x100 | p->pf_err : 0;
+	out = probe_write(va, x) ? 0x100 | p->pf.err : 0;
 	if (!out)
 		pr->last = x;
-	else if (p->pf_cr2 != va)
-		CHECK_EQ(p->pf_cr2, va);
+	else if (p->pf.cr2 != va)
+		CHECK_EQ(p->pf.cr2, va);
 	if (strict)
 		CHECK_EQ(out, want_write(new));
 	else
 		CHECK_EITHER(out, want_write(old), want_write(new));
 
-	out = probe_read(va, &v) ? 0x100 | p->pf_err : 0;
+	out = probe_read(va, &v) ? 0x100 | p->pf.err : 0;
 	if (!out && v != pr->last)
 		CHECK_EQ(v, pr->last);
-	else if (out && p->pf_cr2 != va)
-		CHECK_EQ(p->pf_cr2, va);
+	else if (out && p->pf.cr2 != va)
+		CHECK_EQ(p->pf.cr2, va);
 	if (strict)
 		CHECK_EQ(out, want_read(new));
 	else
@@ -923,8 +527,8 @@ static void check_protect(void)
 	int old, new;
 
 	if (id == 0) {
-		prot_pa = alloc_data();
-		map4k(as_root[0], VA_PROT, prot_pa);
+		prot_pa = alloc_data(0);
+		map4k(as_root[0], VA_PROT, prot_pa, PTE_P | PTE_RW);
 		prot_ea = entry_addr(as_root[0], VA_PROT, 1);
 	}
 	barrier();
@@ -1160,10 +764,10 @@ static void check_pt_write(void)
 	uint32_t id = p->id, r, i = id % PS_PTW_PAGES, k, v;
 
 	if (id == 0) {
-		ptw_root = make_as();
+		ptw_root = make_as_root(as_root[0]);
 		ptw_pde = entry_addr(ptw_root, VA_PTW, 2);
 		for (k = 0; k < PTW_POOL; k++)
-			ptw_free[ptw_nfree++] = alloc_data();
+			ptw_free[ptw_nfree++] = alloc_data(0);
 		for (k = 0; k < PTW_PT_POOL; k++)
 			ptw_free_pt[ptw_nfree_pt++] = alloc_pt();
 		for (k = 0; k < 2; k++) {
@@ -1247,7 +851,7 @@ static void check_slot(void)
 	if (id == 0) {
 		for (k = 0; k < PS_SLOT_PAGES; k++)
 			map4k(as_root[0], VA_SLOT + k * PAGE,
-			      PS_SLOT_GPA + k * PAGE);
+			      PS_SLOT_GPA + k * PAGE, PTE_P | PTE_RW);
 	}
 	barrier();
 	wait_start();
@@ -1315,30 +919,25 @@ static void setup(void)
 {
 	uint32_t n, i;
 
-	top_level = fmt == FMT_32BIT ? 2 : fmt == FMT_PAE ? 3 : 4;
-	esz = fmt == FMT_32BIT ? 4 : 8;
-	addr_mask = fmt == FMT_32BIT ? 0xfffff000ULL : 0x000ffffffffff000ULL;
-	large_size = fmt == FMT_32BIT ? 0x400000 : 0x200000;
 	for (n = 0; n < PS_AS_NR; n++) {
-		uintptr_t root = make_as();
+		uintptr_t root = make_as_root(as_root[0]);
 
 		for (i = 0; i < PS_AS_PAGES; i++) {
-			as_pa[n][i] = alloc_data();
-			wr32(as_pa[n][i], as_tag(n, i));
-			map4k(root, VA_AS_TEST + i * PAGE, as_pa[n][i]);
+			as_pa[n][i] = alloc_data(as_tag(n, i));
+			map4k(root, VA_AS_TEST + i * PAGE, as_pa[n][i],
+			      PTE_P | PTE_RW);
 		}
 		as_root[n] = root;
 	}
 	idt_build();
 }
 
-void guest_main(ureg format, ureg id);
 void guest_main(ureg format, ureg id)
 {
 	struct pcpu *p = &pcpus[id];
 
 	if (id == 0) {
-		fmt = format;
+		pg_format_init(format);
 		ncpu = sh->ncpu;
 		p->digest = 0xcbf29ce484222325ULL;
 		setup();
@@ -1353,13 +952,7 @@ void guest_main(ureg format, ureg id)
 	p->id = id;
 	idt_load();
 	/* Paging on, on address space 0 (4-level: already on). */
-	if (fmt == FMT_4LEVEL) {
-		write_cr3(as_root[0]);
-	} else {
-		write_cr4(read_cr4() | (fmt == FMT_32BIT ? CR4_PSE : CR4_PAE));
-		write_cr3(as_root[0]);
-		write_cr0(read_cr0() | CR0_PG | CR0_WP);
-	}
+	paging_on(as_root[0]);
 	run_check(SC_SHARED_AS, check_shared_as);
 	run_check(SC_REMAP, check_remap);
 	run_check(SC_PROTECT, check_protect);
@@ -1368,14 +961,3 @@ void guest_main(ureg format, ureg id)
 	send(PG_DONE, 0, 1, 0, 0, p->digest, 0);
 	halt_forever();
 }
-
-__asm__(".pushsection .text.start, \"ax\"\n"
-	".globl _start\n"
-	"_start:\n"
-#ifdef __x86_64__
-	" call guest_main\n"
-#else
-	" push %esi\n push %edi\n call guest_main\n"
-#endif
-	"1: cli\n hlt\n jmp 1b\n"
-	".popsection\n");
