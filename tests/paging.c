@@ -25,36 +25,19 @@
  * off, the 64-bit one in long mode on boot tables written here; neither
  * needs real mode, which shadow paging cannot run.
  */
-#include <fcntl.h>
 #include <signal.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "tvm.h"
-#include "vtxhv_test.h"
-#include "guests/paging_guest.h"
+#include "paging_host.h"
 
-extern const uint8_t paging32_img[], paging32_end[];
-extern const uint8_t paging64_img[], paging64_end[];
-
-__asm__(".pushsection .rodata\n"
-	".balign 16\n"
-	"paging32_img: .incbin \"" PAGING_GUESTS "/paging32.bin\"\n"
-	"paging32_end:\n"
-	".balign 16\n"
-	"paging64_img: .incbin \"" PAGING_GUESTS "/paging64.bin\"\n"
-	"paging64_end:\n"
-	".popsection\n");
+PG_GUEST_IMAGE(paging32, PAGING_GUESTS "/paging32.bin");
+PG_GUEST_IMAGE(paging64, PAGING_GUESTS "/paging64.bin");
 
 /* Wall-clock seconds a format may take (the test VM's clock is emulated:
  * about 7 s of ours each); then its remaining checks fail.
  */
 #define FORMAT_TIMEOUT	60
 
-#define MODES		3
-#define KVM_MODE	MODES	/* name index of the --kvm run */
-
-static const char *const fmt_names[] = { "32bit", "pae", "4level" };
 static const char *const chk_names[CHK_NR] = {
 	[CHK_AS_SWITCH] = "as_switch",
 	[CHK_REMAP_INVLPG] = "remap_invlpg",
@@ -73,15 +56,13 @@ static const char *const chk_names[CHK_NR] = {
 	[CHK_CTXSW] = "ctxsw_cost",
 };
 
-enum { R_NONE, R_PASS, R_FAIL, R_SKIP };
+_Static_assert(CHK_NR <= PG_CHECKS_MAX, "struct pg_outcome too small");
 
 struct fmt_run {
-	int res[CHK_NR];
+	struct pg_outcome o;
 	char why[CHK_NR][96];
-	int done;
-	uint64_t digest;
 	uint64_t ticks, iters;
-	char stop[160];		/* why the guest stopped early */
+	char stop[200];		/* why the guest stopped early */
 	/* MMIO exits, in order. */
 	struct {
 		uint64_t gpa, data;
@@ -92,20 +73,10 @@ struct fmt_run {
 };
 
 static struct fmt_run runs[MODES + 1][FMT_NR];
-static int ran[MODES + 1];
-
-/* ept, vtlb, shadow, and kvm for the --kvm run. */
-static const char *mode_name(int mode)
-{
-	return mode == KVM_MODE ? "kvm" : paging_name(mode);
-}
 
 /*
- * The 32-bit image: protected mode, paging off (CR0 = PE | ET), flat
- * segments.  The 64-bit image: long mode on an identity map of the low
- * 1 GiB with 2 MiB pages at PG_BOOT_PML4 (the guest loads its own tables
- * at once).  Both: a GDT at PG_GDT, no IDT (the guest loads one), the
- * stack at PG_STACK_TOP, EDI/RDI = the format.
+ * The image for @fmt (pg_load_image(), pg_setup_vcpu()), its stack at
+ * PG_STACK_TOP.
  */
 static void setup_guest(struct tvm *t, int fmt)
 {
@@ -113,51 +84,11 @@ static void setup_guest(struct tvm *t, int fmt)
 	const uint8_t *img = lm ? paging64_img : paging32_img;
 	size_t len = lm ? paging64_end - paging64_img :
 			  paging32_end - paging32_img;
-	uint64_t *gdt = (uint64_t *)(t->mem + PG_GDT);
-	struct vtxhv_sregs s;
-	struct vtxhv_regs r;
 
 	TEST_ASSERT(PG_IMAGE + len < PG_STACK_TOP - 0x10000,
 		    "guest image of %zu bytes too big", len);
-	memcpy(t->mem + PG_IMAGE, img, len);
-	gdt[0] = 0;
-	gdt[SEL_CODE / 8] = lm ? GDT_CODE64 : GDT_CODE32;
-	gdt[SEL_DATA / 8] = GDT_DATA;
-	gdt[SEL_TSS / 8] = GDT_TSS(0);
-
-	tvm_get_sregs(t, &s);
-	x86_sregs_flat(&s, lm, PG_GDT, 4 * 8 - 1, 0);
-	if (lm) {
-		TEST_ASSERT(build_identity_map(t->mem, t->mem_size,
-					       PG_BOOT_PML4, 1ULL << 30) > 0,
-			    "boot tables");
-		s.cr0 = X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET |
-			X86_CR0_PE;
-		s.cr3 = PG_BOOT_PML4;
-		s.cr4 = X86_CR4_PAE;
-		s.efer = EFER_LMA | EFER_LME;	/* the guest sets NXE */
-	} else {
-		s.cr0 = X86_CR0_NE | X86_CR0_ET | X86_CR0_PE;
-		s.cr3 = 0;
-		s.cr4 = 0;
-		s.efer = 0;
-	}
-	tvm_set_sregs(t, &s);
-
-	memset(&r, 0, sizeof(r));
-	r.rip = PG_IMAGE;
-	r.rsp = PG_STACK_TOP;
-	r.rdi = fmt;
-	r.rflags = X86_EFLAGS_FIXED;
-	tvm_set_regs(t, &r);
-}
-
-static const char *guest_str(struct tvm *t, uint64_t a)
-{
-	if (!a || a >= t->mem_size)
-		return "";
-	/* Bounded: the image's strings end well inside RAM. */
-	return (const char *)t->mem + a;
+	pg_load_image(t, fmt, img, len);
+	pg_setup_vcpu(t, fmt, PG_STACK_TOP, 0);
 }
 
 /* The accesses beyond RAM each check makes; any other is a failure. */
@@ -222,9 +153,43 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
-/* Run one format in a fresh VM of @mode until the guest is done. */
-static void run_format(int mode, int fmt, struct fmt_run *fr)
+static void report_format(int mode, int fmt, struct fmt_run *fr)
 {
+	const char *m = mode_name(mode), *f = fmt_names[fmt];
+	char name[64];
+	int c;
+
+	if (!fr->o.done)
+		printf("# %s/%s: the guest stopped before the end: %s\n", m, f,
+		       fr->stop);
+	for (c = 0; c < CHK_NR; c++) {
+		snprintf(name, sizeof(name), "%s_%s_%s", m, f, chk_names[c]);
+		switch (fr->o.res[c]) {
+		case R_SKIP:
+			test_skip_one(name, fr->why[c]);
+			break;
+		case R_NONE:
+			printf("# %s: no result from the guest\n", name);
+			test_result(0, "%s", name);
+			break;
+		default:
+			test_result(fr->o.res[c] == R_PASS, "%s", name);
+		}
+	}
+	if (fr->o.res[CHK_CTXSW] == R_PASS) {
+		unsigned long ticks = fr->ticks / fr->iters;
+
+		if (fmt == FMT_4LEVEL)
+			printf("# figure ctxsw_%s %lu ticks\n", m, ticks);
+		else
+			printf("# figure ctxsw_%s_%s %lu ticks\n", m, f, ticks);
+	}
+}
+
+/* Run one format in a fresh VM of @mode until the guest is done. */
+static void run_format(int mode, int fmt)
+{
+	struct fmt_run *fr = &runs[mode][fmt];
 	struct tvm *t = tvm_create_paging(PG_RAM, mode == KVM_MODE ?
 					  VTXHV_PAGING_EPT : (uint32_t)mode);
 	char tag[32];
@@ -233,7 +198,6 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 
 	snprintf(tag, sizeof(tag), "%s/%s", mode_name(mode),
 		 fmt_names[fmt]);
-	tvm_set_cpuid_host(t);
 	setup_guest(t, fmt);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	alarm(FORMAT_TIMEOUT);
@@ -274,34 +238,7 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 		if (run->exit_reason != VTXHV_EXIT_IO ||
 		    run->io.port != PG_PORT || run->io.size != 4 ||
 		    run->io.direction != VTXHV_IO_OUT) {
-			snprintf(fr->stop, sizeof(fr->stop), "exit %s (%u)",
-				 exit_reason_name(run->exit_reason),
-				 run->exit_reason);
-			if (run->exit_reason == VTXHV_EXIT_HLT ||
-			    run->exit_reason == VTXHV_EXIT_SHUTDOWN)
-				printf("# %s: %s at rip %#llx\n", tag,
-				       run->exit_reason == VTXHV_EXIT_HLT ?
-				       "HLT (the guest gave up)" :
-				       "triple fault",
-				       (unsigned long long)run->stop.rip);
-			if (run->exit_reason == VTXHV_EXIT_IO)
-				printf("# %s: port %#x size %u direction %u\n",
-				       tag, run->io.port, run->io.size,
-				       run->io.direction);
-			if (run->exit_reason == VTXHV_EXIT_FAIL_ENTRY)
-				printf("# %s: failed entry: reason %#x VM-instruction error %u qual %#llx\n",
-				       tag, run->fail_entry.exit_reason,
-				       run->fail_entry.vm_instruction_error,
-				       (unsigned long long)
-				       run->fail_entry.qualification);
-			if (run->exit_reason == VTXHV_EXIT_INTERNAL_ERROR)
-				printf("# %s: internal error: suberror %u reason %u qual %#llx gpa %#llx rip %#llx\n",
-				       tag, run->internal.suberror,
-				       run->internal.exit_reason,
-				       (unsigned long long)
-				       run->internal.qualification,
-				       (unsigned long long)run->internal.gpa,
-				       (unsigned long long)run->internal.rip);
+			pg_describe_exit(run, fr->stop, sizeof(fr->stop));
 			break;
 		}
 		memcpy(&gpa, (uint8_t *)run + run->io.data_offset, 4);
@@ -318,30 +255,30 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 		case PG_NOTE:
 			printf("# %s %s: line %u: %s: got %#llx, expected %#llx\n",
 			       tag, chk_names[m.check], m.line,
-			       guest_str(t, m.expr), (unsigned long long)m.a,
+			       pg_guest_str(t, m.expr), (unsigned long long)m.a,
 			       (unsigned long long)m.b);
 			continue;
 		case PG_RESULT:
 			if (!mmio_as_expected(fr, tag, m.check, 0))
 				m.ok = 0;
-			fr->res[m.check] = m.ok ? R_PASS : R_FAIL;
+			fr->o.res[m.check] = m.ok ? R_PASS : R_FAIL;
 			continue;
 		case PG_SKIP:
 			if (!mmio_as_expected(fr, tag, m.check, 1)) {
-				fr->res[m.check] = R_FAIL;
+				fr->o.res[m.check] = R_FAIL;
 				continue;
 			}
-			fr->res[m.check] = R_SKIP;
+			fr->o.res[m.check] = R_SKIP;
 			snprintf(fr->why[m.check], sizeof(fr->why[0]), "%s",
-				 guest_str(t, m.expr));
+				 pg_guest_str(t, m.expr));
 			continue;
 		case PG_FIGURE:
 			fr->ticks = m.a;
 			fr->iters = m.b;
 			continue;
 		case PG_DONE:
-			fr->done = 1;
-			fr->digest = m.a;
+			fr->o.done = 1;
+			fr->o.digest = m.a;
 			break;
 		default:
 			snprintf(fr->stop, sizeof(fr->stop),
@@ -355,129 +292,21 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 	printf("# %s: %lu exits to userspace, %.2f s, digest %#llx\n", tag,
 	       exits + 1, (double)(t1.tv_sec - t0.tv_sec) +
 	       (t1.tv_nsec - t0.tv_nsec) / 1e9,
-	       (unsigned long long)fr->digest);
+	       (unsigned long long)fr->o.digest);
 	if (fr->nmmio)
 		printf("# %s: %u MMIO exits after the last result\n", tag,
 		       fr->nmmio);
-	if (fr->res[CHK_CTXSW] == R_PASS && !(fr->ticks && fr->iters)) {
+	if (fr->o.res[CHK_CTXSW] == R_PASS && !(fr->ticks && fr->iters)) {
 		printf("# %s: no context-switch figure\n", tag);
-		fr->res[CHK_CTXSW] = R_FAIL;
+		fr->o.res[CHK_CTXSW] = R_FAIL;
 	}
 	tvm_destroy(t);
+	report_format(mode, fmt, fr);
 }
 
-static void report_format(int mode, int fmt, struct fmt_run *fr)
+static struct pg_outcome *outcome(int mode, int fmt)
 {
-	const char *m = mode_name(mode), *f = fmt_names[fmt];
-	char name[64];
-	int c;
-
-	if (!fr->done)
-		printf("# %s/%s: the guest stopped before the end: %s\n", m, f,
-		       fr->stop);
-	for (c = 0; c < CHK_NR; c++) {
-		snprintf(name, sizeof(name), "%s_%s_%s", m, f, chk_names[c]);
-		switch (fr->res[c]) {
-		case R_SKIP:
-			test_skip_one(name, fr->why[c]);
-			break;
-		case R_NONE:
-			printf("# %s: no result from the guest\n", name);
-			test_result(0, "%s", name);
-			break;
-		default:
-			test_result(fr->res[c] == R_PASS, "%s", name);
-		}
-	}
-	if (fr->res[CHK_CTXSW] == R_PASS) {
-		unsigned long ticks = fr->ticks / fr->iters;
-
-		if (fmt == FMT_4LEVEL)
-			printf("# figure ctxsw_%s %lu ticks\n", m, ticks);
-		else
-			printf("# figure ctxsw_%s_%s %lu ticks\n", m, f, ticks);
-	}
-}
-
-static void skip_format(int mode, int fmt, const char *why)
-{
-	char name[64];
-	int c;
-
-	for (c = 0; c < CHK_NR; c++) {
-		snprintf(name, sizeof(name), "%s_%s_%s", mode_name(mode),
-			 fmt_names[fmt], chk_names[c]);
-		test_skip_one(name, why);
-	}
-}
-
-static void skip_mode(int mode, const char *why)
-{
-	int f;
-
-	for (f = 0; f < FMT_NR; f++)
-		skip_format(mode, f, why);
-}
-
-static int want_fmt[FMT_NR], any_fmt;
-
-static void run_mode(int mode)
-{
-	int f;
-
-	ran[mode] = 1;
-	for (f = 0; f < FMT_NR; f++) {
-		if (any_fmt && !want_fmt[f]) {
-			skip_format(mode, f,
-				    "not selected on the command line");
-			continue;
-		}
-		run_format(mode, f, &runs[mode][f]);
-		report_format(mode, f, &runs[mode][f]);
-	}
-}
-
-/* Same verdicts and same observed values in every mode that ran. */
-static void check_identical(void)
-{
-	int first = -1, nran = 0, ok = 1, mode, f, c;
-
-	for (mode = 0; mode <= MODES; mode++) {
-		if (!ran[mode])
-			continue;
-		nran++;
-		if (first < 0) {
-			first = mode;
-			continue;
-		}
-		for (f = 0; f < FMT_NR; f++) {
-			struct fmt_run *a = &runs[first][f];
-			struct fmt_run *b = &runs[mode][f];
-
-			for (c = 0; c < CHK_NR; c++)
-				if (a->res[c] != b->res[c]) {
-					printf("# %s_%s: %s and %s differ\n",
-					       fmt_names[f], chk_names[c],
-					       mode_name(first),
-					       mode_name(mode));
-					ok = 0;
-				}
-			if (a->digest != b->digest) {
-				printf("# %s: digest of observed values %#llx in %s, %#llx in %s\n",
-				       fmt_names[f],
-				       (unsigned long long)a->digest,
-				       mode_name(first),
-				       (unsigned long long)b->digest,
-				       mode_name(mode));
-				ok = 0;
-			}
-		}
-	}
-	if (nran < 2)
-		test_skip_one("results_identical_across_modes",
-			      "fewer than two paging modes ran");
-	else
-		test_result(ok, "results_identical_across_modes");
+	return &runs[mode][fmt].o;
 }
 
 /* The target: the cached shadow at least 5x cheaper than vtlb. */
@@ -507,76 +336,25 @@ static void check_shadow_vs_vtlb(void)
 
 int main(int argc, char **argv)
 {
-	struct vtxhv_caps caps;
-	int want[MODES] = { 0 }, any = 0, mode, f, i, dev;
+	int want[MODES] = { 0 }, any;
+	uint32_t offered;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--kvm")) {
-			tvm_use_kvm = 1;
-			continue;
-		}
-		for (f = 0; f < FMT_NR; f++)
-			if (!strcmp(argv[i], fmt_names[f]))
-				break;
-		if (f < FMT_NR) {
-			want_fmt[f] = any_fmt = 1;
-			continue;
-		}
-		for (mode = 0; mode < MODES; mode++)
-			if (!strcmp(argv[i], mode_name(mode)))
-				break;
-		if (mode == MODES) {
-			fprintf(stderr, "usage: %s [--kvm] [ept|vtlb|shadow]... [32bit|pae|4level]...\n",
-				argv[0]);
-			return 2;
-		}
-		want[mode] = any = 1;
-	}
-
+	pg_init(chk_names, CHK_NR);
+	any = pg_parse_args(argc, argv, want);
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
 	if (tvm_use_kvm) {
-		sigaction(SIGALRM,
-			  &(struct sigaction){ .sa_handler = on_alarm }, NULL);
 		test_plan(FMT_NR * CHK_NR + 2);
-		run_mode(KVM_MODE);
-		check_identical();
+		pg_run_mode(KVM_MODE, run_format);
+		pg_check_identical(outcome, 0);
 		check_shadow_vs_vtlb();
 		test_finish();
 	}
 
-	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
-	dev = open("/dev/vtxhv", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		test_skip_all("/dev/vtxhv missing: vtxhv is not loaded");
-	memset(&caps, 0, sizeof(caps));
-	TEST_ASSERT(!ioctl(dev, VTXHV_GET_CAPS, &caps), "VTXHV_GET_CAPS");
-	close(dev);
-
+	offered = pg_paging_modes();
 	test_plan(MODES * FMT_NR * CHK_NR + 2);
-	printf("# paging modes offered by the module: %#x\n",
-	       caps.paging_modes);
-	for (mode = 0; mode < MODES; mode++) {
-		char why[64];
-
-		if (any && !want[mode]) {
-			skip_mode(mode, "not selected on the command line");
-			continue;
-		}
-		if (!(caps.paging_modes & (1U << mode))) {
-			snprintf(why, sizeof(why),
-				 "mode %s not offered by the module",
-				 mode_name(mode));
-			printf("# %s (caps.paging_modes %#x)\n", why,
-			       caps.paging_modes);
-			/* The test VM's module offers all three. */
-			TEST_ASSERT(!getenv("VTXHV_REQUIRE") ||
-				    strcmp(getenv("VTXHV_REQUIRE"), "1"),
-				    "VTXHV_REQUIRE=1: %s", why);
-			skip_mode(mode, why);
-			continue;
-		}
-		run_mode(mode);
-	}
-	check_identical();
+	printf("# paging modes offered by the module: %#x\n", offered);
+	pg_run_modes(offered, want, any, run_format);
+	pg_check_identical(outcome, 0);
 	check_shadow_vs_vtlb();
 	test_finish();
 }

@@ -73,21 +73,11 @@
 
 #include <linux/kvm.h>
 
-#include "tvm.h"
-#include "vtxhv_test.h"
+#include "paging_host.h"
 #include "guests/paging_smp_guest.h"
 
-extern const uint8_t psmp32_img[], psmp32_end[];
-extern const uint8_t psmp64_img[], psmp64_end[];
-
-__asm__(".pushsection .rodata\n"
-	".balign 16\n"
-	"psmp32_img: .incbin \"" PAGING_SMP_GUESTS "/paging_smp32.bin\"\n"
-	"psmp32_end:\n"
-	".balign 16\n"
-	"psmp64_img: .incbin \"" PAGING_SMP_GUESTS "/paging_smp64.bin\"\n"
-	"psmp64_end:\n"
-	".popsection\n");
+PG_GUEST_IMAGE(psmp32, PAGING_SMP_GUESTS "/paging_smp32.bin");
+PG_GUEST_IMAGE(psmp64, PAGING_SMP_GUESTS "/paging_smp64.bin");
 
 /*
  * Seconds a format may take, on the clock of the machine that runs the
@@ -97,11 +87,8 @@ __asm__(".pushsection .rodata\n"
  */
 #define FORMAT_TIMEOUT	10
 
-#define MODES		3
-#define KVM_MODE	MODES	/* name index of the --kvm run */
 #define SLOT_BYTES	(PS_SLOT_PAGES * 4096UL)
 
-static const char *const fmt_names[] = { "32bit", "pae", "4level" };
 static const char *const chk_names[SC_NR] = {
 	[SC_SHARED_AS] = "shared_address_space",
 	[SC_REMAP] = "remap_under_reader",
@@ -117,19 +104,16 @@ static const unsigned int chk_shootdowns[SC_NR] = {
 	[SC_PT_WRITE] = PS_PTW_ROUNDS,
 };
 
-enum { R_NONE, R_PASS, R_FAIL };
+_Static_assert(SC_NR <= PG_CHECKS_MAX, "struct pg_outcome too small");
 
 struct fmt_run {
-	int res[SC_NR];
+	struct pg_outcome o;
 	char host_why[SC_NR][160];	/* the host's own reason to fail */
-	int done;			/* every vCPU reached the end */
-	uint64_t digest;
 	/* Of the shootdown samples: median, least, most. */
 	uint32_t median[SC_NR], min[SC_NR], max[SC_NR];
 };
 
 static struct fmt_run runs[MODES + 1][FMT_NR];
-static int ran[MODES + 1];
 static unsigned int ncpu = 2;
 static int force_yield;		/* PAGING_SMP_YIELD=1 */
 
@@ -147,12 +131,7 @@ static void kvm_name_init(void)
 		snprintf(kvm_name, sizeof(kvm_name), "kvm-ept1");
 	else if (c == 'N' || c == 'n' || c == '0')
 		snprintf(kvm_name, sizeof(kvm_name), "kvm-ept0");
-}
-
-/* ept, vtlb, shadow, and kvm-ept0/kvm-ept1 for the --kvm run. */
-static const char *mode_name(int mode)
-{
-	return mode == KVM_MODE ? kvm_name : paging_name(mode);
+	kvm_mode_name = kvm_name;
 }
 
 struct vcpu_ctx {
@@ -232,34 +211,7 @@ static double since(const struct timespec *t0)
  */
 static void setup_vcpu(struct tvm *t, int fmt, unsigned int id)
 {
-	int lm = fmt == FMT_4LEVEL;
-	struct vtxhv_sregs s;
-	struct vtxhv_regs r;
-
-	tvm_set_cpuid_host(t);
-	tvm_get_sregs(t, &s);
-	x86_sregs_flat(&s, lm, PG_GDT, 4 * 8 - 1, 0);
-	if (lm) {
-		s.cr0 = X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET |
-			X86_CR0_PE;
-		s.cr3 = PG_BOOT_PML4;
-		s.cr4 = X86_CR4_PAE;
-		s.efer = EFER_LMA | EFER_LME;
-	} else {
-		s.cr0 = X86_CR0_NE | X86_CR0_ET | X86_CR0_PE;
-		s.cr3 = 0;
-		s.cr4 = 0;
-		s.efer = 0;
-	}
-	tvm_set_sregs(t, &s);
-
-	memset(&r, 0, sizeof(r));
-	r.rip = PG_IMAGE;
-	r.rsp = PS_STACKS + (id + 1) * PS_STACK_SIZE;
-	r.rdi = fmt;
-	r.rsi = id;
-	r.rflags = X86_EFLAGS_FIXED;
-	tvm_set_regs(t, &r);
+	pg_setup_vcpu(t, fmt, PS_STACKS + (id + 1) * PS_STACK_SIZE, id);
 }
 
 /*
@@ -287,14 +239,6 @@ static struct tvm *add_vcpu(struct tvm *t, unsigned int id, int *err)
 		      PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
 	TEST_ASSERT(v->run != MAP_FAILED, "mmap run page");
 	return v;
-}
-
-static const char *guest_str(uint64_t a)
-{
-	if (!a || a >= cur.t->mem_size)
-		return "";
-	/* Bounded: the image's strings end well inside RAM. */
-	return (const char *)cur.t->mem + a;
 }
 
 /*
@@ -346,7 +290,7 @@ static int handle_msg(struct vcpu_ctx *v)
 	case PG_NOTE:
 		printf("# %s %s vCPU %u: line %u: %s: got %#llx, expected %#llx\n",
 		       cur.tag, chk_names[m.check], v->id, m.line,
-		       guest_str(m.expr), (unsigned long long)m.a,
+		       pg_guest_str(cur.t, m.expr), (unsigned long long)m.a,
 		       (unsigned long long)m.b);
 		return 0;
 	case PG_RESULT:
@@ -360,41 +304,6 @@ static int handle_msg(struct vcpu_ctx *v)
 	}
 	snprintf(v->stop, sizeof(v->stop), "bad message: cmd %u", m.cmd);
 	return 1;
-}
-
-/* Why the vCPU stopped, for an exit the test never expects. */
-static void describe_exit(struct vcpu_ctx *v)
-{
-	struct vtxhv_run *run = v->t->run;
-	int n = snprintf(v->stop, sizeof(v->stop), "exit %s (%u)",
-			 exit_reason_name(run->exit_reason), run->exit_reason);
-	size_t left = sizeof(v->stop) - n;
-
-	switch (run->exit_reason) {
-	case VTXHV_EXIT_HLT:
-	case VTXHV_EXIT_SHUTDOWN:
-		snprintf(v->stop + n, left, " at rip %#llx",
-			 (unsigned long long)run->stop.rip);
-		break;
-	case VTXHV_EXIT_IO:
-		snprintf(v->stop + n, left, ": port %#x size %u direction %u",
-			 run->io.port, run->io.size, run->io.direction);
-		break;
-	case VTXHV_EXIT_FAIL_ENTRY:
-		snprintf(v->stop + n, left,
-			 ": reason %#x VM-instruction error %u",
-			 run->fail_entry.exit_reason,
-			 run->fail_entry.vm_instruction_error);
-		break;
-	case VTXHV_EXIT_INTERNAL_ERROR:
-		snprintf(v->stop + n, left,
-			 ": suberror %u reason %u qual %#llx gpa %#llx rip %#llx",
-			 run->internal.suberror, run->internal.exit_reason,
-			 (unsigned long long)run->internal.qualification,
-			 (unsigned long long)run->internal.gpa,
-			 (unsigned long long)run->internal.rip);
-		break;
-	}
 }
 
 static void *vcpu_thread(void *arg)
@@ -435,7 +344,7 @@ static void *vcpu_thread(void *arg)
 				break;
 			continue;
 		}
-		describe_exit(v);
+		pg_describe_exit(v->t->run, v->stop, sizeof(v->stop));
 		break;
 	}
 	__atomic_store_n(&v->finished, 1, __ATOMIC_RELEASE);
@@ -590,17 +499,17 @@ static void collect(struct fmt_run *fr)
 	uint32_t samples[PS_MAX_ROUNDS];
 	unsigned int i, c, n;
 
-	fr->done = 1;
-	fr->digest = 0xcbf29ce484222325ULL;
+	fr->o.done = 1;
+	fr->o.digest = 0xcbf29ce484222325ULL;
 	for (i = 0; i < ncpu; i++) {
 		struct vcpu_ctx *v = &cur.v[i];
 
 		if (!v->done) {
 			printf("# %s: vCPU %u stopped before the end: %s\n",
 			       cur.tag, i, v->stop[0] ? v->stop : "?");
-			fr->done = 0;
+			fr->o.done = 0;
 		}
-		fr->digest = (fr->digest ^ v->digest) * 0x100000001b3ULL;
+		fr->o.digest = (fr->o.digest ^ v->digest) * 0x100000001b3ULL;
 		printf("# %s: vCPU %u: %lu exits to userspace (%lu MMIO, %lu yields), digest %#llx\n",
 		       cur.tag, i, v->exits, v->mmio, v->yields,
 		       (unsigned long long)v->digest);
@@ -619,7 +528,7 @@ static void collect(struct fmt_run *fr)
 		}
 		if (fr->host_why[c][0])
 			res = R_FAIL;
-		fr->res[c] = res;
+		fr->o.res[c] = res;
 		n = chk_shootdowns[c];
 		if (res != R_PASS || !n || n > PS_MAX_ROUNDS)
 			continue;
@@ -629,18 +538,53 @@ static void collect(struct fmt_run *fr)
 		fr->min[c] = samples[0];
 		fr->max[c] = samples[n - 1];
 	}
-	if (!fr->done)
-		fr->digest = 0;
+	if (!fr->o.done)
+		fr->o.digest = 0;
 }
 
-static void run_format(int mode, int fmt, struct fmt_run *fr)
+static void report_format(int mode, int fmt, struct fmt_run *fr)
 {
+	const char *m = mode_name(mode), *f = fmt_names[fmt];
+	char name[80], fig[32], *p;
+	int c;
+
+	/* Figure names are identifiers: kvm_ept0, not kvm-ept0. */
+	snprintf(fig, sizeof(fig), "%s", m);
+	for (p = fig; *p; p++)
+		if (*p == '-')
+			*p = '_';
+
+	for (c = 0; c < SC_NR; c++) {
+		snprintf(name, sizeof(name), "%s_%s_%s", m, f, chk_names[c]);
+		if (fr->host_why[c][0])
+			printf("# %s: %s\n", name, fr->host_why[c]);
+		test_result(fr->o.res[c] == R_PASS, "%s", name);
+	}
+	if (fr->median[SC_REMAP]) {
+		if (fmt == FMT_4LEVEL)
+			printf("# figure shootdown_%s %u ticks (median of %u, %u vCPUs)\n",
+			       fig, fr->median[SC_REMAP], PS_REMAP_ROUNDS,
+			       ncpu);
+		else
+			printf("# figure shootdown_%s_%s %u ticks (median of %u, %u vCPUs)\n",
+			       fig, f, fr->median[SC_REMAP], PS_REMAP_ROUNDS,
+			       ncpu);
+	}
+	for (c = 0; c < SC_NR; c++)
+		if (fr->median[c])
+			printf("# %s/%s %s: shootdown ticks: median %u, least %u, most %u (%u)\n",
+			       m, f, chk_names[c], fr->median[c], fr->min[c],
+			       fr->max[c], chk_shootdowns[c]);
+}
+
+static void run_format(int mode, int fmt)
+{
+	struct fmt_run *fr = &runs[mode][fmt];
 	const uint8_t *img = fmt == FMT_4LEVEL ? psmp64_img : psmp32_img;
 	size_t len = fmt == FMT_4LEVEL ? psmp64_end - psmp64_img :
 					 psmp32_end - psmp32_img;
 	struct timespec t0;
 	struct ps_shared *s;
-	uint64_t *gdt;
 	unsigned int i, k, made;
 	int err = 0;
 
@@ -657,16 +601,7 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 
 	TEST_ASSERT(len <= PS_IMAGE_MAX, "guest image of %zu bytes too big",
 		    len);
-	memcpy(cur.t->mem + PG_IMAGE, img, len);
-	gdt = (uint64_t *)(cur.t->mem + PG_GDT);
-	gdt[0] = 0;
-	gdt[SEL_CODE / 8] = fmt == FMT_4LEVEL ? GDT_CODE64 : GDT_CODE32;
-	gdt[SEL_DATA / 8] = GDT_DATA;
-	gdt[SEL_TSS / 8] = GDT_TSS(0);
-	if (fmt == FMT_4LEVEL)
-		TEST_ASSERT(build_identity_map(cur.t->mem, cur.t->mem_size,
-					       PG_BOOT_PML4, 1ULL << 30) > 0,
-			    "boot tables");
+	pg_load_image(cur.t, fmt, img, len);
 	s = shared();
 	s->ncpu = ncpu;
 	s->fmt = fmt;
@@ -707,7 +642,7 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 			snprintf(fr->host_why[k], sizeof(fr->host_why[0]),
 				 "no vCPU %u: VTXHV_CREATE_VCPU: %s", made,
 				 strerror(err));
-			fr->res[k] = R_FAIL;
+			fr->o.res[k] = R_FAIL;
 		}
 		goto out;
 	}
@@ -749,153 +684,29 @@ static void run_format(int mode, int fmt, struct fmt_run *fr)
 	printf("# %s: %u vCPUs, %.2f s\n", cur.tag, ncpu, since(&t0));
 	collect(fr);
 out:
-	printf("# %s: digest %#llx\n", cur.tag, (unsigned long long)fr->digest);
+	printf("# %s: digest %#llx\n", cur.tag, (unsigned long long)fr->o.digest);
 	for (i = made; i-- > 1;)
 		tvm_destroy(cur.v[i].t);
 	tvm_destroy(cur.t);
 	for (k = 0; k < PS_SLOT_STEPS; k++)
 		munmap(cur.slot_mem[k], SLOT_BYTES);
+	report_format(mode, fmt, fr);
 }
 
-static void report_format(int mode, int fmt, struct fmt_run *fr)
+static struct pg_outcome *outcome(int mode, int fmt)
 {
-	const char *m = mode_name(mode), *f = fmt_names[fmt];
-	char name[80], fig[32], *p;
-	int c;
-
-	/* Figure names are identifiers: kvm_ept0, not kvm-ept0. */
-	snprintf(fig, sizeof(fig), "%s", m);
-	for (p = fig; *p; p++)
-		if (*p == '-')
-			*p = '_';
-
-	for (c = 0; c < SC_NR; c++) {
-		snprintf(name, sizeof(name), "%s_%s_%s", m, f, chk_names[c]);
-		if (fr->host_why[c][0])
-			printf("# %s: %s\n", name, fr->host_why[c]);
-		test_result(fr->res[c] == R_PASS, "%s", name);
-	}
-	if (fr->median[SC_REMAP]) {
-		if (fmt == FMT_4LEVEL)
-			printf("# figure shootdown_%s %u ticks (median of %u, %u vCPUs)\n",
-			       fig, fr->median[SC_REMAP], PS_REMAP_ROUNDS,
-			       ncpu);
-		else
-			printf("# figure shootdown_%s_%s %u ticks (median of %u, %u vCPUs)\n",
-			       fig, f, fr->median[SC_REMAP], PS_REMAP_ROUNDS,
-			       ncpu);
-	}
-	for (c = 0; c < SC_NR; c++)
-		if (fr->median[c])
-			printf("# %s/%s %s: shootdown ticks: median %u, least %u, most %u (%u)\n",
-			       m, f, chk_names[c], fr->median[c], fr->min[c],
-			       fr->max[c], chk_shootdowns[c]);
-}
-
-static void skip_format(int mode, int fmt, const char *why)
-{
-	char name[80];
-	int c;
-
-	for (c = 0; c < SC_NR; c++) {
-		snprintf(name, sizeof(name), "%s_%s_%s", mode_name(mode),
-			 fmt_names[fmt], chk_names[c]);
-		test_skip_one(name, why);
-	}
-}
-
-static int want_fmt[FMT_NR], any_fmt;
-
-static void run_mode(int mode)
-{
-	int f;
-
-	ran[mode] = 1;
-	for (f = 0; f < FMT_NR; f++) {
-		if (any_fmt && !want_fmt[f]) {
-			skip_format(mode, f,
-				    "not selected on the command line");
-			continue;
-		}
-		run_format(mode, f, &runs[mode][f]);
-		report_format(mode, f, &runs[mode][f]);
-	}
-}
-
-/* Same verdicts and same observed values in every mode that ran. */
-static void check_identical(void)
-{
-	int first = -1, nran = 0, ok = 1, mode, f, c;
-
-	for (mode = 0; mode < MODES; mode++) {
-		if (!ran[mode])
-			continue;
-		nran++;
-		if (first < 0) {
-			first = mode;
-			continue;
-		}
-		for (f = 0; f < FMT_NR; f++) {
-			struct fmt_run *a = &runs[first][f];
-			struct fmt_run *b = &runs[mode][f];
-
-			if (any_fmt && !want_fmt[f])
-				continue;
-			for (c = 0; c < SC_NR; c++)
-				if (a->res[c] != b->res[c]) {
-					printf("# %s_%s: %s and %s differ\n",
-					       fmt_names[f], chk_names[c],
-					       mode_name(first),
-					       mode_name(mode));
-					ok = 0;
-				}
-			if (a->digest != b->digest || !a->done || !b->done) {
-				printf("# %s: digest of observed values %#llx in %s, %#llx in %s\n",
-				       fmt_names[f],
-				       (unsigned long long)a->digest,
-				       mode_name(first),
-				       (unsigned long long)b->digest,
-				       mode_name(mode));
-				ok = 0;
-			}
-		}
-	}
-	if (nran < 2)
-		test_skip_one("results_identical_across_modes",
-			      "fewer than two paging modes ran");
-	else
-		test_result(ok, "results_identical_across_modes");
+	return &runs[mode][fmt].o;
 }
 
 int main(int argc, char **argv)
 {
-	struct vtxhv_caps caps;
 	const char *env = getenv("VTXHV_CPUS"), *pm = getenv("VTXHV_PAGING");
 	const char *fy = getenv("PAGING_SMP_YIELD");
-	int want[MODES] = { 0 }, any = 0, mode, f, i, dev;
+	int want[MODES] = { 0 }, any;
+	uint32_t offered;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--kvm")) {
-			tvm_use_kvm = 1;
-			continue;
-		}
-		for (f = 0; f < FMT_NR; f++)
-			if (!strcmp(argv[i], fmt_names[f]))
-				break;
-		if (f < FMT_NR) {
-			want_fmt[f] = any_fmt = 1;
-			continue;
-		}
-		for (mode = 0; mode < MODES; mode++)
-			if (!strcmp(argv[i], paging_name(mode)))
-				break;
-		if (mode == MODES) {
-			fprintf(stderr, "usage: %s [--kvm] [ept|vtlb|shadow]... [32bit|pae|4level]...\n",
-				argv[0]);
-			return 2;
-		}
-		want[mode] = any = 1;
-	}
+	pg_init(chk_names, SC_NR);
+	any = pg_parse_args(argc, argv, want);
 	if (!any && pm && *pm) {
 		want[tvm_paging_mode()] = 1;
 		any = 1;
@@ -920,44 +731,15 @@ int main(int argc, char **argv)
 		kvm_name_init();
 		test_plan(FMT_NR * SC_NR);
 		printf("# %u vCPUs on KVM, paging %s\n", ncpu, kvm_name);
-		run_mode(KVM_MODE);
+		pg_run_mode(KVM_MODE, run_format);
 		test_finish();
 	}
-	dev = open("/dev/vtxhv", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		test_skip_all("/dev/vtxhv missing: vtxhv is not loaded");
-	memset(&caps, 0, sizeof(caps));
-	TEST_ASSERT(!ioctl(dev, VTXHV_GET_CAPS, &caps), "VTXHV_GET_CAPS");
-	close(dev);
-
+	offered = pg_paging_modes();
 	test_plan(MODES * FMT_NR * SC_NR + 2);
 	printf("# %u vCPUs; paging modes offered by the module: %#x\n", ncpu,
-	       caps.paging_modes);
-	for (mode = 0; mode < MODES; mode++) {
-		char why[64];
-
-		if (any && !want[mode]) {
-			for (f = 0; f < FMT_NR; f++)
-				skip_format(mode, f,
-					    "not selected on the command line");
-			continue;
-		}
-		if (!(caps.paging_modes & (1U << mode))) {
-			snprintf(why, sizeof(why),
-				 "mode %s not offered by the module",
-				 mode_name(mode));
-			printf("# %s (caps.paging_modes %#x)\n", why,
-			       caps.paging_modes);
-			TEST_ASSERT(!getenv("VTXHV_REQUIRE") ||
-				    strcmp(getenv("VTXHV_REQUIRE"), "1"),
-				    "VTXHV_REQUIRE=1: %s", why);
-			for (f = 0; f < FMT_NR; f++)
-				skip_format(mode, f, why);
-			continue;
-		}
-		run_mode(mode);
-	}
-	check_identical();
+	       offered);
+	pg_run_modes(offered, want, any, run_format);
+	pg_check_identical(outcome, 1);
 	test_result(tvm_module_counts_zero(), "nothing_left_in_module");
 	test_finish();
 }
