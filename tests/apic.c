@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "tvm.h"
@@ -542,22 +541,6 @@ static void on_alarm(int sig)
 	_exit(1);
 }
 
-static uint64_t host_tsc_per_ms(void)
-{
-	struct timespec a, b;
-	uint64_t t0, t1, ns;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	t0 = rdtsc();
-	do {
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		ns = (b.tv_sec - a.tv_sec) * 1000000000ULL + b.tv_nsec -
-		     a.tv_nsec;
-	} while (ns < 100000000ULL);
-	t1 = rdtsc();
-	return (t1 - t0) * 1000000ULL / ns;
-}
-
 #define EXPECT_ERRNO(call, e) ((call) == -1 && errno == (e))
 
 /*
@@ -629,7 +612,7 @@ int main(void)
 		test_skip_all("APs start in real mode: EPT only");
 
 	test_plan(C_COUNT - 1 + 3);
-	per_ms = host_tsc_per_ms();
+	per_ms = tvm_host_tsc_per_ms();
 	printf("# TSC: %llu ticks per ms\n", (unsigned long long)per_ms);
 
 	t = tvm_create_flags(TVM_DEFAULT_MEM, VTXHV_PAGING_EPT,

@@ -29,7 +29,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "tvm.h"
@@ -259,22 +258,6 @@ static void on_alarm(int sig)
 	_exit(KSFT_FAIL);
 }
 
-static uint64_t host_tsc_per_ms(void)
-{
-	struct timespec a, b;
-	uint64_t t0, t1, ns;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	t0 = rdtsc();
-	do {
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		ns = (b.tv_sec - a.tv_sec) * 1000000000ULL + b.tv_nsec -
-		     a.tv_nsec;
-	} while (ns < 100000000ULL);
-	t1 = rdtsc();
-	return (t1 - t0) * 1000000ULL / ns;
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -337,7 +320,7 @@ int main(int argc, char **argv)
 	tvm_use_kvm = argc > 1 && !strcmp(argv[1], "--kvm");
 	if (!tvm_use_kvm)
 		need_irqchip();
-	per_ms = host_tsc_per_ms();
+	per_ms = tvm_host_tsc_per_ms();
 	t = tvm_create_flags(TVM_DEFAULT_MEM, tvm_paging_mode(),
 			     VTXHV_VM_IRQCHIP);
 	ap.v = tvm_add_vcpu(t, 1);

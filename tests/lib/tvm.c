@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <spawn.h>
 #include <sys/auxv.h>
@@ -674,6 +675,22 @@ bool tvm_in_path(const char *name)
 			return true;
 	}
 	return false;
+}
+
+uint64_t tvm_host_tsc_per_ms(void)
+{
+	struct timespec a, b;
+	uint64_t t0, t1, ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	t0 = rdtsc();
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		ns = (b.tv_sec - a.tv_sec) * 1000000000ULL + b.tv_nsec -
+		     a.tv_nsec;
+	} while (ns < 100000000ULL);
+	t1 = rdtsc();
+	return (t1 - t0) * 1000000ULL / ns;
 }
 
 void tvm_start_pm32(struct tvm *t, const struct vtxhv_dtable *gdt,

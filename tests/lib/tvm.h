@@ -217,6 +217,9 @@ void tvm_set_cpuid_ext(struct tvm *t, uint64_t ext);
 /* "vtxctl ARGV..." from PATH: its output in @out, its exit status. */
 int tvm_vtxctl(char *out, size_t len, char *const argv[], bool err);
 bool tvm_in_path(const char *name);
+
+/* The host's TSC ticks per millisecond, measured over 100 ms. */
+uint64_t tvm_host_tsc_per_ms(void);
 /*
  * 32-bit protected mode, paging off: flat CS (SEL_CODE) and data
  * segments (SEL_DATA), CR0 PE|ET, CR4 and EFER 0, the GDT @gdt (NULL: as
