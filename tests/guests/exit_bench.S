@@ -14,21 +14,10 @@
  */
 #include "guest.h"
 
-#define MB_MAGIC	0x1badb002
-#define MB_FLAGS	0x00010002	/* memory information, address fields */
 #define ROUNDS		2000
 #define UNHANDLED	0xd0000000	/* above RAM, below the APIC */
 
-	.code32
-	.text
-	.globl _start
-_start:
-	jmp entry
-
-	.align 4
-mb_header:
-	.long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-	.long mb_header, _start, 0, 0, entry
+	multiboot_start entry
 
 entry:
 	mov $stack_top, %esp
@@ -84,34 +73,7 @@ report:
 	out %al, $DEBUGCON
 	ret
 
-/* Print the NUL-terminated string at ESI. */
-puts:
-	mov $DEBUGCON, %dx
-1:	lodsb
-	test %al, %al
-	jz 2f
-	out %al, %dx
-	jmp 1b
-2:	ret
-
-/* Print EAX in decimal (EBX kept). */
-putdec:
-	push %ebx
-	mov $10, %ecx
-	xor %ebx, %ebx
-1:	xor %edx, %edx
-	div %ecx
-	push %edx
-	inc %ebx
-	test %eax, %eax
-	jnz 1b
-2:	pop %eax
-	add $'0', %al
-	out %al, $DEBUGCON
-	dec %ebx
-	jnz 2b
-	pop %ebx
-	ret
+	debugcon_print_funcs
 
 s_figure:	.asciz "# figure "
 s_port:		.asciz "vtxctl_port_write_ticks"

@@ -26,4 +26,62 @@
 	mov $DEBUGCON, dx;			\
 	rep outsb
 
+#ifdef __ASSEMBLER__
+/*
+ * The 32-bit multiboot v1 kernels (flat binaries for 1 MiB): _start jumps
+ * over the header to @entry.  The header has the address fields (flag
+ * bit 16), which a flat binary needs.
+ */
+#define MB_MAGIC	0x1badb002
+#define MB_FLAGS	0x00010002	/* memory information, address fields */
+
+.macro multiboot_start entry
+	.code32
+	.text
+	.globl _start
+_start:
+	jmp \entry
+
+	.align 4
+mb_header:
+	.long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+	/* header_addr, load_addr, load_end_addr (0: the whole file),
+	 * bss_end_addr (0: none), entry_addr */
+	.long mb_header, _start, 0, 0, \entry
+.endm
+
+/*
+ * puts: print the NUL-terminated string at ESI on the debug console.
+ * putdec: print EAX there in decimal (EBX kept).
+ */
+.macro debugcon_print_funcs
+puts:
+	mov $DEBUGCON, %dx
+1:	lodsb
+	test %al, %al
+	jz 2f
+	out %al, %dx
+	jmp 1b
+2:	ret
+
+putdec:
+	push %ebx
+	mov $10, %ecx
+	xor %ebx, %ebx
+1:	xor %edx, %edx
+	div %ecx
+	push %edx
+	inc %ebx
+	test %eax, %eax
+	jnz 1b
+2:	pop %eax
+	add $'0', %al
+	out %al, $DEBUGCON
+	dec %ebx
+	jnz 2b
+	pop %ebx
+	ret
+.endm
+#endif
+
 #endif

@@ -9,8 +9,6 @@
  */
 #include "guest.h"
 
-#define MB_MAGIC	0x1badb002
-#define MB_FLAGS	0x00010002	/* memory information, address fields */
 #define MB_BOOT_MAGIC	0x2badb002
 #define MBI_FLAGS	0
 #define MBI_MEM_UPPER	8
@@ -21,18 +19,7 @@
 #define MBI_F_MODS	(1 << 3)
 #define MOD_BYTES	16		/* printed of module 0, at most */
 
-	.code32
-	.text
-	.globl _start
-_start:
-	jmp entry
-
-	.align 4
-mb_header:
-	.long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-	/* header_addr, load_addr, load_end_addr (0: the whole file),
-	 * bss_end_addr (0: none), entry_addr */
-	.long mb_header, _start, 0, 0, entry
+	multiboot_start entry
 
 entry:
 	mov $stack_top, %esp
@@ -82,36 +69,11 @@ bad_magic:
 	out %al, $EXIT_PORT
 	hlt
 
-/* Print the NUL-terminated string at ESI. */
-puts:
-	mov $DEBUGCON, %dx
-1:	lodsb
-	test %al, %al
-	jz 2f
-	out %al, %dx
-	jmp 1b
-2:	ret
+	debugcon_print_funcs
 
 newline:
 	mov $'\n', %al
 	out %al, $DEBUGCON
-	ret
-
-/* Print EAX in decimal. */
-putdec:
-	mov $10, %ecx
-	xor %ebx, %ebx
-1:	xor %edx, %edx
-	div %ecx
-	push %edx
-	inc %ebx
-	test %eax, %eax
-	jnz 1b
-2:	pop %eax
-	add $'0', %al
-	out %al, $DEBUGCON
-	dec %ebx
-	jnz 2b
 	ret
 
 s_mem:		.asciz "mem_upper="
