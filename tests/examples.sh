@@ -11,13 +11,11 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
+require_vmx
 E=$here/../examples
 [ -x "$E/hello" ] || skip_all "examples missing in $E (make examples)"
 ensure_loaded || skip_all "vtxhv could not be loaded"
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+make_tmp
 
 # ex NAME ARGS...: run example NAME, output in $tmp/NAME.out and .err,
 # status in $rc.

@@ -27,14 +27,12 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
+require_vmx
 GDB=${GDB:-$(command -v gdb)}
 [ -n "$GDB" ] || skip_all "gdb not found (scripts/check puts Debian's gdb-minimal in the test VM)"
 G=$here/guests/gdb_guest.elf
 [ -f "$G" ] || skip_all "$G missing (make -C tests)"
-find_vtxctl
-[ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
-ensure_loaded || skip_all "vtxhv could not be loaded"
+require_vtxctl
 # The test VM's loopback is down (docs/testing.md).
 ifconfig lo 127.0.0.1 up 2>/dev/null || ip link set lo up 2>/dev/null
 
@@ -55,6 +53,18 @@ wait_text() {
 		i=$((i + 1))
 	done
 	return 1
+}
+
+# end_session: wait for gdb, then vtxctl; their statuses in $grc and
+# $rc, the wall seconds since $t0 in $secs.
+end_session() {
+	wait $gpid
+	grc=$?
+	gpid=
+	wait $vpid
+	rc=$?
+	vpid=
+	secs=$(($(date +%s) - t0))
 }
 
 # has TEXT: gdb's output of the session has a line with TEXT.
@@ -147,13 +157,7 @@ vpid=$!
 wait_text "$tmp/vtxctl.err" "listening on" 60
 timeout 600 "$GDB" -nx -batch -x "$tmp/cmds" "$G" >"$tmp/gdb.out" 2>&1 &
 gpid=$!
-wait $gpid
-grc=$?
-gpid=
-wait $vpid
-rc=$?
-vpid=
-secs=$(($(date +%s) - t0))
+end_session
 diag "figure gdb_session_${mode}_s $secs (wall seconds, gdb's start-up included; gdb status $grc, vtxctl status $rc)"
 
 check attaches_before_the_first_instruction has "@@attached rip=0x100"
@@ -229,12 +233,7 @@ while [ ! -e "$tmp/continuing" ] && [ $i -lt 120 ]; do
 done
 sleep 3
 kill -INT $gpid
-wait $gpid
-gpid=
-wait $vpid
-rc=$?
-vpid=
-secs=$(($(date +%s) - t0))
+end_session
 diag "figure gdb_linux_session_${mode}_s $secs (wall seconds; vtxctl status $rc)"
 check linux_interrupted has "received signal SIGINT"
 check linux_registers_and_memory linux_regs_ok

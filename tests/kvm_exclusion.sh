@@ -11,7 +11,7 @@
 
 require_root
 [ -n "$KO" ] || skip_all "vtxhv.ko not found (set VTXHV_KO)"
-grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
+require_vmx
 
 plan 6
 dmesg_mark
@@ -29,12 +29,9 @@ hold_kvm_vm() {
 }
 
 hold_kvm_vm
-out=$(modload "$KO")
-rc=$?
-diag "with a KVM VM alive: $out"
-check "refused_with_ebusy_while_kvm_holds_vmx" [ $rc -eq 16 -a ! -d /sys/module/vtxhv ]
-check "refusal_says_rmmod_kvm_intel" \
-	sh -c 'dmesg | grep -q "vtxhv: VMX is in use by another hypervisor on CPU [0-9]* (CR4.VMXE is set): rmmod kvm_intel first"'
+diag "with a KVM VM alive:"
+check_load_refused 16 ebusy_while_kvm_holds_vmx refusal_says_rmmod_kvm_intel \
+	"vtxhv: VMX is in use by another hypervisor on CPU [0-9]* (CR4.VMXE is set): rmmod kvm_intel first"
 kill $holder
 wait $holder 2>/dev/null
 rmmod kvm_intel kvm

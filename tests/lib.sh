@@ -76,6 +76,10 @@ require_root() {
 	[ "$(id -u)" = 0 ] || skip_all "must run as root"
 }
 
+require_vmx() {
+	grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
+}
+
 loaded() {
 	[ -d /sys/module/vtxhv ]
 }
@@ -90,6 +94,18 @@ ensure_loaded() {
 ensure_unloaded() {
 	loaded || return 0
 	rmmod vtxhv
+}
+
+# check_load_refused ERRNO NAME WHY PATTERN: loading vtxhv fails with
+# errno ERRNO and leaves no module (check refused_with_NAME), and the
+# kernel log gives the reason (check WHY: a line matching PATTERN).
+check_load_refused() {
+	local out rc
+	out=$(modload "$KO")
+	rc=$?
+	diag "$out"
+	check "refused_with_$2" [ $rc -eq "$1" -a ! -d /sys/module/vtxhv ]
+	check "$3" sh -c 'dmesg | grep -q "$1"' sh "$4"
 }
 
 # The kernel log since the last dmesg_mark must show no error report.
@@ -120,4 +136,17 @@ find_vtxctl() {
 		 "$here/../../userspace/vtxctl"; do
 		[ -n "$v" ] && [ -x "$v" ] && { VTXCTL=$v; break; }
 	done
+}
+
+# require_vtxctl: vtxctl found (VTXCTL) and vtxhv loaded, or a skip.
+require_vtxctl() {
+	find_vtxctl
+	[ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
+	ensure_loaded || skip_all "vtxhv could not be loaded"
+}
+
+# make_tmp: $tmp, a directory removed when the test exits.
+make_tmp() {
+	tmp=$(mktemp -d) || exit 1
+	trap 'rm -rf "$tmp"' EXIT
 }

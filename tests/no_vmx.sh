@@ -12,11 +12,7 @@ grep -qw vmx /proc/cpuinfo && skip_all "the CPU has VMX"
 
 plan 3
 dmesg_mark
-out=$(modload "$KO")
-rc=$?
-diag "$out"
-check "refused_with_enodev" [ $rc -eq 19 -a ! -d /sys/module/vtxhv ]
-check "refusal_names_the_reason" \
-	sh -c 'dmesg | grep -q "vtxhv: this CPU has no VMX (Intel VT-x): cannot load"'
+check_load_refused 19 enodev refusal_names_the_reason \
+	"vtxhv: this CPU has no VMX (Intel VT-x): cannot load"
 check "kernel_log_clean" dmesg_clean
 finish

@@ -10,15 +10,11 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
+require_vmx
 G=$here/guests
 [ -f "$G/pit_timer.bin" ] || skip_all "guest image missing in $G (make -C tests)"
-find_vtxctl
-[ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
-ensure_loaded || skip_all "vtxhv could not be loaded"
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+require_vtxctl
+make_tmp
 
 plan 6
 "$VTXCTL" run --stats --timeout 60 "$G/pit_timer.bin" </dev/null \

@@ -14,15 +14,11 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-grep -qw vmx /proc/cpuinfo || skip_all "the CPU has no VMX"
+require_vmx
 G=$here/guests
 [ -f "$G/elf64.elf" ] || skip_all "guest images missing in $G (make -C tests)"
-find_vtxctl
-[ -n "$VTXCTL" ] || skip_all "vtxctl not found (set VTXCTL_BIN)"
-ensure_loaded || skip_all "vtxhv could not be loaded"
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+require_vtxctl
+make_tmp
 
 # vrun NAME ARGS...: 'vtxctl run ARGS', output in $tmp/NAME.out and
 # $tmp/NAME.err, status in $rc, wall-clock seconds in $secs.
