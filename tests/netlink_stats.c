@@ -157,7 +157,8 @@ int main(void)
 	unsigned int vm;
 	char obj[1024], paging[64];
 	struct tvm *t;
-	int st;
+	uint64_t mmio_faults;
+	int st, shadow, mmio_ok;
 
 	if (!tvm_in_path("vtxctl"))
 		test_skip_all("vtxctl is not on PATH");
@@ -205,14 +206,21 @@ int main(void)
 			       "%lu IO exits, %u port writes and %u ucalls",
 			       (unsigned long)fin.io, M_OUT, ucalls),
 		    "io_exits_exact");
-	if (tvm_paging_mode() != VTXHV_PAGING_EPT) {
-		/* Shadow paging: the MMIO writes are #PF exits. */
-		test_result(TEST_CHECK(mmio_exits == K_MMIO,
-				       "%u MMIO exits seen", mmio_exits) &&
-			    TEST_CHECK(fin.pf_exits - base.pf_exits >= K_MMIO,
-				       "%lu #PF exits during the MMIO writes",
-				       (unsigned long)(fin.pf_exits -
-						       base.pf_exits)) &&
+	/*
+	 * The MMIO writes are #PF exits under shadow paging, EPT violations
+	 * under EPT.
+	 */
+	shadow = tvm_paging_mode() != VTXHV_PAGING_EPT;
+	mmio_faults = shadow ? fin.pf_exits - base.pf_exits :
+			       fin.ept_exits - base.ept_exits;
+	mmio_ok = TEST_CHECK(mmio_exits == K_MMIO, "%u MMIO exits seen",
+			     mmio_exits) &&
+		  TEST_CHECK(mmio_faults >= K_MMIO,
+			     "%lu %s during the MMIO writes",
+			     (unsigned long)mmio_faults,
+			     shadow ? "#PF exits" : "EPT violations");
+	if (shadow) {
+		test_result(mmio_ok &&
 			    TEST_CHECK(fin.faults_fixed > 0 &&
 				       fin.cr3_loads > 0,
 				       "shadow counters: %lu faults fixed, %lu CR3 loads",
@@ -222,12 +230,7 @@ int main(void)
 				       "EPT violations without EPT"),
 			    "page_faults_at_least_mmio");
 	} else {
-		test_result(TEST_CHECK(mmio_exits == K_MMIO,
-				       "%u MMIO exits seen", mmio_exits) &&
-			    TEST_CHECK(fin.ept_exits - base.ept_exits >= K_MMIO,
-				       "%lu EPT violations during the MMIO writes",
-				       (unsigned long)(fin.ept_exits -
-						       base.ept_exits)) &&
+		test_result(mmio_ok &&
 			    TEST_CHECK(fin.ept_violations == fin.ept_exits,
 				       "counter %lu, exits %lu",
 				       (unsigned long)fin.ept_violations,
