@@ -97,6 +97,17 @@ struct pf_state *pf_state(void)
 	return &pf;
 }
 
+/* The probe (@faulted) took a #PF with error code @err at @cr2. */
+static void check_fault(int line, int faulted, uint64_t err, uint64_t cr2)
+{
+	check_eq(line, "the probe faulted", faulted, 1);
+	check_eq(line, "pf.err == err", pf.err, err);
+	check_eq(line, "pf.cr2 == cr2", pf.cr2, cr2);
+}
+
+#define CHECK_FAULT(probe, err, cr2)	check_fault(__LINE__, !!(probe), \
+						    (err), (cr2))
+
 void exc_handler(struct frame *f)
 {
 	ureg cr2 = read_cr2();
@@ -222,9 +233,7 @@ static void check_remap(void)
 	write_cr3(as_root[1]);
 	pte_set(ea, 0);
 	write_cr3(root);
-	CHECK(probe_read(va, 0));
-	CHECK_EQ(pf.err, 0);
-	CHECK_EQ(pf.cr2, va);
+	CHECK_FAULT(probe_read(va, 0), 0, va);
 	end();
 }
 
@@ -295,9 +304,7 @@ static void check_faults(void)
 	/* Read-only now: a supervisor write to a present page, 0x3. */
 	pte_set(ea1, pa1 | PTE_P);
 	invlpg(va1);
-	CHECK(probe_write(va1 + 0x104, 0x22222222));
-	CHECK_EQ(pf.err, 0x3);
-	CHECK_EQ(pf.cr2, va1 + 0x104);
+	CHECK_FAULT(probe_write(va1 + 0x104, 0x22222222), 0x3, va1 + 0x104);
 	CHECK_EQ(rd32(pa1 + 0x104), 0);
 	CHECK(!probe_read(va1 + 0x100, &v));
 	CHECK_EQ(v, 0x11111111);
@@ -305,28 +312,18 @@ static void check_faults(void)
 	ea2 = entry_addr(root, va2, 1);
 	pte_set(ea2, 0);
 	invlpg(va2);
-	CHECK(probe_write(va2 + 0x10, 1));
-	CHECK_EQ(pf.err, 0x2);
-	CHECK_EQ(pf.cr2, va2 + 0x10);
-	CHECK(probe_read(va2 + 0x20, 0));
-	CHECK_EQ(pf.err, 0x0);
-	CHECK_EQ(pf.cr2, va2 + 0x20);
+	CHECK_FAULT(probe_write(va2 + 0x10, 1), 0x2, va2 + 0x10);
+	CHECK_FAULT(probe_read(va2 + 0x20, 0), 0x0, va2 + 0x20);
 	pte_set(ea2, pa2 | PTE_RW);
 	invlpg(va2);
-	CHECK(probe_read(va2 + 0x30, 0));
-	CHECK_EQ(pf.err, 0x0);
-	CHECK_EQ(pf.cr2, va2 + 0x30);
+	CHECK_FAULT(probe_read(va2 + 0x30, 0), 0x0, va2 + 0x30);
 	pte_set(ea2, pa2 | PTE_P | PTE_RW);
 	invlpg(va2);
 	CHECK(!probe_read(va2, &v));
 	CHECK_EQ(v, 0xb0000002);
 	/* Not present at the directory level. */
-	CHECK(probe_write(nowhere, 5));
-	CHECK_EQ(pf.err, 0x2);
-	CHECK_EQ(pf.cr2, nowhere);
-	CHECK(probe_read(nowhere + 4, 0));
-	CHECK_EQ(pf.err, 0x0);
-	CHECK_EQ(pf.cr2, nowhere + 4);
+	CHECK_FAULT(probe_write(nowhere, 5), 0x2, nowhere);
+	CHECK_FAULT(probe_read(nowhere + 4, 0), 0x0, nowhere + 4);
 	end();
 
 	/* NX: "jmp *%ecx" at the start of an NX page. */
@@ -342,17 +339,13 @@ static void check_faults(void)
 		invlpg(va3);
 		CHECK(!probe_read(va3, &v));
 		CHECK_EQ(v, 0x9090e1ff);
-		CHECK(probe_exec(va3));
-		CHECK_EQ(pf.err, 0x11);
-		CHECK_EQ(pf.cr2, va3);
+		CHECK_FAULT(probe_exec(va3), 0x11, va3);
 		pte_set(ea3, pa3 | PTE_P | PTE_RW);
 		invlpg(va3);
 		CHECK(!probe_exec(va3));
 		pte_set(ea3, pa3 | PTE_P | PTE_RW | PTE_NX);
 		invlpg(va3);
-		CHECK(probe_exec(va3));
-		CHECK_EQ(pf.err, 0x11);
-		CHECK_EQ(pf.cr2, va3);
+		CHECK_FAULT(probe_exec(va3), 0x11, va3);
 		end();
 	}
 
@@ -364,9 +357,7 @@ static void check_faults(void)
 	CHECK(!probe_write(va1 + 0x108, 0x33333333));
 	CHECK_EQ(rd32(pa1 + 0x108), 0x33333333);
 	write_cr0(cr0);
-	CHECK(probe_write(va1 + 0x10c, 0x44444444));
-	CHECK_EQ(pf.err, 0x3);
-	CHECK_EQ(pf.cr2, va1 + 0x10c);
+	CHECK_FAULT(probe_write(va1 + 0x10c, 0x44444444), 0x3, va1 + 0x10c);
 	CHECK_EQ(rd32(pa1 + 0x10c), 0);
 	write_cr0(cr0 & ~CR0_WP);
 	CHECK(!probe_write(va1 + 0x10c, 0x55555555));
@@ -413,21 +404,15 @@ static void check_pf_rsvd(void)
 	CHECK_EQ(v, 0xb0000004);
 	pte_set(ea, pa | rsvd | PTE_P | PTE_RW);
 	invlpg(va);
-	CHECK(probe_read(va + 0x10, 0));
-	CHECK_EQ(pf.err, 0x9);
-	CHECK_EQ(pf.cr2, va + 0x10);
-	CHECK(probe_write(va + 0x14, 1));
-	CHECK_EQ(pf.err, 0xb);
-	CHECK_EQ(pf.cr2, va + 0x14);
+	CHECK_FAULT(probe_read(va + 0x10, 0), 0x9, va + 0x10);
+	CHECK_FAULT(probe_write(va + 0x14, 1), 0xb, va + 0x14);
 	CHECK_EQ(rd32(pa + 0x14), 0);
 	pte_set(ea, pa | PTE_P | PTE_RW);
 	pde = entry_addr(root, va, 2);
 	old = pte_get(pde);
 	pte_set(pde, old | rsvd);
 	invlpg(va);
-	CHECK(probe_read(va + 0x18, 0));
-	CHECK_EQ(pf.err, 0x9);
-	CHECK_EQ(pf.cr2, va + 0x18);
+	CHECK_FAULT(probe_read(va + 0x18, 0), 0x9, va + 0x18);
 	pte_set(pde, old);
 	invlpg(va);
 	CHECK(!probe_read(va, &v));
@@ -580,9 +565,8 @@ static void check_pt_reuse(void)
 				break;
 	}
 	for (i = 0; i < PG_TEST_PAGES; i++) {
-		CHECK(probe_read(VA_REUSE + i * PAGE + 0x40, &v));
-		CHECK_EQ(pf.err, 0);
-		CHECK_EQ(pf.cr2, VA_REUSE + i * PAGE + 0x40);
+		CHECK_FAULT(probe_read(VA_REUSE + i * PAGE + 0x40, &v),
+			    0, VA_REUSE + i * PAGE + 0x40);
 	}
 	write_cr3(read_cr3());
 	CHECK(probe_write(VA_REUSE + 0x44, 1));
