@@ -71,10 +71,6 @@ static inline const char *mode_name(int mode)
 	return mode == KVM_MODE ? kvm_mode_name : paging_name(mode);
 }
 
-/* Run format @fmt in a fresh VM of @mode and report its results. */
-typedef void pg_run_fn(int mode, int fmt);
-/* The result of format @fmt in @mode. */
-typedef struct pg_outcome *pg_outcome_fn(int mode, int fmt);
 
 /*
  * [--kvm] [MODE...] [FORMAT...]: sets tvm_use_kvm, want_fmt and any_fmt,
@@ -242,8 +238,12 @@ static inline void pg_skip_format(int mode, int fmt, const char *why)
 	}
 }
 
-/* Every selected format of @mode run, the others skipped. */
-static inline void pg_run_mode(int mode, pg_run_fn *run_format)
+/*
+ * Every selected format of @mode run (@run_format: in a fresh VM, and its
+ * results reported), the others skipped.
+ */
+static inline void pg_run_mode(int mode,
+			       void (*run_format)(int mode, int fmt))
 {
 	int f;
 
@@ -271,7 +271,7 @@ static inline void pg_skip_mode(int mode, const char *why)
  * @offered (a failure under VTXHV_REQUIRE=1), else run.
  */
 static inline void pg_run_modes(uint32_t offered, const int want[MODES],
-				int any, pg_run_fn *run_format)
+				int any, void (*run_format)(int mode, int fmt))
 {
 	int mode;
 
@@ -299,8 +299,9 @@ static inline void pg_run_modes(uint32_t offered, const int want[MODES],
 }
 
 /* Format @f of the first mode that ran, @a, and of @mode, @b, agree. */
-static inline int pg_identical(pg_outcome_fn *outcome, int needs_end,
-			       int first, int mode, int f)
+static inline int pg_identical(struct pg_outcome *(*outcome)(int mode,
+								 int fmt),
+			       int needs_end, int first, int mode, int f)
 {
 	const struct pg_outcome *a = outcome(first, f);
 	const struct pg_outcome *b = outcome(mode, f);
@@ -325,10 +326,13 @@ static inline int pg_identical(pg_outcome_fn *outcome, int needs_end,
 }
 
 /*
- * results_identical_across_modes: verdicts and digests of every mode;
- * with @needs_end, only if the guest reached its end in both.
+ * results_identical_across_modes: verdicts and digests (@outcome: of
+ * format @fmt in @mode) of every mode; with @needs_end, only if the guest
+ * reached its end in both.
  */
-static inline void pg_check_identical(pg_outcome_fn *outcome, int needs_end)
+static inline void
+pg_check_identical(struct pg_outcome *(*outcome)(int mode, int fmt),
+		   int needs_end)
 {
 	int first = -1, nran = 0, ok = 1, mode, f;
 
