@@ -116,16 +116,9 @@ printf "@@bp n=%lu counter=%lu\n", n, counter
 step
 printf "@@stepped old=%lu\n", old
 printf "@@cr0=%#lx efer=%#lx\n", $cr0, $efer
-printf "@@fpu fctrl=%#x mxcsr=%#x\n", (int)$fctrl, (int)$mxcsr
-set var $xmm1.v4_int32[0] = 0x1234abcd
-maintenance flush register-cache
-printf "@@xmm1=%#x\n", $xmm1.v4_int32[0]
-set var $fs = 0
-maintenance flush register-cache
-printf "@@fs null=%#x\n", $fs
-set var $fs = 0x10
-maintenance flush register-cache
-printf "@@fs=%#x\n", $fs
+EOF
+gdb_state_cmds >> "$tmp/cmds"
+cat >> "$tmp/cmds" <<'EOF'
 delete
 watch counter
 continue
@@ -168,8 +161,7 @@ check reads_a_local_after_the_step has "@@stepped old=0"
 check reads_control_registers cr_ok
 check reads_x87_and_sse_state has "@@fpu fctrl=0x37f mxcsr=0x1f80"
 check writes_an_sse_register has "@@xmm1=0x1234abcd"
-check loads_a_segment_selector sh -c \
-	"grep -q '@@fs null=0$' '$tmp/gdb.out' && grep -q '@@fs=0x10' '$tmp/gdb.out'"
+check loads_a_segment_selector gdb_fs_loaded "$tmp/gdb.out"
 check watchpoint_sees_the_write sh -c \
 	"grep -q 'Old value = 0' '$tmp/gdb.out' && grep -q 'New value = 1' '$tmp/gdb.out' && grep -q '@@watched counter=1' '$tmp/gdb.out'"
 check read_watchpoint_sees_the_read sh -c \

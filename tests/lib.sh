@@ -150,3 +150,28 @@ make_tmp() {
 	tmp=$(mktemp -d) || exit 1
 	trap 'rm -rf "$tmp"' EXIT
 }
+
+# gdb_state_cmds: the gdb commands that gdb.sh and the host's gdb_stub.sh
+# both send to test the stub's register access: read the x87 and SSE
+# control words (@@fpu), write XMM1 and read it back (@@xmm1), load FS
+# with a null selector and with the GDT's data selector 0x10 (@@fs null,
+# @@fs); the flushes make gdb read each register again from the stub.
+gdb_state_cmds() {
+	cat <<'CMDS'
+printf "@@fpu fctrl=%#x mxcsr=%#x\n", (int)$fctrl, (int)$mxcsr
+set var $xmm1.v4_int32[0] = 0x1234abcd
+maintenance flush register-cache
+printf "@@xmm1=%#x\n", $xmm1.v4_int32[0]
+set var $fs = 0
+maintenance flush register-cache
+printf "@@fs null=%#x\n", $fs
+set var $fs = 0x10
+maintenance flush register-cache
+printf "@@fs=%#x\n", $fs
+CMDS
+}
+
+# gdb_fs_loaded GDB_OUTPUT: after gdb_state_cmds, FS read back 0, then 0x10.
+gdb_fs_loaded() {
+	grep -q '@@fs null=0$' "$1" && grep -q '@@fs=0x10' "$1"
+}

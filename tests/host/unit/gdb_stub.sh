@@ -85,7 +85,8 @@ plan 18
 
 # ---- One vCPU, from its first instruction ----------------------------------
 vtxctl_start "$tmp/short.bin" --gdb-wait
-gdb_cmds > "$tmp/cmds" <<'EOF'
+{
+	cat <<'EOF'
 printf "@@first pc=%#lx\n", $pc
 break *0x100010
 continue
@@ -101,19 +102,13 @@ printf "@@hbreak pc=%#lx\n", $pc
 delete
 set var $eax = 5
 printf "@@eax=%d\n", $eax
-printf "@@fpu fctrl=%#x mxcsr=%#x\n", (int)$fctrl, (int)$mxcsr
-set var $xmm1.v4_int32[0] = 0x1234abcd
-maintenance flush register-cache
-printf "@@xmm1=%#x\n", $xmm1.v4_int32[0]
-set var $fs = 0
-maintenance flush register-cache
-printf "@@fs null=%#x\n", $fs
-set var $fs = 0x10
-maintenance flush register-cache
-printf "@@fs=%#x\n", $fs
+EOF
+	gdb_state_cmds
+	cat <<'EOF'
 maintenance packet Pf=18000000
 continue
 EOF
+} | gdb_cmds > "$tmp/cmds"
 run_gdb
 vtxctl_status
 check waits_at_the_first_instruction has "@@first pc=0x100000"
@@ -124,8 +119,7 @@ check hardware_breakpoint has "@@hbreak pc=0x100020"
 check register_written has "@@eax=5"
 check fpu_read has "@@fpu fctrl=0x37f mxcsr=0x1f80"
 check sse_register_written has "@@xmm1=0x1234abcd"
-check segment_selectors_loaded_from_the_gdt sh -c \
-	"grep -q '@@fs null=0$' '$tmp/gdb.out' && grep -q '@@fs=0x10' '$tmp/gdb.out'"
+check segment_selectors_loaded_from_the_gdt gdb_fs_loaded "$tmp/gdb.out"
 # GS (register 15 of the i386 layout) = 0x18, the TSS: refused.
 check system_descriptor_refused has 'received: "E'
 check gdb_hears_the_end ran_to_the_end
