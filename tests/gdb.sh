@@ -213,18 +213,7 @@ wait_text "$tmp/vtxctl.err" "listening on" 60
 # Attach once the kernel runs at its own addresses, past its decompressor:
 # its first line on the console.
 wait_text "$tmp/vtxctl.out" "Linux version" 120
-# Not under timeout(1), which would pass SIGINT on twice (gdb gives up on
-# the target at a second ^C); vtxctl's --timeout ends a hung session.
-"$GDB" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1 &
-gpid=$!
-# gdb's output to a file is buffered: it tells by a file that it continues.
-i=0
-while [ ! -e "$tmp/continuing" ] && [ $i -lt 120 ]; do
-	sleep 1
-	i=$((i + 1))
-done
-sleep 3
-kill -INT $gpid
+gdb_interrupt "$GDB" 1 120 3
 end_session
 diag "figure gdb_linux_session_${mode}_s $secs (wall seconds; vtxctl status $rc)"
 check linux_interrupted has "received signal SIGINT"

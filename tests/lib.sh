@@ -175,3 +175,23 @@ CMDS
 gdb_fs_loaded() {
 	grep -q '@@fs null=0$' "$1" && grep -q '@@fs=0x10' "$1"
 }
+
+# gdb_interrupt GDB POLL TRIES SETTLE: GDB on the script $tmp/cmds in the
+# background ($gpid), its output in $tmp/gdb.out; when the script has run
+# 'shell touch $tmp/continuing' (gdb's output to a file is buffered: it
+# tells by a file that it continues; looked for every POLL seconds, TRIES
+# times), SETTLE seconds later, ^C to it (SIGINT).  Not under timeout(1),
+# which would pass SIGINT on twice (to gdb, and to its process group), and
+# gdb gives up on a target after a second ^C: vtxctl's --timeout ends a
+# session that hangs.
+gdb_interrupt() {
+	local i=0
+	"$1" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1 &
+	gpid=$!
+	while [ ! -e "$tmp/continuing" ] && [ $i -lt "$3" ]; do
+		sleep "$2"
+		i=$((i + 1))
+	done
+	sleep "$4"
+	kill -INT $gpid
+}

@@ -137,19 +137,7 @@ stepi
 printf "@@t2 stepped pc=%#lx\n", \$pc
 kill
 EOF
-# Not under timeout(1), which would pass SIGINT on twice (to gdb, and to
-# its process group), and gdb gives up on a target after a second ^C;
-# vtxctl's --timeout ends this gdb's session if it hangs.
-"$gdb" -nx -batch -x "$tmp/cmds" >"$tmp/gdb.out" 2>&1 &
-gpid=$!
-i=0
-# gdb's output to a file is buffered: it tells by a file that it continues.
-while [ ! -e "$tmp/continuing" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-sleep 0.5
-kill -INT $gpid
+gdb_interrupt "$gdb" 0.1 100 0.5
 wait $gpid
 gpid=
 vtxctl_status
