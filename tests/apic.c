@@ -486,7 +486,6 @@ static void *ap_thread(void *arg)
 {
 	struct ap *ap = arg;
 	struct vtxhv_sregs s;
-	struct ucall uc;
 	int r;
 
 	r = tvm_run(ap->v);
@@ -505,20 +504,8 @@ static void *ap_thread(void *arg)
 			 (unsigned long long)s.cr0);
 	tvm_start_long_mode(ap->v, ap_main, ap->id,
 			    ap->v->mem_size - 0x10000 * (ap->id + 1) - 8);
-	for (;;) {
-		uint64_t cmd = tvm_get_ucall(ap->v, &uc);
-
-		if (cmd == UCALL_DONE) {
-			ap->done = 1;
-			return NULL;
-		}
-		if (cmd != UCALL_SYNC) {
-			snprintf(ap->why, sizeof(ap->why), "ucall %llu exit %s",
-				 (unsigned long long)cmd,
-				 exit_reason_name(ap->v->run->exit_reason));
-			return NULL;
-		}
-	}
+	ap->done = tvm_run_to_done(ap->v, ap->why, sizeof(ap->why));
+	return NULL;
 }
 
 /* A guest that hangs: say where everyone is, and fail. */

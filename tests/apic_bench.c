@@ -229,14 +229,8 @@ struct ap {
 static void *ap_thread(void *arg)
 {
 	struct ap *ap = arg;
-	struct ucall uc;
-	uint64_t cmd = tvm_get_ucall(ap->v, &uc);
 
-	ap->done = cmd == UCALL_DONE;
-	if (!ap->done)
-		snprintf(ap->why, sizeof(ap->why), "ucall %llu exit %s",
-			 (unsigned long long)cmd,
-			 exit_reason_name(ap->v->run->exit_reason));
+	ap->done = tvm_run_to_done(ap->v, ap->why, sizeof(ap->why));
 	return NULL;
 }
 

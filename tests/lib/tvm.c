@@ -585,6 +585,21 @@ void tvm_expect_ucall(struct tvm *t, uint64_t cmd, uint64_t arg0)
 			    (unsigned long)uc.args[0], (unsigned long)arg0);
 }
 
+bool tvm_run_to_done(struct tvm *t, char *why, size_t len)
+{
+	struct ucall uc;
+	uint64_t cmd;
+
+	do
+		cmd = tvm_get_ucall(t, &uc);
+	while (cmd == UCALL_SYNC);
+	if (cmd == UCALL_DONE)
+		return true;
+	snprintf(why, len, "ucall %llu exit %s", (unsigned long long)cmd,
+		 exit_reason_name(t->run->exit_reason));
+	return false;
+}
+
 #define COUNTS "/sys/kernel/debug/vtxhv/counts"
 
 long tvm_module_count(const char *name)

@@ -203,6 +203,11 @@ void tvm_ucall_at(struct tvm *t, const struct vtxhv_run *run,
 uint64_t tvm_get_ucall(struct tvm *t, struct ucall *uc);
 /* Run, expect a ucall @cmd (printing an abort's file and line). */
 void tvm_expect_ucall(struct tvm *t, uint64_t cmd, uint64_t arg0);
+/*
+ * Run through the GUEST_SYNCs to GUEST_DONE: true; any other ucall or exit
+ * returns false with what it was in @why (a vCPU thread's verdict).
+ */
+bool tvm_run_to_done(struct tvm *t, char *why, size_t len);
 
 void tvm_get_regs(struct tvm *t, struct vtxhv_regs *r);
 void tvm_set_regs(struct tvm *t, const struct vtxhv_regs *r);
