@@ -139,7 +139,6 @@ static inline void pg_setup_vcpu(struct tvm *t, int fmt, uint64_t rsp,
 {
 	int lm = fmt == FMT_4LEVEL;
 	struct vtxhv_sregs s;
-	struct vtxhv_regs r;
 
 	tvm_set_cpuid_host(t);
 	tvm_get_sregs(t, &s);
@@ -157,14 +156,7 @@ static inline void pg_setup_vcpu(struct tvm *t, int fmt, uint64_t rsp,
 		s.efer = 0;
 	}
 	tvm_set_sregs(t, &s);
-
-	memset(&r, 0, sizeof(r));
-	r.rip = PG_IMAGE;
-	r.rsp = rsp;
-	r.rdi = fmt;
-	r.rsi = id;
-	r.rflags = X86_EFLAGS_FIXED;
-	tvm_set_regs(t, &r);
+	tvm_set_entry_regs(t, PG_IMAGE, rsp, fmt, id);
 }
 
 /* The string at guest address @a, or "" if there is none. */

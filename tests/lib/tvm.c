@@ -404,11 +404,24 @@ void tvm_setup_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg)
 	tvm_start_long_mode(t, entry, arg, t->mem_size - 8);
 }
 
+void tvm_set_entry_regs(struct tvm *t, uint64_t rip, uint64_t rsp,
+			uint64_t rdi, uint64_t rsi)
+{
+	struct vtxhv_regs r;
+
+	memset(&r, 0, sizeof(r));
+	r.rip = rip;
+	r.rsp = rsp;
+	r.rdi = rdi;
+	r.rsi = rsi;
+	r.rflags = X86_EFLAGS_FIXED;
+	tvm_set_regs(t, &r);
+}
+
 void tvm_start_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg,
 			 uint64_t rsp)
 {
 	struct vtxhv_sregs s;
-	struct vtxhv_regs r;
 
 	tvm_get_sregs(t, &s);
 	x86_sregs_flat(&s, true, (uintptr_t)tvm_guest_gdt,
@@ -419,31 +432,21 @@ void tvm_start_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg,
 	s.cr4 = X86_CR4_OSXMMEXCPT | X86_CR4_OSFXSR | X86_CR4_PAE;
 	s.efer = EFER_NXE | EFER_LMA | EFER_LME | EFER_SCE;
 	tvm_set_sregs(t, &s);
-
-	memset(&r, 0, sizeof(r));
-	r.rip = (uintptr_t)tvm_guest_start;
-	r.rdi = (uintptr_t)entry;
-	r.rsi = arg;
-	r.rsp = rsp;		/* 16-byte aligned minus the return */
-	r.rflags = X86_EFLAGS_FIXED;
-	tvm_set_regs(t, &r);
+	/* @rsp: 16-byte aligned minus the return */
+	tvm_set_entry_regs(t, (uintptr_t)tvm_guest_start, rsp,
+			   (uintptr_t)entry, arg);
 }
 
 void tvm_setup_real_mode(struct tvm *t, const void *code, size_t len)
 {
 	struct vtxhv_sregs s;
-	struct vtxhv_regs r;
 
 	memcpy(t->mem + 0x1000, code, len);
 	tvm_get_sregs(t, &s);
 	s.cs.base = 0;
 	s.cs.selector = 0;
 	tvm_set_sregs(t, &s);
-	memset(&r, 0, sizeof(r));
-	r.rip = 0x1000;
-	r.rsp = 0x8000;
-	r.rflags = 2;
-	tvm_set_regs(t, &r);
+	tvm_set_entry_regs(t, 0x1000, 0x8000, 0, 0);
 }
 
 /* KVM_RUN, with KVM's exit translated into t->run (and IN/MMIO-read
@@ -712,7 +715,6 @@ void tvm_start_pm32(struct tvm *t, const struct vtxhv_dtable *gdt,
 		    uint64_t rip)
 {
 	struct vtxhv_sregs s;
-	struct vtxhv_regs r;
 
 	tvm_get_sregs(t, &s);
 	s.cs = x86_seg_flat(SEL_CODE, SEG_TYPE_CODE, false);
@@ -724,8 +726,5 @@ void tvm_start_pm32(struct tvm *t, const struct vtxhv_dtable *gdt,
 	s.cr4 = 0;
 	s.efer = 0;
 	tvm_set_sregs(t, &s);
-	memset(&r, 0, sizeof(r));
-	r.rip = rip;
-	r.rflags = X86_EFLAGS_FIXED;
-	tvm_set_regs(t, &r);
+	tvm_set_entry_regs(t, rip, 0, 0, 0);
 }

@@ -184,6 +184,12 @@ void tvm_set_runnable(struct tvm *t);
 /* Long mode, the test binary loaded, RIP at @entry(@arg). */
 void tvm_setup_long_mode(struct tvm *t, void (*entry)(uint64_t), uint64_t arg);
 /*
+ * The GPRs at a guest's entry: 0 but RIP, RSP, RDI and RSI (the entry's
+ * first two arguments), RFLAGS 2 (only its fixed bit).
+ */
+void tvm_set_entry_regs(struct tvm *t, uint64_t rip, uint64_t rsp,
+			uint64_t rdi, uint64_t rsi);
+/*
  * The vCPU in long mode on the tables tvm_setup_long_mode() built, at
  * @entry(@arg) with the stack at @rsp (16-byte aligned minus 8).
  */
