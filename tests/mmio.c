@@ -53,6 +53,19 @@ static const struct access accesses[] = {
 
 #define NACC (sizeof(accesses) / sizeof(accesses[0]))
 
+/*
+ * The load @insn from (%1) = @addr into %0 = RAX, all ones before it (so
+ * that the check sees what the form leaves of the rest of the register):
+ * RAX must be @want.
+ */
+#define LOAD_EQ(insn, addr, want)					\
+	do {								\
+		uint64_t rax_ = ~0ULL;					\
+									\
+		__asm__ volatile(insn : "+a"(rax_) : "b"(addr) : "memory"); \
+		GUEST_ASSERT_EQ(rax_, want);				\
+	} while (0)
+
 static void guest_code(uint64_t arg)
 {
 	volatile uint8_t *ro = (volatile uint8_t *)RO_GPA;
@@ -82,29 +95,15 @@ static void guest_code(uint64_t arg)
 			 "c"(0xcULL) : "memory");
 
 	/* Loads, with what each form does to the rest of the register. */
-	v = ~0ULL;
-	__asm__ volatile("movb (%1), %b0" : "+a"(v) : "b"(m) : "memory");
-	GUEST_ASSERT_EQ(v, 0xffffffffffffff81ULL);
-	v = ~0ULL;
-	__asm__ volatile("movw (%1), %w0" : "+a"(v) : "b"(m) : "memory");
-	GUEST_ASSERT_EQ(v, 0xffffffffffff8282ULL);
-	v = ~0ULL;
-	__asm__ volatile("movl (%1), %k0" : "+a"(v) : "b"(m) : "memory");
-	GUEST_ASSERT_EQ(v, 0x83838383ULL);
-	__asm__ volatile("movq (%1), %0" : "=a"(v) : "b"(m) : "memory");
-	GUEST_ASSERT_EQ(v, 0x8484848484848484ULL);
-	v = ~0ULL;
-	__asm__ volatile("movzbl (%1), %k0" : "+a"(v) : "b"(m) : "memory");
-	GUEST_ASSERT_EQ(v, 0x85);
-	__asm__ volatile("movzwq (%1), %0" : "=a"(v) : "b"(m) : "memory");
-	GUEST_ASSERT_EQ(v, 0x8686);
-	__asm__ volatile("movsbq (%1), %0" : "=a"(v) : "b"(m) : "memory");
-	GUEST_ASSERT_EQ(v, 0xffffffffffffff87ULL);
-	v = ~0ULL;
-	__asm__ volatile("movswl (%1), %k0" : "+a"(v) : "b"(m) : "memory");
-	GUEST_ASSERT_EQ(v, 0xffff8888ULL);
-	__asm__ volatile("movslq (%1), %0" : "=a"(v) : "b"(m) : "memory");
-	GUEST_ASSERT_EQ(v, 0xffffffff89898989ULL);
+	LOAD_EQ("movb (%1), %b0", m, 0xffffffffffffff81ULL);
+	LOAD_EQ("movw (%1), %w0", m, 0xffffffffffff8282ULL);
+	LOAD_EQ("movl (%1), %k0", m, 0x83838383ULL);
+	LOAD_EQ("movq (%1), %0", m, 0x8484848484848484ULL);
+	LOAD_EQ("movzbl (%1), %k0", m, 0x85);
+	LOAD_EQ("movzwq (%1), %0", m, 0x8686);
+	LOAD_EQ("movsbq (%1), %0", m, 0xffffffffffffff87ULL);
+	LOAD_EQ("movswl (%1), %k0", m, 0xffff8888ULL);
+	LOAD_EQ("movslq (%1), %0", m, 0xffffffff89898989ULL);
 	__asm__ volatile("movabs 0xc0000020, %%eax" : "=a"(v) : : "memory");
 	GUEST_ASSERT_EQ(v, 0x12345678);
 	v = 0x1111;
