@@ -118,6 +118,22 @@ static void expect_traps(const struct trap *want, uint64_t n)
 #define TF_ON "pushfq; orq $0x100, (%%rsp); popfq\n"
 #define BS_DR6	(DR6_CLEAR | 0x4000)
 
+/*
+ * Only single-step traps, one after each instruction: at each RIP of @at,
+ * DR6.BS and TF pushed (SDM 17.3.1.4).
+ */
+static void expect_steps(char *const *at, uint64_t n)
+{
+	struct trap want[NREC];
+	uint64_t i;
+
+	recording = 0;		/* as expect_traps(), before the table is built */
+	GUEST_ASSERT(n <= NREC);
+	for (i = 0; i < n; i++)
+		want[i] = (struct trap){ at[i], BS_DR6, TF };
+	expect_traps(want, n);
+}
+
 extern char s1_1[], s1_2[], s1_3[], s1_4[], s1_end[];
 extern char s2_1[], s2_3[], s2_5[], s2_7[], s2_end[];
 extern char s3_1[], s3_2[], s3_end[];
@@ -132,11 +148,7 @@ static const uint8_t obuf[3] = { 1, 2, 3 };
  */
 static void tf_emulated(void)
 {
-	const struct trap want[] = {
-		{ s1_1, BS_DR6, TF }, { s1_2, BS_DR6, TF },
-		{ s1_3, BS_DR6, TF }, { s1_4, BS_DR6, TF },
-		{ s1_end, BS_DR6, TF },
-	};
+	char *const at[] = { s1_1, s1_2, s1_3, s1_4, s1_end };
 
 	record((uint64_t)s1_end);
 	__asm__ volatile(TF_ON
@@ -148,7 +160,7 @@ static void tf_emulated(void)
 			 "s1_4: nop\n"
 			 "s1_end:"
 			 : : "a"(0), "c"(0) : "rbx", "rdx", "memory");
-	expect_traps(want, 5);
+	expect_steps(at, 5);
 }
 
 /*
@@ -158,11 +170,7 @@ static void tf_emulated(void)
  */
 static void tf_mov_ss(void)
 {
-	const struct trap want[] = {
-		{ s2_1, BS_DR6, TF }, { s2_3, BS_DR6, TF },
-		{ s2_5, BS_DR6, TF }, { s2_7, BS_DR6, TF },
-		{ s2_end, BS_DR6, TF },
-	};
+	char *const at[] = { s2_1, s2_3, s2_5, s2_7, s2_end };
 
 	record((uint64_t)s2_end);
 	__asm__ volatile("mov %%ss, %%si\n"
@@ -179,7 +187,7 @@ static void tf_mov_ss(void)
 			 "s2_end:"
 			 : : "a"(0), "c"(0)
 			 : "rbx", "rdx", "rsi", "memory");
-	expect_traps(want, 5);
+	expect_steps(at, 5);
 }
 
 /*
@@ -191,10 +199,7 @@ static uint8_t fresh[2][4096] __attribute__((aligned(4096)));
 
 static void tf_fault_exit(void)
 {
-	const struct trap want[] = {
-		{ s8_1, BS_DR6, TF }, { s8_2, BS_DR6, TF },
-		{ s8_end, BS_DR6, TF },
-	};
+	char *const at[] = { s8_1, s8_2, s8_end };
 
 	record((uint64_t)s8_end);
 	__asm__ volatile(TF_ON
@@ -204,17 +209,14 @@ static void tf_fault_exit(void)
 			 "s8_2: movb $2, 4096+%0\n"
 			 "s8_end:"
 			 : "=m"(fresh[0][0]) : : "memory");
-	expect_traps(want, 3);
+	expect_steps(at, 3);
 	SOFT_EQ(fresh[1][0], 2);
 }
 
 /* STI holds interrupts back, not the single-step trap after it. */
 static void tf_sti(void)
 {
-	const struct trap want[] = {
-		{ s3_1, BS_DR6, TF }, { s3_2, BS_DR6, TF },
-		{ s3_end, BS_DR6, TF },
-	};
+	char *const at[] = { s3_1, s3_2, s3_end };
 
 	record((uint64_t)s3_end);
 	__asm__ volatile("cli\n"
@@ -225,7 +227,7 @@ static void tf_sti(void)
 			 "s3_2: cli\n"
 			 "s3_end:"
 			 : : "a"(0), "c"(0) : "rbx", "rdx", "memory");
-	expect_traps(want, 3);
+	expect_steps(at, 3);
 }
 
 /*
