@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../lib/libvtxhv.h"	/* vtxhv_paging_from_name() */
 #include "tvm.h"
 #include "vtxhv_test.h"
 
@@ -378,13 +379,8 @@ static int csv_main(int argc, char **argv)
 			nmodes = 0;
 			for (m = strtok_r(optarg, ",", &save); m;
 			     m = strtok_r(NULL, ",", &save)) {
-				if (nmodes == 3)
-					usage(2);
-				for (j = VTXHV_PAGING_EPT;
-				     j <= VTXHV_PAGING_SHADOW; j++)
-					if (!strcmp(m, paging_name(j)))
-						break;
-				if (j > VTXHV_PAGING_SHADOW)
+				j = vtxhv_paging_from_name(m);
+				if (nmodes == 3 || j < 0)
 					usage(2);
 				modes[nmodes++] = j;
 			}

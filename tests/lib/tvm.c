@@ -22,6 +22,7 @@
 
 #include <linux/kvm.h>
 
+#include "../../lib/libvtxhv.h"	/* vtxhv_paging_from_name() */
 #include "cpuid.h"
 #include "tvm.h"
 #include "vtxhv_test.h"
@@ -95,15 +96,13 @@ static struct tvm *kvm_create(struct tvm *t)
 uint32_t tvm_paging_mode(void)
 {
 	const char *m = getenv("VTXHV_PAGING");
-	uint32_t mode;
+	int mode;
 
 	if (!m || !*m)
 		return VTXHV_PAGING_EPT;
-	for (mode = VTXHV_PAGING_EPT; mode <= VTXHV_PAGING_SHADOW; mode++)
-		if (!strcmp(m, paging_name(mode)))
-			return mode;
-	TEST_ASSERT(0, "VTXHV_PAGING=%s: not a mode", m);
-	return VTXHV_PAGING_EPT;
+	mode = vtxhv_paging_from_name(m);
+	TEST_ASSERT(mode >= 0, "VTXHV_PAGING=%s: not a mode", m);
+	return mode;
 }
 
 struct tvm *tvm_create(size_t mem_size)
