@@ -204,19 +204,13 @@ static void run_format(int mode, int fmt)
 	for (;; exits++) {
 		struct vtxhv_run *run = t->run;
 		struct pg_msg m;
-		uint32_t gpa;
-		int ret = tvm_run(t);
+		int ret = pg_vcpu_run(t, fr->stop, sizeof(fr->stop));
 
-		if (ret == -EINTR) {
+		if (ret == -EINTR)
 			snprintf(fr->stop, sizeof(fr->stop),
 				 "no end after %d s", FORMAT_TIMEOUT);
+		if (ret)
 			break;
-		}
-		if (ret) {
-			snprintf(fr->stop, sizeof(fr->stop), "VTXHV_RUN: %s",
-				 strerror(-ret));
-			break;
-		}
 		if (run->exit_reason == VTXHV_EXIT_MMIO) {
 			uint64_t data = 0;
 			uint32_t v = PG_MMIO_RVAL(run->mmio.phys_addr);
@@ -235,22 +229,11 @@ static void run_format(int mode, int fmt)
 			fr->nmmio++;
 			continue;
 		}
-		if (run->exit_reason != VTXHV_EXIT_IO ||
-		    run->io.port != PG_PORT || run->io.size != 4 ||
-		    run->io.direction != VTXHV_IO_OUT) {
+		ret = pg_get_msg(t, &m, fr->stop, sizeof(fr->stop));
+		if (!ret)
 			pg_describe_exit(run, fr->stop, sizeof(fr->stop));
+		if (ret <= 0)
 			break;
-		}
-		memcpy(&gpa, (uint8_t *)run + run->io.data_offset, 4);
-		TEST_ASSERT(gpa + sizeof(m) <= t->mem_size, "message at %#x",
-			    gpa);
-		memcpy(&m, t->mem + gpa, sizeof(m));
-		if (m.cmd != PG_DONE && m.check >= CHK_NR) {
-			snprintf(fr->stop, sizeof(fr->stop),
-				 "bad message: cmd %u check %u", m.cmd,
-				 m.check);
-			break;
-		}
 		switch (m.cmd) {
 		case PG_NOTE:
 			printf("# %s %s: line %u: %s: got %#llx, expected %#llx\n",

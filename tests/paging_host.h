@@ -159,6 +159,48 @@ static inline void pg_setup_vcpu(struct tvm *t, int fmt, uint64_t rsp,
 	tvm_set_entry_regs(t, PG_IMAGE, rsp, fmt, id);
 }
 
+/*
+ * Run vCPU @t: tvm_run()'s return, with "VTXHV_RUN: ..." in @stop for an
+ * error other than -EINTR (a signal, which each host judges on its own).
+ */
+static inline int pg_vcpu_run(struct tvm *t, char *stop, size_t size)
+{
+	int ret = tvm_run(t);
+
+	if (ret && ret != -EINTR)
+		snprintf(stop, size, "VTXHV_RUN: %s", strerror(-ret));
+	return ret;
+}
+
+/*
+ * A message of the guest, when vCPU @t's exit is its OUT of the message's
+ * address to PG_PORT: 1 with the message in @m; 0 for any other exit; -1,
+ * with why in @stop, for a message outside RAM or about no check of the
+ * test.
+ */
+static inline int pg_get_msg(struct tvm *t, struct pg_msg *m, char *stop,
+			     size_t size)
+{
+	const struct vtxhv_run *run = t->run;
+	uint32_t gpa;
+
+	if (run->exit_reason != VTXHV_EXIT_IO || run->io.port != PG_PORT ||
+	    run->io.size != 4 || run->io.direction != VTXHV_IO_OUT)
+		return 0;
+	memcpy(&gpa, (const uint8_t *)run + run->io.data_offset, 4);
+	if (gpa + sizeof(*m) > t->mem_size) {
+		snprintf(stop, size, "message at %#x", gpa);
+		return -1;
+	}
+	memcpy(m, t->mem + gpa, sizeof(*m));
+	if (m->cmd != PG_DONE && m->check >= (uint32_t)pg_nchk) {
+		snprintf(stop, size, "bad message: cmd %u check %u", m->cmd,
+			 m->check);
+		return -1;
+	}
+	return 1;
+}
+
 /* The string at guest address @a, or "" if there is none. */
 static inline const char *pg_guest_str(struct tvm *t, uint64_t a)
 {

@@ -268,24 +268,17 @@ static void handle_mmio(struct vcpu_ctx *v)
 		memcpy(run->mmio.data, &val, sizeof(val));
 }
 
-/* A message of the guest: 0 to go on, 1 at its end or when it is wrong. */
+/*
+ * A message of the guest: 0 to go on, 1 at its end or when it is wrong,
+ * -1 when the exit is no message.
+ */
 static int handle_msg(struct vcpu_ctx *v)
 {
-	struct vtxhv_run *run = v->t->run;
 	struct pg_msg m;
-	uint32_t gpa;
+	int got = pg_get_msg(v->t, &m, v->stop, sizeof(v->stop));
 
-	memcpy(&gpa, (uint8_t *)run + run->io.data_offset, 4);
-	if (gpa + sizeof(m) > cur.t->mem_size) {
-		snprintf(v->stop, sizeof(v->stop), "message at %#x", gpa);
-		return 1;
-	}
-	memcpy(&m, cur.t->mem + gpa, sizeof(m));
-	if (m.cmd != PG_DONE && m.check >= SC_NR) {
-		snprintf(v->stop, sizeof(v->stop),
-			 "bad message: cmd %u check %u", m.cmd, m.check);
-		return 1;
-	}
+	if (got <= 0)
+		return got ? 1 : -1;
 	switch (m.cmd) {
 	case PG_NOTE:
 		printf("# %s %s vCPU %u: line %u: %s: got %#llx, expected %#llx\n",
@@ -312,7 +305,7 @@ static void *vcpu_thread(void *arg)
 
 	for (;; v->exits++) {
 		struct vtxhv_run *run = v->t->run;
-		int ret = tvm_run(v->t);
+		int ret = pg_vcpu_run(v->t, v->stop, sizeof(v->stop));
 
 		if (ret == -EINTR) {
 			if (__atomic_load_n(&cur.stop, __ATOMIC_ACQUIRE)) {
@@ -322,11 +315,8 @@ static void *vcpu_thread(void *arg)
 			}
 			continue;
 		}
-		if (ret) {
-			snprintf(v->stop, sizeof(v->stop), "VTXHV_RUN: %s",
-				 strerror(-ret));
+		if (ret)
 			break;
-		}
 		if (run->exit_reason == VTXHV_EXIT_MMIO) {
 			handle_mmio(v);
 			continue;
@@ -337,14 +327,11 @@ static void *vcpu_thread(void *arg)
 			sched_yield();
 			continue;
 		}
-		if (run->exit_reason == VTXHV_EXIT_IO &&
-		    run->io.port == PG_PORT && run->io.size == 4 &&
-		    run->io.direction == VTXHV_IO_OUT) {
-			if (handle_msg(v))
-				break;
+		ret = handle_msg(v);
+		if (!ret)
 			continue;
-		}
-		pg_describe_exit(v->t->run, v->stop, sizeof(v->stop));
+		if (ret < 0)
+			pg_describe_exit(run, v->stop, sizeof(v->stop));
 		break;
 	}
 	__atomic_store_n(&v->finished, 1, __ATOMIC_RELEASE);
