@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -129,35 +130,43 @@ static int run(struct fake_vcpu *c)
 	}
 }
 
+/*
+ * The vCPU state kept as set: the ioctls that copy it out (0: none) and
+ * in, and where it lives in struct fake_vcpu.
+ */
+#define VCPU_STATE(get, set, field)					\
+	{ get, set, offsetof(struct fake_vcpu, field),			\
+	  sizeof(((struct fake_vcpu *)0)->field) }
+
+static const struct {
+	unsigned long get, set;
+	size_t offset, size;
+} vcpu_state[] = {
+	VCPU_STATE(VTXHV_GET_REGS, VTXHV_SET_REGS, r),
+	VCPU_STATE(VTXHV_GET_SREGS, VTXHV_SET_SREGS, s),
+	VCPU_STATE(0, VTXHV_SET_GUEST_DEBUG, d),
+	VCPU_STATE(VTXHV_GET_FPU, VTXHV_SET_FPU, fpu),
+};
+
 static int vcpu_ioctl(struct fake_vcpu *c, unsigned long req, void *arg)
 {
-	switch (req) {
-	case VTXHV_RUN:
+	unsigned int i;
+
+	if (req == VTXHV_RUN)
 		return run(c);
-	case VTXHV_GET_REGS:
-		memcpy(arg, &c->r, sizeof(c->r));
-		return 0;
-	case VTXHV_SET_REGS:
-		memcpy(&c->r, arg, sizeof(c->r));
-		return 0;
-	case VTXHV_GET_SREGS:
-		memcpy(arg, &c->s, sizeof(c->s));
-		return 0;
-	case VTXHV_SET_SREGS:
-		memcpy(&c->s, arg, sizeof(c->s));
-		return 0;
-	case VTXHV_SET_GUEST_DEBUG:
-		memcpy(&c->d, arg, sizeof(c->d));
-		return 0;
-	case VTXHV_GET_FPU:
-		memcpy(arg, &c->fpu, sizeof(c->fpu));
-		return 0;
-	case VTXHV_SET_FPU:
-		memcpy(&c->fpu, arg, sizeof(c->fpu));
-		return 0;
-	default:
-		return 0;	/* CPUID and the like: taken */
+	for (i = 0; i < sizeof(vcpu_state) / sizeof(vcpu_state[0]); i++) {
+		char *state = (char *)c + vcpu_state[i].offset;
+
+		if (vcpu_state[i].get && req == vcpu_state[i].get) {
+			memcpy(arg, state, vcpu_state[i].size);
+			break;
+		}
+		if (req == vcpu_state[i].set) {
+			memcpy(state, arg, vcpu_state[i].size);
+			break;
+		}
 	}
+	return 0;	/* all taken, CPUID and the like too */
 }
 
 int ioctl(int fd, unsigned long req, ...)
