@@ -346,6 +346,11 @@ struct seg {
 	uint64_t paddr, offset, filesz, memsz;
 };
 
+/* The file most ELF tests need: one PT_LOAD, 0x100 bytes at 1 MiB. */
+static const struct seg one_seg[] = {
+	{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
+};
+
 /*
  * An ELF file with the program headers right after the ELF header and each
  * segment's file bytes (a fill() pattern seeded by the segment number) at
@@ -823,11 +828,8 @@ static bool elf_filesz_above_memsz(void)
 static bool elf_truncated_header(void)
 {
 	enum image_format fmt;
-	const struct seg segs[] = {
-		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
-	};
 
-	make_elf(true, EM_X86_64, 0x100000, segs, 1);
+	make_elf(true, EM_X86_64, 0x100000, one_seg, 1);
 	/* the class and machine are there, the rest of the header is not */
 	CHECK_EQ(detect_image(img, 40, &fmt), 0);
 	CHECK_EQ(fmt, IMAGE_ELF64);
@@ -838,11 +840,7 @@ static bool elf_truncated_header(void)
 
 static bool elf_phdrs_beyond_file(void)
 {
-	const struct seg segs[] = {
-		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
-	};
-
-	make_elf(false, EM_386, 0x100000, segs, 1);
+	make_elf(false, EM_386, 0x100000, one_seg, 1);
 	CHECK_REJECTS(img, sizeof(Elf32_Ehdr) + 8, NULL,
 		      "program headers (1 at offset 0x34) run past the end");
 	return true;
@@ -862,15 +860,12 @@ static bool elf_no_loadable_segment(void)
 static bool elf_wrong_machine(void)
 {
 	enum image_format fmt;
-	const struct seg segs[] = {
-		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
-	};
-	size_t n = make_elf(false, EM_ARM, 0x100000, segs, 1);
+	size_t n = make_elf(false, EM_ARM, 0x100000, one_seg, 1);
 
 	CHECK_EQ(detect_image(img, n, &fmt), -1);
 	CHECK_REJECTS(img, n, NULL, "ELF file for machine 40");
 	/* an x86-64 machine in a 32-bit file is just as wrong */
-	n = make_elf(false, EM_X86_64, 0x100000, segs, 1);
+	n = make_elf(false, EM_X86_64, 0x100000, one_seg, 1);
 	CHECK_EQ(detect_image(img, n, &fmt), -1);
 	return true;
 }
@@ -896,10 +891,7 @@ static bool elf64_entry_and_mode(void)
 /* The tables the loader built, entry by entry: 8 PDEs for 16 MiB. */
 static bool elf64_identity_map(void)
 {
-	const struct seg segs[] = {
-		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
-	};
-	size_t n = make_elf(true, EM_X86_64, 0x100000, segs, 1);
+	size_t n = make_elf(true, EM_X86_64, 0x100000, one_seg, 1);
 	uint64_t pml4e, pdpte, pd, i;
 
 	CHECK_LOADS(img, n, NULL);
@@ -948,10 +940,7 @@ static bool elf64_tables_avoid_segments(void)
 
 static bool elf64_high_entry(void)
 {
-	const struct seg segs[] = {
-		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
-	};
-	size_t n = make_elf(true, EM_X86_64, 0xffffffff81000000ULL, segs, 1);
+	size_t n = make_elf(true, EM_X86_64, 0xffffffff81000000ULL, one_seg, 1);
 
 	CHECK_REJECTS(img, n, NULL, "link the image at its load address");
 	CHECK(ram_untouched());
@@ -1188,10 +1177,7 @@ static bool mb_initrd_too_big(void)
 static bool mb_bad_checksum(void)
 {
 	enum image_format fmt;
-	const struct seg segs[] = {
-		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
-	};
-	size_t n = make_elf(false, EM_386, 0x100000, segs, 1);
+	size_t n = make_elf(false, EM_386, 0x100000, one_seg, 1);
 
 	put_mb(img + 0x1000, 0x3);
 	img[0x1008]++;			/* checksum now off by one */
@@ -1598,15 +1584,12 @@ static bool planner_first_fit(void)
 /* The GDT's first choice: the first page of the 640 KiB - 1 MiB hole. */
 static bool gdt_in_the_hole(void)
 {
-	const struct seg segs[] = {
-		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
-	};
 	size_t n;
 
 	fill(img, 0x100, 0x20);
 	CHECK_LOADS(img, 0x100, NULL);
 	CHECK_EQ(res.gdt, 0xa0000);
-	n = make_elf(true, EM_X86_64, 0x100000, segs, 1);
+	n = make_elf(true, EM_X86_64, 0x100000, one_seg, 1);
 	memset(ram, 0, RAM_SIZE);
 	CHECK_LOADS(img, n, NULL);
 	CHECK_EQ(res.mode, MODE_LONG);
@@ -1786,10 +1769,7 @@ static bool options_checked_per_format(void)
 {
 	struct load_opts at = { .has_load = true, .load_addr = 0x200000 };
 	struct load_opts cmdline = { .cmdline = "quiet" };
-	const struct seg segs[] = {
-		{ PT_LOAD, 0x100000, 0x1000, 0x100, 0x100 },
-	};
-	size_t n = make_elf(false, EM_386, 0x100000, segs, 1);
+	size_t n = make_elf(false, EM_386, 0x100000, one_seg, 1);
 
 	CHECK_REJECTS(img, n, &at, "apply only to flat images");
 	CHECK_REJECTS(img, n, &cmdline, "the image is ELF32");
