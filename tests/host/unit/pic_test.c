@@ -86,6 +86,19 @@ static void pulse(unsigned int irq)
 	pic_set_irq(&pic, irq, false);
 }
 
+/*
+ * Linux's handling of IRQ @irq, now pending: the acknowledge gives its
+ * vector, then linux_eoi().  False, before the EOI, on another vector.
+ */
+static bool handle(unsigned int irq)
+{
+	int vector = (irq & 8 ? VEC8 : VEC0) + (irq & 7);
+
+	CHECK_EQ(pic_ack(&pic), vector);
+	linux_eoi(irq);
+	return true;
+}
+
 /* ---- Tests -------------------------------------------------------------- */
 
 static bool linux_probe_and_init(void)
@@ -215,10 +228,8 @@ static bool priority_fully_nested(void)
 	pulse(5);
 	CHECK_EQ(pic_pending_vector(&pic), -1);
 	linux_eoi(5);
-	CHECK_EQ(pic_ack(&pic), VEC0 + 5);
-	linux_eoi(5);
-	CHECK_EQ(pic_ack(&pic), VEC0 + 6);
-	linux_eoi(6);
+	CHECK(handle(5));
+	CHECK(handle(6));
 	CHECK_EQ(pic_pending_vector(&pic), -1);
 	CHECK_EQ(read_isr(PIC_MASTER_CMD), 0);
 	return true;
@@ -271,8 +282,7 @@ static bool cascade_from_slave(void)
 	CHECK_EQ(pic_pending_vector(&pic), -1);	/* master IR2 still */
 	outb(PIC_OCW2_SEOI + PIC_CASCADE_IR, PIC_MASTER_CMD);
 	CHECK_EQ(pic_pending_vector(&pic), VEC8 + 5);
-	CHECK_EQ(pic_ack(&pic), VEC8 + 5);
-	linux_eoi(13);
+	CHECK(handle(13));
 	CHECK_EQ(read_isr(PIC_MASTER_CMD), 0);
 	CHECK_EQ(read_isr(PIC_SLAVE_CMD), 0);
 	CHECK_EQ(pic_pending_vector(&pic), -1);
@@ -280,8 +290,7 @@ static bool cascade_from_slave(void)
 	/* IRQ 2 on the bus is IRQ 9 */
 	outb(0xcd, PIC_SLAVE_DATA);
 	pulse(2);
-	CHECK_EQ(pic_ack(&pic), VEC8 + 1);
-	linux_eoi(9);
+	CHECK(handle(9));
 	return true;
 }
 
@@ -293,15 +302,12 @@ static bool cascade_priority(void)
 	pulse(8);
 	pulse(1);
 	pulse(15);
-	CHECK_EQ(pic_ack(&pic), VEC0 + 1);
-	linux_eoi(1);
-	CHECK_EQ(pic_ack(&pic), VEC8 + 0);
-	linux_eoi(8);
+	CHECK(handle(1));
+	CHECK(handle(8));
 	CHECK_EQ(pic_ack(&pic), VEC8 + 7);	/* a real IRQ 15 */
 	CHECK_EQ(read_isr(PIC_SLAVE_CMD), 0x80);
 	linux_eoi(15);
-	CHECK_EQ(pic_ack(&pic), VEC0 + 3);
-	linux_eoi(3);
+	CHECK(handle(3));
 	CHECK_EQ(pic_pending_vector(&pic), -1);
 	/* two slave requests: after the first ends, the second's INT edge */
 	pulse(11);
@@ -309,8 +315,7 @@ static bool cascade_priority(void)
 	CHECK_EQ(pic_ack(&pic), VEC8 + 2);
 	CHECK_EQ(pic_pending_vector(&pic), -1);
 	linux_eoi(10);
-	CHECK_EQ(pic_ack(&pic), VEC8 + 3);
-	linux_eoi(11);
+	CHECK(handle(11));
 	CHECK_EQ(pic_pending_vector(&pic), -1);
 	return true;
 }
@@ -320,25 +325,21 @@ static bool edge_vs_held_level(void)
 {
 	linux_init(false, 0x00, 0x00);
 	pic_set_irq(&pic, 4, true);
-	CHECK_EQ(pic_ack(&pic), VEC0 + 4);
-	linux_eoi(4);
+	CHECK(handle(4));
 	pic_set_irq(&pic, 4, true);		/* still high: no edge */
 	CHECK_EQ(pic_pending_vector(&pic), -1);
 	pic_set_irq(&pic, 4, false);
 	CHECK_EQ(pic_pending_vector(&pic), -1);
 	pic_set_irq(&pic, 4, true);
-	CHECK_EQ(pic_ack(&pic), VEC0 + 4);
-	linux_eoi(4);
+	CHECK(handle(4));
 	/* a pulse between two acknowledges is latched */
 	pic_set_irq(&pic, 4, false);
 	pulse(4);
-	CHECK_EQ(pic_ack(&pic), VEC0 + 4);
-	linux_eoi(4);
+	CHECK(handle(4));
 	/* two edges before the acknowledge make one request */
 	pulse(4);
 	pulse(4);
-	CHECK_EQ(pic_ack(&pic), VEC0 + 4);
-	linux_eoi(4);
+	CHECK(handle(4));
 	CHECK_EQ(pic_pending_vector(&pic), -1);
 	return true;
 }
@@ -349,8 +350,7 @@ static bool level_triggered(void)
 	linux_init(false, 0x00, 0x00);
 	outb(0x04, PIC_ELCR2);			/* IRQ 10 level */
 	pic_set_irq(&pic, 10, true);
-	CHECK_EQ(pic_ack(&pic), VEC8 + 2);
-	linux_eoi(10);
+	CHECK(handle(10));
 	/* still high after the EOI: requests again */
 	CHECK_EQ(pic_ack(&pic), VEC8 + 2);
 	pic_set_irq(&pic, 10, false);
@@ -389,8 +389,7 @@ static bool spurious(void)
 	/* Linux checks ISR (i8259A_irq_real) and EOIs: no harm done */
 	outb(PIC_OCW2_SEOI + 7, PIC_MASTER_CMD);
 	outb(0x00, PIC_MASTER_DATA);
-	CHECK_EQ(pic_ack(&pic), VEC0 + 5);
-	linux_eoi(5);
+	CHECK(handle(5));
 
 	/* a level input that fell before the acknowledge */
 	outb(0x08, PIC_ELCR1);
@@ -417,8 +416,7 @@ static bool spurious(void)
 	CHECK_EQ(pic_pending_vector(&pic), -1);
 	CHECK_EQ(read_irr(PIC_MASTER_CMD), 0);
 	outb(0x00, PIC_SLAVE_DATA);
-	CHECK_EQ(pic_ack(&pic), VEC8 + 6);
-	linux_eoi(14);
+	CHECK(handle(14));
 	CHECK_EQ(pic_pending_vector(&pic), -1);
 	return true;
 }
