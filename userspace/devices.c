@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "devices.h"
+#include "pio_bytes.h"
 
 struct pio_device {
 	const char *name;
@@ -256,6 +257,20 @@ static inline void uart_write(struct devices *d, unsigned int reg, uint8_t v)
 	}
 }
 
+/* pio_byte_fn: one register of a wider UART access. */
+static bool uart_byte(void *dev, unsigned int reg, bool is_write, uint8_t *b)
+{
+	struct devices *d = dev;
+
+	if (reg > UART_SCR)
+		return false;	/* no device past it */
+	if (is_write)
+		uart_write(d, reg, *b);
+	else
+		*b = uart_read(d, reg);
+	return true;
+}
+
 /* A wider access covers consecutive registers, as on an ISA bus. */
 static __attribute__((noinline)) void uart_access_wide(struct devices *d,
 						       uint16_t off,
@@ -263,23 +278,7 @@ static __attribute__((noinline)) void uart_access_wide(struct devices *d,
 						       bool is_write,
 						       uint32_t *val)
 {
-	uint32_t r = 0;
-	unsigned int i;
-
-	for (i = 0; i < size; i++) {
-		unsigned int reg = off + i;
-
-		if (reg > UART_SCR) {
-			r |= 0xffU << (8 * i);	/* no device past it */
-			continue;
-		}
-		if (is_write)
-			uart_write(d, reg, *val >> (8 * i));
-		else
-			r |= (uint32_t)uart_read(d, reg) << (8 * i);
-	}
-	if (!is_write)
-		*val = r;
+	pio_bytes(d, uart_byte, off, size, is_write, val);
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pci.h"
+#include "pio_bytes.h"
 
 /* Status: medium DEVSEL timing, fast back-to-back capable (as QEMU's). */
 #define HOST_STATUS		0x0280
@@ -54,12 +55,27 @@ static bool host_selected(const struct pci *pci)
 	       !(pci->conf_addr & 0x00ffff00U);
 }
 
+/* pio_byte_fn: one byte of a pci_pio() access at CONFIG_DATA. */
+static bool pci_data_byte(void *dev, unsigned int port, bool is_write,
+			  uint8_t *b)
+{
+	struct pci *pci = dev;
+	unsigned int off = (pci->conf_addr & 0xfc) + (port - PCI_CONF_DATA);
+	bool data = port >= PCI_CONF_DATA &&
+		    port < PCI_CONF_ADDR + PCI_CONF_PORTS;
+
+	if (!data || !host_selected(pci))
+		return false;
+	if (!is_write)
+		*b = host_read(pci, off);
+	else if (off == PCI_INTERRUPT_LINE)
+		pci->host_intline = *b;
+	return true;
+}
+
 void pci_pio(struct pci *pci, uint16_t port, unsigned int size,
 	     bool is_write, uint32_t *val)
 {
-	uint32_t r = 0;
-	unsigned int i;
-
 	if (port == PCI_CONF_ADDR && size == 4) {
 		if (is_write)
 			pci->conf_addr = *val & PCI_CONF_ADDR_MASK;
@@ -67,21 +83,5 @@ void pci_pio(struct pci *pci, uint16_t port, unsigned int size,
 			*val = pci->conf_addr;
 		return;
 	}
-	for (i = 0; i < size; i++) {
-		unsigned int p = port + i;
-		unsigned int off = (pci->conf_addr & 0xfc) + (p - PCI_CONF_DATA);
-		bool data = p >= PCI_CONF_DATA &&
-			    p < PCI_CONF_ADDR + PCI_CONF_PORTS;
-
-		if (!data || !host_selected(pci)) {
-			r |= 0xffU << (8 * i);
-			continue;
-		}
-		if (!is_write)
-			r |= (uint32_t)host_read(pci, off) << (8 * i);
-		else if (off == PCI_INTERRUPT_LINE)
-			pci->host_intline = *val >> (8 * i);
-	}
-	if (!is_write)
-		*val = r;
+	pio_bytes(pci, pci_data_byte, port, size, is_write, val);
 }

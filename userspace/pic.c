@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pic.h"
+#include "pio_bytes.h"
 
 #define MASTER		0
 #define SLAVE		1
@@ -427,28 +428,26 @@ static bool is_pic_port(unsigned int port)
 	return false;
 }
 
-bool pic_pio(struct pic *pic, uint16_t port, unsigned int size,
-	     bool is_write, uint32_t *val)
+/* pio_byte_fn: one byte of a pic_pio() access. */
+static bool pic_byte(void *dev, unsigned int port, bool is_write, uint8_t *b)
 {
-	uint32_t r = 0;
-	unsigned int i;
+	struct pic *pic = dev;
 
 	if (!is_pic_port(port))
 		return false;
-	for (i = 0; i < size; i++) {
-		unsigned int p = port + i;
+	if (is_write)
+		pic_write(pic, port, *b);
+	else
+		*b = pic_read(pic, port);
+	update_cascade(pic);
+	return true;
+}
 
-		if (!is_pic_port(p)) {
-			r |= 0xffU << (8 * i);
-			continue;
-		}
-		if (is_write)
-			pic_write(pic, p, *val >> (8 * i));
-		else
-			r |= (uint32_t)pic_read(pic, p) << (8 * i);
-		update_cascade(pic);
-	}
-	if (!is_write)
-		*val = r;
+bool pic_pio(struct pic *pic, uint16_t port, unsigned int size,
+	     bool is_write, uint32_t *val)
+{
+	if (!is_pic_port(port))
+		return false;
+	pio_bytes(pic, pic_byte, port, size, is_write, val);
 	return true;
 }

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "pio_bytes.h"
 #include "pit.h"
 
 #define NS_PER_SEC	1000000000ULL
@@ -558,29 +559,34 @@ static void pit_write(struct pit *pit, unsigned int port, uint64_t t,
 	}
 }
 
-bool pit_pio(struct pit *pit, uint16_t port, unsigned int size,
-	     bool is_write, uint32_t *val, uint64_t now_ns)
+/* A pit_pio() access: the PIT, and the tick it happens at. */
+struct pit_access {
+	struct pit *pit;
+	uint64_t t;
+};
+
+/* pio_byte_fn: one byte of a pit_pio() access. */
+static bool pit_byte(void *dev, unsigned int port, bool is_write, uint8_t *b)
 {
-	uint64_t t = ns_to_tick(now_ns);
-	uint32_t r = 0;
-	unsigned int i;
+	struct pit_access *a = dev;
 
 	if (!is_pit_port(port))
 		return false;
-	for (i = 0; i < size; i++) {
-		unsigned int p = port + i;
+	if (is_write)
+		pit_write(a->pit, port, a->t, *b);
+	else
+		*b = pit_read(a->pit, port, a->t);
+	return true;
+}
 
-		if (!is_pit_port(p)) {
-			r |= 0xffU << (8 * i);
-			continue;
-		}
-		if (is_write)
-			pit_write(pit, p, t, *val >> (8 * i));
-		else
-			r |= (uint32_t)pit_read(pit, p, t) << (8 * i);
-	}
-	if (!is_write)
-		*val = r;
+bool pit_pio(struct pit *pit, uint16_t port, unsigned int size,
+	     bool is_write, uint32_t *val, uint64_t now_ns)
+{
+	struct pit_access a = { pit, ns_to_tick(now_ns) };
+
+	if (!is_pit_port(port))
+		return false;
+	pio_bytes(&a, pit_byte, port, size, is_write, val);
 	return true;
 }
 

@@ -7,6 +7,7 @@
 #define _DEFAULT_SOURCE		/* timegm() */
 #include <string.h>
 
+#include "pio_bytes.h"
 #include "rtc.h"
 
 void rtc_init(struct rtc *rtc, time_t now)
@@ -230,36 +231,42 @@ void rtc_write(struct rtc *rtc, unsigned int reg, uint8_t v, time_t now)
 		rtc->ram[reg] = v;
 }
 
+/* An rtc_pio() access: the RTC, and the host time it happens at. */
+struct rtc_access {
+	struct rtc *rtc;
+	time_t now;
+};
+
 /*
  * Port 0x70 selects a register (bit 7 masks NMI on a PC, which has no
  * meaning here); it is write-only and reads 0xff.  Port 0x71 is the
- * selected register.
+ * selected register.  One byte of an rtc_pio() access (pio_byte_fn).
  */
+static bool rtc_byte(void *dev, unsigned int port, bool is_write, uint8_t *b)
+{
+	struct rtc_access *a = dev;
+
+	if (port == RTC_PORT_DATA) {
+		if (is_write)
+			rtc_write(a->rtc, a->rtc->index, *b, a->now);
+		else
+			*b = rtc_read(a->rtc, a->rtc->index, a->now);
+		return true;
+	}
+	if (port == RTC_PORT_INDEX && is_write) {
+		a->rtc->index = *b & 0x7f;
+		return true;
+	}
+	return false;
+}
+
 bool rtc_pio(struct rtc *rtc, uint16_t port, unsigned int size,
 	     bool is_write, uint32_t *val, time_t now)
 {
-	uint32_t r = 0;
-	unsigned int i;
+	struct rtc_access a = { rtc, now };
 
 	if (port != RTC_PORT_INDEX && port != RTC_PORT_DATA)
 		return false;
-	for (i = 0; i < size; i++) {
-		unsigned int p = port + i;
-
-		if (is_write) {
-			if (p == RTC_PORT_INDEX)
-				rtc->index = (*val >> (8 * i)) & 0x7f;
-			else if (p == RTC_PORT_DATA)
-				rtc_write(rtc, rtc->index, *val >> (8 * i),
-					  now);
-		} else if (p == RTC_PORT_DATA) {
-			r |= (uint32_t)rtc_read(rtc, rtc->index, now)
-			     << (8 * i);
-		} else {
-			r |= 0xffU << (8 * i);
-		}
-	}
-	if (!is_write)
-		*val = r;
+	pio_bytes(&a, rtc_byte, port, size, is_write, val);
 	return true;
 }
