@@ -3,9 +3,9 @@
  * vtxctl run, shared by the files it is made of:
  *
  *   cmd_run.c      options, the image and the GDT page, the VM's life
- *   run_vcpu.c     a vCPU: its set-up, its thread, the run loop and the
- *                  exit handlers, and how the run ends
- *   run_threads.c  the timer and input threads and the devices' clock
+ *   run_vcpu.c     a vCPU: its set-up, the run loop and the exit handlers
+ *   run_threads.c  the threads: the vCPUs', the timer's and the input's,
+ *                  the devices' clock, and how the run ends
  *   run_report.c   what a run prints: exit diagnostics and --stats
  *   run_gdb.c      --gdb: the gdb stub's target and the vCPUs' stops;
  *                  run_gdb_thread.c its thread (gdb_rsp.c the protocol)
@@ -138,7 +138,10 @@ int setup_error(int err, const char *fmt, ...);
 
 /* run_vcpu.c */
 int setup_vcpu(struct vm *vm, struct vcpu *v);
-/* Start every vCPU thread, wait for the end or the timeout: the status. */
+/* Run one vCPU until it halts or the run ends; returns its status. */
+int vcpu_loop(struct vcpu *v);
+
+/* run_threads.c: start every vCPU thread, wait for the end or the timeout. */
 int run_vcpus(struct vm *vm, const struct run_opts *o);
 
 /* End the run with @status unless it ended already: every vCPU stops. */
