@@ -141,12 +141,6 @@ int setup_vcpu(struct vm *vm, struct vcpu *v);
 /* Run one vCPU until it halts or the run ends; returns its status. */
 int vcpu_loop(struct vcpu *v);
 
-/* run_threads.c: start every vCPU thread, wait for the end or the timeout. */
-int run_vcpus(struct vm *vm, const struct run_opts *o);
-
-/* End the run with @status unless it ended already: every vCPU stops. */
-void end_run(struct vm *vm, int status);
-
 /*
  * run_gdb.c, run_gdb_thread.c: --gdb.  gdb_stub_start() listens and starts
  * the stub's thread before the vCPUs start; gdb_stub_end() tells a gdb
@@ -167,7 +161,10 @@ void gdb_wake_parked(struct vm *vm);
 /* A stop for gdb is wanted: a vCPU waiting in HLT returns. */
 bool gdb_stop_wanted(const struct vm *vm);
 
-/* run_threads.c */
+/* run_threads.c: start every vCPU thread, wait for the end or the timeout. */
+int run_vcpus(struct vm *vm, const struct run_opts *o);
+/* End the run with @status unless it ended already: every vCPU stops. */
+void end_run(struct vm *vm, int status);
 uint64_t run_ns(const struct vm *vm);
 struct timespec abs_time(const struct vm *vm, uint64_t ns);
 
